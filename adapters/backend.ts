@@ -1,0 +1,45 @@
+/**
+ * The one interface every backend implements: the reference, ONNX Runtime, TensorFlow.js, a user's
+ * module, or a process spoken to over the JSON-lines protocol.
+ */
+import type { ConvProblem } from '../problem/problem.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+
+/** Declared arithmetic precision of a backend; sets the unit roundoff of the tolerance model. */
+export type Precision = 'fp64' | 'fp32' | 'tf32' | 'fp16' | 'bf16';
+
+/** Whether a backend can run a problem; unsupported always carries its reason. */
+export type Support = { readonly supported: true } | { readonly supported: false; readonly reason: string };
+
+/** Supported. */
+export const SUPPORTED: Support = { supported: true };
+
+/** Unsupported, with the reason (`tfjs: grouped conv other than depthwise (group=2, C=4)`). */
+export function unsupported(reason: string): Support {
+  return { supported: false, reason };
+}
+
+/** A convolution implementation under test. */
+export interface Backend {
+  /** Stable short name: `reference`, `onnxruntime`, `tfjs-cpu`, `tfjs-wasm`, `ext:numpy-conv`. */
+  readonly name: string;
+  /** Version of the implementation (package version or what a process says in its hello). */
+  readonly version: string;
+  /** The precision the backend computes in. */
+  readonly precision: Precision;
+  /** Whether the backend can run `problem`, and if not, why. Must not throw. */
+  supports(problem: ConvProblem): Support;
+  /**
+   * Runs one Conv / ConvTranspose problem. Operands are float32 for every backend but the
+   * reference; the output is `[N, M, ...]`. May throw (an error verdict), never hang forever.
+   */
+  run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor>;
+  /** Frees sessions, processes, WebAssembly memory. */
+  dispose?(): Promise<void>;
+}
+
+/** A backend that may be missing on this machine (tfjs-node): available, or the reason it is not. */
+export type BackendAvailability =
+  | { readonly available: true; readonly backend: Backend }
+  | { readonly available: false; readonly name: string; readonly reason: string };

@@ -1,0 +1,14 @@
+/**
+ * The one error type for bad input: it names the field, the value and the rule, e.g.
+ * `conv: group must divide input channels, but group=3 and C=4.`
+ */
+export class ConvInputError extends Error {
+  /** The field at fault, in ONNX or descriptor terms (`group`, `strides[1]`, `x.data.length`). */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'ConvInputError';
+    this.field = field;
+  }
+}

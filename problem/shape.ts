@@ -1,0 +1,135 @@
+/**
+ * All shape arithmetic of convcheck: output sizes, effective kernel sizes, SAME pads and the pads
+ * that a ConvTranspose `output_shape` stands for. No other module computes an output size inline.
+ *
+ * Formulas are the ONNX operator spec's (Conv-11 and ConvTranspose-11, onnx/docs/Operators.md).
+ */
+import type { AutoPad, ConvProblem } from './problem.ts';
+
+/** Span of a dilated kernel: `d·(k-1) + 1`. */
+export function effectiveKernelSize(kernel: number, dilation: number): number {
+  return dilation * (kernel - 1) + 1;
+}
+
+/** Conv output size: `o = floor((i + pb + pe - d·(k-1) - 1) / s) + 1`. */
+export function convOutputSize(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
+  return Math.floor((input + padBegin + padEnd - effectiveKernelSize(kernel, dilation)) / stride) + 1;
+}
+
+/** ConvTranspose output size: `o = s·(i-1) + output_padding + d·(k-1) + 1 - pb - pe`. */
+export function convTransposeOutputSize(
+  input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number, outputPadding: number,
+): number {
+  return stride * (input - 1) + outputPadding + effectiveKernelSize(kernel, dilation) - padBegin - padEnd;
+}
+
+/** Pads at the beginning and end of one axis. */
+export interface AxisPads { begin: number; end: number }
+
+/**
+ * Splits a total padding between begin and end as auto_pad says: SAME_UPPER puts the odd extra pad
+ * at the end, SAME_LOWER at the beginning.
+ */
+export function splitPadding(total: number, mode: 'SAME_UPPER' | 'SAME_LOWER'): AxisPads {
+  const small = Math.floor(total / 2);
+  return mode === 'SAME_UPPER' ? { begin: small, end: total - small } : { begin: total - small, end: small };
+}
+
+/** Conv SAME pads: output `ceil(i/s)`, total `max(0, (o-1)·s + d·(k-1) + 1 - i)`, split by mode. */
+export function convSamePads(input: number, kernel: number, stride: number, dilation: number, mode: 'SAME_UPPER' | 'SAME_LOWER'): AxisPads {
+  const output = Math.ceil(input / stride);
+  const total = Math.max(0, (output - 1) * stride + effectiveKernelSize(kernel, dilation) - input);
+  return splitPadding(total, mode);
+}
+
+/**
+ * ConvTranspose pads for a requested output size:
+ * `total = s·(i-1) + output_padding + d·(k-1) + 1 - output_shape`; SAME_UPPER puts the smaller half
+ * first, every other mode (SAME_LOWER, and NOTSET with output_shape) the larger half first.
+ */
+export function convTransposePadsForOutput(
+  input: number, kernel: number, stride: number, dilation: number, outputPadding: number, output: number, autoPad: AutoPad,
+): AxisPads {
+  const total = stride * (input - 1) + outputPadding + effectiveKernelSize(kernel, dilation) - output;
+  return splitPadding(total, autoPad === 'SAME_UPPER' ? 'SAME_UPPER' : 'SAME_LOWER');
+}
+
+/** The explicit pads a problem stands for, after auto_pad and output_shape are applied. */
+export interface ResolvedPads { begin: number[]; end: number[] }
+
+/** Resolves auto_pad (and, for ConvTranspose, output_shape) to explicit begin and end pads. */
+export function resolvePads(p: ConvProblem): ResolvedPads {
+  const begin: number[] = [];
+  const end: number[] = [];
+  for (let axis = 0; axis < p.inputShape.length; axis++) {
+    const pads = resolveAxisPads(p, axis);
+    begin.push(pads.begin);
+    end.push(pads.end);
+  }
+  return { begin, end };
+}
+
+function resolveAxisPads(p: ConvProblem, axis: number): AxisPads {
+  const i = p.inputShape[axis], k = p.kernelShape[axis], s = p.strides[axis], d = p.dilations[axis];
+  if (p.autoPad === 'VALID') return { begin: 0, end: 0 };
+  if (p.op === 'conv') {
+    if (p.autoPad === 'NOTSET') return { begin: p.padsBegin[axis], end: p.padsEnd[axis] };
+    return convSamePads(i, k, s, d, p.autoPad);
+  }
+  const op = p.outputPadding[axis];
+  if (p.outputShape !== undefined) return convTransposePadsForOutput(i, k, s, d, op, p.outputShape[axis], p.autoPad);
+  if (p.autoPad === 'NOTSET') return { begin: p.padsBegin[axis], end: p.padsEnd[axis] };
+  // SAME_* without output_shape: the output is i·s (ONNX ConvTranspose spec).
+  return convTransposePadsForOutput(i, k, s, d, op, i * s, p.autoPad);
+}
+
+/** Spatial output sizes of the problem. */
+export function outputSpatialShape(p: ConvProblem): number[] {
+  const pads = resolvePads(p);
+  return p.inputShape.map((i, axis) => {
+    const k = p.kernelShape[axis], s = p.strides[axis], d = p.dilations[axis];
+    return p.op === 'conv'
+      ? convOutputSize(i, k, s, d, pads.begin[axis], pads.end[axis])
+      : convTransposeOutputSize(i, k, s, d, pads.begin[axis], pads.end[axis], p.outputPadding[axis]);
+  });
+}
+
+/** Input tensor shape `[N, C, ...spatial]`. */
+export function inputTensorShape(p: ConvProblem): number[] {
+  return [p.batch, p.inChannels, ...p.inputShape];
+}
+
+/** Weight shape: Conv `[M, C/group, ...k]`, ConvTranspose `[C, M/group, ...k]`. */
+export function weightShape(p: ConvProblem): number[] {
+  return p.op === 'conv'
+    ? [p.outChannels, p.inChannels / p.group, ...p.kernelShape]
+    : [p.inChannels, p.outChannels / p.group, ...p.kernelShape];
+}
+
+/** Bias shape `[M]`. */
+export function biasShape(p: ConvProblem): number[] {
+  return [p.outChannels];
+}
+
+/** Output tensor shape `[N, M, ...spatial]`. */
+export function outputTensorShape(p: ConvProblem): number[] {
+  return [p.batch, p.outChannels, ...outputSpatialShape(p)];
+}
+
+/** Number of elements of a shape: the product of its sizes (1 for a scalar). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+/** Row-major strides of a shape: `strides[last] = 1`, `strides[a] = strides[a+1]·shape[a+1]`. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    strides[a] = stride;
+    stride *= shape[a];
+  }
+  return strides;
+}

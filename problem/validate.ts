@@ -1,0 +1,97 @@
+/**
+ * Checks a problem against the rules of ONNX Conv / ConvTranspose. Every rule that fails throws a
+ * {@link ConvInputError} naming the field, the value and the rule; nothing is silently clamped.
+ */
+import { ConvInputError } from './errors.ts';
+import type { ConvProblem } from './problem.ts';
+import { effectiveKernelSize, inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, sizeOf, weightShape } from './shape.ts';
+
+/** Largest element count a tensor may have: 2^31 - 1 (int32 indexing in every runtime). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
+
+/** Throws a ConvInputError for the first rule `p` breaks; returns `p` when it breaks none. */
+export function validateProblem(p: ConvProblem): ConvProblem {
+  const op = p.op;
+  const fail = (field: string, rule: string): never => {
+    throw new ConvInputError(field, `${op}: ${rule}`);
+  };
+  if (op !== 'conv' && op !== 'convTranspose') fail('op', `op must be conv or convTranspose, but op=${String(op)}.`);
+  const rank = p.inputShape.length;
+  if (rank < 1 || rank > 3) fail('inputShape', `spatial rank must be 1, 2 or 3, but inputShape=[${p.inputShape}] has rank ${rank}.`);
+  positiveInteger('batch', p.batch, fail);
+  positiveInteger('inChannels', p.inChannels, fail);
+  positiveInteger('outChannels', p.outChannels, fail);
+  positiveInteger('group', p.group, fail);
+  const perAxis: Array<[string, readonly number[]]> = [
+    ['kernelShape', p.kernelShape], ['strides', p.strides], ['dilations', p.dilations],
+    ['padsBegin', p.padsBegin], ['padsEnd', p.padsEnd], ['outputPadding', p.outputPadding],
+  ];
+  if (p.outputShape !== undefined) perAxis.push(['outputShape', p.outputShape]);
+  for (const [field, values] of perAxis) {
+    if (values.length !== rank) fail(field, `${field} must have one value per spatial axis (${rank}), but ${field}=[${values}].`);
+  }
+  p.inputShape.forEach((v, a) => positiveInteger(`inputShape[${a}]`, v, fail));
+  p.kernelShape.forEach((v, a) => positiveInteger(`kernelShape[${a}]`, v, fail));
+  p.strides.forEach((v, a) => positiveInteger(`strides[${a}]`, v, fail, 'stride must be an integer >= 1'));
+  p.dilations.forEach((v, a) => positiveInteger(`dilations[${a}]`, v, fail, 'dilation must be an integer >= 1'));
+  p.padsBegin.forEach((v, a) => nonNegativeInteger(`pads[${a}]`, v, fail));
+  p.padsEnd.forEach((v, a) => nonNegativeInteger(`pads[${rank + a}]`, v, fail));
+  p.outputPadding.forEach((v, a) => nonNegativeInteger(`outputPadding[${a}]`, v, fail));
+  p.outputShape?.forEach((v, a) => positiveInteger(`outputShape[${a}]`, v, fail));
+  if (!AUTO_PADS.includes(p.autoPad)) fail('autoPad', `auto_pad must be one of ${AUTO_PADS.join(', ')}, but auto_pad=${String(p.autoPad)}.`);
+  if (typeof p.bias !== 'boolean') fail('bias', `bias must be true or false, but bias=${String(p.bias)}.`);
+  if (p.inChannels % p.group !== 0) fail('group', `group must divide input channels, but group=${p.group} and C=${p.inChannels}.`);
+  if (p.outChannels % p.group !== 0) fail('group', `group must divide output channels, but group=${p.group} and M=${p.outChannels}.`);
+  if (op === 'conv') validateConvOnly(p, fail);
+  else validateTransposeOnly(p, fail);
+  const out = outputSpatialShape(p);
+  out.forEach((o, a) => {
+    if (o < 1) {
+      const rule = op === 'conv'
+        ? `kernel must fit the padded input on axis ${a}, but the dilated kernel spans ${effectiveKernelSize(p.kernelShape[a], p.dilations[a])} and the padded input is ${p.inputShape[a] + resolvePads(p).begin[a] + resolvePads(p).end[a]}.`
+        : `output size on axis ${a} must be >= 1, but pads make it ${o}.`;
+      fail(`kernelShape[${a}]`, rule);
+    }
+  });
+  for (const [field, shape] of [['x', inputTensorShape(p)], ['w', weightShape(p)], ['y', outputTensorShape(p)]] as const) {
+    const n = sizeOf(shape);
+    if (n > MAX_ELEMENTS) fail(field, `tensor ${field} of shape [${shape}] has ${n} elements, more than the limit 2^31-1.`);
+  }
+  return p;
+}
+
+type Fail = (field: string, rule: string) => never;
+
+function positiveInteger(field: string, v: number, fail: Fail, rule = `${field} must be an integer >= 1`): void {
+  if (!Number.isInteger(v) || v < 1) fail(field, `${rule}, but ${field}=${v}.`);
+}
+
+function nonNegativeInteger(field: string, v: number, fail: Fail): void {
+  if (!Number.isInteger(v) || v < 0) fail(field, `${field} must be an integer >= 0, but ${field}=${v}.`);
+}
+
+function validateConvOnly(p: ConvProblem, fail: Fail): void {
+  if (p.outputPadding.some((v) => v !== 0)) fail('outputPadding', `output_padding is a ConvTranspose attribute, but conv has outputPadding=[${p.outputPadding}].`);
+  if (p.outputShape !== undefined) fail('outputShape', `output_shape is a ConvTranspose attribute, but conv has outputShape=[${p.outputShape}].`);
+}
+
+function validateTransposeOnly(p: ConvProblem, fail: Fail): void {
+  // PyTorch's rule (ONNX states none): output_padding must be smaller than the stride or the dilation.
+  p.outputPadding.forEach((v, a) => {
+    const limit = Math.max(p.strides[a], p.dilations[a]);
+    if (v >= limit) fail(`outputPadding[${a}]`, `output_padding must be smaller than stride or dilation, but outputPadding[${a}]=${v}, stride=${p.strides[a]}, dilation=${p.dilations[a]}.`);
+  });
+  const pads = resolvePads(p);
+  pads.begin.forEach((b, a) => {
+    if (b < 0 || pads.end[a] < 0) {
+      const full = convTransposeFull(p, a);
+      fail(`outputShape[${a}]`, `output_shape must not exceed the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}, but outputShape[${a}]=${p.outputShape?.[a] ?? p.inputShape[a] * p.strides[a]}.`);
+    }
+  });
+}
+
+function convTransposeFull(p: ConvProblem, a: number): number {
+  return p.strides[a] * (p.inputShape[a] - 1) + p.outputPadding[a] + effectiveKernelSize(p.kernelShape[a], p.dilations[a]);
+}

@@ -1,0 +1,57 @@
+/**
+ * Conv as ONNX and deep learning define it: cross-correlation, N-d, grouped, strided, dilated,
+ * padded, with optional bias.
+ */
+import type { ConvProblem } from '../problem/problem.ts';
+import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
+import type { Tensor64 } from '../problem/tensor.ts';
+import type { ConvResult } from './conv-result.ts';
+import { checkOperands, type ConvOperands } from './inputs.ts';
+import { multiIndexTable, WindowMap } from './spatial-index.ts';
+
+/**
+ * Reference Conv with the tolerance model's inputs:
+ * `y[n, m, o] = b[m] + Σ_c Σ_k x[n, g·C/G + c, o·s - pb + k·d] · w[m, c, k]`, g = group of m.
+ * @example convDetailed(makeProblem({ inChannels: 1, outChannels: 1, inputShape: [5, 5], kernelShape: [3, 3] }), { x, w }).y
+ */
+export function convDetailed(p: ConvProblem, operands: ConvOperands): ConvResult {
+  checkOperands(p, operands);
+  const { x, w, b } = operands;
+  const outShape = outputSpatialShape(p);
+  const y = new Float64Array(sizeOf(outputTensorShape(p)));
+  const absSum = new Float64Array(y.length);
+  const terms = new Int32Array(y.length);
+  const inSize = sizeOf(p.inputShape), outSize = sizeOf(outShape), kernelSize = sizeOf(p.kernelShape);
+  const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;
+  const outTable = multiIndexTable(outShape), kernelTable = multiIndexTable(p.kernelShape);
+  const window = new WindowMap(p.inputShape, p.strides, p.dilations, resolvePads(p).begin);
+  let multiplications = 0;
+  for (let n = 0; n < p.batch; n++) {
+    for (let m = 0; m < p.outChannels; m++) {
+      const g = Math.floor(m / outPerGroup);
+      for (let o = 0; o < outSize; o++) {
+        const yIdx = (n * p.outChannels + m) * outSize + o;
+        let acc = 0, abs = 0, count = 0;
+        if (b !== undefined) { acc = b.data[m]; abs = Math.abs(acc); count = 1; }
+        for (let c = 0; c < inPerGroup; c++) {
+          const xBase = (n * p.inChannels + g * inPerGroup + c) * inSize;
+          const wBase = (m * inPerGroup + c) * kernelSize;
+          for (let k = 0; k < kernelSize; k++) {
+            const inOffset = window.tapOffset(outTable, o, kernelTable, k);
+            if (inOffset < 0) continue; // the tap reads zero padding
+            const product = x.data[xBase + inOffset] * w.data[wBase + k];
+            acc += product; abs += Math.abs(product); count++;
+          }
+        }
+        y[yIdx] = acc; absSum[yIdx] = abs; terms[yIdx] = count;
+        multiplications += count - (b !== undefined ? 1 : 0);
+      }
+    }
+  }
+  return { y: { shape: outputTensorShape(p), data: y }, absSum, terms, multiplications };
+}
+
+/** Reference Conv: `[N, C, ...]` in, `[N, M, ...]` out, float64. See {@link convDetailed}. */
+export function conv(p: ConvProblem, operands: ConvOperands): Tensor64 {
+  return convDetailed(p, operands).y;
+}
