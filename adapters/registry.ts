@@ -1,0 +1,33 @@
+/**
+ * Every backend convcheck knows, with its availability on this machine. Adapters register here;
+ * a backend that cannot load (tfjs-node without libtensorflow) is listed as unavailable with the
+ * reason, never an error.
+ */
+import type { BackendAvailability } from './backend.ts';
+import { referenceBackend } from '../reference/backend.ts';
+
+/** A named way to create a backend; `create` resolves to its availability. */
+export interface BackendFactory {
+  readonly name: string;
+  readonly create: () => Promise<BackendAvailability>;
+}
+
+/** The built-in backends, in report order. Adapters add one line each below. */
+export const BACKEND_FACTORIES: readonly BackendFactory[] = [
+  { name: 'reference', create: async () => ({ available: true, backend: referenceBackend }) },
+  // adapters register here (one entry each)
+];
+
+/** Creates every built-in backend; unavailable ones carry their reason. */
+export async function availableBackends(names?: readonly string[]): Promise<BackendAvailability[]> {
+  const chosen = names === undefined ? BACKEND_FACTORIES : BACKEND_FACTORIES.filter((f) => names.includes(f.name));
+  const results: BackendAvailability[] = [];
+  for (const factory of chosen) {
+    try {
+      results.push(await factory.create());
+    } catch (error) {
+      results.push({ available: false, name: factory.name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return results;
+}
