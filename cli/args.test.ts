@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { intFlag, parseArgs, UsageError } from './args.ts';
+
+const spec = { values: ['seed', 'backend'], booleans: ['json'] };
+
+describe('parseArgs', () => {
+  it('reads values, booleans and positionals in both flag forms', () => {
+    const a = parseArgs('run', ['mb1ic1iw3oc1kw1', '--seed', '7', '--backend=onnxruntime', '--json'], spec);
+    expect(a.positionals).toEqual(['mb1ic1iw3oc1kw1']);
+    expect(a.values.get('seed')).toBe('7');
+    expect(a.values.get('backend')).toBe('onnxruntime');
+    expect(a.booleans.has('json')).toBe(true);
+  });
+
+  it('rejects an unknown flag, naming it', () => {
+    expect(() => parseArgs('run', ['--sed', '1'], spec)).toThrow(/unknown flag "--sed"/);
+    expect(() => parseArgs('run', ['--sed', '1'], spec)).toThrow(UsageError);
+  });
+
+  it('rejects a value flag without its value and a boolean with one', () => {
+    expect(() => parseArgs('run', ['--seed'], spec)).toThrow(/--seed needs a value/);
+    expect(() => parseArgs('run', ['--seed', '--json'], spec)).toThrow(/--seed needs a value/);
+    expect(() => parseArgs('run', ['--json=yes'], spec)).toThrow(/--json takes no value/);
+  });
+
+  it('checks integer flags', () => {
+    expect(intFlag(parseArgs('gate', ['--seed', '3'], spec), 'gate', 'seed', 1)).toBe(3);
+    expect(() => intFlag(parseArgs('gate', ['--seed', '2.5'], spec), 'gate', 'seed', 1)).toThrow(/--seed must be an integer >= 1, but got "2.5"/);
+  });
+});

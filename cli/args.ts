@@ -1,0 +1,60 @@
+/**
+ * A small, strict command-line parser: `--flag value`, `--flag=value`, boolean `--flag`, and
+ * positionals. An unknown flag or a missing value is a UsageError (exit code 2), never ignored.
+ */
+
+/** A usage mistake: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** What a command accepts: flags that take a value, and boolean flags. */
+export interface FlagSpec {
+  readonly values: readonly string[];
+  readonly booleans: readonly string[];
+}
+
+/** Parsed command line of one command. */
+export interface ParsedArgs {
+  readonly positionals: string[];
+  readonly values: Map<string, string>;
+  readonly booleans: Set<string>;
+}
+
+/** Parses `argv` against `spec`; throws UsageError naming the offending argument. */
+export function parseArgs(command: string, argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const positionals: string[] = [];
+  const values = new Map<string, string>();
+  const booleans = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (!arg.startsWith('--')) { positionals.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (spec.booleans.includes(name)) {
+      if (eq >= 0) throw new UsageError(`convcheck ${command}: --${name} takes no value, but got "${arg}".`);
+      booleans.add(name);
+    } else if (spec.values.includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`convcheck ${command}: --${name} needs a value.`);
+      values.set(name, value);
+    } else {
+      const known = [...spec.values, ...spec.booleans].map((f) => `--${f}`).join(', ');
+      throw new UsageError(`convcheck ${command}: unknown flag "${arg}" (known: ${known || 'none'}).`);
+    }
+  }
+  return { positionals, values, booleans };
+}
+
+/** A flag's value as a positive integer, or the default; a bad value is a UsageError. */
+export function intFlag(args: ParsedArgs, command: string, name: string, fallback: number, min = 1): number {
+  const raw = args.values.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`convcheck ${command}: --${name} must be an integer >= ${min}, but got "${raw}".`);
+  return value;
+}

@@ -1,0 +1,66 @@
+/**
+ * The report as Markdown that fits a pull-request comment: the verdict matrix, per-backend totals
+ * with unsupported reasons, failures with their replay commands, and the known discrepancies.
+ */
+import type { Report, ReportCase } from './report-model.ts';
+import { casesOf, cellKey, countVerdicts, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+
+const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function formatNumber(v: number | undefined): string {
+  if (v === undefined) return '';
+  if (!Number.isFinite(v)) return String(v);
+  return v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3);
+}
+
+/** Renders the report as Markdown. */
+export function renderMarkdown(report: Report, maxFailures = 20): string {
+  const lines: string[] = [];
+  lines.push(`# ${report.title}`, '');
+  lines.push(`${report.createdAt} · convcheck ${report.convcheckVersion} · ${report.machine.cpus} cores, Node ${report.machine.node} · ${report.settings.numRuns} runs per law, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s`, '');
+  lines.push('## Backends', '', '| backend | version | precision | ' + VERDICTS.join(' | ') + ' |', '|---|---|---|' + VERDICTS.map(() => '---:').join('|') + '|');
+  for (const b of report.backends) {
+    if (!b.available) { lines.push(`| ${b.name} | unavailable: ${escape(b.reason ?? '')} | | ${VERDICTS.map(() => '').join(' | ')} |`); continue; }
+    const counts = countVerdicts(casesOf(report, b.name));
+    lines.push(`| ${b.name} | ${b.version ?? ''} | ${b.precision ?? ''} | ${VERDICTS.map((v) => counts[v]).join(' | ')} |`);
+  }
+  const matrix = verdictMatrix(report);
+  lines.push('', '## Conv types × backends', '', 'Each cell: pass / fail / known / unsupported / error.', '');
+  lines.push('| type | ' + matrix.backends.join(' | ') + ' |', '|---|' + matrix.backends.map(() => '---').join('|') + '|');
+  for (const t of matrix.convTypes) {
+    const cells = matrix.backends.map((b) => {
+      const c = matrix.cells.get(cellKey(b, t));
+      return c ? VERDICTS.map((v) => c[v]).join(' / ') : '–';
+    });
+    lines.push(`| ${t} | ${cells.join(' | ')} |`);
+  }
+  const failures = problemCases(report.cases);
+  lines.push('', `## Failures and errors (${failures.length})`, '');
+  if (failures.length === 0) lines.push('None.');
+  for (const c of failures.slice(0, maxFailures)) lines.push(...failureLines(c));
+  if (failures.length > maxFailures) lines.push(`… and ${failures.length - maxFailures} more (see report.json).`);
+  lines.push('', `## Known discrepancies (${report.knownDiscrepancies.length})`, '');
+  if (report.knownDiscrepancies.length === 0) lines.push('None recorded.');
+  for (const k of report.knownDiscrepancies) {
+    lines.push(`- **${k.id}** (${k.backend}) \`${k.descriptor}\`: ${k.summary} Observed ${k.observed}; expected ${k.expected}.${k.upstream ? ` Upstream: ${k.upstream}.` : ''}`);
+  }
+  lines.push('', '## Unsupported, by reason', '');
+  for (const b of report.backends.filter((x) => x.available)) {
+    const reasons = unsupportedReasons(casesOf(report, b.name));
+    if (reasons.length === 0) continue;
+    lines.push(`- ${b.name}:`);
+    for (const [reason, n] of reasons.slice(0, 10)) lines.push(`  - ${n} × ${escape(reason)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function failureLines(c: ReportCase): string[] {
+  const m = c.metrics;
+  const metrics = m ? ` max abs ${formatNumber(m.maxAbsError)}, max ULP ${formatNumber(m.maxUlp)}, max normalized ${formatNumber(m.maxNormalizedError)}, ${m.overTolerance} over bound.` : '';
+  return [
+    `- **${c.verdict}** ${c.backend} · ${escape(c.name)} · \`${c.descriptor}\`:${metrics} ${escape(c.message ?? '')}`,
+    ...(c.replay ? [`  replay: \`${c.replay}\``] : []),
+  ];
+}
+
+export { formatNumber };

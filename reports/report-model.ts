@@ -1,0 +1,78 @@
+/**
+ * The data of a cross-backend report: what `convcheck report` and `convcheck gate` collect and
+ * every writer (JSON, Markdown, HTML, JUnit) renders. Plain JSON-serialisable values only.
+ */
+import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
+
+/** Verdict of one case. `known` is a recorded known discrepancy reproducing as recorded. */
+export type Verdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
+
+/** All verdicts, in the order reports list them. */
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'known', 'unsupported', 'error'];
+
+/** Error metrics of one case (see compare/tolerance.ts). */
+export interface CaseMetrics {
+  readonly maxAbsError: number;
+  readonly maxRelError: number;
+  readonly maxUlp: number;
+  readonly maxNormalizedError: number;
+  readonly overTolerance: number;
+}
+
+/** One case: a law instance or a golden fixture, on one backend. */
+export interface ReportCase {
+  readonly source: 'law' | 'golden';
+  /** The law's sentence or the golden case's name. */
+  readonly name: string;
+  readonly backend: string;
+  readonly convType: string;
+  readonly descriptor: string;
+  readonly verdict: Verdict;
+  readonly metrics?: CaseMetrics;
+  readonly message?: string;
+  /** The one command that replays the case. */
+  readonly replay?: string;
+  readonly timeMs: number;
+}
+
+/** A backend as the report saw it. */
+export interface ReportBackend {
+  readonly name: string;
+  readonly version?: string;
+  readonly precision?: string;
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+/** A 2-D picture (row-major values) for heatmaps. */
+export interface Picture {
+  readonly title: string;
+  readonly rows: number;
+  readonly cols: number;
+  readonly values: readonly number[];
+}
+
+/** A worst case with the picture of its per-element error (err / bound, or err where bound = 0). */
+export interface WorstCase {
+  readonly backend: string;
+  readonly descriptor: string;
+  readonly name: string;
+  readonly maxNormalizedError: number;
+  readonly maxUlp: number;
+  readonly errorPicture?: Picture;
+}
+
+/** Everything one report holds. */
+export interface Report {
+  readonly title: string;
+  readonly createdAt: string;
+  readonly convcheckVersion: string;
+  readonly machine: { readonly cpus: number; readonly node: string; readonly platform: string };
+  readonly settings: { readonly numRuns: number; readonly seed: number; readonly precision: string };
+  readonly backends: readonly ReportBackend[];
+  readonly cases: readonly ReportCase[];
+  readonly knownDiscrepancies: readonly KnownDiscrepancy[];
+  readonly worstCases: readonly WorstCase[];
+  readonly checkerboard: readonly Picture[];
+  readonly durationMs: number;
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from './html.ts';
+import { renderJUnit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { Report, ReportCase } from './report-model.ts';
+import { countVerdicts, logHistogram, verdictMatrix } from './summary.ts';
+import { reportJson, timestampDirName, writeReport } from './write.ts';
+
+const metrics = { maxAbsError: 1e-6, maxRelError: 1e-7, maxUlp: 3, maxNormalizedError: 0.5, overTolerance: 0 };
+const cases: ReportCase[] = [
+  { source: 'law', name: 'transposed conv is the adjoint of conv', backend: 'onnxruntime', convType: 'transposed', descriptor: 'Tmb1ic1iw4oc1kw3', verdict: 'pass', metrics, timeMs: 2 },
+  { source: 'law', name: 'agreement', backend: 'onnxruntime', convType: 'conv2d', descriptor: 'mb1ic1ih3iw3oc1kh3kw3', verdict: 'fail', metrics: { ...metrics, maxNormalizedError: Infinity, overTolerance: 2 }, message: '2 of 1 over <bound>', replay: 'npx convcheck run mb1ic1ih3iw3oc1kh3kw3', timeMs: 3 },
+  { source: 'law', name: 'agreement', backend: 'tfjs-cpu', convType: 'grouped', descriptor: 'g2mb1ic2iw3oc2kw1', verdict: 'unsupported', message: 'tfjs: grouped conv other than depthwise', timeMs: 0 },
+  { source: 'golden', name: 'alexnet-conv2', backend: 'tfjs-cpu', convType: 'conv2d', descriptor: 'mb1ic1iw3oc1kw1', verdict: 'error', message: 'boom', timeMs: 1 },
+];
+const report: Report = {
+  title: 'convcheck report', createdAt: '2026-11-29T00:00:00Z', convcheckVersion: '0.1.0',
+  machine: { cpus: 2, node: 'v20', platform: 'linux' }, settings: { numRuns: 10, seed: 42, precision: 'fp32' },
+  backends: [
+    { name: 'onnxruntime', version: '1.30.0', precision: 'fp32', available: true },
+    { name: 'tfjs-cpu', version: '4.22.0', precision: 'fp32', available: true },
+    { name: 'tfjs-node', available: false, reason: 'cannot load libtensorflow' },
+  ],
+  cases,
+  knownDiscrepancies: [{ id: 'ort-x', backend: 'onnxruntime', descriptor: 'TmbXic1', summary: 'swapped.', observed: '[1]', expected: '[2]' }],
+  worstCases: [{ backend: 'onnxruntime', descriptor: 'mb1ic1ih3iw3oc1kh3kw3', name: 'agreement', maxNormalizedError: 2, maxUlp: 7, errorPicture: { title: 'err', rows: 2, cols: 2, values: [0, 1, 2, Infinity] } }],
+  checkerboard: [{ title: 'transposed k3 s2', rows: 1, cols: 3, values: [1, 2, 1] }],
+  durationMs: 1234,
+};
+
+describe('report summary', () => {
+  it('counts verdicts per backend and conv type', () => {
+    expect(countVerdicts(cases)).toEqual({ pass: 1, fail: 1, known: 0, unsupported: 1, error: 1 });
+    const m = verdictMatrix(report);
+    expect(m.backends).toEqual(['onnxruntime', 'tfjs-cpu']);
+    expect(m.convTypes).toEqual(['conv2d', 'grouped', 'transposed']);
+  });
+
+  it('bins normalized errors by decade, zeros and infinities apart', () => {
+    const h = logHistogram([0, 0.5, 5, 50, Infinity], -2, 3);
+    expect(h).toEqual({ zeros: 1, minExp: -2, bins: [0, 1, 1, 1, 0], infinite: 1 });
+  });
+});
+
+describe('report writers', () => {
+  it('markdown lists backends, the matrix, failures with replay, known discrepancies, unsupported reasons', () => {
+    const md = renderMarkdown(report);
+    expect(md).toMatch(/\| onnxruntime \| 1\.30\.0 \| fp32 \| 1 \| 1 \| 0 \| 0 \| 0 \|/);
+    expect(md).toMatch(/tfjs-node \| unavailable: cannot load libtensorflow/);
+    expect(md).toMatch(/\| conv2d \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 0 \/ 1 \|/);
+    expect(md).toMatch(/replay: `npx convcheck run mb1ic1ih3iw3oc1kh3kw3`/);
+    expect(md).toMatch(/\*\*ort-x\*\* \(onnxruntime\)/);
+    expect(md).toMatch(/1 × tfjs: grouped conv other than depthwise/);
+  });
+
+  it('html is self-contained, escapes text, colours cells and draws the pictures', () => {
+    const html = renderHtml(report);
+    expect(html).not.toMatch(/<script|<link|src=|href=/);
+    expect(html).not.toContain('<bound>');
+    expect(html).toContain('2 of 1 over &lt;bound&gt;');
+    expect(html).toMatch(/class="fail">0 \/ 1/);
+    expect(html).toMatch(/class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0/);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('junit marks fail, error and unsupported', () => {
+    const xml = renderJUnit('convcheck gate', cases);
+    expect(xml).toMatch(/<testsuites name="convcheck gate" tests="4" failures="1" errors="1" skipped="1">/);
+    expect(xml).toMatch(/<failure message="2 of 1 over &lt;bound&gt;">/);
+    expect(xml).toMatch(/<skipped message="unsupported: tfjs: grouped conv other than depthwise"\/>/);
+  });
+
+  it('writes report.json that keeps Infinity readable, report.md and index.html', async () => {
+    expect(timestampDirName(new Date('2026-11-29T04:05:06.789Z'))).toBe('2026-11-29T04-05-06Z');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-'));
+    const files = await writeReport(report, dir);
+    const json = JSON.parse(await readFile(files.json, 'utf8')) as { cases: Array<{ metrics?: { maxNormalizedError: unknown } }> };
+    expect(json.cases[1].metrics?.maxNormalizedError).toBe('Infinity');
+    expect(reportJson(report)).toContain('"Infinity"');
+    expect(await readFile(files.markdown, 'utf8')).toContain('# convcheck report');
+    expect(await readFile(files.html, 'utf8')).toContain('<!doctype html>');
+  });
+});

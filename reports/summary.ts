@@ -1,0 +1,94 @@
+/**
+ * Counting a report: verdicts per backend and conv type (the matrix), per backend, the worst cases
+ * and the distributions of errors. Every writer uses these, so the numbers agree across formats.
+ */
+import { VERDICTS, type Report, type ReportCase, type Verdict } from './report-model.ts';
+
+/** Counts of each verdict. */
+export type VerdictCounts = Record<Verdict, number>;
+
+/** Zero counts. */
+export function emptyCounts(): VerdictCounts {
+  return { pass: 0, fail: 0, known: 0, unsupported: 0, error: 0 };
+}
+
+/** Verdict counts of a list of cases. */
+export function countVerdicts(cases: readonly ReportCase[]): VerdictCounts {
+  const counts = emptyCounts();
+  for (const c of cases) counts[c.verdict]++;
+  return counts;
+}
+
+/** The matrix backend × conv type: counts per cell, with the row and column labels in order. */
+export interface VerdictMatrix {
+  readonly backends: string[];
+  readonly convTypes: string[];
+  readonly cells: Map<string, VerdictCounts>;
+}
+
+/** Key of a matrix cell. */
+export function cellKey(backend: string, convType: string): string {
+  return `${backend}\u0000${convType}`;
+}
+
+/** Builds the backend × conv type matrix of a report. */
+export function verdictMatrix(report: Pick<Report, 'backends' | 'cases'>): VerdictMatrix {
+  const backends = report.backends.filter((b) => b.available).map((b) => b.name);
+  for (const c of report.cases) if (!backends.includes(c.backend)) backends.push(c.backend);
+  const convTypes = [...new Set(report.cases.map((c) => c.convType))].sort();
+  const cells = new Map<string, VerdictCounts>();
+  for (const c of report.cases) {
+    const key = cellKey(c.backend, c.convType);
+    const counts = cells.get(key) ?? emptyCounts();
+    counts[c.verdict]++;
+    cells.set(key, counts);
+  }
+  return { backends, convTypes, cells };
+}
+
+/** Cases of a backend. */
+export function casesOf(report: Pick<Report, 'cases'>, backend: string): ReportCase[] {
+  return report.cases.filter((c) => c.backend === backend);
+}
+
+/** Unsupported reasons of a backend with their counts, most frequent first. */
+export function unsupportedReasons(cases: readonly ReportCase[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const c of cases) if (c.verdict === 'unsupported') counts.set(c.message ?? '(no reason)', (counts.get(c.message ?? '(no reason)') ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** The failing and erroring cases, worst normalized error first. */
+export function problemCases(cases: readonly ReportCase[]): ReportCase[] {
+  return cases
+    .filter((c) => c.verdict === 'fail' || c.verdict === 'error')
+    .sort((a, b) => (b.metrics?.maxNormalizedError ?? Infinity) - (a.metrics?.maxNormalizedError ?? Infinity));
+}
+
+/** A histogram over log10 of positive values; zeros are counted apart. */
+export interface LogHistogram {
+  readonly zeros: number;
+  /** Bin i covers [10^(minExp+i), 10^(minExp+i+1)). */
+  readonly minExp: number;
+  readonly bins: number[];
+  readonly infinite: number;
+}
+
+/** Histogram of a metric over cases that have it (decades from 1e-8 up to 1e8). */
+export function logHistogram(values: readonly number[], minExp = -8, maxExp = 8): LogHistogram {
+  const bins = new Array<number>(maxExp - minExp).fill(0);
+  let zeros = 0, infinite = 0;
+  for (const v of values) {
+    if (v === 0) zeros++;
+    else if (!Number.isFinite(v)) infinite++;
+    else bins[Math.min(bins.length - 1, Math.max(0, Math.floor(Math.log10(v)) - minExp))]++;
+  }
+  return { zeros, minExp, bins, infinite };
+}
+
+/** Whether the report holds a failure that a gate must reject: any fail or error. */
+export function hasFailures(cases: readonly ReportCase[]): boolean {
+  return cases.some((c) => c.verdict === 'fail' || c.verdict === 'error');
+}
+
+export { VERDICTS };
