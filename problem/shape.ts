@@ -133,3 +133,25 @@ export function stridesOf(shape: readonly number[]): number[] {
   }
   return strides;
 }
+
+/** Signal-processing output modes, as numpy.convolve and scipy.signal.convolve name them. */
+export type SignalMode = 'full' | 'same' | 'valid';
+
+/**
+ * Zero pads that turn a signal-processing mode into a padded sliding window on one axis: full pads
+ * `k-1` on both sides; valid pads none; same keeps the centre `i` of full as scipy.signal does
+ * (`_centered`: start `floor((k-1)/2)` into full), i.e. begin `ceil((k-1)/2)`, end `floor((k-1)/2)`
+ * (an even kernel's extra pad goes at the beginning).
+ */
+export function signalModePads(kernel: number, mode: SignalMode): AxisPads {
+  if (mode === 'full') return { begin: kernel - 1, end: kernel - 1 };
+  if (mode === 'valid') return { begin: 0, end: 0 };
+  const start = Math.floor((kernel - 1) / 2);
+  return { begin: kernel - 1 - start, end: start };
+}
+
+/** Signal-processing output size: full `i+k-1`, same `i`, valid `i-k+1` (< 1 when k > i). */
+export function signalOutputSize(input: number, kernel: number, mode: SignalMode): number {
+  const pads = signalModePads(kernel, mode);
+  return convOutputSize(input, kernel, 1, 1, pads.begin, pads.end);
+}
