@@ -134,6 +134,11 @@ export function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
+/** Up-sampled size of one axis by an integer factor (ONNX Resize with integer scales): `o = i·f`. */
+export function upsampleOutputSize(input: number, factor: number): number {
+  return input * factor;
+}
+
 /** Signal-processing output modes, as numpy.convolve and scipy.signal.convolve name them. */
 export type SignalMode = 'full' | 'same' | 'valid';
 
