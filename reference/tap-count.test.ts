@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { makeOperands } from '../compare/data.ts';
+import { makeProblem } from '../problem/problem.ts';
+import { convOutputSize } from '../problem/shape.ts';
+import { convDetailed } from './conv.ts';
+import { axisTapCount, spatialTapCount } from './tap-count.ts';
+
+/** Counts the taps one by one: the definition the closed form must match. */
+function countTaps(input: number, kernel: number, stride: number, dilation: number, padBegin: number, output: number): number {
+  let taps = 0;
+  for (let o = 0; o < output; o++) {
+    for (let k = 0; k < kernel; k++) {
+      const inPos = o * stride - padBegin + k * dilation;
+      if (inPos >= 0 && inPos < input) taps++;
+    }
+  }
+  return taps;
+}
+
+describe('axisTapCount', () => {
+  it('is output·kernel without padding: 3 positions of a 3-tap kernel on 5 inputs', () => {
+    expect(axisTapCount(5, 3, 1, 1, 0, 3)).toBe(9);
+  });
+
+  it('leaves out taps in the padding: i3 k3 pads 1,1 has 3 outputs reading 2, 3, 2 inputs', () => {
+    expect(axisTapCount(3, 3, 1, 1, 1, 3)).toBe(7);
+  });
+
+  it('equals the one-by-one count for every small geometry, pads beyond the kernel included', () => {
+    let checked = 0;
+    for (let input = 1; input <= 6; input++) {
+      for (let kernel = 1; kernel <= 4; kernel++) {
+        for (let stride = 1; stride <= 3; stride++) {
+          for (let dilation = 1; dilation <= 3; dilation++) {
+            for (let padBegin = 0; padBegin <= 5; padBegin++) {
+              for (let padEnd = 0; padEnd <= 3; padEnd++) {
+                const output = convOutputSize(input, kernel, stride, dilation, padBegin, padEnd);
+                if (output < 1) continue;
+                expect(axisTapCount(input, kernel, stride, dilation, padBegin, output)).toBe(countTaps(input, kernel, stride, dilation, padBegin, output));
+                checked++;
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
+
+describe('spatialTapCount', () => {
+  it('is the multiplications of a single-channel conv, in 1-D, 2-D and 3-D with padding', () => {
+    const specs = [
+      { inputShape: [7], kernelShape: [3], strides: [2], dilations: [2], pads: [3, 1] },
+      { inputShape: [4, 5], kernelShape: [3, 2], pads: [2, 0, 1, 3] },
+      { inputShape: [3, 4, 2], kernelShape: [2, 3, 2], autoPad: 'SAME_LOWER' as const },
+    ];
+    for (const spec of specs) {
+      const p = makeProblem({ inChannels: 1, outChannels: 1, ...spec });
+      expect(spatialTapCount(p)).toBe(convDetailed(p, makeOperands(p, 'exact', 1)).multiplications);
+    }
+  });
+});
