@@ -1,0 +1,152 @@
+import { describe, expect, test } from 'vitest';
+import { parseDescriptor } from '../problem/descriptor.ts';
+import { makeOperands } from '../compare/data.ts';
+import { ProtocolError } from './backend-errors.ts';
+import {
+  decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, PROTOCOL_VERSION, type HelloMessage,
+} from './protocol.ts';
+
+const hello = (extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ type: 'hello', protocol: 1, name: 'impl', version: '1.2', precision: 'fp32', ops: ['conv', 'convTranspose'], ...extra });
+
+describe('float32 little-endian base64', () => {
+  test('1.0 is encoded as the bytes 00 00 80 3f (little-endian IEEE 754)', () => {
+    expect(encodeFloat32([1])).toBe(Buffer.from([0x00, 0x00, 0x80, 0x3f]).toString('base64'));
+    expect(encodeFloat32([1])).toBe('AACAPw==');
+  });
+
+  test('decoding inverts encoding for every float32, including -0, subnormals, infinities and NaN', () => {
+    const values = Float32Array.from([0, -0, 1.5, -(2 ** -140), 3.4028234663852886e38, Infinity, -Infinity, NaN, Math.fround(0.1)]);
+    const back = decodeFloat32('y.data', encodeFloat32(values), values.length);
+    expect(Array.from(back)).toEqual(Array.from(values));
+    expect(Object.is(back[1], -0)).toBe(true);
+  });
+
+  test('float64 values are rounded to float32 when encoded', () => {
+    expect(decodeFloat32('x', encodeFloat32([0.1]), 1)[0]).toBe(Math.fround(0.1));
+  });
+
+  test('a payload two bytes short is an error naming the field and both byte counts', () => {
+    const short = Buffer.alloc(34).toString('base64');
+    expect(() => decodeFloat32('reply.y.data', short, 9)).toThrow(/reply\.y\.data decodes to 34 bytes, but its shape needs 9 float32 = 36 bytes/);
+  });
+
+  test('a character outside base64 is an error naming it and its offset', () => {
+    expect(() => decodeFloat32('y.data', 'AAAA!AAA', 2)).toThrow(ProtocolError);
+    expect(() => decodeFloat32('y.data', 'AAAA!AAA', 2)).toThrow(/character "!" at offset 4/);
+  });
+
+  test('unpadded base64 is refused rather than guessed', () => {
+    expect(() => decodeFloat32('y.data', 'AACAPw', 1)).toThrow(/not padded standard base64/);
+  });
+});
+
+describe('wire tensors', () => {
+  test('a tensor with the expected shape decodes', () => {
+    const t = fromWireTensor('reply.y', { shape: [1, 2], data: encodeFloat32([3, -4]) }, [1, 2]);
+    expect(t.shape).toEqual([1, 2]);
+    expect(Array.from(t.data)).toEqual([3, -4]);
+  });
+
+  test('a wrong shape is an error with both shapes', () => {
+    expect(() => fromWireTensor('reply.y', { shape: [1], data: encodeFloat32([0]) }, [1, 1, 2, 2])).toThrow(/reply\.y\.shape must be \[1,1,2,2\], but reply\.y\.shape=\[1\]/);
+  });
+
+  test('data that is not a string is an error', () => {
+    expect(() => fromWireTensor('reply.y', { shape: [2], data: [1, 2] }, [2])).toThrow(/reply\.y\.data must be a base64 string, but it is an array/);
+  });
+});
+
+describe('hello', () => {
+  test('a complete hello is accepted with its fields', () => {
+    const h = parseHello(hello({ limits: { spatial_ranks: [2], max_group: 1 } }));
+    expect(h).toMatchObject({ name: 'impl', version: '1.2', precision: 'fp32', ops: ['conv', 'convTranspose'], limits: { spatial_ranks: [2], max_group: 1 } });
+  });
+
+  test.each([
+    [hello({ protocol: 2 }), /hello\.protocol must be 1 .* but hello\.protocol=2/],
+    [hello({ name: 7 }), /hello\.name must be a string, but it is a number/],
+    [hello({ version: undefined }), /hello\.version must be a string, but it is missing/],
+    [hello({ precision: 'fp64' }), /hello\.precision must be one of fp32, tf32, fp16, bf16, but hello\.precision="fp64"/],
+    [hello({ ops: ['conv', 'matmul'] }), /hello\.ops must be a non-empty list of "conv", "convTranspose"/],
+    [hello({ ops: [] }), /hello\.ops must be a non-empty list/],
+    [hello({ limits: { max_groups: 1 } }), /hello\.limits\.max_groups is not a limit of protocol 1/],
+    [hello({ limits: { spatial_ranks: [4] } }), /spatial_ranks must be a non-empty list of 1, 2, 3/],
+    ['{"type":"result","id":1}', /the first line must be a hello/],
+    ['Loading model...', /stdout line is not JSON \(write logs to stderr\): "Loading model\.\.\."/],
+  ])('%s is refused with a message naming the field', (line, message) => {
+    expect(() => parseHello(line)).toThrow(message);
+  });
+
+  test('the protocol version is 1', () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+  });
+});
+
+describe('helloSupports', () => {
+  const base: HelloMessage = parseHello(hello({ ops: ['conv'], limits: { spatial_ranks: [2], max_group: 2, dilations: false, max_elements: 100 } }));
+
+  test('a problem within every limit is supported', () => {
+    expect(helloSupports(base, parseDescriptor('g2mb1ic2ih5iw5oc2kh3kw3'))).toEqual({ supported: true });
+  });
+
+  test.each([
+    ['Tmb1ic1ih3iw3oc1kh2kw2', /op convTranspose is not among the ops of its hello \[conv\]/],
+    ['mb1ic1iw5oc1kw3', /spatial rank 1 is not among its limits\.spatial_ranks \[2\]/],
+    ['g4mb1ic4ih5iw5oc4kh3kw3', /group=4 exceeds its limits\.max_group=2/],
+    ['mb1ic1ih5iw5oc1kh2kw2dh2dw1', /dilations=\[2,1\] but its limits\.dilations=false/],
+    ['mb1ic1ih11iw11oc1kh3kw3', /x has 121 elements, more than its limits\.max_elements=100/],
+  ])('%s is unsupported, with the limit as reason', (descriptor, reason) => {
+    const support = helloSupports(base, parseDescriptor(descriptor));
+    expect(support.supported).toBe(false);
+    if (!support.supported) expect(support.reason).toMatch(reason);
+  });
+});
+
+describe('run requests', () => {
+  test('carry ONNX attribute names, the resolved pads and the output shape', () => {
+    // SAME_UPPER, i=7, k=3, s=2: out ceil(7/2)=4, total pad (4-1)·2+3-7=2, split 1/1; i=6, k=2: out 3, total 0.
+    const p = parseDescriptor('mb1ic2ih6iw7oc3kh2kw3sh2sw2apUb1');
+    const operands = makeOperands(p, 'exact', 1);
+    const request = makeRunRequest(5, p, operands);
+    expect(request).toMatchObject({
+      type: 'run', id: 5, descriptor: 'mb1ic2ih6iw7oc3kh2kw3sh2sw2apUb1',
+      problem: { op: 'conv', group: 1, kernel_shape: [2, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], auto_pad: 'SAME_UPPER', output_padding: [0, 0], bias: true },
+      resolved: { pads: [0, 1, 0, 1], y_shape: [1, 3, 3, 4] },
+      x: { shape: [1, 2, 6, 7] }, w: { shape: [3, 2, 2, 3] }, b: { shape: [3] },
+    });
+    expect(request.problem).not.toHaveProperty('output_shape');
+    expect(Array.from(decodeFloat32('x', request.x.data, 84))).toEqual(Array.from(operands.x.data));
+  });
+
+  test('send output_shape for a ConvTranspose that sets it, and no b without bias', () => {
+    const request = makeRunRequest(1, parseDescriptor('Tmb1ic1ih3iw3oc1kh3kw3sh2sw2oh6ow5'), makeOperands(parseDescriptor('Tmb1ic1ih3iw3oc1kh3kw3sh2sw2oh6ow5'), 'exact', 1));
+    // full size 2·2+3 = 7; output 6 -> total 1, larger half first: begin 1, end 0; output 5 -> 1/1.
+    expect(request.problem.output_shape).toEqual([6, 5]);
+    expect(request.resolved).toEqual({ pads: [1, 1, 0, 1], y_shape: [1, 1, 6, 5] });
+    expect(request).not.toHaveProperty('b');
+  });
+});
+
+describe('replies', () => {
+  test.each([
+    ['{"type":"result","id":3,"y":{"shape":[1],"data":"AACAPw=="}}', { type: 'result', id: 3 }],
+    ['{"type":"unsupported","id":3,"reason":"no 3-D"}', { type: 'unsupported', id: 3, reason: 'no 3-D' }],
+    ['{"type":"error","id":3,"message":"OOM"}', { type: 'error', id: 3, message: 'OOM' }],
+  ])('%s is read as its type', (line, expected) => {
+    expect(parseReply(line, 3)).toMatchObject(expected);
+  });
+
+  test.each([
+    ['{"type":"result","id":4,"y":{}}', /reply\.id must be 3 \(the id of the request\), but reply\.id=4/],
+    ['{"type":"result","y":{}}', /reply\.id must be 3 .* but reply\.id=undefined/],
+    ['{"type":"done","id":3}', /reply\.type must be "result", "unsupported" or "error", but reply\.type="done"/],
+    ['[1,2]', /a reply must be a JSON object/],
+    ['{"type":"result","id":3}', /reply\.y must be an object .* but it is missing/],
+    ['{"type":"unsupported","id":3}', /reply\.reason must be a string, but it is missing/],
+    ['{"type":"result", "id": 3, "y": {"sha', /stdout line is not JSON/],
+  ])('%s is a protocol error naming what is wrong', (line, message) => {
+    expect(() => parseReply(line, 3)).toThrow(ProtocolError);
+    expect(() => parseReply(line, 3)).toThrow(message);
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * The JSON-lines protocol between convcheck and an external implementation (docs/protocol.md):
+ * the message types, the float32 little-endian base64 codec, the request builder and the
+ * validators of what the implementation writes. Every validator throws a {@link ProtocolError}
+ * whose message names the field and what was wrong, so an implementer can fix it from the message.
+ *
+ *   implementation -> convcheck   hello   (once, when it starts)
+ *   convcheck -> implementation   run     (one per problem)
+ *   implementation -> convcheck   result | unsupported | error   (one per run, same id)
+ */
+import type { ConvOp, ConvProblem } from '../problem/problem.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
+import { outputTensorShape, resolvePads, sizeOf, weightShape, inputTensorShape } from '../problem/shape.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+import { SUPPORTED, unsupported, type Precision, type Support } from './backend.ts';
+import { ProtocolError } from './backend-errors.ts';
+
+/** The protocol version this convcheck speaks; a hello with another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** Precisions an implementation may declare. fp64 is not offered: results travel as float32. */
+export const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
+
+const OPS: readonly ConvOp[] = ['conv', 'convTranspose'];
+
+/** A tensor on the wire: its shape and its elements as base64 of little-endian float32. */
+export interface WireTensor {
+  readonly shape: readonly number[];
+  readonly data: string;
+}
+
+/** Optional limits in a hello; a problem beyond one is unsupported (with the limit as reason). */
+export interface HelloLimits {
+  /** Spatial ranks implemented, e.g. `[2]` for 2-D only. Default: 1, 2 and 3. */
+  readonly spatial_ranks?: readonly number[];
+  /** Largest group implemented; 1 means no grouped convolution. Default: any. */
+  readonly max_group?: number;
+  /** Whether dilations other than 1 are implemented. Default: true. */
+  readonly dilations?: boolean;
+  /** Largest element count of any of x, w, y. Default: any. */
+  readonly max_elements?: number;
+}
+
+/** The first line an implementation writes. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly protocol: number;
+  readonly name: string;
+  readonly version: string;
+  readonly precision: Precision;
+  readonly ops: readonly ConvOp[];
+  readonly limits?: HelloLimits;
+}
+
+/** A problem's ONNX attributes, with ONNX names; `output_shape` only when the problem sets it. */
+export interface WireProblem {
+  readonly op: ConvOp;
+  readonly group: number;
+  readonly kernel_shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** ONNX `pads`: begins then ends; meaningful only when `auto_pad` is NOTSET. */
+  readonly pads: readonly number[];
+  readonly auto_pad: ConvProblem['autoPad'];
+  /** ConvTranspose `output_padding` (all zero for conv). */
+  readonly output_padding: readonly number[];
+  readonly output_shape?: readonly number[];
+  readonly bias: boolean;
+}
+
+/** What convcheck has already worked out, so an implementation need not do auto_pad arithmetic. */
+export interface WireResolved {
+  /** Explicit pads after auto_pad and output_shape, begins then ends (ONNX `pads` layout). */
+  readonly pads: readonly number[];
+  /** The output tensor shape `[N, M, ...spatial]` the reply must have. */
+  readonly y_shape: readonly number[];
+}
+
+/** One problem to run. */
+export interface RunRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly descriptor: string;
+  readonly problem: WireProblem;
+  readonly resolved: WireResolved;
+  readonly x: WireTensor;
+  readonly w: WireTensor;
+  readonly b?: WireTensor;
+}
+
+/** The output of a run. */
+export interface ResultReply { readonly type: 'result'; readonly id: number; readonly y: WireTensor }
+/** The implementation declines the problem: an unsupported verdict. */
+export interface UnsupportedReply { readonly type: 'unsupported'; readonly id: number; readonly reason: string }
+/** The implementation failed on the problem: an error verdict. */
+export interface ErrorReply { readonly type: 'error'; readonly id: number; readonly message: string }
+/** Any reply to a run. */
+export type Reply = ResultReply | UnsupportedReply | ErrorReply;
+
+/** At most `max` characters of a line, for error messages. */
+export function preview(line: string, max = 200): string {
+  return line.length <= max ? line : `${line.slice(0, max)}... (${line.length} characters)`;
+}
+
+/** Base64 of the values as little-endian float32 (each value rounded to float32). */
+export function encodeFloat32(values: ArrayLike<number>): string {
+  const bytes = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i], i * 4);
+  return bytes.toString('base64');
+}
+
+/** Canonical, padded base64 (RFC 4648 §4): groups of 4 of `A-Z a-z 0-9 + /`, `=` only at the end. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Decodes base64 little-endian float32 into `count` values. Throws a ProtocolError naming `field`
+ * if the text is not padded standard base64 or does not hold exactly `4·count` bytes.
+ */
+export function decodeFloat32(field: string, base64: string, count: number): Float32Array {
+  if (!BASE64.test(base64)) {
+    const bad = base64.search(/[^A-Za-z0-9+/=]/);
+    const where = bad >= 0 ? `character ${JSON.stringify(base64[bad])} at offset ${bad}` : `length ${base64.length} (not a multiple of 4, or misplaced "=")`;
+    throw new ProtocolError(`${field} is not padded standard base64: ${where}.`);
+  }
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== count * 4) {
+    throw new ProtocolError(`${field} decodes to ${bytes.length} bytes, but its shape needs ${count} float32 = ${count * 4} bytes.`);
+  }
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
+  return values;
+}
+
+/** A tensor on the wire. */
+export function toWireTensor(t: Tensor): WireTensor {
+  return { shape: [...t.shape], data: encodeFloat32(t.data) };
+}
+
+/**
+ * A wire tensor checked against the shape it must have and decoded; throws a ProtocolError naming
+ * `field` on a malformed object, a wrong shape or a wrong payload length.
+ */
+export function fromWireTensor(field: string, value: unknown, expectedShape: readonly number[]): Tensor<Float32Array> {
+  if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
+  const shape = value.shape;
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
+  }
+  if (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a])) {
+    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=[${shape}].`);
+  }
+  if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
+  return { shape: [...expectedShape], data: decodeFloat32(`${field}.data`, value.data, sizeOf(expectedShape)) };
+}
+
+/** The problem's attributes with ONNX names. */
+export function toWireProblem(p: ConvProblem): WireProblem {
+  return {
+    op: p.op,
+    group: p.group,
+    kernel_shape: [...p.kernelShape],
+    strides: [...p.strides],
+    dilations: [...p.dilations],
+    pads: [...p.padsBegin, ...p.padsEnd],
+    auto_pad: p.autoPad,
+    output_padding: [...p.outputPadding],
+    ...(p.outputShape !== undefined ? { output_shape: [...p.outputShape] } : {}),
+    bias: p.bias,
+  };
+}
+
+/** The run request for problem `p` with its operands (encoded as float32). */
+export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperands): RunRequest {
+  const pads = resolvePads(p);
+  return {
+    type: 'run',
+    id,
+    descriptor: formatDescriptor(p),
+    problem: toWireProblem(p),
+    resolved: { pads: [...pads.begin, ...pads.end], y_shape: outputTensorShape(p) },
+    x: toWireTensor(operands.x),
+    w: toWireTensor(operands.w),
+    ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
+  };
+}
+
+/** Parses one stdout line as JSON; a line that is not JSON is a ProtocolError quoting it. */
+export function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    throw new ProtocolError(`stdout line is not JSON (write logs to stderr): ${JSON.stringify(preview(line))}.`);
+  }
+}
+
+/** Validates a hello line; throws a ProtocolError naming the first bad field. */
+export function parseHello(line: string): HelloMessage {
+  const m = parseLine(line);
+  if (!isObject(m) || m.type !== 'hello') throw new ProtocolError(`the first line must be a hello {"type":"hello",...}, but it is ${JSON.stringify(preview(line))}.`);
+  if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`hello.protocol must be ${PROTOCOL_VERSION} (the version this convcheck speaks), but hello.protocol=${JSON.stringify(m.protocol) ?? 'undefined'}.`);
+  const name = requireString(m, 'hello', 'name');
+  if (name.trim() === '') throw new ProtocolError('hello.name must not be empty.');
+  const version = requireString(m, 'hello', 'version');
+  const precision = m.precision;
+  if (typeof precision !== 'string' || !(WIRE_PRECISIONS as readonly string[]).includes(precision)) {
+    throw new ProtocolError(`hello.precision must be one of ${WIRE_PRECISIONS.join(', ')}, but hello.precision=${JSON.stringify(precision) ?? 'undefined'}.`);
+  }
+  const ops = m.ops;
+  if (!Array.isArray(ops) || ops.length === 0 || !ops.every((op) => (OPS as readonly unknown[]).includes(op))) {
+    throw new ProtocolError(`hello.ops must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.ops=${JSON.stringify(ops) ?? 'undefined'}.`);
+  }
+  const limits = m.limits === undefined ? undefined : parseLimits(m.limits);
+  return { type: 'hello', protocol: PROTOCOL_VERSION, name, version, precision: precision as Precision, ops: ops as ConvOp[], ...(limits ? { limits } : {}) };
+}
+
+/**
+ * Validates limits. Unknown keys are refused rather than ignored: a limit convcheck did not
+ * understand would turn unsupported problems into failures.
+ */
+function parseLimits(value: unknown): HelloLimits {
+  if (!isObject(value)) throw new ProtocolError(`hello.limits must be an object, but it is ${describeType(value)}.`);
+  const known = ['spatial_ranks', 'max_group', 'dilations', 'max_elements'];
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new ProtocolError(`hello.limits.${key} is not a limit of protocol ${PROTOCOL_VERSION} (known: ${known.join(', ')}).`);
+  }
+  const { spatial_ranks: ranks, max_group: maxGroup, dilations, max_elements: maxElements } = value;
+  if (ranks !== undefined && (!Array.isArray(ranks) || ranks.length === 0 || !ranks.every((r) => r === 1 || r === 2 || r === 3))) {
+    throw new ProtocolError(`hello.limits.spatial_ranks must be a non-empty list of 1, 2, 3, but it is ${JSON.stringify(ranks)}.`);
+  }
+  for (const [key, v] of [['max_group', maxGroup], ['max_elements', maxElements]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) throw new ProtocolError(`hello.limits.${key} must be an integer >= 1, but it is ${JSON.stringify(v)}.`);
+  }
+  if (dilations !== undefined && typeof dilations !== 'boolean') throw new ProtocolError(`hello.limits.dilations must be true or false, but it is ${JSON.stringify(dilations)}.`);
+  return {
+    ...(ranks !== undefined ? { spatial_ranks: ranks as number[] } : {}),
+    ...(maxGroup !== undefined ? { max_group: maxGroup as number } : {}),
+    ...(dilations !== undefined ? { dilations } : {}),
+    ...(maxElements !== undefined ? { max_elements: maxElements as number } : {}),
+  };
+}
+
+/** Whether a hello's ops and limits cover `p`; the reason names the op or limit and the value. */
+export function helloSupports(hello: HelloMessage, p: ConvProblem): Support {
+  if (!hello.ops.includes(p.op)) return unsupported(`${hello.name}: op ${p.op} is not among the ops of its hello [${hello.ops.join(', ')}]`);
+  const limits = hello.limits;
+  if (limits === undefined) return SUPPORTED;
+  const rank = p.inputShape.length;
+  if (limits.spatial_ranks !== undefined && !limits.spatial_ranks.includes(rank)) {
+    return unsupported(`${hello.name}: spatial rank ${rank} is not among its limits.spatial_ranks [${limits.spatial_ranks.join(', ')}]`);
+  }
+  if (limits.max_group !== undefined && p.group > limits.max_group) {
+    return unsupported(`${hello.name}: group=${p.group} exceeds its limits.max_group=${limits.max_group}`);
+  }
+  if (limits.dilations === false && p.dilations.some((d) => d !== 1)) {
+    return unsupported(`${hello.name}: dilations=[${p.dilations}] but its limits.dilations=false`);
+  }
+  if (limits.max_elements !== undefined) {
+    for (const [field, shape] of [['x', inputTensorShape(p)], ['w', weightShape(p)], ['y', outputTensorShape(p)]] as const) {
+      const n = sizeOf(shape);
+      if (n > limits.max_elements) return unsupported(`${hello.name}: ${field} has ${n} elements, more than its limits.max_elements=${limits.max_elements}`);
+    }
+  }
+  return SUPPORTED;
+}
+
+/**
+ * Validates a reply line to request `id` as far as the envelope goes (JSON object, type, id, the
+ * fields of its type); the result's tensor is checked by {@link fromWireTensor}.
+ */
+export function parseReply(line: string, id: number): Reply {
+  const m = parseLine(line);
+  if (!isObject(m)) throw new ProtocolError(`a reply must be a JSON object, but the line is ${JSON.stringify(preview(line))}.`);
+  if (m.type !== 'result' && m.type !== 'unsupported' && m.type !== 'error') {
+    throw new ProtocolError(`reply.type must be "result", "unsupported" or "error", but reply.type=${JSON.stringify(m.type) ?? 'undefined'} in ${JSON.stringify(preview(line))}.`);
+  }
+  if (m.id !== id) throw new ProtocolError(`reply.id must be ${id} (the id of the request), but reply.id=${JSON.stringify(m.id) ?? 'undefined'}.`);
+  if (m.type === 'unsupported') return { type: 'unsupported', id, reason: requireString(m, 'reply', 'reason') };
+  if (m.type === 'error') return { type: 'error', id, message: requireString(m, 'reply', 'message') };
+  if (!isObject(m.y)) throw new ProtocolError(`reply.y must be an object {"shape": [...], "data": "<base64>"}, but it is ${describeType(m.y)}.`);
+  return { type: 'result', id, y: m.y as unknown as WireTensor };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeType(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value} (${preview(JSON.stringify(value), 60)})`;
+}
+
+function requireString(m: Record<string, unknown>, where: string, key: string): string {
+  const v = m[key];
+  if (typeof v !== 'string') throw new ProtocolError(`${where}.${key} must be a string, but it is ${describeType(v)}.`);
+  return v;
+}
