@@ -1,0 +1,2 @@
+/** Test fixture: a module with named exports only. */
+export const backend = { name: 'fixture-named' };
