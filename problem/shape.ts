@@ -71,13 +71,16 @@ export function resolvePads(p: ConvProblem): ResolvedPads {
 
 function resolveAxisPads(p: ConvProblem, axis: number): AxisPads {
   const i = p.inputShape[axis], k = p.kernelShape[axis], s = p.strides[axis], d = p.dilations[axis];
-  if (p.autoPad === 'VALID') return { begin: 0, end: 0 };
   if (p.op === 'conv') {
+    if (p.autoPad === 'VALID') return { begin: 0, end: 0 };
     if (p.autoPad === 'NOTSET') return { begin: p.padsBegin[axis], end: p.padsEnd[axis] };
     return convSamePads(i, k, s, d, p.autoPad);
   }
   const op = p.outputPadding[axis];
+  // output_shape wins over every auto_pad, VALID included: the spec generates pads from it ("If
+  // output_shape is specified pads values are ignored") and ONNX shape inference outputs output_shape.
   if (p.outputShape !== undefined) return convTransposePadsForOutput(i, k, s, d, op, p.outputShape[axis], p.autoPad);
+  if (p.autoPad === 'VALID') return { begin: 0, end: 0 };
   if (p.autoPad === 'NOTSET') return { begin: p.padsBegin[axis], end: p.padsEnd[axis] };
   // SAME_* without output_shape: the output is i·s (ONNX ConvTranspose spec).
   return convTransposePadsForOutput(i, k, s, d, op, i * s, p.autoPad);
