@@ -1,0 +1,196 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { makeOperands } from '../compare/data.ts';
+import { runCase } from '../compare/run-case.ts';
+import { parseDescriptor } from '../problem/descriptor.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import type { Backend } from './backend.ts';
+import { ProtocolError, UnsupportedError } from './backend-errors.ts';
+import { createProcessBackend, type ProcessBackendOptions } from './process-backend.ts';
+
+const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');
+const P = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2'); // y [1, 1, 2, 2]
+const HANG = parseDescriptor('mb1ic1ih3iw7oc1kh2kw2'); // input width 7: the hang-iw7 fixture hangs on it
+
+const started: Backend[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((b) => b.dispose?.()));
+});
+
+async function start(mode: string, options: ProcessBackendOptions = {}): Promise<Backend> {
+  const backend = await createProcessBackend(`python3 ${FIXTURE} ${mode}`, { timeoutMs: 3000, ...options });
+  started.push(backend);
+  return backend;
+}
+
+const run = (backend: Backend, p: ConvProblem = P): Promise<unknown> => backend.run(p, makeOperands(p, 'exact', 1));
+
+/** Whether a pid is a running process (a zombie counts as gone). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return check();
+}
+
+/** A fresh file the fixture appends its pid to, one line per start. */
+function pidFile(): { env: Record<string, string>; pids: () => number[] } {
+  const path = join(mkdtempSync(join(tmpdir(), 'convcheck-pid-')), 'pids');
+  return { env: { PIDFILE: path }, pids: () => readFileSync(path, 'utf8').trim().split('\n').map(Number) };
+}
+
+describe('a well-behaved process', () => {
+  test('its hello sets name, version and precision, and each request gets its own tensor back', async () => {
+    const backend = await start('ok');
+    expect([backend.name, backend.version, backend.precision]).toEqual(['ext:misbehaving-ok', '0.0.1', 'fp32']);
+    const problems = [P, parseDescriptor('mb2ic1iw5oc3kw2'), parseDescriptor('Tmb1ic1ih2iw2oc1kh2kw2sh2sw2')];
+    // Called all at once: requests go one at a time, and each reply reaches its own caller.
+    const outputs = await Promise.all(problems.map((p) => backend.run(p, makeOperands(p, 'exact', 1))));
+    expect(outputs.map((y) => y.shape)).toEqual([[1, 1, 2, 2], [2, 3, 4], [1, 1, 4, 4]]);
+    expect(outputs[0].data).toBeInstanceOf(Float32Array);
+  });
+
+  test('dispose closes stdin, the process ends, and a later run is refused', async () => {
+    const { env, pids } = pidFile();
+    const backend = await start('ok', { env });
+    const begin = performance.now();
+    await backend.dispose?.();
+    expect(performance.now() - begin).toBeLessThan(1500);
+    expect(await eventually(() => !isAlive(pids()[0]))).toBe(true);
+    await expect(run(backend)).rejects.toThrow(/ext:misbehaving-ok: the backend was disposed/);
+  });
+
+  test('a process that has exited between requests is started again for the next request', async () => {
+    const { env, pids } = pidFile();
+    const backend = await start('silent-exit', { env });
+    await run(backend);
+    await new Promise((r) => setTimeout(r, 200)); // it exits after its reply; let that be seen first
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+    expect(pids()).toHaveLength(2);
+  });
+});
+
+describe('a process that fails to start', () => {
+  test('exiting at once reports the exit code and the stderr tail', async () => {
+    await expect(start('exit')).rejects.toThrow(
+      /the process exited with code 3 before sending its hello\. Last lines of its stderr:\n {2}\| starting up\n {2}\| fatal: no GPU found/,
+    );
+  });
+
+  test('a command that does not exist reports code 127 and the shell\'s message', async () => {
+    await expect(createProcessBackend('convcheck-no-such-command-xyz', { timeoutMs: 3000 })).rejects.toThrow(/exited with code 127 before sending its hello\..*not found/s);
+  });
+
+  test('never sending a hello times out within the limit, with a hint about flushing', async () => {
+    const { env, pids } = pidFile();
+    const begin = performance.now();
+    await expect(start('no-hello', { timeoutMs: 400, env })).rejects.toThrow(/no hello within 400 ms \(does it write the hello line and flush stdout\?\); it was killed/);
+    expect(performance.now() - begin).toBeLessThan(2000);
+    expect(await eventually(() => !isAlive(pids()[0]))).toBe(true);
+  });
+
+  test('a hello of another protocol version is refused', async () => {
+    await expect(start('bad-hello')).rejects.toThrow(ProtocolError);
+    await expect(start('bad-hello')).rejects.toThrow(/hello\.protocol must be 1 .* but hello\.protocol=2/);
+  });
+});
+
+describe('a process that misbehaves on a request: an error for that case, never a crash or hang of convcheck', () => {
+  test('a crash reports the exit code and the last stderr lines, and the next request starts it again', async () => {
+    const { env, pids } = pidFile();
+    const backend = await start('crash', { env });
+    await expect(run(backend)).rejects.toThrow(/request 1 \(mb1ic1ih3iw3oc1kh2kw2\): the process exited with code 7 before replying\. Last lines of its stderr:\n.*\n.*\n {2}\| ZeroDivisionError: division by zero/);
+    await expect(run(backend)).rejects.toThrow(/request 2 .* exited with code 7 before replying/);
+    expect(pids()).toHaveLength(2);
+  });
+
+  test('a hang is a timeout error within the limit; the process is killed and the next request works after a restart', async () => {
+    const { env, pids } = pidFile();
+    const backend = await start('hang-iw7', { timeoutMs: 800, env });
+    const begin = performance.now();
+    await expect(run(backend, HANG)).rejects.toThrow(/request 1 \(mb1ic1ih3iw7oc1kh2kw2\): no reply within 800 ms; the process was killed and will be restarted/);
+    const elapsed = performance.now() - begin;
+    expect(elapsed).toBeGreaterThanOrEqual(790);
+    expect(elapsed).toBeLessThan(2500);
+    expect(await eventually(() => !isAlive(pids()[0]))).toBe(true);
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+    expect(pids()).toHaveLength(2);
+  });
+
+  test('runCase turns a hang into an error verdict, not a hang', async () => {
+    const backend = await start('hang-iw7', { timeoutMs: 500 });
+    const outcome = await runCase(backend, HANG, { mode: 'exact', seed: 1 });
+    expect(outcome).toMatchObject({ verdict: 'error', message: expect.stringMatching(/no reply within 500 ms/) });
+  });
+
+  test('a stdout line that is not JSON is an error quoting the line', async () => {
+    const backend = await start('garbage');
+    const result = run(backend);
+    await expect(result).rejects.toThrow(ProtocolError);
+    await expect(result).rejects.toThrow(/request 1 .*: stdout line is not JSON \(write logs to stderr\): "computing conv\.\.\. done"\. The process was killed and will be restarted/);
+  });
+
+  test('a reply with the wrong id is an error naming both ids', async () => {
+    const backend = await start('wrong-id');
+    await expect(run(backend)).rejects.toThrow(/reply\.id must be 1 \(the id of the request\), but reply\.id=101/);
+  });
+
+  test('a reply of the wrong shape is an error with both shapes', async () => {
+    const backend = await start('wrong-shape');
+    await expect(run(backend)).rejects.toThrow(/request 1 .*: reply\.y\.shape must be \[1,1,2,2\], but reply\.y\.shape=\[1\]/);
+  });
+
+  test('truncated base64 is an error with the byte counts', async () => {
+    const backend = await start('truncated');
+    await expect(run(backend)).rejects.toThrow(/reply\.y\.data decodes to 14 bytes, but its shape needs 4 float32 = 16 bytes/);
+  });
+
+  test('a payload that is not base64 is an error naming the character', async () => {
+    const backend = await start('not-base64');
+    await expect(run(backend)).rejects.toThrow(/reply\.y\.data is not padded standard base64: character "!" at offset 4/);
+  });
+
+  test('an error reply is an error verdict carrying its message', async () => {
+    const backend = await start('error');
+    await expect(run(backend)).rejects.toThrow(/request 1 .*: the implementation reported an error: out of device memory/);
+    expect(await runCase(backend, P, { mode: 'exact', seed: 1 })).toMatchObject({ verdict: 'error' });
+  });
+
+  test('a second reply to one request fails the next request, naming the request it followed', async () => {
+    const backend = await start('twice');
+    await run(backend);
+    await new Promise((r) => setTimeout(r, 200)); // let the extra line arrive before the next request
+    await expect(run(backend)).rejects.toThrow(/request 2 .*: after request 1 \(mb1ic1ih3iw3oc1kh2kw2\) was answered the process wrote 1 more stdout line\(s\)/);
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+  });
+});
+
+describe('unsupported', () => {
+  test('an unsupported reply throws UnsupportedError, which runCase counts as unsupported, not error', async () => {
+    const backend = await start('unsupported');
+    const error = await run(backend).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedError);
+    expect((error as UnsupportedError).reason).toBe('misbehaving-unsupported: dilated transposed conv is not implemented');
+    expect(await runCase(backend, P, { mode: 'exact', seed: 1 })).toMatchObject({ verdict: 'unsupported', reason: expect.stringMatching(/dilated transposed conv/) });
+  });
+
+  test('ops and limits of the hello decide supports(), and run() refuses without asking the process', async () => {
+    const backend = await start('conv-only');
+    const transposed = parseDescriptor('Tmb1ic1ih2iw2oc1kh2kw2');
+    expect(backend.supports(P)).toEqual({ supported: true });
+    expect(backend.supports(transposed)).toEqual({ supported: false, reason: 'misbehaving-conv-only: op convTranspose is not among the ops of its hello [conv]' });
+    expect(backend.supports(parseDescriptor('mb1ic1iw5oc1kw3'))).toMatchObject({ supported: false, reason: expect.stringMatching(/spatial rank 1/) });
+    await expect(run(backend, transposed)).rejects.toThrow(UnsupportedError);
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+  });
+});

@@ -1,0 +1,349 @@
+/**
+ * An external implementation, in any language, as a Backend: convcheck starts a command
+ * (`sh -c COMMAND`) and speaks the JSON-lines protocol of docs/protocol.md over its stdin and
+ * stdout. The process is the suspect, never convcheck: a hang is a timeout error, a crash an
+ * error carrying the exit code or signal and the last lines of stderr, a malformed line an error
+ * naming the line; after any of these the process is killed and started again for the next request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { ConvProblem } from '../problem/problem.ts';
+import { outputTensorShape } from '../problem/shape.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
+import type { Backend, Precision, Support } from './backend.ts';
+import { ProtocolError, UnsupportedError } from './backend-errors.ts';
+import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, preview, type HelloMessage } from './protocol.ts';
+
+/** Options of {@link createProcessBackend}. */
+export interface ProcessBackendOptions {
+  /** Time limit of one request, and of the hello after a (re)start. Default {@link DEFAULT_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+  /** Working directory of the command. Default: convcheck's. */
+  readonly cwd?: string;
+  /** Variables added to convcheck's environment for the command. */
+  readonly env?: Record<string, string>;
+}
+
+/** Default time limit of one request: 10 s. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Lines of stderr an error message quotes. */
+export const STDERR_TAIL_LINES = 20;
+/** Longest stdout line accepted (characters); a longer one is a protocol error, not an out-of-memory. */
+const MAX_LINE_CHARS = 2 ** 28;
+/** Longest stderr line kept (characters). */
+const MAX_STDERR_LINE = 500;
+
+/** What waiting on the process can yield. */
+type ProcessEvent =
+  | { readonly kind: 'line'; readonly line: string }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'overflow' };
+
+/** Processes still running, killed when convcheck exits (they run in their own process group). */
+const live = new Set<ImplementationProcess>();
+let exitHookInstalled = false;
+
+/** One running `sh -c COMMAND`, its stdout as a queue of lines and the tail of its stderr. */
+class ImplementationProcess {
+  private readonly child: ChildProcess;
+  private readonly lines: ProcessEvent[] = [];
+  private readonly stderrLines: string[] = [];
+  private stdoutRest = '';
+  private stderrRest = '';
+  private waiter: (() => void) | undefined;
+  private status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private spawnError: Error | undefined;
+
+  constructor(command: string, options: ProcessBackendOptions) {
+    // detached: the command gets its own process group, so a kill reaches what `sh` started too.
+    this.child = spawn('sh', ['-c', command], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    // An idle implementation must not keep convcheck alive; a pending request holds a timer that does.
+    this.child.unref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as Socket | null)?.unref?.();
+    this.child.stdin?.on('error', () => { /* EPIPE from a dead process: its exit is reported instead */ });
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    this.child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
+    this.child.on('error', (error) => { this.spawnError = error; this.onClose(null, null); });
+    this.child.on('close', (code, signal) => this.onClose(code, signal));
+    live.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => { for (const p of live) p.kill(); });
+    }
+  }
+
+  /** Whether the process has ended (its stdio closed). */
+  get closed(): boolean {
+    return this.status !== undefined;
+  }
+
+  /** Writes one message as a line on the process's stdin. */
+  send(message: unknown): void {
+    if (!this.closed) this.child.stdin?.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** The next stdout line, or the end of the process, or a timeout after `timeoutMs`. */
+  async next(timeoutMs: number): Promise<ProcessEvent> {
+    const queued = this.lines.shift();
+    if (queued !== undefined) return queued;
+    if (this.closed) return { kind: 'closed' };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+      this.waiter = () => resolve(false);
+    });
+    clearTimeout(timer);
+    this.waiter = undefined;
+    if (timedOut) return { kind: 'timeout' };
+    return this.lines.shift() ?? { kind: 'closed' };
+  }
+
+  /** Lines written while no request was waiting for them (a protocol violation), removed from the queue. */
+  takeUnsolicited(): string[] {
+    const stray = this.lines.flatMap((e) => (e.kind === 'line' ? [e.line] : ['<a line too long to read>']));
+    this.lines.length = 0;
+    return stray;
+  }
+
+  /** `exited with code 1 <when>.` or `was killed by signal SIGSEGV <when>.`, then the stderr tail. */
+  describeEnd(when: string): string {
+    const how = this.spawnError !== undefined ? `could not be started (${this.spawnError.message})`
+      : this.status?.signal ? `was killed by signal ${this.status.signal}`
+      : `exited with code ${this.status?.code ?? 'unknown'}`;
+    return `${how} ${when}.${this.stderrTail()}`;
+  }
+
+  /** The last {@link STDERR_TAIL_LINES} lines of stderr, indented, or a note that there were none. */
+  stderrTail(): string {
+    const lines = this.stderrRest === '' ? this.stderrLines : [...this.stderrLines, this.stderrRest].slice(-STDERR_TAIL_LINES);
+    return lines.length === 0 ? ' Its stderr was empty.' : ` Last lines of its stderr:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
+  }
+
+  /** Kills the process group at once (SIGKILL). */
+  kill(): void {
+    this.signal('SIGKILL');
+  }
+
+  /** Closes stdin and waits up to `graceMs` for the process to end; then SIGTERM, then SIGKILL. */
+  async close(graceMs: number): Promise<void> {
+    this.child.stdin?.end();
+    if (await this.waitClosed(graceMs)) return;
+    this.signal('SIGTERM');
+    if (await this.waitClosed(500)) return;
+    this.kill();
+    await this.waitClosed(500);
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    if (this.closed || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      this.child.kill(signal);
+    }
+  }
+
+  private async waitClosed(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.closed;
+  }
+
+  private onStdout(chunk: string): void {
+    const parts = (this.stdoutRest + chunk).split('\n');
+    this.stdoutRest = parts.pop() ?? '';
+    for (const part of parts) {
+      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
+      if (line.trim() !== '') this.lines.push({ kind: 'line', line });
+    }
+    if (this.stdoutRest.length > MAX_LINE_CHARS) {
+      this.stdoutRest = '';
+      this.lines.push({ kind: 'overflow' });
+    }
+    this.waiter?.();
+  }
+
+  private onStderr(chunk: string): void {
+    const parts = (this.stderrRest + chunk).split('\n');
+    this.stderrRest = (parts.pop() ?? '').slice(-MAX_STDERR_LINE);
+    for (const line of parts) this.stderrLines.push(line.replace(/\r$/, '').slice(0, MAX_STDERR_LINE));
+    if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
+  }
+
+  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.status !== undefined) return;
+    if (this.stdoutRest.trim() !== '') this.lines.push({ kind: 'line', line: this.stdoutRest });
+    this.stdoutRest = '';
+    this.status = { code, signal };
+    live.delete(this);
+    this.waiter?.();
+  }
+}
+
+/** Starts the command and reads its hello; throws with the exit status and stderr tail if it gives none. */
+async function startProcess(command: string, options: ProcessBackendOptions, timeoutMs: number): Promise<{ process: ImplementationProcess; hello: HelloMessage }> {
+  const child = new ImplementationProcess(command, options);
+  const what = `process backend "${command}"`;
+  const event = await child.next(timeoutMs);
+  if (event.kind === 'timeout') {
+    child.kill();
+    throw new Error(`${what}: no hello within ${timeoutMs} ms (does it write the hello line and flush stdout?); it was killed.${child.stderrTail()}`);
+  }
+  if (event.kind === 'closed') throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
+  if (event.kind === 'overflow') {
+    child.kill();
+    throw new ProtocolError(`${what}: its first stdout line is longer than ${MAX_LINE_CHARS} characters.`);
+  }
+  try {
+    return { process: child, hello: parseHello(event.line) };
+  } catch (error) {
+    child.kill();
+    throw new ProtocolError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+/** The parts of a hello that must stay the same across restarts. */
+function helloIdentity(hello: HelloMessage): string {
+  return JSON.stringify([hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null]);
+}
+
+/** A Backend over one external command; see {@link createProcessBackend}. */
+class ProcessBackend implements Backend {
+  readonly name: string;
+  readonly version: string;
+  readonly precision: Precision;
+  private current: ImplementationProcess | undefined;
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private lastRequest = '';
+
+  constructor(
+    private readonly command: string,
+    private readonly options: ProcessBackendOptions,
+    private readonly timeoutMs: number,
+    private readonly hello: HelloMessage,
+    first: ImplementationProcess,
+  ) {
+    this.name = `ext:${hello.name}`;
+    this.version = hello.version;
+    this.precision = hello.precision;
+    this.current = first;
+  }
+
+  supports(problem: ConvProblem): Support {
+    return helloSupports(this.hello, problem);
+  }
+
+  /** Runs one problem; requests are sent one at a time, in call order. */
+  run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor> {
+    const result = this.queue.then(() => this.runNow(problem, operands));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const child = this.current;
+    this.current = undefined;
+    await child?.close(Math.min(this.timeoutMs, 2000));
+  }
+
+  private async runNow(problem: ConvProblem, operands: ConvOperands): Promise<Tensor> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    const support = this.supports(problem);
+    if (!support.supported) throw new UnsupportedError(support.reason);
+    checkOperands(problem, operands);
+    const id = this.nextId++;
+    const request = makeRunRequest(id, problem, operands);
+    const where = `${this.name} request ${id} (${request.descriptor})`;
+    this.checkNoStrayOutput(where);
+    const child = await this.ensureProcess(where);
+    this.lastRequest = `request ${id} (${request.descriptor})`;
+    child.send(request);
+    const event = await child.next(this.timeoutMs);
+    if (event.kind === 'timeout') {
+      this.abandon(child);
+      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed and will be restarted for the next request.`);
+    }
+    if (event.kind === 'closed') {
+      this.abandon(child);
+      throw new Error(`${where}: the process ${child.describeEnd('before replying')}`);
+    }
+    if (event.kind === 'overflow') {
+      this.abandon(child);
+      throw new ProtocolError(`${where}: a stdout line longer than ${MAX_LINE_CHARS} characters; the process was killed.`);
+    }
+    let reply;
+    try {
+      reply = parseReply(event.line, id);
+    } catch (error) {
+      // Out of step with the protocol: a later line could be taken for the next reply, so restart.
+      this.abandon(child);
+      throw new ProtocolError(`${where}: ${(error as Error).message} The process was killed and will be restarted.`);
+    }
+    if (reply.type === 'unsupported') throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
+    if (reply.type === 'error') throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
+    try {
+      return fromWireTensor('reply.y', reply.y, outputTensorShape(problem));
+    } catch (error) {
+      throw new ProtocolError(`${where}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Fails this request if the process wrote lines after its last reply (it answered twice, or printed logs). */
+  private checkNoStrayOutput(where: string): void {
+    const stray = this.current?.takeUnsolicited() ?? [];
+    if (stray.length === 0) return;
+    if (this.current !== undefined) this.abandon(this.current);
+    throw new ProtocolError(
+      `${where}: after ${this.lastRequest} was answered the process wrote ${stray.length} more stdout line(s), first ${JSON.stringify(preview(stray[0]))}; ` +
+      'exactly one line answers each request (write logs to stderr). The process was killed and will be restarted.',
+    );
+  }
+
+  /** The running process, starting it again (and checking its hello is the same) if it has ended. */
+  private async ensureProcess(where: string): Promise<ImplementationProcess> {
+    if (this.current !== undefined && !this.current.closed) return this.current;
+    this.current = undefined;
+    let started;
+    try {
+      started = await startProcess(this.command, this.options, this.timeoutMs);
+    } catch (error) {
+      throw new Error(`${where}: restarting the process failed: ${(error as Error).message}`);
+    }
+    if (helloIdentity(started.hello) !== helloIdentity(this.hello)) {
+      started.process.kill();
+      throw new ProtocolError(`${where}: the restarted process sent a different hello (${helloIdentity(started.hello)}, was ${helloIdentity(this.hello)}).`);
+    }
+    this.current = started.process;
+    return started.process;
+  }
+
+  private abandon(child: ImplementationProcess): void {
+    child.kill();
+    if (this.current === child) this.current = undefined;
+  }
+}
+
+/**
+ * Starts `command` through `sh -c`, reads its hello and returns it as a Backend named
+ * `ext:<hello.name>`. Throws (with the exit status and stderr tail) if the command exits, hangs or
+ * writes anything but a valid hello first.
+ * @example const backend = await createProcessBackend('python3 examples/numpy_conv.py', { timeoutMs: 5000 });
+ */
+export async function createProcessBackend(command: string, options: ProcessBackendOptions = {}): Promise<Backend> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`process backend: timeoutMs must be a number > 0, but timeoutMs=${timeoutMs}.`);
+  const { process: first, hello } = await startProcess(command, options, timeoutMs);
+  return new ProcessBackend(command, options, timeoutMs, hello, first);
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""A protocol implementation that misbehaves on purpose, one way per MODE (argv[1]), for the
+robustness tests of adapters/process-backend.ts. Where it answers at all, it answers zeros of the
+shape convcheck expects, unless the mode is about the answer itself.
+
+Modes:
+  ok            answers every request with zeros
+  exit          writes two stderr lines and exits 3 before the hello
+  no-hello      never writes anything (sleeps)
+  bad-hello     hello with protocol 2
+  conv-only     hello with ops ["conv"] and limits.spatial_ranks [2]; answers zeros
+  crash         hello, then on the first request writes a traceback-like stderr and exits 7
+  hang-iw7      hello; hangs on requests whose input width is 7, answers zeros otherwise
+  garbage       hello, then answers a request with a line that is not JSON
+  wrong-id      hello, then answers with id + 100
+  wrong-shape   hello, then answers with y of shape [1]
+  truncated     hello, then answers with base64 two bytes short
+  not-base64    hello, then answers with data containing "!"
+  unsupported   hello, then answers unsupported
+  error         hello, then answers error
+  twice         hello, then answers each request twice
+  silent-exit   hello, then exits 0 after answering one request
+"""
+import base64
+import json
+import os
+import sys
+import time
+
+MODE = sys.argv[1]
+if "PIDFILE" in os.environ:  # lets a test check that a killed process is really gone
+    with open(os.environ["PIDFILE"], "a") as pidfile:
+        pidfile.write(f"{os.getpid()}\n")
+
+
+def send(message):
+    sys.stdout.write((message if isinstance(message, str) else json.dumps(message)) + "\n")
+    sys.stdout.flush()
+
+
+def zeros(shape, drop_bytes=0):
+    count = 1
+    for s in shape:
+        count *= s
+    return {"shape": shape, "data": base64.b64encode(bytes(4 * count - drop_bytes)).decode("ascii")}
+
+
+def hello(protocol=1, ops=("conv", "convTranspose"), limits=None):
+    message = {"type": "hello", "protocol": protocol, "name": "misbehaving-" + MODE, "version": "0.0.1",
+               "precision": "fp32", "ops": list(ops)}
+    if limits is not None:
+        message["limits"] = limits
+    send(message)
+
+
+if MODE == "exit":
+    sys.stderr.write("starting up\nfatal: no GPU found\n")
+    sys.exit(3)
+if MODE == "no-hello":
+    time.sleep(60)
+    sys.exit(0)
+if MODE == "bad-hello":
+    hello(protocol=2)
+elif MODE == "conv-only":
+    hello(ops=("conv",), limits={"spatial_ranks": [2]})
+else:
+    hello()
+
+for line in iter(sys.stdin.readline, ""):
+    request = json.loads(line)
+    rid, y_shape = request["id"], request["resolved"]["y_shape"]
+    if MODE == "crash":
+        sys.stderr.write("Traceback (most recent call last):\n  File \"impl.py\", line 9\nZeroDivisionError: division by zero\n")
+        sys.stderr.flush()
+        sys.exit(7)
+    if MODE == "hang-iw7" and request["x"]["shape"][-1] == 7:
+        time.sleep(60)
+    if MODE == "garbage":
+        send("computing conv... done")
+    elif MODE == "wrong-id":
+        send({"type": "result", "id": rid + 100, "y": zeros(y_shape)})
+    elif MODE == "wrong-shape":
+        send({"type": "result", "id": rid, "y": zeros([1])})
+    elif MODE == "truncated":
+        send({"type": "result", "id": rid, "y": zeros(y_shape, drop_bytes=2)})
+    elif MODE == "not-base64":
+        send({"type": "result", "id": rid, "y": {"shape": y_shape, "data": "AAAA!AAA"}})
+    elif MODE == "unsupported":
+        send({"type": "unsupported", "id": rid, "reason": "dilated transposed conv is not implemented"})
+    elif MODE == "error":
+        send({"type": "error", "id": rid, "message": "out of device memory"})
+    else:
+        send({"type": "result", "id": rid, "y": zeros(y_shape)})
+        if MODE == "twice":
+            send({"type": "result", "id": rid, "y": zeros(y_shape)})
+        if MODE == "silent-exit":
+            sys.exit(0)
