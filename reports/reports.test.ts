@@ -84,3 +84,18 @@ describe('report writers', () => {
     expect(await readFile(files.html, 'utf8')).toContain('<!doctype html>');
   });
 });
+
+describe('checkerboard pictures', () => {
+  it('shows uneven overlap for k3 s2, an even interior for k4 s2 and for resize-conv', async () => {
+    const { checkerboardPictures } = await import('./checkerboard.ts');
+    const [k3, k4, resize] = checkerboardPictures(6);
+    const interior = (p: { rows: number; cols: number; values: readonly number[] }, margin: number): number[] => {
+      const out: number[] = [];
+      for (let r = margin; r < p.rows - margin; r++) for (let c = margin; c < p.cols - margin; c++) out.push(p.values[r * p.cols + c]);
+      return out;
+    };
+    expect(new Set(interior(k3, 2)).size).toBeGreaterThan(1);
+    expect(new Set(interior(k4, 2))).toEqual(new Set([4]));
+    expect(new Set(interior(resize, 1))).toEqual(new Set([9]));
+  });
+});
