@@ -1,0 +1,91 @@
+/**
+ * `convcheck cost DESCRIPTOR`: multiplications, parameters, receptive field, and the separable and
+ * grouped savings the article computes (§8.1, §8.2, §10), all from the reference's cost formulas.
+ */
+import { parseDescriptor } from '../../problem/descriptor.ts';
+import { withChanges, type ConvProblem } from '../../problem/problem.ts';
+import { outputTensorShape } from '../../problem/shape.ts';
+import { denseMultiplications, effectiveMultiplications, outputElements, parameterCount } from '../../reference/cost.ts';
+import { depthwiseSeparableMultiplications, depthwiseSeparableParameters, makeDepthwiseSeparable } from '../../reference/depthwise-separable.ts';
+import { layerOf, receptiveField } from '../../reference/receptive-field.ts';
+import { spatiallySeparableMultiplications, spatiallySeparableParameters } from '../../reference/spatially-separable.ts';
+import { parseArgs, UsageError } from '../args.ts';
+import { textTable, type Io } from '../output.ts';
+
+export const COST_HELP = `Usage: convcheck cost DESCRIPTOR [--json]
+
+Prints the cost of one Conv / ConvTranspose problem: multiplications (dense, counting taps in the
+padding as the article does, and effective, as the reference performs them), parameters, output
+elements, the receptive field of the layer, and what the article's alternatives would cost:
+grouped (parameters / g), depthwise separable (depthwise + 1x1) and spatially separable (per axis).
+
+Example: convcheck cost mb1ic3ih7iw7oc128kh3kw3   (the article's 86,400 vs 675 + 9,600)`;
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** The cost figures of a problem, as printed and as JSON. */
+export interface CostFigures {
+  readonly descriptor: string;
+  readonly output: number[];
+  readonly denseMultiplications: number;
+  readonly effectiveMultiplications: number;
+  readonly parameters: number;
+  readonly outputElements: number;
+  readonly receptiveField: number[];
+  readonly alternatives: Array<{ name: string; multiplications: number; parameters: number; note: string }>;
+}
+
+/** Computes the figures; alternatives are given for Conv problems only. */
+export function costFigures(descriptor: string, p: ConvProblem): CostFigures {
+  const alternatives: CostFigures['alternatives'] = [];
+  if (p.op === 'conv') {
+    const standard = withChanges(p, { group: 1 });
+    alternatives.push({ name: 'standard (group 1)', multiplications: denseMultiplications(standard), parameters: parameterCount(standard), note: 'the same layer without groups' });
+    if (p.group > 1) alternatives.push({ name: `grouped (g=${p.group})`, multiplications: denseMultiplications(p), parameters: parameterCount(p), note: `parameters divided by g = ${p.group}` });
+    const pads = [...p.padsBegin, ...p.padsEnd];
+    const separable = makeDepthwiseSeparable({
+      batch: p.batch, inChannels: p.inChannels, outChannels: p.outChannels, inputShape: p.inputShape, kernelShape: p.kernelShape,
+      strides: p.strides, dilations: p.dilations, pads, autoPad: p.autoPad, bias: p.bias,
+    });
+    const ds = depthwiseSeparableMultiplications(separable);
+    alternatives.push({ name: 'depthwise separable', multiplications: ds.total, parameters: depthwiseSeparableParameters(separable), note: `depthwise ${n(ds.depthwise)} + pointwise ${n(ds.pointwise)}` });
+    if (p.inputShape.length >= 2) {
+      // Per channel, as the article's §8.1 example: one channel in, one out.
+      const oneChannel = withChanges(p, { batch: 1, inChannels: 1, outChannels: 1, group: 1, bias: false });
+      const ss = spatiallySeparableMultiplications(oneChannel);
+      alternatives.push({ name: 'spatially separable, per channel', multiplications: ss.total, parameters: spatiallySeparableParameters(oneChannel), note: `steps ${ss.steps.map(n).join(' + ')} vs ${n(denseMultiplications(oneChannel))} for the full kernel on one channel` });
+    }
+  }
+  return {
+    descriptor, output: outputTensorShape(p), denseMultiplications: denseMultiplications(p), effectiveMultiplications: effectiveMultiplications(p),
+    parameters: parameterCount(p), outputElements: outputElements(p), receptiveField: receptiveField([layerOf(p)]), alternatives,
+  };
+}
+
+/** Runs the command; returns the exit code. */
+export async function costCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('cost', argv, { values: [], booleans: ['help', 'json'] });
+  if (args.booleans.has('help')) { io.out(COST_HELP); return 0; }
+  if (args.positionals.length !== 1) throw new UsageError(`convcheck cost: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${COST_HELP}`);
+  let p: ConvProblem;
+  try {
+    p = parseDescriptor(args.positionals[0]);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const f = costFigures(args.positionals[0], p);
+  if (args.booleans.has('json')) { io.out(JSON.stringify(f, null, 2)); return 0; }
+  io.out(`${f.descriptor}: output [${f.output}]`);
+  io.out(textTable(['quantity', 'value'], [
+    ['multiplications (dense, article)', n(f.denseMultiplications)],
+    ['multiplications (effective, padding skipped)', n(f.effectiveMultiplications)],
+    ['parameters', n(f.parameters)],
+    ['output elements', n(f.outputElements)],
+    ['receptive field of this layer', f.receptiveField.join(' x ')],
+  ]));
+  if (f.alternatives.length > 0) {
+    io.out('');
+    io.out(textTable(['alternative', 'multiplications', 'parameters', 'note'], f.alternatives.map((a) => [a.name, n(a.multiplications), n(a.parameters), a.note])));
+  }
+  return 0;
+}

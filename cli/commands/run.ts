@@ -1,0 +1,81 @@
+/**
+ * `convcheck run DESCRIPTOR`: one problem on the reference and every backend, side by side, with
+ * the worst element of each.
+ */
+import type { Backend, BackendAvailability } from '../../adapters/backend.ts';
+import { parseDescriptor } from '../../problem/descriptor.ts';
+import { stridesOf } from '../../problem/shape.ts';
+import { makeOperands, type DataMode } from '../../compare/data.ts';
+import { referenceResult, runCase } from '../../compare/run-case.ts';
+import { intFlag, parseArgs, UsageError } from '../args.ts';
+import { textTable, type Io } from '../output.ts';
+import { formatNumber } from '../../reports/markdown.ts';
+import { resolveBackends } from '../backend-spec.ts';
+
+export const RUN_HELP = `Usage: convcheck run DESCRIPTOR [options]
+
+Runs one problem on the reference and on every available backend (or those given) and prints,
+side by side, the verdict, the error metrics and the worst element of each.
+
+Options:
+  --mode exact|real     data mode (default real): exact = small integers, bit-exact match required
+  --seed N              data seed (default 1)
+  --backend SPEC        a backend to run: a built-in name, a module path, or cmd:"COMMAND";
+                        repeat with commas (default: every built-in backend)
+  --timeout MS          per-run time limit in milliseconds (default 60000)
+  --help                this text
+
+Example: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact`;
+
+/** Multi-index of a flat index in a shape, as `[n,m,h,w]`. */
+export function multiIndex(index: number, shape: readonly number[]): string {
+  const strides = stridesOf(shape);
+  return `[${shape.map((s, a) => Math.floor(index / strides[a]) % s).join(',')}]`;
+}
+
+/** Parses the data mode flag. */
+export function modeFlag(raw: string | undefined, command: string): DataMode {
+  if (raw === undefined) return 'real';
+  if (raw !== 'exact' && raw !== 'real') throw new UsageError(`convcheck ${command}: --mode must be exact or real, but got "${raw}".`);
+  return raw;
+}
+
+/** Runs the command; returns the exit code (0 when no backend failed or errored). */
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout'], booleans: ['help'] });
+  if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
+  if (args.positionals.length !== 1) throw new UsageError(`convcheck run: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${RUN_HELP}`);
+  let problem;
+  try {
+    problem = parseDescriptor(args.positionals[0]);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const mode = modeFlag(args.values.get('mode'), 'run');
+  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'));
+  const operands = makeOperands(problem, mode, seed);
+  const reference = referenceResult(problem, operands);
+  io.out(`${args.positionals[0]}: output [${reference.y.shape}], ${mode} data, seed ${seed}`);
+  const rows: string[][] = [];
+  let failed = false;
+  const backends: Backend[] = [];
+  for (const a of availability) {
+    if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
+    backends.push(a.backend);
+    const outcome = await runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs });
+    if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]);
+    else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); }
+    else {
+      const c = outcome.comparison;
+      if (outcome.verdict === 'fail') failed = true;
+      const w = c.worst;
+      const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+      rows.push([a.backend.name, c.verdict, formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), worst]);
+    }
+  }
+  io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
+  for (const b of backends) await b.dispose?.();
+  return failed ? 1 : 0;
+}

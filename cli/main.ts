@@ -1,0 +1,43 @@
+/**
+ * The `convcheck` command line: dispatches to the commands, prints usage errors with exit code 2,
+ * and turns any unexpected error into a message and exit code 1 (never a stack dump on success paths).
+ */
+import { UsageError } from './args.ts';
+import { processIo, type Io } from './output.ts';
+import { COST_HELP, costCommand } from './commands/cost.ts';
+import { RUN_HELP, runCommand } from './commands/run.ts';
+
+type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  run: { summary: 'one problem on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
+  cost: { summary: 'multiplications, parameters, receptive field and the article\'s savings', help: COST_HELP, run: costCommand },
+};
+
+/** Top-level usage text. */
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `convcheck: a conformance test suite and reference oracle for convolution operators.
+
+Usage: convcheck COMMAND [options]   (convcheck COMMAND --help for each)
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Problems are named by descriptors such as g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 (see docs/descriptor.md).`;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp()); return name === undefined ? 2 : 0; }
+  const command = COMMANDS[name];
+  if (command === undefined) { io.err(`convcheck: unknown command "${name}".\n\n${mainHelp()}`); return 2; }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) { io.err(error.message); return 2; }
+    io.err(`convcheck ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Where CLI commands write: injectable so tests capture output instead of printing.
+ */
+
+/** Output streams of a command. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** Whether stdout is a terminal (progress bar) or not (plain lines). */
+  readonly isTTY: boolean;
+  /** Rewrites the current terminal line (progress); only called when isTTY. */
+  status?(line: string): void;
+}
+
+/** The process's stdout and stderr. */
+export const processIo: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  isTTY: process.stdout.isTTY === true,
+  status: (line) => process.stdout.write(`\r\x1b[2K${line}`),
+};
+
+/** Formats rows as a left-aligned text table. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
