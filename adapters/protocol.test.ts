@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../compare/data.ts';
@@ -148,5 +150,32 @@ describe('replies', () => {
   ])('%s is a protocol error naming what is wrong', (line, message) => {
     expect(() => parseReply(line, 3)).toThrow(ProtocolError);
     expect(() => parseReply(line, 3)).toThrow(message);
+  });
+});
+
+describe('docs/protocol.md', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'protocol.md'), 'utf8');
+
+  test('its example request is what convcheck sends for that problem', () => {
+    const p = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2b1');
+    const request = makeRunRequest(1, p, {
+      x: { shape: [1, 1, 3, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]) },
+      w: { shape: [1, 1, 2, 2], data: Float32Array.from([1, 0, 0, -1]) },
+      b: { shape: [1], data: Float32Array.from([0.5]) },
+    });
+    for (const key of ['resolved', 'x', 'w', 'b'] as const) expect(doc).toContain(`"${key}":${JSON.stringify(request[key])}`);
+    expect(doc.replace(/\s+/g, '')).toContain(JSON.stringify(request.problem));
+  });
+
+  test('its example result decodes to -3.5 everywhere, and its [1, -2.5] encoding is right', () => {
+    expect(doc).toContain('"y":{"shape":[1,1,2,2],"data":"AABgwAAAYMAAAGDAAABgwA=="}');
+    expect(Array.from(decodeFloat32('y', 'AABgwAAAYMAAAGDAAABgwA==', 4))).toEqual([-3.5, -3.5, -3.5, -3.5]);
+    expect(doc).toContain(`\`[1.0, -2.5]\` is the bytes \`00 00 80 3f  00 00 20 c0\`, which is \`${encodeFloat32([1, -2.5])}\``);
+  });
+
+  test('its auto_pad example shows the resolved pads convcheck sends', () => {
+    const p = parseDescriptor('mb1ic2ih6iw7oc3kh2kw3sh2sw2apU');
+    const request = makeRunRequest(2, p, makeOperands(p, 'exact', 1));
+    expect(doc).toContain(`"resolved":${JSON.stringify(request.resolved)}`);
   });
 });
