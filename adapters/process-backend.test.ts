@@ -60,6 +60,14 @@ describe('a well-behaved process', () => {
     expect(outputs[0].data).toBeInstanceOf(Float32Array);
   });
 
+  test('a reply of several hundred kilobytes, arriving in many pipe chunks, is read whole', async () => {
+    const backend = await start('ok');
+    const big = parseDescriptor('mb1ic1ih130iw130oc4kh3kw3'); // y [1, 4, 128, 128]: 256 KiB of float32
+    const y = await run(backend, big);
+    expect(y).toMatchObject({ shape: [1, 4, 128, 128] });
+    expect((y as { data: Float32Array }).data.length).toBe(65536);
+  });
+
   test('dispose closes stdin, the process ends, and a later run is refused', async () => {
     const { env, pids } = pidFile();
     const backend = await start('ok', { env });

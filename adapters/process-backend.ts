@@ -93,18 +93,22 @@ class ImplementationProcess {
 
   /** The next stdout line, or the end of the process, or a timeout after `timeoutMs`. */
   async next(timeoutMs: number): Promise<ProcessEvent> {
-    const queued = this.lines.shift();
-    if (queued !== undefined) return queued;
-    if (this.closed) return { kind: 'closed' };
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), timeoutMs);
-      this.waiter = () => resolve(false);
-    });
-    clearTimeout(timer);
-    this.waiter = undefined;
-    if (timedOut) return { kind: 'timeout' };
-    return this.lines.shift() ?? { kind: 'closed' };
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const queued = this.lines.shift();
+      if (queued !== undefined) return queued;
+      if (this.closed) return { kind: 'closed' };
+      const left = deadline - performance.now();
+      if (left <= 0) return { kind: 'timeout' };
+      // Woken by any stdout chunk or by the end; a chunk may hold only part of a line, so look again.
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left);
+        this.waiter = resolve;
+      });
+      clearTimeout(timer);
+      this.waiter = undefined;
+    }
   }
 
   /** Lines written while no request was waiting for them (a protocol violation), removed from the queue. */
