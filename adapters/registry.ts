@@ -5,6 +5,8 @@
  */
 import type { BackendAvailability } from './backend.ts';
 import { referenceBackend } from '../reference/backend.ts';
+import { fileURLToPath } from 'node:url';
+import { createProcessBackend } from './process-backend.ts';
 
 /** A named way to create a backend; `create` resolves to its availability. */
 export interface BackendFactory {
@@ -16,6 +18,8 @@ export interface BackendFactory {
 export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'reference', create: async () => ({ available: true, backend: referenceBackend }) },
   // adapters register here (one entry each)
+  // The example external implementation (docs/protocol.md); unavailable without python3 + numpy.
+  { name: 'ext:numpy-conv', create: async () => ({ available: true, backend: await createProcessBackend(`python3 '${fileURLToPath(new URL('../examples/numpy_conv.py', import.meta.url))}'`) }) },
 ];
 
 /** Creates every built-in backend; unavailable ones carry their reason. */
