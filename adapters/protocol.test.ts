@@ -145,6 +145,8 @@ describe('replies', () => {
     ['{"type":"done","id":3}', /reply\.type must be "result", "unsupported" or "error", but reply\.type="done"/],
     ['[1,2]', /a reply must be a JSON object/],
     ['{"type":"result","id":3}', /reply\.y must be an object .* but it is missing/],
+    ['{"type":"result","id":3,"y":{"shape":"1x4","data":""}}', /reply\.y\.shape must be an array of integers >= 0, but it is a string \("1x4"\)/],
+    ['{"type":"result","id":3,"y":{"shape":[4],"data":null}}', /reply\.y\.data must be a base64 string, but it is null/],
     ['{"type":"unsupported","id":3}', /reply\.reason must be a string, but it is missing/],
     ['{"type":"result", "id": 3, "y": {"sha', /stdout line is not JSON/],
   ])('%s is a protocol error naming what is wrong', (line, message) => {

@@ -278,7 +278,12 @@ export function parseReply(line: string, id: number): Reply {
   if (m.type === 'unsupported') return { type: 'unsupported', id, reason: requireString(m, 'reply', 'reason') };
   if (m.type === 'error') return { type: 'error', id, message: requireString(m, 'reply', 'message') };
   if (!isObject(m.y)) throw new ProtocolError(`reply.y must be an object {"shape": [...], "data": "<base64>"}, but it is ${describeType(m.y)}.`);
-  return { type: 'result', id, y: m.y as unknown as WireTensor };
+  const { shape, data } = m.y;
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+    throw new ProtocolError(`reply.y.shape must be an array of integers >= 0, but it is ${describeType(shape)}.`);
+  }
+  if (typeof data !== 'string') throw new ProtocolError(`reply.y.data must be a base64 string, but it is ${describeType(data)}.`);
+  return { type: 'result', id, y: { shape: shape as number[], data } };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
