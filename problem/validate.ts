@@ -52,7 +52,7 @@ export function validateProblem(p: ConvProblem): ConvProblem {
       const rule = op === 'conv'
         ? `kernel must fit the padded input on axis ${a}, but the dilated kernel spans ${effectiveKernelSize(p.kernelShape[a], p.dilations[a])} and the padded input is ${p.inputShape[a] + resolvePads(p).begin[a] + resolvePads(p).end[a]}.`
         : `output size on axis ${a} must be >= 1, but pads make it ${o}.`;
-      fail(`kernelShape[${a}]`, rule);
+      fail(op === 'conv' ? `kernelShape[${a}]` : 'pads', rule);
     }
   });
   for (const [field, shape] of [['x', inputTensorShape(p)], ['w', weightShape(p)], ['y', outputTensorShape(p)]] as const) {
@@ -87,7 +87,9 @@ function validateTransposeOnly(p: ConvProblem, fail: Fail): void {
   pads.begin.forEach((b, a) => {
     if (b < 0 || pads.end[a] < 0) {
       const full = convTransposeFull(p, a);
-      fail(`outputShape[${a}]`, `output_shape must not exceed the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}, but outputShape[${a}]=${p.outputShape?.[a] ?? p.inputShape[a] * p.strides[a]}.`);
+      if (p.outputShape !== undefined) fail(`outputShape[${a}]`, `output_shape must not exceed the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}, but outputShape[${a}]=${p.outputShape[a]}.`);
+      // SAME_* without output_shape asks for i·s, which a kernel narrower than the stride cannot reach
+      fail('autoPad', `auto_pad=${p.autoPad} asks for an output i·s=${p.inputShape[a] * p.strides[a]} on axis ${a}, more than the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}.`);
     }
   });
 }

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
+import { conv } from '../reference/conv.ts';
+import { convTranspose } from '../reference/conv-transpose.ts';
+import { ConvInputError } from './errors.ts';
+import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
+import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
+import type { Tensor } from './tensor.ts';
+import { MAX_ELEMENTS, validateProblem } from './validate.ts';
+
+/** Runs `f`, and returns the ConvInputError it throws (fails the test if it throws anything else). */
+function errorOf(f: () => unknown): ConvInputError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConvInputError);
+    return e as ConvInputError;
+  }
+  throw new Error('expected a ConvInputError, but nothing was thrown');
+}
+
+/** Asserts that validating `p` fails on `field` with a message matching `message`. */
+function expectInvalid(p: ConvProblem, field: string, message: RegExp): void {
+  const e = errorOf(() => validateProblem(p));
+  expect(e.field).toBe(field);
+  expect(e.message).toMatch(message);
+}
+
+const base = (spec: Partial<ProblemSpec> = {}): ConvProblem =>
+  makeProblem({ inChannels: 4, outChannels: 6, inputShape: [5, 5], kernelShape: [3, 3], ...spec });
+const baseT = (spec: Partial<ProblemSpec> = {}): ConvProblem => base({ op: 'convTranspose', ...spec });
+
+function operandsFor(p: ConvProblem): { x: Tensor; w: Tensor; b?: Tensor } {
+  const x = { shape: inputTensorShape(p), data: new Float32Array(sizeOf(inputTensorShape(p))) };
+  const w = { shape: weightShape(p), data: new Float32Array(sizeOf(weightShape(p))) };
+  return p.bias ? { x, w, b: { shape: biasShape(p), data: new Float32Array(p.outChannels) } } : { x, w };
+}
+
+describe('validateProblem accepts valid problems', () => {
+  it('returns the problem it was given, conv and transposed, 1-D to 3-D', () => {
+    const problems = [
+      base(), baseT({ strides: [2, 2], outputPadding: [1, 1] }), base({ inputShape: [4], kernelShape: [4] }),
+      base({ group: 2, inputShape: [3, 4, 5], kernelShape: [1, 2, 3], autoPad: 'SAME_LOWER', bias: true }),
+      baseT({ outputShape: [9, 11], strides: [2, 2] }),
+    ];
+    for (const p of problems) expect(validateProblem(p)).toBe(p);
+  });
+});
+
+describe('validateProblem: structure', () => {
+  it('op must be conv or convTranspose', () => {
+    expectInvalid(withChanges(base(), { op: 'deconv' as ConvProblem['op'] }), 'op', /op must be conv or convTranspose, but op=deconv/);
+  });
+
+  it('spatial rank must be 1, 2 or 3', () => {
+    expectInvalid(base({ inputShape: [], kernelShape: [] }), 'inputShape', /spatial rank must be 1, 2 or 3, but inputShape=\[\] has rank 0/);
+    expectInvalid(base({ inputShape: [2, 2, 2, 2], kernelShape: [1, 1, 1, 1] }), 'inputShape', /inputShape=\[2,2,2,2\] has rank 4/);
+  });
+
+  it('every per-axis attribute has one value per spatial axis', () => {
+    expectInvalid(base({ kernelShape: [3] }), 'kernelShape', /kernelShape must have one value per spatial axis \(2\), but kernelShape=\[3\]/);
+    expectInvalid(base({ strides: [1, 1, 1] }), 'strides', /strides=\[1,1,1\]/);
+    expectInvalid(base({ dilations: [1] }), 'dilations', /dilations=\[1\]/);
+    expectInvalid(base({ pads: [1, 1] }), 'padsBegin', /padsBegin must have one value per spatial axis \(2\), but padsBegin=\[1\]/);
+    expectInvalid(withChanges(base(), { padsEnd: [0] }), 'padsEnd', /padsEnd=\[0\]/);
+    expectInvalid(baseT({ outputPadding: [0] }), 'outputPadding', /outputPadding=\[0\]/);
+    expectInvalid(baseT({ outputShape: [9] }), 'outputShape', /outputShape=\[9\]/);
+  });
+
+  it('auto_pad must be one of the four ONNX modes', () => {
+    expectInvalid(base({ autoPad: 'SAME' as ConvProblem['autoPad'] }), 'autoPad', /auto_pad must be one of NOTSET, SAME_UPPER, SAME_LOWER, VALID, but auto_pad=SAME/);
+  });
+
+  it('bias must be a boolean', () => {
+    expectInvalid(withChanges(base(), { bias: 1 as unknown as boolean }), 'bias', /bias must be true or false, but bias=1/);
+  });
+});
+
+describe('validateProblem: integer attributes', () => {
+  it('batch, channels and group are integers >= 1', () => {
+    expectInvalid(base({ batch: 0 }), 'batch', /batch must be an integer >= 1, but batch=0/);
+    expectInvalid(base({ inChannels: 2.5 }), 'inChannels', /inChannels=2.5/);
+    expectInvalid(base({ outChannels: Number.NaN }), 'outChannels', /outChannels=NaN/);
+    expectInvalid(base({ group: 0 }), 'group', /group must be an integer >= 1, but group=0/);
+    expectInvalid(base({ group: Number.POSITIVE_INFINITY }), 'group', /group=Infinity/);
+  });
+
+  it('sizes are integers >= 1', () => {
+    expectInvalid(base({ inputShape: [5, 0] }), 'inputShape[1]', /inputShape\[1\] must be an integer >= 1, but inputShape\[1\]=0/);
+    expectInvalid(base({ kernelShape: [2.5, 3] }), 'kernelShape[0]', /kernelShape\[0\]=2.5/);
+  });
+
+  it('stride and dilation are integers >= 1', () => {
+    expectInvalid(base({ strides: [1, 0] }), 'strides[1]', /stride must be an integer >= 1, but strides\[1\]=0/);
+    expectInvalid(base({ strides: [2.5, 1] }), 'strides[0]', /stride must be an integer >= 1, but strides\[0\]=2.5/);
+    expectInvalid(base({ dilations: [-1, 1] }), 'dilations[0]', /dilation must be an integer >= 1, but dilations\[0\]=-1/);
+    expectInvalid(base({ dilations: [1, Number.NaN] }), 'dilations[1]', /dilations\[1\]=NaN/);
+  });
+
+  it('pads are integers >= 0, begins pads[a], ends pads[rank + a] as in the ONNX attribute', () => {
+    expectInvalid(base({ pads: [-1, 0, 0, 0] }), 'pads[0]', /pads\[0\] must be an integer >= 0, but pads\[0\]=-1/);
+    expectInvalid(base({ pads: [0, 0, 0, -2] }), 'pads[3]', /pads\[3\]=-2/);
+    expectInvalid(base({ pads: [0, 0.5, 0, 0] }), 'pads[1]', /pads\[1\]=0.5/);
+  });
+
+  it('output_padding is an integer >= 0 and output_shape an integer >= 1', () => {
+    expectInvalid(baseT({ outputPadding: [0, -1] }), 'outputPadding[1]', /outputPadding\[1\] must be an integer >= 0, but outputPadding\[1\]=-1/);
+    expectInvalid(baseT({ outputShape: [0, 7] }), 'outputShape[0]', /outputShape\[0\] must be an integer >= 1, but outputShape\[0\]=0/);
+  });
+});
+
+describe('validateProblem: the rules between attributes', () => {
+  it('group divides the input channels', () => {
+    expectInvalid(base({ group: 3, outChannels: 6 }), 'group', /^conv: group must divide input channels, but group=3 and C=4\.$/);
+  });
+
+  it('group divides the output channels', () => {
+    expectInvalid(base({ group: 4, outChannels: 6 }), 'group', /group must divide output channels, but group=4 and M=6/);
+    expectInvalid(baseT({ group: 4, outChannels: 6 }), 'group', /^convTranspose: group must divide output channels/);
+  });
+
+  it('output_padding and output_shape belong to ConvTranspose', () => {
+    expectInvalid(base({ outputPadding: [0, 1] }), 'outputPadding', /output_padding is a ConvTranspose attribute, but conv has outputPadding=\[0,1\]/);
+    expectInvalid(base({ outputShape: [3, 3] }), 'outputShape', /output_shape is a ConvTranspose attribute/);
+  });
+
+  it('output_padding must be smaller than max(stride, dilation)', () => {
+    expectInvalid(baseT({ strides: [2, 2], outputPadding: [0, 2] }), 'outputPadding[1]',
+      /output_padding must be smaller than stride or dilation, but outputPadding\[1\]=2, stride=2, dilation=1/);
+    expectInvalid(baseT({ outputPadding: [1, 0] }), 'outputPadding[0]', /outputPadding\[0\]=1, stride=1, dilation=1/);
+    // dilation 3 allows output_padding 2 with stride 1
+    expect(() => validateProblem(baseT({ dilations: [3, 1], outputPadding: [2, 0] }))).not.toThrow();
+  });
+
+  it('the dilated kernel must fit the padded input', () => {
+    // span 3·(3-1)+1 = 7 > 5 + 0 + 1
+    expectInvalid(base({ dilations: [3, 1], pads: [0, 0, 1, 0] }), 'kernelShape[0]',
+      /kernel must fit the padded input on axis 0, but the dilated kernel spans 7 and the padded input is 6/);
+    expectInvalid(base({ inputShape: [5, 2], kernelShape: [3, 3] }), 'kernelShape[1]', /spans 3 and the padded input is 2/);
+    // exactly fitting is fine: span 7 = 5 + 1 + 1
+    expect(() => validateProblem(base({ dilations: [3, 1], pads: [1, 0, 1, 0] }))).not.toThrow();
+  });
+
+  it('transposed: explicit pads must leave an output of at least 1', () => {
+    // s·(i-1) + d·(k-1) + 1 = 1 for i = 1, k = 1; pads 1 + 1 make it -1
+    expectInvalid(baseT({ inputShape: [1, 5], kernelShape: [1, 3], pads: [1, 0, 1, 0] }), 'pads', /output size on axis 0 must be >= 1, but pads make it -1/);
+  });
+
+  it('transposed: output_shape must not exceed the full output s·(i-1) + output_padding + d·(k-1) + 1', () => {
+    // axis 1: 2·4 + 1 + 2 + 1 = 12 < 13
+    expectInvalid(baseT({ strides: [1, 2], outputPadding: [0, 1], outputShape: [7, 13] }), 'outputShape[1]',
+      /output_shape must not exceed the full transposed output .*=12, but outputShape\[1\]=13/);
+    expect(() => validateProblem(baseT({ strides: [1, 2], outputPadding: [0, 1], outputShape: [7, 12] }))).not.toThrow();
+  });
+
+  it('transposed SAME_*: the i·s output must not exceed the full output either', () => {
+    // k = 1, s = 2: full 2·(5-1) + 1 = 9 < i·s = 10, so no pads can give i·s
+    expectInvalid(baseT({ kernelShape: [1, 3], strides: [2, 1], autoPad: 'SAME_UPPER' }), 'autoPad',
+      /auto_pad=SAME_UPPER asks for an output i·s=10 on axis 0, more than the full transposed output .*=9/);
+  });
+});
+
+describe('validateProblem: sizes beyond 2^31 - 1 elements are rejected before anything is allocated', () => {
+  it('the limit is 2^31 - 1', () => {
+    expect(MAX_ELEMENTS).toBe(2147483647);
+  });
+
+  it('x too large: [1, 1, 65536, 32768] has 2^31 elements', () => {
+    const p = base({ inChannels: 1, outChannels: 1, inputShape: [65536, 32768], kernelShape: [1, 1] });
+    expectInvalid(p, 'x', /tensor x of shape \[1,1,65536,32768\] has 2147483648 elements, more than the limit 2\^31-1/);
+    // conv validates before reading or allocating: a tiny operand is enough to show it
+    const tiny = { x: { shape: [1], data: new Float32Array(1) }, w: { shape: [1], data: new Float32Array(1) } };
+    expect(errorOf(() => conv(p, tiny)).field).toBe('x');
+  });
+
+  it('w too large: 50,000 -> 50,000 channels with a 1x1 kernel', () => {
+    expectInvalid(base({ inChannels: 50_000, outChannels: 50_000, inputShape: [1], kernelShape: [1] }), 'w', /tensor w of shape \[50000,50000,1\] has 2500000000 elements/);
+  });
+
+  it('y too large, from small x and w: a transposed conv with stride 2^31 writes 2^31 + 1 outputs', () => {
+    const p = baseT({ inChannels: 1, outChannels: 1, inputShape: [2], kernelShape: [1], strides: [2 ** 31] });
+    expectInvalid(p, 'y', /tensor y of shape \[1,1,2147483649\] has 2147483649 elements/);
+    expect(errorOf(() => convTranspose(p, operandsFor(withChanges(p, { strides: [1] })))).field).toBe('y');
+  });
+});
+
+describe('checkOperands: tensors must match the problem', () => {
+  const p = base({ group: 2, bias: true });
+
+  it('accepts matching operands', () => {
+    expect(() => checkOperands(p, operandsFor(p))).not.toThrow();
+  });
+
+  it('validates the problem first', () => {
+    const bad = withChanges(p, { group: 3 });
+    expect(errorOf(() => checkOperands(bad, operandsFor(p))).message).toMatch(/group=3 and C=4/);
+  });
+
+  it('x must have shape [N, C, ...] and as many elements as that shape holds', () => {
+    const ops = operandsFor(p);
+    const e = errorOf(() => checkOperands(p, { ...ops, x: { shape: [1, 4, 5, 4], data: new Float32Array(80) } }));
+    expect([e.field, e.message]).toEqual(['x.shape', 'x must have shape [1,4,5,5], but x.shape=[1,4,5,4].']);
+    const short = errorOf(() => checkOperands(p, { ...ops, x: { shape: [1, 4, 5, 5], data: new Float32Array(99) } }));
+    expect([short.field, short.message]).toEqual(['x.data.length', 'x of shape [1,4,5,5] must hold 100 elements, but x.data.length=99.']);
+  });
+
+  it('w must have the ONNX weight shape: conv [M, C/g, k...], transposed [C, M/g, k...]', () => {
+    const ops = operandsFor(p);
+    const e = errorOf(() => checkOperands(p, { ...ops, w: { shape: [6, 4, 3, 3], data: new Float32Array(216) } }));
+    expect(e.field).toBe('w.shape');
+    expect(e.message).toMatch(/w must have shape \[6,2,3,3\], but w\.shape=\[6,4,3,3\]/);
+    const t = baseT({ group: 2 });
+    // the conv layout [M, C/g, k] = [6, 2, 3, 3] is not the transposed [C, M/g, k] = [4, 3, 3, 3]
+    const swapped: ConvOperands = { x: operandsFor(t).x, w: { shape: [6, 2, 3, 3], data: new Float32Array(108) } };
+    expect(errorOf(() => checkOperands(t, swapped)).message).toMatch(/w must have shape \[4,3,3,3\]/);
+    const long = errorOf(() => checkOperands(p, { ...ops, w: { shape: [6, 2, 3, 3], data: new Float32Array(109) } }));
+    expect(long.field).toBe('w.data.length');
+  });
+
+  it('b is present exactly when the problem has a bias, with shape [M]', () => {
+    const { x, w, b } = operandsFor(p);
+    expect(errorOf(() => checkOperands(p, { x, w })).message).toMatch(/^conv: the problem has a bias, but no b tensor was given\.$/);
+    const noBias = withChanges(p, { bias: false });
+    const extra = errorOf(() => checkOperands(noBias, { x, w, b }));
+    expect([extra.field, extra.message]).toEqual(['b', 'conv: a b tensor was given, but the problem has bias=false.']);
+    const wrong = errorOf(() => checkOperands(p, { x, w, b: { shape: [4], data: new Float32Array(4) } }));
+    expect([wrong.field, wrong.message]).toEqual(['b.shape', 'b must have shape [6], but b.shape=[4].']);
+  });
+});
