@@ -46,12 +46,15 @@ export function parseDescriptor(text: string): ConvProblem {
   if (nameMatch) { name = nameMatch[1]; rest = rest.slice(0, nameMatch.index); }
   const values = new Map<string, number>();
   let autoPad: AutoPad = 'NOTSET';
+  let autoPadGiven = false;
   while (rest.length > 0) {
     if (rest.startsWith('ap')) {
       const code = rest[2];
       const mode = code === undefined ? undefined : AUTO_PAD_CODES[code];
       if (mode === undefined) throw descriptorError(source, `auto_pad code after "ap" must be U, L or V, but found "${rest.slice(2, 3)}"`);
+      if (autoPadGiven) throw descriptorError(source, 'field "ap" is given twice');
       autoPad = mode;
+      autoPadGiven = true;
       rest = rest.slice(3);
       continue;
     }

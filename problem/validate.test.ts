@@ -71,6 +71,11 @@ describe('validateProblem: structure', () => {
     expectInvalid(base({ autoPad: 'SAME' as ConvProblem['autoPad'] }), 'autoPad', /auto_pad must be one of NOTSET, SAME_UPPER, SAME_LOWER, VALID, but auto_pad=SAME/);
   });
 
+  it('a name must not hold a quote: the descriptor writes it as n"..." without escapes', () => {
+    expectInvalid(base({ name: 'say "hi"' }), 'name', /name must be a string without '"', but name="say \\"hi\\""/);
+    expect(() => validateProblem(base({ name: 'mobilenet:conv2_1/dw' }))).not.toThrow();
+  });
+
   it('bias must be a boolean', () => {
     expectInvalid(withChanges(base(), { bias: 1 as unknown as boolean }), 'bias', /bias must be true or false, but bias=1/);
   });

@@ -42,6 +42,8 @@ export function validateProblem(p: ConvProblem): ConvProblem {
   p.outputShape?.forEach((v, a) => positiveInteger(`outputShape[${a}]`, v, fail));
   if (!AUTO_PADS.includes(p.autoPad)) fail('autoPad', `auto_pad must be one of ${AUTO_PADS.join(', ')}, but auto_pad=${String(p.autoPad)}.`);
   if (typeof p.bias !== 'boolean') fail('bias', `bias must be true or false, but bias=${String(p.bias)}.`);
+  // the descriptor writes the name as n"..." with no escape, so a quote would not read back
+  if (p.name !== undefined && (typeof p.name !== 'string' || p.name.includes('"'))) fail('name', `name must be a string without '"', but name=${JSON.stringify(p.name)}.`);
   if (p.inChannels % p.group !== 0) fail('group', `group must divide input channels, but group=${p.group} and C=${p.inChannels}.`);
   if (p.outChannels % p.group !== 0) fail('group', `group must divide output channels, but group=${p.group} and M=${p.outChannels}.`);
   if (op === 'conv') validateConvOnly(p, fail);
