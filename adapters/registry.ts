@@ -18,6 +18,7 @@ export interface BackendFactory {
 export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'reference', create: async () => ({ available: true, backend: referenceBackend }) },
   // adapters register here (one entry each)
+  { name: 'onnxruntime', create: async () => ({ available: true, backend: await (await import('./onnxruntime.ts')).createOnnxRuntimeBackend() }) },
   // The example external implementation (docs/protocol.md); unavailable without python3 + numpy.
   { name: 'ext:numpy-conv', create: async () => ({ available: true, backend: await createProcessBackend(`python3 '${fileURLToPath(new URL('../examples/numpy_conv.py', import.meta.url))}'`) }) },
 ];

@@ -1,0 +1,93 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, test } from 'vitest';
+import { referenceResult } from '../compare/run-case.ts';
+import { parseDescriptor } from '../problem/descriptor.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { inputTensorShape, weightShape } from '../problem/shape.ts';
+import { buildConvModel } from './onnx/model.ts';
+import {
+  isKnownOnnxRuntimeDiscrepancy, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
+} from './onnxruntime-known.ts';
+
+/**
+ * Runs `p` on ORT directly (no adapter, so no supports() screening) with the given x and w, and
+ * returns the output values, or the error message ORT threw.
+ */
+async function runOnOrt(p: ConvProblem, x: readonly number[], w: readonly number[]): Promise<{ y: number[] } | { error: string }> {
+  const session = await ort.InferenceSession.create(buildConvModel(p), { logSeverityLevel: 3 });
+  try {
+    const results = await session.run({
+      X: new ort.Tensor('float32', Float32Array.from(x), inputTensorShape(p)),
+      W: new ort.Tensor('float32', Float32Array.from(w), weightShape(p)),
+    }, { logSeverityLevel: 4 });
+    return { y: Array.from(results.Y.data as Float32Array) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await session.release();
+  }
+}
+
+/** A deterministic x and w for any problem: 1, 2, 3, ... and 3, 4, 5, ... */
+function ramps(p: ConvProblem): { x: number[]; w: number[] } {
+  const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+  return {
+    x: Array.from({ length: count(inputTensorShape(p)) }, (_, i) => i + 1),
+    w: Array.from({ length: count(weightShape(p)) }, (_, i) => i + 3),
+  };
+}
+
+/** Each record: its minimal problem, the operands its observed/expected strings quote, the error ORT gives, the spec's answer. */
+const REPRODUCTIONS = [
+  { record: ORT_CONV_SAME_DILATION, x: [1, 2], w: [3, 4], error: /Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER/, expected: [8, 3] },
+  { record: ORT_CONV_TRANSPOSE_OUTPUT_PADDING, x: [2], w: [3, 4], error: /output_padding \(1\) may be too large for stride \(1\)/, expected: [6, 0, 8, 0] },
+] as const;
+
+describe('known ONNX Runtime discrepancies', () => {
+  test('every record is in the list, names the backend and has a parseable descriptor', () => {
+    expect(ONNX_RUNTIME_KNOWN_DISCREPANCIES.map((d) => d.id)).toEqual(REPRODUCTIONS.map((r) => r.record.id));
+    for (const d of ONNX_RUNTIME_KNOWN_DISCREPANCIES) {
+      expect(d.backend).toBe('onnxruntime');
+      expect(() => parseDescriptor(d.descriptor)).not.toThrow();
+    }
+  });
+
+  test.each(REPRODUCTIONS)('$record.id still reproduces on ORT, and the reference gives the recorded expected values', async ({ record, x, w, error, expected }) => {
+    const p = parseDescriptor(record.descriptor);
+    expect(isKnownOnnxRuntimeDiscrepancy(p)).toBe(record);
+    const got = await runOnOrt(p, x, w);
+    expect(got).toEqual({ error: expect.stringMatching(error) });
+    expect(record.observed).toContain(`x=[${x}], w=[${w}]`);
+    const reference = referenceResult(p, { x: { shape: inputTensorShape(p), data: Float32Array.from(x) }, w: { shape: weightShape(p), data: Float32Array.from(w) } });
+    expect(Array.from(reference.y.data)).toEqual(expected);
+    expect(record.expected).toContain(`y=[${expected}]`);
+  });
+
+  test.each([
+    ['Conv SAME_LOWER, 2-D, dilation on one axis only', 'mb1ic2ih5iw6oc2kh3kw2dh1dw2apL', ORT_CONV_SAME_DILATION],
+    ['Conv SAME_UPPER, 3-D, stride and dilation', 'mb1ic1id4ih4iw4oc1kd2kh2kw2sd2sh1sw1dd2dh1dw1apU', ORT_CONV_SAME_DILATION],
+    ['ConvTranspose output_padding > stride', 'Tmb1ic1iw3oc1kw2dw3opw2', ORT_CONV_TRANSPOSE_OUTPUT_PADDING],
+    ['ConvTranspose output_padding = stride 2, 2-D', 'Tmb1ic1ih3iw3oc1kh2kw2sh2sw1dh3dw1oph2opw0', ORT_CONV_TRANSPOSE_OUTPUT_PADDING],
+    ['ConvTranspose output_padding = stride with output_shape', 'Tmb1ic1iw1oc1kw2dw2opw1ow4', ORT_CONV_TRANSPOSE_OUTPUT_PADDING],
+  ])('the class holds: %s is refused by ORT and recognised by the predicate', async (_, descriptor, record) => {
+    const p = parseDescriptor(descriptor);
+    expect(isKnownOnnxRuntimeDiscrepancy(p)).toBe(record);
+    const { x, w } = ramps(p);
+    expect(await runOnOrt(p, x, w)).toEqual({ error: expect.any(String) });
+  });
+
+  test.each([
+    ['Conv SAME_UPPER without dilation', 'mb1ic1ih5iw5oc1kh3kw3sh2sw2apU'],
+    ['Conv dilated with explicit pads', 'mb1ic1iw6oc1kw2dw2pw1ew2'],
+    ['Conv dilated VALID', 'mb1ic1iw6oc1kw2dw2apV'],
+    ['ConvTranspose SAME with dilation', 'Tmb1ic1iw3oc1kw3sw2dw2apU'],
+    ['ConvTranspose output_padding below stride, dilation above', 'Tmb1ic1iw3oc1kw2sw2dw3opw1'],
+  ])('outside the class: %s runs on ORT and agrees with the reference', async (_, descriptor) => {
+    const p = parseDescriptor(descriptor);
+    expect(isKnownOnnxRuntimeDiscrepancy(p)).toBeUndefined();
+    const { x, w } = ramps(p);
+    const got = await runOnOrt(p, x, w);
+    const reference = referenceResult(p, { x: { shape: inputTensorShape(p), data: Float32Array.from(x) }, w: { shape: weightShape(p), data: Float32Array.from(w) } });
+    expect(got).toEqual({ y: Array.from(reference.y.data) });
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Known discrepancies of ONNX Runtime 1.30 (CPU execution provider) against the ONNX spec, found by
+ * running thousands of random Conv / ConvTranspose problems of every attribute through it in exact
+ * data mode. Within the problems it runs, ORT matched the reference bit for bit; what differs is
+ * two classes of spec-valid problems that it refuses with an error instead of an answer.
+ * adapters/onnxruntime-known.test.ts runs each minimal descriptor on ORT and fails once ORT stops
+ * refusing it, so this list stays true.
+ *
+ * Checked and NOT reproducing in 1.30 (regression tests in adapters/onnxruntime.test.ts):
+ * ConvTranspose SAME_UPPER / SAME_LOWER swapped on odd total padding (onnxruntime#9370, fixed by
+ * onnxruntime#12537 for 1.13), ConvTranspose SAME_* with output_padding (onnxruntime#11927: ORT
+ * gives `i·s` as the spec says), the output_shape pad split on odd totals, output_padding with
+ * dilation (below the stride), Conv SAME_* with stride > 1, asymmetric pads in ConvTranspose, and
+ * output_shape with auto_pad VALID.
+ */
+import type { ConvProblem } from '../problem/problem.ts';
+import type { KnownDiscrepancy } from './known-discrepancy.ts';
+
+/** Backend name the records carry (as Backend.name of adapters/onnxruntime.ts). */
+const BACKEND = 'onnxruntime';
+
+/**
+ * Conv with auto_pad SAME_UPPER / SAME_LOWER and a dilation > 1: ONNX Conv-11 defines it (pad so
+ * that the output is `ceil(i/s)`, with the dilated kernel), ORT's CPU kernel refuses it.
+ */
+export const ORT_CONV_SAME_DILATION: KnownDiscrepancy = {
+  id: 'ort-conv-same-dilation-refused',
+  backend: BACKEND,
+  descriptor: 'mb1ic1iw2oc1kw2dw2apU',
+  summary: 'Conv with auto_pad=SAME_UPPER or SAME_LOWER and any dilation > 1 is refused at run time, although Conv-11 defines SAME padding for dilated kernels (total pad (ceil(i/s)-1)·s + d·(k-1) + 1 - i).',
+  observed: 'error: "Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER." (x=[1,2], w=[3,4])',
+  expected: 'y=[8,3] of shape [1,1,2] (pads 1,1; taps at 0 and 2 of [0,1,2,0])',
+  upstream: 'https://github.com/microsoft/onnxruntime/issues/20582',
+};
+
+/**
+ * ConvTranspose with output_padding >= stride on some axis (allowed by ONNX, which states no bound,
+ * and by PyTorch while output_padding < dilation): ORT checks that a Conv over its output gives
+ * back the input size, which fails exactly then, and refuses the model at run time.
+ */
+export const ORT_CONV_TRANSPOSE_OUTPUT_PADDING: KnownDiscrepancy = {
+  id: 'ort-convtranspose-output-padding-ge-stride-refused',
+  backend: BACKEND,
+  descriptor: 'Tmb1ic1iw1oc1kw2dw2opw1',
+  summary: 'ConvTranspose with output_padding >= stride on an axis (possible when dilation > stride) is refused at run time, with or without output_shape; ConvTranspose-11 defines its output s·(i-1) + output_padding + d·(k-1) + 1 - pads.',
+  observed: 'error: "Computed output shape is inconsistent with input spatial dimensions. output_padding (1) may be too large for stride (1). Expected input size 2 but got 1." (x=[2], w=[3,4])',
+  expected: 'y=[6,0,8,0] of shape [1,1,4] (taps at 0 and 2, then one output_padding element)',
+  upstream: 'https://github.com/microsoft/onnxruntime/pull/29446 (added the check); https://github.com/microsoft/onnxruntime/issues/14208 (PyTorch-exported model with output_padding < dilation)',
+};
+
+/** Every known ONNX Runtime discrepancy, in report order. */
+export const ONNX_RUNTIME_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING];
+
+/** Whether `p` is a Conv with SAME_UPPER / SAME_LOWER and a dilation > 1 on some axis. */
+export function isConvSameWithDilation(p: ConvProblem): boolean {
+  return p.op === 'conv' && (p.autoPad === 'SAME_UPPER' || p.autoPad === 'SAME_LOWER') && p.dilations.some((d) => d > 1);
+}
+
+/** Whether `p` is a ConvTranspose with output_padding >= stride on some axis. */
+export function isConvTransposeOutputPaddingAtLeastStride(p: ConvProblem): boolean {
+  return p.op === 'convTranspose' && p.outputPadding.some((o, axis) => o >= p.strides[axis]);
+}
+
+/**
+ * The known discrepancy whose class `p` belongs to, or undefined: Conv SAME_* with a dilation > 1,
+ * or ConvTranspose with output_padding >= stride on an axis. Exact classes (checked against ORT on
+ * random problems: every member refused, every non-member run).
+ */
+export function isKnownOnnxRuntimeDiscrepancy(p: ConvProblem): KnownDiscrepancy | undefined {
+  if (isConvSameWithDilation(p)) return ORT_CONV_SAME_DILATION;
+  if (isConvTransposeOutputPaddingAtLeastStride(p)) return ORT_CONV_TRANSPOSE_OUTPUT_PADDING;
+  return undefined;
+}
