@@ -2,7 +2,8 @@
  * Known discrepancies of ONNX Runtime 1.30 (CPU execution provider) against the ONNX spec, found by
  * running thousands of random Conv / ConvTranspose problems of every attribute through it in exact
  * data mode. Within the problems it runs, ORT matched the reference bit for bit; what differs is
- * two classes of spec-valid problems that it refuses with an error instead of an answer.
+ * two classes of spec-valid problems that it refuses with an error instead of an answer. (The same
+ * held with weights as initializers, where ORT rewrites 2-D Conv to its NCHWc kernels.)
  * adapters/onnxruntime-known.test.ts runs each minimal descriptor on ORT and fails once ORT stops
  * refusing it, so this list stays true.
  *

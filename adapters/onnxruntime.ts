@@ -5,8 +5,8 @@
  * one model per distinct problem and not one per case.
  *
  * Weights are graph inputs, not initializers, so ORT's constant-weight rewrites (the NCHWc layout
- * transform, weight pre-packing) do not apply: what runs is ORT's generic CPU Conv / ConvTranspose
- * kernel (MLAS im2col + SGEMM, and its col2im for ConvTranspose).
+ * transform, weight pre-packing) do not apply: what runs is ORT's generic CPU Conv kernel (MLAS) and
+ * ConvTranspose kernel (GEMM then col2im).
  */
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
@@ -38,7 +38,7 @@ const RUN_LOG_LEVEL = 4;
 export interface OnnxRuntimeBackend extends Backend {
   /** Sessions alive in the cache now. */
   readonly cachedSessions: number;
-  /** Sessions created since the backend was (sessions are created once per distinct problem while cached). */
+  /** Sessions created since the backend was created (one per distinct problem while it stays cached). */
   readonly sessionsCreated: number;
 }
 

@@ -21,8 +21,9 @@ import { BENCH_LAYERS, type BenchLayer } from './layers.ts';
 
 /** Longest a single reference run may take before the layer is scaled down. */
 export const REFERENCE_BUDGET_SECONDS = 30;
-/** Timed runs after the warm-up: the reference (slow) and ORT (fast). */
+/** Timed reference runs after the warm-up (each takes up to a second or so). */
 export const REFERENCE_RUNS = 3;
+/** Timed ORT runs after the warm-up (each takes about a millisecond). */
 export const ORT_RUNS = 15;
 
 /** Median of a non-empty list. */
