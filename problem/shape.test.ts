@@ -138,6 +138,13 @@ describe('conv transpose output_shape -> pads', () => {
     expect(outputSpatialShape(p)).toEqual([5]);
   });
 
+  it('output_shape wins over VALID too: pads come from it, the larger half first (1, 0)', () => {
+    // ONNX: "If output_shape is specified pads values are ignored"; ONNX Runtime 1.30 agrees
+    const p = convT1d(3, 3, { strides: [2], outputShape: [6], autoPad: 'VALID' });
+    expect(resolvePads(p)).toEqual({ begin: [1], end: [0] });
+    expect(outputSpatialShape(p)).toEqual([6]);
+  });
+
   it('output_shape equal to the full output means no pads: i=3, k=3, s=2 full is 7', () => {
     expect(convTransposePadsForOutput(3, 3, 2, 1, 0, 7, 'SAME_LOWER')).toEqual({ begin: 0, end: 0 });
   });
