@@ -10,7 +10,8 @@ import { convDetailed } from './conv.ts';
 import { adjointProblem, convTransposeDetailed } from './conv-transpose.ts';
 import { denseMultiplications, effectiveMultiplications, outputElements, parameterCount } from './cost.ts';
 
-const NUM_RUNS = Number(process.env.CONVCHECK_NUM_RUNS ?? 40);
+// properties/budget.ts's numRuns() once it lands; until then the same variable, default 40
+const NUM_RUNS = Number.parseInt(process.env.CONVCHECK_NUM_RUNS ?? '', 10) || 40;
 
 /** Multiplications an instrumented reference run performs. */
 function counted(p: ConvProblem): number {
