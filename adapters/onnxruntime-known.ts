@@ -2,8 +2,9 @@
  * Known discrepancies of ONNX Runtime 1.30 (CPU execution provider) against the ONNX spec, found by
  * running thousands of random Conv / ConvTranspose problems of every attribute through it in exact
  * data mode. Within the problems it runs, ORT matched the reference bit for bit; what differs is
- * two classes of spec-valid problems that it refuses with an error instead of an answer. (The same
- * held with weights as initializers, where ORT rewrites 2-D Conv to its NCHWc kernels.)
+ * two classes of problems that it refuses with an error instead of an answer (one that the spec
+ * defines, one that rests on an ambiguous sentence of it). The same held with weights as
+ * initializers, where ORT rewrites 2-D Conv to its NCHWc kernels.
  * adapters/onnxruntime-known.test.ts runs each minimal descriptor on ORT and fails once ORT stops
  * refusing it, so this list stays true.
  *
@@ -35,15 +36,18 @@ export const ORT_CONV_SAME_DILATION: KnownDiscrepancy = {
 };
 
 /**
- * ConvTranspose with output_padding >= stride on some axis (allowed by ONNX, which states no bound,
- * and by PyTorch while output_padding < dilation): ORT checks that a Conv over its output gives
- * back the input size, which fails exactly then, and refuses the model at run time.
+ * ConvTranspose with output_padding >= stride on some axis, where output_padding < dilation. ONNX
+ * bounds output_padding by "the corresponding stride/dilation dimension"; PyTorch (and convcheck's
+ * validator) read that as smaller than the stride or the dilation, and PyTorch exports such models.
+ * ORT reads it as smaller than the stride: it checks that a Conv over its output gives back the
+ * input size, which fails exactly when output_padding >= stride, and refuses the model at run time.
+ * A finding on an ambiguous sentence of the spec, recorded as such.
  */
 export const ORT_CONV_TRANSPOSE_OUTPUT_PADDING: KnownDiscrepancy = {
   id: 'ort-convtranspose-output-padding-ge-stride-refused',
   backend: BACKEND,
   descriptor: 'Tmb1ic1iw1oc1kw2dw2opw1',
-  summary: 'ConvTranspose with output_padding >= stride on an axis (possible when dilation > stride) is refused at run time, with or without output_shape; ConvTranspose-11 defines its output s·(i-1) + output_padding + d·(k-1) + 1 - pads.',
+  summary: 'ConvTranspose with stride <= output_padding < dilation on an axis is refused at run time, with or without output_shape: ORT reads the spec bound "less than the corresponding stride/dilation" as < stride, PyTorch (which exports such models) as < stride or < dilation; the output s·(i-1) + output_padding + d·(k-1) + 1 - pads is well defined either way.',
   observed: 'error: "Computed output shape is inconsistent with input spatial dimensions. output_padding (1) may be too large for stride (1). Expected input size 2 but got 1." (x=[2], w=[3,4])',
   expected: 'y=[6,0,8,0] of shape [1,1,4] (taps at 0 and 2, then one output_padding element)',
   upstream: 'https://github.com/microsoft/onnxruntime/pull/29446 (added the check); https://github.com/microsoft/onnxruntime/issues/14208 (PyTorch-exported model with output_padding < dilation)',

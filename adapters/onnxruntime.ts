@@ -53,7 +53,7 @@ export interface OnnxRuntimeBackendOptions {
 }
 
 /**
- * What ORT 1.30's CPU kernels refuse although the ONNX spec defines it: the classes of
+ * What ORT 1.30's CPU kernels refuse (see the records for how the spec reads): the classes of
  * adapters/onnxruntime-known.ts (Conv SAME_* with a dilation > 1; ConvTranspose with
  * output_padding >= stride). Everything else runs; an invalid problem is unsupported with the
  * validation message (this never throws).
@@ -69,7 +69,7 @@ export function onnxRuntimeSupport(p: ConvProblem): Support {
   }
   if (isConvTransposeOutputPaddingAtLeastStride(p)) {
     const axis = p.outputPadding.findIndex((o, a) => o >= p.strides[a]);
-    return unsupported(`${ONNX_RUNTIME_NAME}: ConvTranspose with output_padding >= stride is refused (ORT checks that its output maps back onto its input; known discrepancy ${ORT_CONV_TRANSPOSE_OUTPUT_PADDING.id}), and outputPadding[${axis}]=${p.outputPadding[axis]}, strides[${axis}]=${p.strides[axis]}.`);
+    return unsupported(`${ONNX_RUNTIME_NAME}: ConvTranspose with output_padding >= stride is refused (ORT bounds output_padding by the stride alone, not by stride or dilation; known discrepancy ${ORT_CONV_TRANSPOSE_OUTPUT_PADDING.id}), and outputPadding[${axis}]=${p.outputPadding[axis]}, strides[${axis}]=${p.strides[axis]}.`);
   }
   return SUPPORTED;
 }
