@@ -95,6 +95,10 @@ export function makeProblem(spec: ProblemSpec): ConvProblem {
 /** A copy of `p` with some fields replaced (arrays are copied, never shared). */
 export function withChanges(p: ConvProblem, changes: Partial<ConvProblem>): ConvProblem {
   const merged = { ...p, ...changes };
+  for (const key of Object.keys(merged) as Array<keyof ConvProblem>) {
+    const value = merged[key];
+    if (Array.isArray(value)) (merged as Record<string, unknown>)[key] = [...value];
+  }
   if ('outputShape' in changes && changes.outputShape === undefined) delete (merged as { outputShape?: unknown }).outputShape;
   if ('name' in changes && changes.name === undefined) delete (merged as { name?: unknown }).name;
   return merged;

@@ -232,3 +232,15 @@ describe('checkOperands: tensors must match the problem', () => {
     expect([wrong.field, wrong.message]).toEqual(['b.shape', 'b must have shape [6], but b.shape=[4].']);
   });
 });
+
+describe('withChanges, which the tests above derive their problems with', () => {
+  it('copies arrays, so a derived problem never shares (and can never corrupt) the base one\'s', () => {
+    const p = baseT({ outputShape: [9, 11], strides: [2, 2] });
+    const q = withChanges(p, { batch: 2 });
+    expect(q).toStrictEqual({ ...p, batch: 2 });
+    for (const key of ['inputShape', 'kernelShape', 'strides', 'dilations', 'padsBegin', 'padsEnd', 'outputPadding', 'outputShape'] as const) {
+      expect(q[key]).not.toBe(p[key]);
+    }
+    expect('outputShape' in withChanges(p, { outputShape: undefined })).toBe(false);
+  });
+});
