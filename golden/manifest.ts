@@ -1,0 +1,233 @@
+/**
+ * The manifest of a corpus (`manifest.json` at its root): for every case its name, descriptor,
+ * ONNX attributes, shapes, data mode, seed, where the per-element bound S and length n are, and
+ * the sha256 of every file. Written with a fixed key order and no timestamp, so the same corpus
+ * gives the same manifest on any machine; read back with every field checked.
+ */
+import type { DataMode } from '../compare/data.ts';
+import { onnxOpType } from '../adapters/onnx/model.ts';
+import { onnxAttributes, type AttributeValue } from './attributes.ts';
+import { BOUND_FILES, caseShapes, type CaseShapes, type FixtureFormat } from './case-files.ts';
+import type { CorpusName } from './corpus.ts';
+import { FixtureFormatError } from './fixture-error.ts';
+import type { CaseChain, CaseType, EdgeTag, GoldenCase } from './golden-case.ts';
+
+/** Format tag and version of the manifest. */
+export const MANIFEST_FORMAT = 'convcheck-golden';
+/** Manifest schema version. */
+export const MANIFEST_VERSION = 1;
+/** File name of the manifest at the corpus root. */
+export const MANIFEST_FILE = 'manifest.json';
+/** Largest manifest the reader opens. */
+export const MAX_MANIFEST_BYTES = 64 * 2 ** 20;
+
+/** How a consumer reads a case: written into every manifest. */
+export const CONVENTIONS = {
+  layout: 'one directory per case (its name); model.onnx + test_data_set_0/input_0.pb (X), input_1.pb (W), input_2.pb (B, with bias), output_0.pb (Y) in the ONNX backend-test layout',
+  npy: 'x.npy, w.npy, b.npy are the float32 operands; y.npy is the float64 reference; output_0.pb holds y rounded to float32',
+  bound: 'absSum.npy holds S = Σ|x·w| (+|b|) per output element (float64), terms.npy the accumulation length n (int32)',
+  exact: 'mode exact: operands are small integers and every partial sum is exact in float32; a correct float32 kernel matches output_0.pb bit for bit',
+  real: 'mode real: operands are uniform in [-1, 1); judge |got - y| against u·S (u = 2^-24 for fp32): over γ_n·u·S + u·|y| is impossible for any summation order, over 8·√n·u·S + u·|y| is a fail',
+} as const;
+
+/** One case of the manifest. */
+export interface ManifestCase {
+  readonly name: string;
+  /** Case directory, relative to the manifest. */
+  readonly dir: string;
+  readonly descriptor: string;
+  readonly op: 'Conv' | 'ConvTranspose';
+  readonly type: CaseType;
+  readonly tags: readonly EdgeTag[];
+  readonly source: string;
+  readonly note: string;
+  readonly chain?: CaseChain;
+  readonly attributes: Record<string, AttributeValue>;
+  readonly shapes: CaseShapes;
+  readonly mode: DataMode;
+  readonly seed: number;
+  /** Files (relative to `dir`) holding S and n. */
+  readonly bound: { readonly S: string; readonly n: string };
+  /** sha256 (hex) of every file, by path relative to `dir`, in write order. */
+  readonly files: Record<string, string>;
+}
+
+/** A corpus manifest. */
+export interface Manifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly version: typeof MANIFEST_VERSION;
+  readonly corpus: CorpusName;
+  readonly formats: readonly FixtureFormat[];
+  readonly conventions: typeof CONVENTIONS;
+  readonly cases: readonly ManifestCase[];
+}
+
+/** The manifest entry of a generated case, given the sha256 of each file it wrote. */
+export function manifestCase(c: GoldenCase, files: Record<string, string>): ManifestCase {
+  return {
+    name: c.name,
+    dir: c.name,
+    descriptor: c.descriptor,
+    op: onnxOpType(c.problem),
+    type: c.type,
+    tags: [...c.tags],
+    source: c.source,
+    note: c.note,
+    ...(c.chain !== undefined ? { chain: { ...c.chain } } : {}),
+    attributes: onnxAttributes(c.problem),
+    shapes: caseShapes(c.problem),
+    mode: c.mode,
+    seed: c.seed,
+    bound: { S: BOUND_FILES.S, n: BOUND_FILES.n },
+    files,
+  };
+}
+
+/** The manifest's text: two-space JSON with a final newline (key order as built). */
+export function formatManifest(m: Manifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A checked view of one JSON value; every failure names the file and the JSON path. */
+class Field {
+  constructor(readonly file: string, readonly path: string, readonly value: Json | undefined) {}
+
+  fail(rule: string): never {
+    const shown = this.value === undefined ? 'missing' : JSON.stringify(this.value)?.slice(0, 80);
+    throw new FixtureFormatError(this.file, `${this.path} ${rule}, but it is ${shown}.`);
+  }
+
+  get(key: string): Field {
+    const v = this.value;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail('must be an object');
+    return new Field(this.file, `${this.path}.${key}`, Object.prototype.hasOwnProperty.call(v, key) ? v[key] : undefined);
+  }
+
+  has(key: string): boolean {
+    const v = this.value;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, key);
+  }
+
+  string(): string {
+    return typeof this.value === 'string' ? this.value : this.fail('must be a string');
+  }
+
+  oneOf<T extends string>(options: readonly T[]): T {
+    const s = this.value;
+    return typeof s === 'string' && (options as readonly string[]).includes(s) ? (s as T) : this.fail(`must be one of ${options.join(', ')}`);
+  }
+
+  integer(min = 0): number {
+    const v = this.value;
+    return typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? v : this.fail(`must be an integer >= ${min}`);
+  }
+
+  array(): Field[] {
+    const v = this.value;
+    if (!Array.isArray(v)) this.fail('must be an array');
+    return (v as Json[]).map((item, i) => new Field(this.file, `${this.path}[${i}]`, item));
+  }
+
+  entries(): Array<[string, Field]> {
+    const v = this.value;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail('must be an object');
+    return Object.keys(v as object).map((k) => [k, this.get(k)]);
+  }
+
+  shape(): number[] {
+    return this.array().map((d) => d.integer(0));
+  }
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A file path inside a case directory: relative, `/`-separated, no `..`, `.` or empty parts. */
+function safeRelativePath(field: Field): string {
+  const p = field.string();
+  const parts = p.split('/');
+  if (p.startsWith('/') || p.includes('\\') || parts.some((part) => part === '' || part === '.' || part === '..')) {
+    field.fail('must be a relative path inside the corpus without "..", "." or empty parts');
+  }
+  return p;
+}
+
+const CASE_TYPES: readonly CaseType[] = [
+  'conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'transposed', 'grouped', 'depthwise', 'pointwise-grouped',
+  'depthwise-separable', 'spatially-separable', 'flattened', 'shuffled-grouped',
+];
+
+function readAttributes(field: Field): Record<string, AttributeValue> {
+  const result: Record<string, AttributeValue> = {};
+  for (const [key, value] of field.entries()) {
+    const v = value.value;
+    if (typeof v === 'string') result[key] = v;
+    else if (Array.isArray(v)) result[key] = value.array().map((x) => x.integer(0));
+    else result[key] = value.integer(0);
+  }
+  return result;
+}
+
+function readCase(f: Field): ManifestCase {
+  const files: Record<string, string> = {};
+  for (const [path, sha] of f.get('files').entries()) {
+    safeRelativePath(new Field(f.file, `${f.path}.files key`, path));
+    if (!SHA256.test(sha.string())) sha.fail('must be a 64-digit lower-case hex sha256');
+    files[path] = sha.string();
+  }
+  const shapes = f.get('shapes');
+  const chain = f.has('chain') ? { name: f.get('chain').get('name').string(), step: f.get('chain').get('step').integer(1), of: f.get('chain').get('of').integer(1) } : undefined;
+  return {
+    name: f.get('name').string(),
+    dir: safeRelativePath(f.get('dir')),
+    descriptor: f.get('descriptor').string(),
+    op: f.get('op').oneOf(['Conv', 'ConvTranspose'] as const),
+    type: f.get('type').oneOf(CASE_TYPES),
+    tags: f.get('tags').array().map((t) => t.string() as EdgeTag),
+    source: f.get('source').string(),
+    note: f.get('note').string(),
+    ...(chain !== undefined ? { chain } : {}),
+    attributes: readAttributes(f.get('attributes')),
+    shapes: {
+      x: shapes.get('x').shape(),
+      w: shapes.get('w').shape(),
+      ...(shapes.has('b') ? { b: shapes.get('b').shape() } : {}),
+      y: shapes.get('y').shape(),
+    },
+    mode: f.get('mode').oneOf(['exact', 'real'] as const),
+    seed: f.get('seed').integer(0),
+    bound: { S: safeRelativePath(f.get('bound').get('S')), n: safeRelativePath(f.get('bound').get('n')) },
+    files,
+  };
+}
+
+/**
+ * Parses and checks a manifest's text: valid JSON, the format tag and version, and every field of
+ * every case. A malformed manifest throws a FixtureFormatError naming `file` and the JSON path.
+ */
+export function parseManifest(text: string, file: string): Manifest {
+  let json: Json;
+  try {
+    json = JSON.parse(text) as Json;
+  } catch (error) {
+    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  const root = new Field(file, 'manifest', json);
+  if (root.get('format').string() !== MANIFEST_FORMAT) root.get('format').fail(`must be "${MANIFEST_FORMAT}"`);
+  if (root.get('version').integer(0) !== MANIFEST_VERSION) root.get('version').fail(`must be ${MANIFEST_VERSION} (the version this convcheck reads)`);
+  const cases = root.get('cases').array().map(readCase);
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.dir)) throw new FixtureFormatError(file, `two cases share the directory "${c.dir}".`);
+    seen.add(c.dir);
+  }
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    corpus: root.get('corpus').oneOf(['small', 'networks', 'all'] as const),
+    formats: root.get('formats').array().map((f) => f.oneOf(['onnx', 'npy', 'json'] as const)),
+    conventions: CONVENTIONS,
+    cases,
+  };
+}
