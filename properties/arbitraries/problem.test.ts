@@ -1,0 +1,42 @@
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseDescriptor, formatDescriptor } from '../../problem/descriptor.ts';
+import { validateProblem } from '../../problem/validate.ts';
+import { outputSpatialShape } from '../../problem/shape.ts';
+import { convTypeOf, PROBLEM_TYPES } from '../conv-types.ts';
+import { problemArb } from './problem.ts';
+
+describe('problemArb', () => {
+  it('generates only valid problems, each of the type it was asked for', () => {
+    for (const type of PROBLEM_TYPES) {
+      for (const p of fc.sample(problemArb({ types: [type] }), { numRuns: 200, seed: 7 })) {
+        expect(() => validateProblem(p)).not.toThrow();
+        expect(convTypeOf(p), formatDescriptor(p)).toBe(type);
+        expect(parseDescriptor(formatDescriptor(p))).toEqual(p);
+      }
+    }
+  });
+
+  it('covers every auto_pad mode, output_padding, output_shape, strides, dilations, groups and size-1 dims', () => {
+    const sample = fc.sample(problemArb(), { numRuns: 2000, seed: 11 });
+    const seen = (f: (p: (typeof sample)[number]) => boolean): number => sample.filter(f).length;
+    for (const mode of ['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'] as const) {
+      expect(seen((p) => p.op === 'conv' && p.autoPad === mode)).toBeGreaterThan(10);
+      expect(seen((p) => p.op === 'convTranspose' && p.autoPad === mode)).toBeGreaterThan(5);
+    }
+    expect(seen((p) => p.outputPadding.some((v) => v > 0))).toBeGreaterThan(10);
+    expect(seen((p) => p.outputShape !== undefined)).toBeGreaterThan(10);
+    expect(seen((p) => p.strides.some((s) => s > 1) && p.dilations.some((d) => d > 1))).toBeGreaterThan(20);
+    expect(seen((p) => p.padsBegin.some((b, a) => b !== p.padsEnd[a]))).toBeGreaterThan(20);
+    expect(seen((p) => p.group > 1 && p.group < p.inChannels)).toBeGreaterThan(20);
+    expect(seen((p) => p.inputShape.includes(1) || outputSpatialShape(p).includes(1))).toBeGreaterThan(20);
+    for (const rank of [1, 2, 3]) expect(seen((p) => p.inputShape.length === rank)).toBeGreaterThan(100);
+  });
+
+  it('shrinks a failing problem to a smallest one', () => {
+    const details = fc.check(fc.property(problemArb({ types: ['conv2d'] }), (p) => p.inChannels < 3), { seed: 3 });
+    expect(details.failed).toBe(true);
+    const p = details.counterexample![0];
+    expect(formatDescriptor(p)).toBe('mb1ic3ih1iw2oc1kh1kw2');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * What a law is: a named invariant of convolution, stated as a sentence with a one-line formula,
+ * with a generator of cases and ONE body that runs against any backend (the reference included).
+ * The body runs every problem it needs through `ctx.run`, which checks that the backend supports
+ * it (if not, the case is `unsupported`, never a pass), runs it and attaches the tolerance model's
+ * error bound; the body then compares the two sides of its equation with `compareApprox`.
+ */
+import type * as fc from 'fast-check';
+import type { Backend, Precision } from '../adapters/backend.ts';
+import type { DataMode } from '../compare/data.ts';
+import type { Comparison } from '../compare/tolerance.ts';
+import type { ConvOp, ConvProblem } from '../problem/problem.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+import type { Approx } from './approx.ts';
+import type { ConvType } from './conv-types.ts';
+
+/** Auxiliary ops some laws use besides Conv / ConvTranspose; the mutant tests swap in broken ones. */
+export interface AuxOps {
+  /** ShuffleNet's channel shuffle of `x` `[N, C, ...]` with `groups` groups. */
+  readonly channelShuffle: (x: Tensor, groups: number) => Tensor;
+}
+
+/** What a law generates its cases for: the conv types asked for (a non-empty subset of the law's) and the data modes. */
+export interface LawScope {
+  readonly convTypes: readonly ConvType[];
+  readonly modes: readonly DataMode[];
+}
+
+/** How a case is named in records and reports. */
+export interface CaseLabel {
+  /** The main problem of the case as a descriptor (problem/descriptor.ts), or a law-specific line. */
+  readonly descriptor: string;
+  readonly convType: ConvType;
+  readonly mode: DataMode;
+}
+
+/** What a case body has at hand besides the backend. */
+export interface LawContext {
+  /** Precision the backend is judged by. */
+  readonly precision: Precision;
+  readonly mode: DataMode;
+  readonly aux: AuxOps;
+  /**
+   * Runs `problem` on the backend with `operands` (rounded to float32 first) and returns the output
+   * with its error bound. `inputError` bounds the error already in `operands.x` (from an earlier
+   * run). Throws if the backend does not support the problem (the case becomes unsupported), if it
+   * throws (error), or if its output has the wrong shape (fail).
+   */
+  run(problem: ConvProblem, operands: ConvOperands, inputError?: Float64Array): Promise<Approx>;
+}
+
+/** The outcome of one case body. */
+export interface Judgement {
+  readonly ok: boolean;
+  /** What was checked and, on failure, the first mismatching element. */
+  readonly message: string;
+  readonly metrics?: Comparison;
+}
+
+/** Where a law runs: on every backend, or (structural laws: shapes, costs, permutations) on the reference only. */
+export type LawTarget = 'backend' | 'reference';
+
+/** A law over cases of type `C`. */
+export interface Law<C = unknown> {
+  /** The law as a sentence: `transposed conv is the adjoint of conv`. */
+  readonly name: string;
+  /** One line of math: `⟨conv(x), y⟩ = ⟨x, convT(y)⟩`. */
+  readonly math: string;
+  /** The conv types its cases cover. */
+  readonly convTypes: readonly ConvType[];
+  /** What a backend must run for it. */
+  readonly ops: readonly ConvOp[];
+  readonly target: LawTarget;
+  /** Share of the per-law case budget (1 by default; below 1 for costly laws). */
+  readonly budgetShare?: number;
+  /** The generator of its cases. */
+  cases(scope: LawScope): fc.Arbitrary<C>;
+  describe(c: C): CaseLabel;
+  /** The body: one case on one backend. */
+  check(backend: Backend, c: C, ctx: LawContext): Promise<Judgement>;
+}
+
+/** Declares a law, checking its case type, and erases that type so laws can be listed together. */
+export function defineLaw<C>(law: Law<C>): Law<unknown> {
+  return law as unknown as Law<unknown>;
+}
+
+/** A passing judgement, or a failing one when `comparison` failed; the label says what was compared. */
+export function judge(label: string, comparison: Comparison): Judgement {
+  return { ok: comparison.verdict === 'pass', message: `${label}: ${comparison.message}`, metrics: comparison };
+}
+
+/** A structural check: pass when `ok`, else fail with `message`. */
+export function expectThat(ok: boolean, message: string): Judgement {
+  return { ok, message };
+}
+
+/** The first failing judgement, or a pass carrying the metrics with the largest normalized error. */
+export function allOf(judgements: readonly Judgement[]): Judgement {
+  const failed = judgements.find((j) => !j.ok);
+  if (failed) return failed;
+  const withMetrics = judgements.filter((j) => j.metrics !== undefined);
+  const worst = withMetrics.reduce<Judgement | undefined>((w, j) => (w === undefined || (j.metrics?.maxNormalizedError ?? 0) > (w.metrics?.maxNormalizedError ?? 0) ? j : w), undefined);
+  return { ok: true, message: judgements.map((j) => j.message).join('; '), ...(worst?.metrics ? { metrics: worst.metrics } : {}) };
+}

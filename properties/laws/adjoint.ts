@@ -1,0 +1,47 @@
+/** Law 1: transposed conv is the adjoint of conv with the same attributes. */
+import type { ConvProblem } from '../../problem/problem.ts';
+import { withChanges } from '../../problem/problem.ts';
+import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
+import { adjointProblem } from '../../reference/conv-transpose.ts';
+import { compareApprox, dotApprox, rearrange } from '../approx.ts';
+import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { PROBLEM_TYPES } from '../conv-types.ts';
+import { defineLaw, judge } from '../law.ts';
+import { cropSpatial } from '../tensor-ops.ts';
+import { linearPart, nextSeed, operandsOf } from './common.ts';
+
+/**
+ * The Conv whose adjoint a ConvTranspose problem is: input = the transposed output, channels
+ * swapped, same kernel, strides, dilations, group and resolved pads. Its output is the transposed
+ * input, longer by `floor(output_padding / stride)` where output_padding ≥ stride (dilation > stride).
+ */
+export function convOfTranspose(t: ConvProblem): ConvProblem {
+  const pads = resolvePads(t);
+  return withChanges(t, {
+    op: 'conv', inChannels: t.outChannels, outChannels: t.inChannels, inputShape: outputSpatialShape(t),
+    padsBegin: pads.begin, padsEnd: pads.end, autoPad: 'NOTSET', outputPadding: t.inputShape.map(() => 0), outputShape: undefined, bias: false,
+  });
+}
+
+// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ for the same kernel, strides, dilations, pads, groups (and output_padding)
+export const adjointLaw = defineLaw<ProblemCase>({
+  name: 'transposed conv is the adjoint of conv',
+  math: '⟨conv(x), y⟩ = ⟨x, convT(y)⟩ with the same attributes',
+  convTypes: PROBLEM_TYPES,
+  ops: ['conv', 'convTranspose'],
+  target: 'backend',
+  cases: (scope) => problemCaseArb(scope),
+  describe: labelOf,
+  async check(_backend, c, ctx) {
+    const given = linearPart(c.problem);
+    const convP = given.op === 'conv' ? given : convOfTranspose(given);
+    const transP = given.op === 'conv' ? adjointProblem(given) : given;
+    const { x, w } = operandsOf(convP, c.mode, c.seed);
+    const y = operandsOf(transP, c.mode, nextSeed(c.seed)).x; // [N, M, ...o]: the conv's output shape
+    const convX = await ctx.run(convP, { x, w });
+    const transY = await ctx.run(transP, { x: y, w });
+    // ⟨conv(x), y⟩ reads conv(x) only where the transposed conv's input is (the leading part).
+    const convXCropped = rearrange(convX, (t) => cropSpatial(t, y.shape.slice(2).map(() => 0), y.shape.slice(2)));
+    return judge('⟨conv(x), y⟩ vs ⟨x, convT(y)⟩', compareApprox(dotApprox(convXCropped, y), dotApprox(transY, x), ctx.precision));
+  },
+});

@@ -1,0 +1,68 @@
+/**
+ * Small helpers the law bodies share: operands of a case, the scale of a reference op, and the
+ * problem edits laws are stated with.
+ */
+import { exactRanges, makeOperands, type DataMode } from '../../compare/data.ts';
+import { Random } from '../../compare/random.ts';
+import { withChanges, type ConvProblem } from '../../problem/problem.ts';
+import { resolvePads, sizeOf } from '../../problem/shape.ts';
+import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
+import type { ConvOperands } from '../../reference/inputs.ts';
+import { referenceSide, type Approx } from '../approx.ts';
+import { mapTensor } from '../tensor-ops.ts';
+
+/** Operands of a problem drawn from a seed (float32, see compare/data.ts). */
+export function operandsOf(p: ConvProblem, mode: DataMode, seed: number): ConvOperands {
+  return makeOperands(p, mode, seed);
+}
+
+/** Elementwise absolute value. */
+export function abs(t: Tensor): Tensor64 {
+  return mapTensor(t, Math.abs);
+}
+
+/**
+ * A reference op's answer as an Approx: `op(operands)` for the value, and `op(|operands|)` for the
+ * scale `S` (every op here is linear in each operand, so that is `Σ|terms|`).
+ */
+export function referenceApprox<T extends readonly Tensor[]>(op: (...args: T) => { readonly y: Tensor }, ...args: T): Approx {
+  const absArgs = args.map((t) => abs(t)) as unknown as T;
+  return referenceSide(op(...args).y, op(...absArgs).y);
+}
+
+/** The problem without its bias (laws about the linear part). */
+export function linearPart(p: ConvProblem): ConvProblem {
+  return withChanges(p, { bias: false });
+}
+
+/** The problem with auto_pad and output_shape replaced by the explicit pads they resolve to. */
+export function explicitPads(p: ConvProblem): ConvProblem {
+  const pads = resolvePads(p);
+  return withChanges(p, { autoPad: 'NOTSET', padsBegin: pads.begin, padsEnd: pads.end, outputShape: undefined });
+}
+
+/** A number of ones, one per spatial axis of `p`. */
+export function ones(p: ConvProblem): number[] {
+  return p.inputShape.map(() => 1);
+}
+
+/** A second, independent seed derived from a case seed. */
+export function nextSeed(seed: number, k = 1): number {
+  return (seed + 0x9e3779b9 * k) >>> 1;
+}
+
+/**
+ * An input-like tensor `[N, C, ...spatial]` for `p` of any spatial size, drawn like `makeOperands`
+ * draws x (exact: sparse integers within p's exact range; real: uniform in [-1, 1)).
+ */
+export function inputLike(p: ConvProblem, spatial: readonly number[], mode: DataMode, seed: number): Tensor<Float32Array> {
+  return drawTensor([p.batch, p.inChannels, ...spatial], mode, seed, exactRanges(p).xMax);
+}
+
+/** A tensor of `shape` drawn like compare/data.ts draws operands: exact: a third zeros, else integers in `[-max, max]`; real: uniform in [-1, 1). */
+export function drawTensor(shape: readonly number[], mode: DataMode, seed: number, max: number): Tensor<Float32Array> {
+  const rng = new Random(seed);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = mode === 'real' ? rng.next() * 2 - 1 : rng.int(0, 2) === 0 ? 0 : rng.int(-max, max);
+  return { shape: [...shape], data };
+}

@@ -1,0 +1,102 @@
+/**
+ * Law 16: the multiplications every reference op counts equal its cost formula, for every type;
+ * the dense count and the parameter count are the article's formulas.
+ */
+import { withChanges, type ConvProblem } from '../../problem/problem.ts';
+import { outputSpatialShape, sizeOf } from '../../problem/shape.ts';
+import type { Tensor } from '../../problem/tensor.ts';
+import { referenceResult } from '../../compare/run-case.ts';
+import { denseMultiplications, effectiveMultiplications, parameterCount } from '../../reference/cost.ts';
+import { depthwiseConv, depthwiseMultiplications } from '../../reference/depthwise.ts';
+import { depthwiseSeparableConv, depthwiseSeparableMultiplications } from '../../reference/depthwise-separable.ts';
+import { flattenedConv, flattenedMultiplications } from '../../reference/flattened.ts';
+import { groupedConv, groupedMultiplications } from '../../reference/grouped.ts';
+import { pointwiseConv, pointwiseMultiplications } from '../../reference/pointwise.ts';
+import { pointwiseGroupedConv, pointwiseGroupedMultiplications } from '../../reference/pointwise-grouped.ts';
+import { convolveSignal, signalMultiplications } from '../../reference/signal-conv.ts';
+import { spatiallySeparableConv, spatiallySeparableMultiplications } from '../../reference/spatially-separable.ts';
+import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../conv-types.ts';
+import { allOf, defineLaw, expectThat, type Judgement } from '../law.ts';
+import { filled, reshape } from '../tensor-ops.ts';
+import { operandsOf } from './common.ts';
+
+/** The single-problem types whose problems exercise a conv type's cost formula. */
+function hostTypes(t: ConvType): ProblemType[] {
+  switch (t) {
+    case 'depthwise-separable': return ['depthwise'];
+    case 'spatially-separable':
+    case 'flattened': return ['conv1d', 'conv2d', 'conv3d', 'dilated'];
+    case 'signal': return ['conv1d', 'conv2d', 'conv3d'];
+    default: return (PROBLEM_TYPES as readonly ConvType[]).includes(t) ? [t as ProblemType] : [];
+  }
+}
+
+function counted(what: string, got: number, want: number): Judgement {
+  return expectThat(got === want, `${what}: counted ${got}, formula ${want}`);
+}
+
+/** Ones of a shape: the counts do not depend on values. */
+function onesOf(shape: readonly number[]): Tensor {
+  return filled(shape, 1);
+}
+
+/** The variant ops a problem's shape allows, each with its counted and its formula multiplications. */
+function variantChecks(p: ConvProblem): Judgement[] {
+  const checks: Judgement[] = [];
+  if (p.op !== 'conv') {
+    if (p.group > 1) checks.push(counted('groupedConv', groupedConv(p, operandsOf(p, 'exact', 1)).multiplications, groupedMultiplications(p)));
+    return checks;
+  }
+  const operands = operandsOf(p, 'exact', 1);
+  const pointwise = p.kernelShape.every((k) => k === 1);
+  if (p.group > 1) checks.push(counted('groupedConv', groupedConv(p, operands).multiplications, groupedMultiplications(p)));
+  if (p.group > 1 && p.group === p.inChannels) {
+    checks.push(counted('depthwiseConv', depthwiseConv(p, operands).multiplications, depthwiseMultiplications(p)));
+    const dw = withChanges(p, { bias: false });
+    const ds = { depthwise: dw, outChannels: p.inChannels + 1, bias: p.bias };
+    const pw = onesOf([ds.outChannels, dw.outChannels]);
+    checks.push(counted('depthwiseSeparableConv', depthwiseSeparableConv(ds, operands.x, operands.w, pw, p.bias ? onesOf([ds.outChannels]) : undefined).multiplications, depthwiseSeparableMultiplications(ds).total));
+  }
+  if (pointwise && p.group === 1) checks.push(counted('pointwiseConv', pointwiseConv(p, operands).multiplications, pointwiseMultiplications(p)));
+  if (pointwise && p.group > 1) checks.push(counted('pointwiseGroupedConv', pointwiseGroupedConv(p, operands).multiplications, pointwiseGroupedMultiplications(p)));
+  if (p.group === 1) {
+    const ss = withChanges(p, { group: p.inChannels, outChannels: p.inChannels });
+    const axisKernels = p.kernelShape.map((k) => onesOf([p.inChannels, k]));
+    checks.push(counted('spatiallySeparableConv', spatiallySeparableConv(ss, operands.x, axisKernels, p.bias ? onesOf([p.inChannels]) : undefined).multiplications, spatiallySeparableMultiplications(ss).total));
+    const filters = { channel: onesOf([p.outChannels, p.inChannels]), spatial: p.kernelShape.map((k) => onesOf([p.outChannels, k])) };
+    checks.push(counted('flattenedConv', flattenedConv(p, operands.x, filters, operands.b).multiplications, flattenedMultiplications(p).total));
+  }
+  for (const mode of ['full', 'same', 'valid'] as const) {
+    if (mode === 'valid' && p.kernelShape.some((k, a) => k > p.inputShape[a])) continue;
+    const x = reshape(onesOf(p.inputShape), p.inputShape);
+    checks.push(counted(`convolveSignal ${mode}`, convolveSignal(x, onesOf(p.kernelShape), mode).multiplications, signalMultiplications(p.inputShape, p.kernelShape, mode)));
+  }
+  return checks;
+}
+
+// counted(op) = formula(op); dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk (+M)
+export const costLaw = defineLaw<ProblemCase>({
+  name: 'the multiplications each op counts equal its cost formula',
+  math: 'counted = formula; dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk + M·bias',
+  convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'resize-conv' && t !== 'shuffled-grouped'),
+  ops: ['conv', 'convTranspose'],
+  target: 'reference',
+  cases: (scope) => problemCaseArb({ ...scope, convTypes: scope.convTypes.flatMap(hostTypes) }),
+  describe: labelOf,
+  async check(_backend, c) {
+    const p = c.problem;
+    const kernel = sizeOf(p.kernelShape);
+    const dense = p.op === 'conv'
+      ? p.batch * p.outChannels * sizeOf(outputSpatialShape(p)) * (p.inChannels / p.group) * kernel
+      : p.batch * p.inChannels * sizeOf(p.inputShape) * (p.outChannels / p.group) * kernel;
+    const reference = referenceResult(p, operandsOf(p, c.mode, c.seed));
+    return allOf([
+      counted(`${p.op} (reference run)`, reference.multiplications, effectiveMultiplications(p)),
+      counted('dense (every tap, padding included)', denseMultiplications(p), dense),
+      expectThat(effectiveMultiplications(p) <= dense, `effective ${effectiveMultiplications(p)} exceeds dense ${dense}`),
+      counted('parameters', parameterCount(p), p.outChannels * (p.inChannels / p.group) * kernel + (p.bias ? p.outChannels : 0)),
+      ...variantChecks(p),
+    ]);
+  },
+});

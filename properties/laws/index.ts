@@ -1,0 +1,47 @@
+/**
+ * Every law of the suite, in the order of issue 3's list (adjoint first, agreement last). Laws
+ * whose target is `reference` are structural (shapes, costs, receptive fields, permutations).
+ */
+import type { Law } from '../law.ts';
+import { adjointLaw } from './adjoint.ts';
+import { agreementLaw } from './agreement.ts';
+import { batchLaw } from './batch.ts';
+import { shufflePermutationLaw, shuffledGroupedLaw } from './channel-shuffle.ts';
+import { checkerboardLaw } from './checkerboard.ts';
+import { convCorrelationLaw } from './conv-correlation.ts';
+import { costLaw } from './cost.ts';
+import { depthwiseLaw } from './depthwise.ts';
+import { depthwiseSeparableLaw } from './depthwise-separable.ts';
+import { dilationLaw } from './dilation.ts';
+import { flattenedLaw } from './flattened.ts';
+import { groupedLaw } from './grouped.ts';
+import { linearityLaw } from './linearity.ts';
+import { matrixFormLaw } from './matrix-form.ts';
+import { outputShapeLaw } from './output-shape.ts';
+import { paddedLaw } from './padded.ts';
+import { pointwiseLaw } from './pointwise.ts';
+import { rankLaw } from './rank.ts';
+import { receptiveFieldLaw } from './receptive-field.ts';
+import { samePadsLaw } from './same-pads.ts';
+import { spatiallySeparableLaw } from './spatially-separable.ts';
+import { stridedLaw } from './strided.ts';
+import { translationLaw } from './translation.ts';
+
+const LAWS: readonly Law[] = [
+  adjointLaw, depthwiseLaw, dilationLaw, pointwiseLaw, depthwiseSeparableLaw, spatiallySeparableLaw, flattenedLaw,
+  groupedLaw, shufflePermutationLaw, shuffledGroupedLaw, convCorrelationLaw, linearityLaw, translationLaw,
+  stridedLaw, paddedLaw, samePadsLaw, batchLaw, rankLaw, outputShapeLaw, costLaw, receptiveFieldLaw,
+  checkerboardLaw, matrixFormLaw, agreementLaw,
+];
+
+/** Every law, in issue 3's order. */
+export function allLaws(): Law[] {
+  return [...LAWS];
+}
+
+/** The law with this exact name (its sentence); throws naming the known laws if there is none. */
+export function lawByName(name: string): Law {
+  const law = LAWS.find((l) => l.name === name);
+  if (law === undefined) throw new Error(`no law is named "${name}"; the laws are: ${LAWS.map((l) => `"${l.name}"`).join(', ')}`);
+  return law;
+}

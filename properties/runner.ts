@@ -1,0 +1,268 @@
+/**
+ * Runs laws against one backend with fast-check: each law's cases are generated from one seed,
+ * every case gets a record (pass, fail, unsupported, error or known), and a failing law is shrunk
+ * to its smallest counterexample, recorded with the seed, the path and the one command that
+ * replays it.
+ */
+import * as fc from 'fast-check';
+import type { Backend, Precision } from '../adapters/backend.ts';
+import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
+import type { DataMode } from '../compare/data.ts';
+import type { Comparison } from '../compare/tolerance.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { DEFAULT_NUM_RUNS, randomSeed } from './budget.ts';
+import { defaultAuxOps } from './aux-ops.ts';
+import { isConvType, type ConvType } from './conv-types.ts';
+import type { AuxOps, Law } from './law.ts';
+import { allLaws } from './laws/index.ts';
+import { modesFor } from './arbitraries/data.ts';
+import { BackendError, CaseFailure, CaseSession, UnsupportedCase } from './session.ts';
+
+/** Verdict of one case: `known` is a failure that a recorded known discrepancy explains. */
+export type CaseVerdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
+
+/** One case of one law on one backend. */
+export interface CaseRecord {
+  /** The law's sentence. */
+  readonly law: string;
+  readonly backend: string;
+  readonly convType: ConvType;
+  readonly descriptor: string;
+  readonly verdict: CaseVerdict;
+  readonly mode: DataMode;
+  /** Metrics of the comparison that decided the case (absent for structural checks). */
+  readonly metrics?: Comparison;
+  /** What failed, why it is unsupported, what the backend threw, or which discrepancy it is. */
+  readonly message?: string;
+  /** The id of the known discrepancy, when the verdict is `known`. */
+  readonly knownId?: string;
+  /** fast-check seed of the law's run. */
+  readonly seed: number;
+  /** fast-check path of this case within the run (`"7"`: the 8th case; `"7:0:2"`: shrunk). */
+  readonly path?: string;
+  readonly timeMs: number;
+  /** The one command that replays this case. */
+  readonly replay: string;
+}
+
+/** A law's shrunk counterexample. */
+export interface LawFailure {
+  readonly law: string;
+  readonly backend: string;
+  readonly descriptor: string;
+  readonly seed: number;
+  readonly path: string;
+  readonly message: string;
+  readonly replay: string;
+  readonly record: CaseRecord;
+}
+
+/** Everything one runLaws call found. */
+export interface LawRunResult {
+  readonly cases: CaseRecord[];
+  readonly failures: LawFailure[];
+  /** Unsupported cases counted by reason. */
+  readonly unsupportedByReason: Record<string, number>;
+  /** Names of the laws that ran (after the conv-type filter, target and shard). */
+  readonly lawsRun: string[];
+  readonly seed: number;
+}
+
+/** Finds the known discrepancy (adapters' predicates) that explains a failure on a problem, if any. */
+export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem) => KnownDiscrepancy | undefined;
+
+/** Options of {@link runLaws}. */
+export interface RunLawsOptions {
+  readonly backend: Backend;
+  /** Laws to run (default: all); laws whose target is the reference run only when `includeStructural`. */
+  readonly laws?: readonly Law[];
+  /** Cases per law before its budgetShare (default DEFAULT_NUM_RUNS). */
+  readonly numRuns?: number;
+  /** fast-check seed shared by every law (default: a random one, recorded in every case). */
+  readonly seed?: number;
+  /** Run only the laws covering these conv types, generating only these types. */
+  readonly convTypes?: readonly string[];
+  /** Precision the backend is judged by (default: its declared one). */
+  readonly precision?: Precision;
+  /** Run only laws `k` with `k % count === index` (0-based). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Called with every case record as it is decided (a failure: once shrunk). */
+  readonly onCase?: (record: CaseRecord) => void;
+  /** Routes a failure to the `known` verdict. */
+  readonly knownDiscrepancy?: KnownDiscrepancyLookup;
+  /** Replaces auxiliary ops (the mutant tests' broken channel shuffle). */
+  readonly aux?: Partial<AuxOps>;
+  /** Replays one fast-check path (with the seed) instead of a full run. */
+  readonly path?: string;
+  /** Shrink failures (default true); false stops a law at its first failure. */
+  readonly shrink?: boolean;
+  /** Also run structural laws (target reference); default: when the backend is the reference. */
+  readonly includeStructural?: boolean;
+  /** How replay commands name the backend (default backend.name), e.g. `cmd:"python conv.py"`. */
+  readonly backendArg?: string;
+  /** Time limit of one backend call (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Single-quotes a word for a POSIX shell. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that replays one case: `CONVCHECK_SEED=.. npx convcheck gate --backend .. --law '..' --path ..`. */
+export function replayCommand(args: { seed: number; backend: string; law: string; path?: string; convTypes?: readonly string[]; precision?: Precision }): string {
+  const parts = [`CONVCHECK_SEED=${args.seed}`, 'npx convcheck gate', '--backend', shellQuote(args.backend), '--law', shellQuote(args.law)];
+  if (args.path !== undefined) parts.push('--path', shellQuote(args.path));
+  if (args.convTypes !== undefined && args.convTypes.length > 0) parts.push('--conv-types', args.convTypes.join(','));
+  if (args.precision !== undefined) parts.push('--precision', args.precision);
+  return parts.join(' ');
+}
+
+/** The laws a run covers: target, conv-type filter and shard applied; with each law's scoped types. */
+export function selectLaws(options: Pick<RunLawsOptions, 'backend' | 'laws' | 'convTypes' | 'shard' | 'includeStructural'>): Array<{ law: Law; convTypes: ConvType[] }> {
+  for (const t of options.convTypes ?? []) {
+    if (!isConvType(t)) throw new Error(`runLaws: unknown conv type "${t}"`);
+  }
+  const structural = options.includeStructural ?? options.backend.name === 'reference';
+  const wanted = options.convTypes as readonly ConvType[] | undefined;
+  const chosen = (options.laws ?? allLaws())
+    .filter((law) => law.target === 'backend' || structural)
+    .map((law) => ({ law, convTypes: law.convTypes.filter((t) => wanted === undefined || wanted.includes(t)) }))
+    .filter((entry) => entry.convTypes.length > 0);
+  const shard = options.shard;
+  if (shard === undefined) return chosen;
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    throw new Error(`runLaws: shard must be index/count with 0 <= index < count, but got ${shard.index}/${shard.count}`);
+  }
+  return chosen.filter((_, k) => k % shard.count === shard.index);
+}
+
+/** Cases for one law: `numRuns · budgetShare`, at least 1. */
+export function lawRuns(law: Law, numRuns: number): number {
+  return Math.max(1, Math.round(numRuns * (law.budgetShare ?? 1)));
+}
+
+/** Runs the laws against the backend; never throws for a failing case (see the records). */
+export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
+  const seed = options.seed ?? randomSeed();
+  const numRuns = options.numRuns ?? DEFAULT_NUM_RUNS;
+  const precision = options.precision ?? options.backend.precision;
+  const aux: AuxOps = { ...defaultAuxOps, ...options.aux };
+  const cases: CaseRecord[] = [];
+  const failures: LawFailure[] = [];
+  const unsupportedByReason: Record<string, number> = {};
+  const selected = selectLaws(options);
+  const emit = (record: CaseRecord): void => {
+    cases.push(record);
+    if (record.verdict === 'unsupported') {
+      const reason = record.message ?? '(no reason)';
+      unsupportedByReason[reason] = (unsupportedByReason[reason] ?? 0) + 1;
+    }
+    options.onCase?.(record);
+  };
+  for (const { law, convTypes } of selected) {
+    const scope = { convTypes, modes: modesFor(precision) };
+    const replayOf = (path: string | undefined): string => replayCommand({
+      seed, backend: options.backendArg ?? options.backend.name, law: law.name, path,
+      ...(options.convTypes ? { convTypes: options.convTypes } : {}), ...(options.precision ? { precision: options.precision } : {}),
+    });
+    const evaluate = (c: unknown, path: string | undefined): Promise<CaseRecord> =>
+      evaluateCase(law, c, { ...options, precision, aux, seed, path, replay: replayOf(path) });
+    let shrinking = false;
+    let runIndex = 0;
+    const property = fc.asyncProperty(law.cases(scope), async (c) => {
+      const path = options.path ?? String(runIndex++);
+      const record = await evaluate(c, shrinking ? undefined : path);
+      const failed = record.verdict === 'fail' || record.verdict === 'error';
+      if (!shrinking) {
+        if (failed) shrinking = true;
+        else emit(record);
+      }
+      return !failed;
+    });
+    const details = await fc.check(property, {
+      seed, numRuns: lawRuns(law, numRuns), endOnFailure: options.shrink === false,
+      ...(options.path !== undefined ? { path: options.path } : {}),
+    });
+    if (details.failed && details.counterexample !== null) {
+      const path = details.counterexamplePath ?? options.path ?? '';
+      const record = await evaluate(details.counterexample[0], path);
+      emit(record);
+      failures.push({ law: law.name, backend: options.backend.name, descriptor: record.descriptor, seed, path, message: record.message ?? '', replay: record.replay, record });
+    }
+  }
+  return { cases, failures, unsupportedByReason, lawsRun: selected.map((s) => s.law.name), seed };
+}
+
+interface EvaluateOptions extends RunLawsOptions {
+  readonly precision: Precision;
+  readonly aux: AuxOps;
+  readonly seed: number;
+  readonly path: string | undefined;
+  readonly replay: string;
+}
+
+/** Runs one case of a law and turns the outcome (or what it threw) into a record. */
+async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<CaseRecord> {
+  const label = law.describe(c);
+  const session = new CaseSession(o.backend, o.precision, label.mode, o.aux, o.timeoutMs);
+  const start = performance.now();
+  const base = { law: law.name, backend: o.backend.name, convType: label.convType, descriptor: label.descriptor, mode: label.mode, seed: o.seed, replay: o.replay, ...(o.path !== undefined ? { path: o.path } : {}) };
+  let verdict: CaseVerdict;
+  let message: string;
+  let metrics: Comparison | undefined;
+  try {
+    const judgement = await law.check(o.backend, c, session);
+    verdict = judgement.ok ? 'pass' : 'fail';
+    message = judgement.message;
+    metrics = judgement.metrics;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof UnsupportedCase) { verdict = 'unsupported'; message = error.reason; }
+    else if (error instanceof CaseFailure) { verdict = 'fail'; message = text; }
+    else if (error instanceof BackendError) { verdict = 'error'; message = text; }
+    else { verdict = 'error'; message = `the law threw: ${text}`; }
+  }
+  let knownId: string | undefined;
+  if ((verdict === 'fail' || verdict === 'error') && o.knownDiscrepancy) {
+    for (const p of session.problems) {
+      const known = o.knownDiscrepancy(o.backend.name, p);
+      if (known) {
+        verdict = 'known';
+        knownId = known.id;
+        message = `known discrepancy ${known.id} (${known.summary}) on ${formatDescriptor(p)}: ${message}`;
+        break;
+      }
+    }
+  }
+  return { ...base, verdict, message, ...(metrics ? { metrics } : {}), ...(knownId ? { knownId } : {}), timeMs: performance.now() - start };
+}
+
+/**
+ * A failure as the suite prints it: law, backend, shrunk descriptor, seed, path, the first
+ * mismatching element (index, got, expected, bound) and the replay command.
+ */
+export function formatFailure(f: LawFailure): string {
+  const worst = f.record.metrics?.worst;
+  const lines = [
+    `law:        ${f.law}`,
+    `backend:    ${f.backend}`,
+    `descriptor: ${f.descriptor}`,
+    `data mode:  ${f.record.mode}`,
+    `seed:       ${f.seed}`,
+    `path:       ${f.path}`,
+    `verdict:    ${f.record.verdict}`,
+    `message:    ${f.message}`,
+  ];
+  if (worst) lines.push(`first mismatch: index ${worst.index}, got ${worst.got}, expected ${worst.expected}, bound ${worst.bound}`);
+  lines.push(`replay:     ${f.replay}`);
+  return lines.join('\n');
+}
+
+/** Counts of each verdict among records. */
+export function countVerdicts(records: readonly CaseRecord[]): Record<CaseVerdict, number> {
+  const counts: Record<CaseVerdict, number> = { pass: 0, fail: 0, unsupported: 0, error: 0, known: 0 };
+  for (const r of records) counts[r.verdict]++;
+  return counts;
+}

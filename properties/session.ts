@@ -1,0 +1,143 @@
+/**
+ * One case of one law on one backend: runs each problem the law needs through the backend (support
+ * checked first, time-limited, float32 operands), attaches the tolerance model's error bound and
+ * remembers the problems, so a failure can be matched against known discrepancies.
+ */
+import type { Backend, Precision } from '../adapters/backend.ts';
+import type { DataMode } from '../compare/data.ts';
+import { referenceResult, withTimeout } from '../compare/run-case.ts';
+import { elementBounds, ROUNDOFF } from '../compare/tolerance.ts';
+import { withChanges, type ConvProblem } from '../problem/problem.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
+import { toFloat32, type Tensor } from '../problem/tensor.ts';
+import { validateProblem } from '../problem/validate.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+import type { Approx } from './approx.ts';
+import type { AuxOps, LawContext } from './law.ts';
+
+/** The backend cannot run a problem the case needs: the case is unsupported. */
+export class UnsupportedCase extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'UnsupportedCase';
+  }
+}
+
+/** The backend threw (or timed out) on a problem: the case is an error. */
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+/** The backend answered with something a law can reject outright (a wrong output shape): the case fails. */
+export class CaseFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaseFailure';
+  }
+}
+
+/** Precisions whose integer data stays exact (inputs hold small integers exactly, fp32 accumulation). */
+const EXACT_CAPABLE: readonly Precision[] = ['fp64', 'fp32', 'tf32'];
+
+/** Largest `S = Σ|x·w|` for which every partial sum of integers is exact in float32. */
+const EXACT_LIMIT = 2 ** 24;
+
+function isIntegerTensor(t: Tensor | undefined): boolean {
+  return t === undefined || t.data.every((v) => Number.isInteger(v));
+}
+
+function absTensor(t: Tensor): Tensor<Float64Array> {
+  return { shape: [...t.shape], data: Float64Array.from(t.data, Math.abs) };
+}
+
+/** `t - float32(t)` elementwise, or undefined when `t` is float32 already. */
+function roundingError(t: Tensor): Tensor<Float64Array> | undefined {
+  let any = false;
+  const data = Float64Array.from(t.data, (v) => {
+    const e = Math.abs(v - Math.fround(v));
+    if (e !== 0) any = true;
+    return e;
+  });
+  return any ? { shape: [...t.shape], data } : undefined;
+}
+
+/** The LawContext of one case. */
+export class CaseSession implements LawContext {
+  /** Every problem run so far, in order. */
+  readonly problems: ConvProblem[] = [];
+
+  constructor(
+    private readonly backend: Backend,
+    readonly precision: Precision,
+    readonly mode: DataMode,
+    readonly aux: AuxOps,
+    private readonly timeoutMs: number = 60_000,
+  ) {}
+
+  async run(problem: ConvProblem, operands: ConvOperands, inputError?: Float64Array): Promise<Approx> {
+    validateProblem(problem);
+    let support;
+    try {
+      support = this.backend.supports(problem);
+    } catch (error) {
+      throw new BackendError(`${this.backend.name}.supports threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!support.supported) throw new UnsupportedCase(support.reason);
+    this.problems.push(problem);
+    const f32: ConvOperands = { x: toFloat32(operands.x), w: toFloat32(operands.w), ...(operands.b ? { b: toFloat32(operands.b) } : {}) };
+    const reference = referenceResult(problem, f32);
+    let output: Tensor;
+    try {
+      output = await withTimeout(this.backend.run(problem, f32), this.timeoutMs, this.backend.name);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'UnsupportedError') throw new UnsupportedCase(error.message);
+      throw new BackendError(`${this.backend.name} threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const want = reference.y.shape;
+    if (output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data.length !== reference.y.data.length) {
+      throw new CaseFailure(`${this.backend.name} returned shape [${output.shape}] (${output.data.length} elements) for ${formatDescriptor(problem)}, but its output shape is [${want}]`);
+    }
+    const bound = this.bounds(problem, operands, f32, reference.absSum, reference.terms, reference.y.data, inputError);
+    return { shape: [...want], value: Float64Array.from(output.data), bound, absSum: Float64Array.from(reference.absSum) };
+  }
+
+  /**
+   * Per-element bound: zero in exact mode when the data is integer and small enough, else the
+   * tolerance model's `min(hard, expected)`; plus the propagation of the error already in x and of
+   * the rounding of operands to float32 (`conv(|δx|, |w|) + conv(|x|, |δw|) + |δb|`).
+   */
+  private bounds(
+    p: ConvProblem, given: ConvOperands, f32: ConvOperands, absSum: Float64Array, terms: Int32Array, y: Float64Array, inputError?: Float64Array,
+  ): Float64Array {
+    const r = ROUNDOFF[this.precision];
+    const dx = roundingError(given.x), dw = roundingError(given.w), db = given.b ? roundingError(given.b) : undefined;
+    const carried = inputError !== undefined && inputError.some((e) => e !== 0);
+    const exact = this.mode === 'exact' && EXACT_CAPABLE.includes(this.precision) && !carried && !dx && !dw && !db
+      && isIntegerTensor(f32.x) && isIntegerTensor(f32.w) && isIntegerTensor(f32.b) && absSum.every((s) => s <= EXACT_LIMIT);
+    const bound = new Float64Array(y.length);
+    if (!exact) {
+      for (let i = 0; i < y.length; i++) {
+        const b = elementBounds(absSum[i], terms[i], y[i], r);
+        bound[i] = Math.min(b.hard, b.expected);
+      }
+    }
+    const linear = withChanges(p, { bias: false });
+    const addConv = (x: Tensor, w: Tensor): void => {
+      const extra = referenceResult(linear, { x, w }).y.data;
+      for (let i = 0; i < bound.length; i++) bound[i] += extra[i];
+    };
+    if (carried || dx) {
+      const xErr = Float64Array.from(dx?.data ?? new Float64Array(given.x.data.length), (e, i) => e + (inputError?.[i] ?? 0));
+      addConv({ shape: given.x.shape, data: xErr }, absTensor(f32.w));
+    }
+    if (dw) addConv(absTensor(f32.x), dw);
+    if (db) {
+      const perChannel = y.length / (p.batch * p.outChannels);
+      for (let i = 0; i < bound.length; i++) bound[i] += db.data[Math.floor(i / perChannel) % p.outChannels];
+    }
+    return bound;
+  }
+}
