@@ -1,0 +1,174 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SUPPORTED, unsupported, type Backend } from '../adapters/backend.ts';
+import { availableBackends } from '../adapters/registry.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { conv } from '../reference/conv.ts';
+import { convTranspose } from '../reference/conv-transpose.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+import { referenceBackend } from '../reference/backend.ts';
+import { corpusCases } from './corpus.ts';
+import { importOnnxTestDir } from './import-onnx.ts';
+import { decodeTensorProto, encodeTensorProto } from './tensor-proto.ts';
+import { COMMITTED_CORPUS_DIR } from './write-committed-corpus.ts';
+
+const { onnx } = onnxProto;
+
+/** A backend computing the reference and then changing it by `spoil`. */
+function spoiled(name: string, spoil: (v: number, i: number) => number): Backend {
+  return {
+    name, version: '0', precision: 'fp32', supports: () => SUPPORTED,
+    run: async (p: ConvProblem, o: ConvOperands) => {
+      const y = p.op === 'conv' ? conv(p, o) : convTranspose(p, o);
+      return { shape: y.shape, data: Float32Array.from(y.data, spoil) };
+    },
+  };
+}
+
+let scratch: string;
+beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'convcheck-import-')); });
+afterAll(async () => { await rm(scratch, { recursive: true, force: true }); });
+
+/** A copy of one committed case directory, to be tampered with. */
+async function copyCase(name: string): Promise<string> {
+  const dir = join(scratch, `${name}-${Math.random().toString(36).slice(2)}`);
+  await cp(join(COMMITTED_CORPUS_DIR, name), dir, { recursive: true });
+  return dir;
+}
+
+describe('importOnnxTestDir on convcheck\'s own corpus', () => {
+  test('every committed case passes against the reference, with the case\'s descriptor', async () => {
+    const result = await importOnnxTestDir(COMMITTED_CORPUS_DIR, [referenceBackend]);
+    const cases = corpusCases('small');
+    expect(result.counts).toEqual({ pass: cases.length, fail: 0, error: 0, skipped: 0 });
+    for (const c of cases) {
+      const imported = result.cases.find((i) => i.name === c.name);
+      expect(imported?.descriptor, c.name).toBe(c.descriptor);
+      expect(imported?.dataSets[0].expected.verdict).toBe('pass');
+      expect(imported?.dataSets[0].backends.map((b) => b.verdict)).toEqual(['pass']);
+    }
+  });
+
+  test('a wrong backend fails, an unsupported one is not a fail, a throwing one is an error', async () => {
+    const offByOne = spoiled('off-by-one', (v) => v + 1);
+    const declines: Backend = { ...referenceBackend, name: 'declines', supports: () => unsupported('declines: no grouped conv') };
+    const throws: Backend = { ...referenceBackend, name: 'throws', run: async () => { throw new Error('device lost'); } };
+    const grouped = join(COMMITTED_CORPUS_DIR, 'grouped-g2');
+    const fail = await importOnnxTestDir(grouped, [referenceBackend, offByOne, declines]);
+    expect(fail.cases[0].verdict).toBe('fail');
+    expect(fail.cases[0].message).toMatch(/off-by-one fails: \d+ of 150 elements over bound/);
+    expect(fail.cases[0].dataSets[0].backends.map((b) => [b.backend, b.verdict])).toEqual([['reference', 'pass'], ['off-by-one', 'fail'], ['declines', 'unsupported']]);
+    const pass = await importOnnxTestDir(grouped, [declines]);
+    expect(pass.cases[0].verdict).toBe('pass');
+    expect(pass.cases[0].dataSets[0].backends[0].message).toBe('declines: no grouped conv');
+    const error = await importOnnxTestDir(grouped, [throws]);
+    expect(error.cases[0].verdict).toBe('error');
+    expect(error.cases[0].message).toMatch(/throws error: device lost/);
+  });
+
+  test('an expected output that disagrees with the reference is a fail naming the element', async () => {
+    const dir = await copyCase('transposed-3d');
+    const path = join(dir, 'test_data_set_0', 'output_0.pb');
+    const y = decodeTensorProto(await readFile(path), path).tensor;
+    const data = Float32Array.from(y.data);
+    data[5] += 1;
+    await writeFile(path, encodeTensorProto('Y', { shape: y.shape, data }));
+    const result = await importOnnxTestDir(dir, [referenceBackend]);
+    expect(result.cases[0].verdict).toBe('fail');
+    expect(result.cases[0].message).toMatch(/expected output disagrees with the reference: 1 of 144 elements over bound .*; first at index 5: got 65, expected 64/);
+  });
+
+  test('a truncated input file is an error naming it, and the other cases still run', async () => {
+    const root = join(scratch, 'mixed');
+    await mkdir(root);
+    await cp(join(COMMITTED_CORPUS_DIR, 'conv-1d'), join(root, 'a-good'), { recursive: true });
+    await cp(join(COMMITTED_CORPUS_DIR, 'conv-1d'), join(root, 'b-cut'), { recursive: true });
+    const x = join(root, 'b-cut', 'test_data_set_0', 'input_0.pb');
+    await writeFile(x, (await readFile(x)).subarray(0, 30));
+    await cp(join(COMMITTED_CORPUS_DIR, 'conv-1d'), join(root, 'c-extra-input'), { recursive: true });
+    await writeFile(join(root, 'c-extra-input', 'test_data_set_0', 'input_3.pb'), new Uint8Array(0));
+    await mkdir(join(root, 'd-two-nodes'));
+    await writeFile(join(root, 'd-two-nodes', 'model.onnx'), onnx.ModelProto.encode({
+      graph: { node: [{ opType: 'Conv', input: ['X', 'W'], output: ['T'] }, { opType: 'Relu', input: ['T'], output: ['Y'] }] },
+    }).finish());
+    await mkdir(join(root, 'e-not-a-test'));
+    const result = await importOnnxTestDir(root, [referenceBackend]);
+    expect(result.cases.map((c) => [c.name, c.verdict])).toEqual([['a-good', 'pass'], ['b-cut', 'error'], ['c-extra-input', 'error'], ['d-two-nodes', 'skipped']]);
+    expect(result.cases[1].message).toMatch(/b-cut\/test_data_set_0\/input_0\.pb: (truncated|tensor)/);
+    expect(result.cases[2].message).toMatch(/holds input_3\.pb, but the model has only 3 graph inputs/);
+    expect(result.cases[3].message).toBe('skipped: not a single Conv/ConvTranspose: the graph has 2 nodes (Conv, Relu)');
+    expect(result.counts).toEqual({ pass: 1, fail: 0, error: 2, skipped: 1 });
+  });
+
+  test('a directory without any model.onnx is a named error', async () => {
+    const empty = join(scratch, 'empty');
+    await mkdir(empty);
+    await expect(importOnnxTestDir(empty, [])).rejects.toThrow(/empty: holds no model\.onnx, and no sub-directory holds one/);
+  });
+});
+
+/** Where ONNX's backend test data is: Debian's libonnx-testdata, or `CONVCHECK_ONNX_TESTDATA` (a `data` directory of onnx/backend/test). */
+const OFFICIAL = process.env.CONVCHECK_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
+const OFFICIAL_PATTERNS: Array<[string, RegExp]> = [
+  ['node', /^test_(basic_)?conv/],
+  ['pytorch-converted', /^test_Conv/],
+  ['pytorch-operator', /^test_operator_conv/],
+];
+const hasOfficialData = existsSync(join(OFFICIAL, 'node', 'test_conv_with_strides_padding'));
+/** Says, on the console and in the skip note, why the official data was not run. */
+function skipWithoutOfficialData(ctx: { skip: (note?: string) => void }): void {
+  console.warn(`SKIPPED: ${NOT_INSTALLED}`);
+  ctx.skip(NOT_INSTALLED);
+}
+const NOT_INSTALLED = `Debian's libonnx-testdata is not installed (${OFFICIAL} is absent): ONNX's official Conv/ConvTranspose tests were NOT run. Install it with: apt-get install -y libonnx-testdata`;
+
+/**
+ * ONNX's official test whose output_shape exceeds the full transposed output (10 > 9 and 8 > 7):
+ * ONNX (and ONNX Runtime) extend the output with zeros at the end, the reference rejects the
+ * problem. Recorded here so that the test fails, and this list is updated, when that changes.
+ */
+const REFERENCE_REJECTS: Record<string, RegExp> = {
+  test_convtranspose_output_shape: /output_shape must not exceed the full transposed output s·\(i-1\)\+output_padding\+d·\(k-1\)\+1=9, but outputShape\[0\]=10/,
+};
+
+describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testdata)', () => {
+  test('every official test runs: the reference and ONNX Runtime agree with ONNX\'s expected outputs', async (ctx) => {
+    if (!hasOfficialData) skipWithoutOfficialData(ctx);
+    const backends = (await availableBackends(['reference', 'onnxruntime'])).flatMap((a) => (a.available ? [a.backend] : []));
+    expect(backends.map((b) => b.name)).toEqual(['reference', 'onnxruntime']);
+    const verdicts: Record<string, string> = {};
+    for (const [sub, pattern] of OFFICIAL_PATTERNS) {
+      for (const name of readdirSync(join(OFFICIAL, sub)).filter((n) => pattern.test(n)).sort()) {
+        const result = await importOnnxTestDir(join(OFFICIAL, sub, name), backends);
+        const c = result.cases[0];
+        verdicts[name] = c.verdict;
+        if (name in REFERENCE_REJECTS) {
+          expect(c.verdict, name).toBe('error');
+          expect(c.message, name).toMatch(REFERENCE_REJECTS[name]);
+        } else if (/integer/.test(name)) {
+          expect(c.message, name).toBe('skipped: not a single Conv/ConvTranspose: the node is ConvInteger');
+        } else {
+          expect([c.verdict, c.message], name).toEqual(['pass', expect.stringMatching(/^expected output matches the reference/)]);
+          for (const set of c.dataSets) expect(set.backends.map((b) => `${b.backend}:${b.verdict}`), name).toEqual(['reference:pass', 'onnxruntime:pass']);
+        }
+      }
+    }
+    for (const b of backends) await b.dispose?.();
+    const count = (v: string): number => Object.values(verdicts).filter((x) => x === v).length;
+    expect({ pass: count('pass'), error: count('error'), skipped: count('skipped'), fail: count('fail') }).toEqual({ pass: 45, error: 1, skipped: 3, fail: 0 });
+  });
+
+  test('a whole official directory of 900-odd node tests imports, the non-conv ones counted as skipped', async (ctx) => {
+    if (!hasOfficialData) skipWithoutOfficialData(ctx);
+    const result = await importOnnxTestDir(join(OFFICIAL, 'node'), []);
+    expect(result.counts.pass).toBe(15);
+    expect(result.counts.error).toBe(1);
+    expect(result.counts.fail).toBe(0);
+    expect(result.counts.skipped).toBe(result.cases.length - 16);
+    expect(result.counts.skipped).toBeGreaterThan(500);
+  });
+});

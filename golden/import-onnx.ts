@@ -1,0 +1,208 @@
+/**
+ * Runs ONNX backend-test directories (`model.onnx` + `test_data_set_N/input_K.pb, output_0.pb`)
+ * whose model is a single Conv or ConvTranspose node against the reference and every backend
+ * given, with a verdict per case: the official data of ONNX (Debian's libonnx-testdata), a
+ * runtime's own tests, or convcheck's golden corpus read back.
+ *
+ * Per data set: the test's expected output is compared with the float64 reference under the
+ * tolerance model (real mode, fp32: ONNX's data is real-valued and its expected outputs are
+ * float32), and each backend runs the same operands, judged at its declared precision.
+ * Case verdict: `skipped` (not a single Conv/ConvTranspose; counted, never silent), `error` (a
+ * malformed file or an invalid problem; or a backend error), `fail` (the expected output
+ * disagrees with the reference, or a backend fails), else `pass`. Unsupported is never a fail.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Backend } from '../adapters/backend.ts';
+import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { compareToReference, type Comparison } from '../compare/tolerance.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvOperands } from '../reference/inputs.ts';
+import { FixtureFormatError } from './fixture-error.ts';
+import { readFixtureFile } from './fixture-file.ts';
+import { MAX_MODEL_BYTES, problemFromModel, readConvModel, type ConvModel } from './onnx-model-reader.ts';
+import { readTensorProtoFile, TENSOR_DATA_TYPES, type NamedTensor } from './tensor-proto.ts';
+
+/** Verdict of one imported case. */
+export type ImportVerdict = 'pass' | 'fail' | 'error' | 'skipped';
+
+/** One backend on one data set. */
+export interface ImportedBackendResult {
+  readonly backend: string;
+  readonly verdict: 'pass' | 'fail' | 'unsupported' | 'error';
+  /** The comparison's message, the unsupported reason or the error. */
+  readonly message: string;
+  readonly comparison?: Comparison;
+  readonly timeMs: number;
+}
+
+/** One `test_data_set_*` of a case. */
+export interface ImportedDataSet {
+  /** Directory name, e.g. `test_data_set_0`. */
+  readonly name: string;
+  /** The test's expected output (`output_0.pb`) against the float64 reference (real mode, fp32). */
+  readonly expected: Comparison;
+  readonly backends: readonly ImportedBackendResult[];
+}
+
+/** One test directory and its verdict. */
+export interface ImportedCase {
+  /** The directory's name, e.g. `test_conv_with_strides_padding`. */
+  readonly name: string;
+  readonly dir: string;
+  readonly verdict: ImportVerdict;
+  /** Why: the skip reason, the error, or a one-line summary of the comparisons. */
+  readonly message: string;
+  /** The problem's descriptor, once the model and data were read. */
+  readonly descriptor?: string;
+  readonly opset?: number;
+  readonly dataSets: readonly ImportedDataSet[];
+}
+
+/** The outcome of {@link importOnnxTestDir}. */
+export interface ImportResult {
+  readonly dir: string;
+  readonly cases: readonly ImportedCase[];
+  readonly counts: Readonly<Record<ImportVerdict, number>>;
+}
+
+/** Options of {@link importOnnxTestDir}. */
+export interface ImportOptions {
+  /** Time limit of one backend run; default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** The test directories under `dir`: `dir` itself when it holds model.onnx, else its sub-directories that do. */
+async function testDirectories(dir: string): Promise<string[]> {
+  if (await exists(join(dir, 'model.onnx'))) return [dir];
+  if (!(await isDirectory(dir))) throw new FixtureFormatError(dir, 'is not a directory.');
+  const names = (await readdir(dir)).sort();
+  const found: string[] = [];
+  for (const name of names) {
+    if (await exists(join(dir, name, 'model.onnx'))) found.push(join(dir, name));
+  }
+  if (found.length === 0) throw new FixtureFormatError(dir, 'holds no model.onnx, and no sub-directory holds one: not an ONNX backend-test directory.');
+  return found;
+}
+
+async function dataSetDirectories(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => /^test_data_set_\d+$/.test(n));
+  return names.sort((a, b) => Number(a.slice(14)) - Number(b.slice(14)));
+}
+
+/** The float32 tensor of a named node input, from an initializer or the data set's input files. */
+function operand(model: ConvModel, name: string, inputs: readonly NamedTensor[], dataSetDir: string): Tensor {
+  const init = model.initializers.get(name);
+  const feed = model.feeds.indexOf(name);
+  const named = init ?? (feed >= 0 ? inputs[feed] : undefined);
+  const where = init !== undefined ? `initializer ${name}` : join(dataSetDir, `input_${feed}.pb`);
+  if (named === undefined) throw new FixtureFormatError(dataSetDir, `node input "${name}" is neither an initializer nor fed by an input_*.pb file.`);
+  if (!(named.tensor.data instanceof Float32Array)) {
+    throw new FixtureFormatError(where, `"${name}" is not float32 (data_type ${TENSOR_DATA_TYPES.DOUBLE}); convcheck's backends take float32.`);
+  }
+  return named.tensor;
+}
+
+async function readInputs(dataSetDir: string, count: number): Promise<NamedTensor[]> {
+  const inputs: NamedTensor[] = [];
+  for (let k = 0; k < count; k++) inputs.push(await readTensorProtoFile(join(dataSetDir, `input_${k}.pb`)));
+  if (await exists(join(dataSetDir, `input_${count}.pb`))) {
+    throw new FixtureFormatError(dataSetDir, `holds input_${count}.pb, but the model has only ${count} graph inputs that are not initializers.`);
+  }
+  return inputs;
+}
+
+function backendResult(backend: string, outcome: CaseOutcome): ImportedBackendResult {
+  switch (outcome.verdict) {
+    case 'pass':
+    case 'fail':
+      return { backend, verdict: outcome.verdict, message: outcome.comparison.message, comparison: outcome.comparison, timeMs: outcome.timeMs };
+    case 'unsupported':
+      return { backend, verdict: 'unsupported', message: outcome.reason, timeMs: outcome.timeMs };
+    case 'error':
+      return { backend, verdict: 'error', message: outcome.message, timeMs: outcome.timeMs };
+  }
+}
+
+function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdict; message: string } {
+  const parts: string[] = [];
+  let verdict: ImportVerdict = 'pass';
+  for (const set of dataSets) {
+    if (set.expected.verdict !== 'pass') {
+      verdict = 'fail';
+      parts.push(`${set.name}: the test's expected output disagrees with the reference: ${set.expected.message}`);
+    }
+    for (const b of set.backends) {
+      if (b.verdict === 'fail') { verdict = 'fail'; parts.push(`${set.name}: ${b.backend} fails: ${b.message}`); }
+      if (b.verdict === 'error') { if (verdict === 'pass') verdict = 'error'; parts.push(`${set.name}: ${b.backend} error: ${b.message}`); }
+    }
+  }
+  if (verdict === 'pass') {
+    const worst = Math.max(...dataSets.map((s) => s.expected.maxNormalizedError));
+    const backends = dataSets[0]?.backends.map((b) => `${b.backend} ${b.verdict}`).join(', ') ?? '';
+    parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${backends ? `; ${backends}` : ''}`);
+  }
+  return { verdict, message: parts.join('; ') };
+}
+
+async function importCase(dir: string, backends: readonly Backend[], options: ImportOptions): Promise<ImportedCase> {
+  const name = basename(dir);
+  const modelPath = join(dir, 'model.onnx');
+  const model = readConvModel(await readFixtureFile(modelPath, MAX_MODEL_BYTES), modelPath);
+  if (model.kind === 'skipped') return { name, dir, verdict: 'skipped', message: `skipped: ${model.reason}`, dataSets: [] };
+  const setNames = await dataSetDirectories(dir);
+  if (setNames.length === 0) throw new FixtureFormatError(dir, 'holds no test_data_set_* directory.');
+  const dataSets: ImportedDataSet[] = [];
+  let problem: ConvProblem | undefined;
+  for (const setName of setNames) {
+    const setDir = join(dir, setName);
+    const inputs = await readInputs(setDir, model.feeds.length);
+    const x = operand(model, model.inputs.x, inputs, setDir);
+    const w = operand(model, model.inputs.w, inputs, setDir);
+    const b = model.inputs.b !== undefined ? operand(model, model.inputs.b, inputs, setDir) : undefined;
+    const operands: ConvOperands = b !== undefined ? { x, w, b } : { x, w };
+    problem = problemFromModel(model, x.shape, w.shape, b !== undefined, name.replace(/"/g, ''));
+    const reference = referenceResult(problem, operands);
+    const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
+    const expected = compareToReference(reference, expectedOutput.tensor, 'fp32', 'real');
+    const results: ImportedBackendResult[] = [];
+    for (const backend of backends) {
+      const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+      results.push(backendResult(backend.name, outcome));
+    }
+    dataSets.push({ name: setName, expected, backends: results });
+  }
+  const { verdict, message } = summarize(dataSets);
+  return { name, dir, verdict, message, ...(problem ? { descriptor: formatDescriptor(problem) } : {}), opset: model.opset, dataSets };
+}
+
+/**
+ * Imports the ONNX backend test at `dir` (a directory holding model.onnx), or every test directly
+ * under `dir`, and runs each against the reference and `backends`. A malformed file is an `error`
+ * verdict naming the file; a graph that is not a single Conv / ConvTranspose node is `skipped`.
+ * @example const r = await importOnnxTestDir('/usr/share/libonnx-testdata/data/node', [referenceBackend]); r.counts
+ */
+export async function importOnnxTestDir(dir: string, backends: readonly Backend[], options: ImportOptions = {}): Promise<ImportResult> {
+  const cases: ImportedCase[] = [];
+  for (const caseDir of await testDirectories(dir)) {
+    try {
+      cases.push(await importCase(caseDir, backends, options));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      cases.push({ name: basename(caseDir), dir: caseDir, verdict: 'error', message, dataSets: [] });
+    }
+  }
+  const counts: Record<ImportVerdict, number> = { pass: 0, fail: 0, error: 0, skipped: 0 };
+  for (const c of cases) counts[c.verdict]++;
+  return { dir, cases, counts };
+}
