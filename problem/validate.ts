@@ -80,7 +80,8 @@ function validateConvOnly(p: ConvProblem, fail: Fail): void {
 }
 
 function validateTransposeOnly(p: ConvProblem, fail: Fail): void {
-  // PyTorch's rule (ONNX states none): output_padding must be smaller than the stride or the dilation.
+  // ONNX: output_padding "must be less than the corresponding stride/dilation dimension"; read as
+  // PyTorch reads it (smaller than the stride or the dilation). ORT reads it as smaller than the stride.
   p.outputPadding.forEach((v, a) => {
     const limit = Math.max(p.strides[a], p.dilations[a]);
     if (v >= limit) fail(`outputPadding[${a}]`, `output_padding must be smaller than stride or dilation, but outputPadding[${a}]=${v}, stride=${p.strides[a]}, dilation=${p.dilations[a]}.`);

@@ -1,0 +1,16 @@
+/**
+ * Every recorded known discrepancy of the built-in backends, and the lookup that routes a failing
+ * case to its `known` verdict. Each adapter keeps its own list next to it; this module joins them.
+ */
+import type { ConvProblem } from '../problem/problem.ts';
+import type { KnownDiscrepancy } from './known-discrepancy.ts';
+import { isKnownOnnxRuntimeDiscrepancy, ONNX_RUNTIME_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
+
+/** All known discrepancies, every backend. */
+export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES];
+
+/** The known discrepancy that explains a failure of `backendName` on `p`, if any. */
+export function knownDiscrepancyFor(backendName: string, p: ConvProblem): KnownDiscrepancy | undefined {
+  if (backendName === 'onnxruntime') return isKnownOnnxRuntimeDiscrepancy(p);
+  return undefined;
+}
