@@ -12,13 +12,23 @@ import type { Comparison } from '../compare/tolerance.ts';
 import type { ConvOp, ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../reference/inputs.ts';
+import type { ReceptiveLayer } from '../reference/receptive-field.ts';
 import type { Approx } from './approx.ts';
 import type { ConvType } from './conv-types.ts';
 
-/** Auxiliary ops some laws use besides Conv / ConvTranspose; the mutant tests swap in broken ones. */
+/**
+ * Auxiliary ops and formulas some laws check or use besides Conv / ConvTranspose (default: the
+ * reference's); the mutant tests swap in broken ones to prove those laws can fail.
+ */
 export interface AuxOps {
   /** ShuffleNet's channel shuffle of `x` `[N, C, ...]` with `groups` groups. */
   readonly channelShuffle: (x: Tensor, groups: number) => Tensor;
+  /** Spatial output sizes of a problem (problem/shape.ts). */
+  readonly outputSpatialShape: (p: ConvProblem) => number[];
+  /** Multiplications of a Conv / ConvTranspose with padding taps skipped (reference/cost.ts). */
+  readonly effectiveMultiplications: (p: ConvProblem) => number;
+  /** Receptive field per axis of a stack of layers (reference/receptive-field.ts). */
+  readonly receptiveField: (layers: readonly ReceptiveLayer[], rank: number) => number[];
 }
 
 /** What a law generates its cases for: the conv types asked for (a non-empty subset of the law's) and the data modes. */
