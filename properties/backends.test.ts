@@ -1,0 +1,45 @@
+/**
+ * Every law against every available backend other than the reference (adapters register in
+ * adapters/registry.ts). Per backend it prints the verdict counts and the unsupported reasons, and
+ * fails on any fail or error that no known discrepancy explains. The budget per law is
+ * `CONVCHECK_NUM_RUNS` (default 12: real backends cost a session or a process round trip per problem).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../adapters/backend.ts';
+import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
+import { availableBackends } from '../adapters/registry.ts';
+import { numRuns, seedFromEnv } from './budget.ts';
+import { countVerdicts, formatFailure, runLaws } from './runner.ts';
+
+const DEFAULT_SEED = 1729;
+const seed = seedFromEnv() ?? DEFAULT_SEED;
+const runs = numRuns(12);
+const backends = (await availableBackends()).filter((a) => (a.available ? a.backend.name : a.name) !== 'reference');
+const created: Backend[] = [];
+
+describe(`every law on every backend (seed ${seed}, ${runs} runs per law)`, () => {
+  for (const availability of backends) {
+    if (!availability.available) {
+      it.skip(`${availability.name}: unavailable (${availability.reason})`, () => {});
+      continue;
+    }
+    const backend = availability.backend;
+    created.push(backend);
+    it(`${backend.name} ${backend.version} (${backend.precision}) satisfies every law it supports`, async () => {
+      const result = await runLaws({ backend, numRuns: runs, seed, knownDiscrepancy: knownDiscrepancyFor });
+      const counts = countVerdicts(result.cases);
+      const reasons = Object.entries(result.unsupportedByReason).sort((a, b) => b[1] - a[1]);
+      console.log([
+        `${backend.name}: ${Object.entries(counts).map(([v, n]) => `${v} ${n}`).join(', ')} over ${result.lawsRun.length} laws`,
+        ...reasons.slice(0, 15).map(([reason, n]) => `  unsupported x${n}: ${reason}`),
+        ...(reasons.length > 15 ? [`  ... and ${reasons.length - 15} more unsupported reasons`] : []),
+      ].join('\n'));
+      expect(result.failures.map(formatFailure).join('\n\n')).toBe('');
+      expect(counts.pass, 'a backend that passes nothing supports nothing').toBeGreaterThan(0);
+    });
+  }
+});
+
+afterAll(async () => {
+  for (const backend of created) await backend.dispose?.();
+});

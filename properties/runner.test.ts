@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED, unsupported, type Backend } from '../adapters/backend.ts';
+import { referenceBackend } from '../reference/backend.ts';
+import { CONV_TYPES } from './conv-types.ts';
+import { agreementLaw } from './laws/agreement.ts';
+import { allLaws, lawByName } from './laws/index.ts';
+import { dilationLaw } from './laws/dilation.ts';
+import { allMutants } from './mutants.ts';
+import { countVerdicts, formatFailure, replayCommand, runLaws, selectLaws } from './runner.ts';
+
+const flipped = allMutants().find((m) => m.name === 'flipped-kernel')!.backend;
+
+describe('runLaws', () => {
+  it('reports a shrunk failure with law, backend, descriptor, seed, path, first mismatch and replay command', async () => {
+    const result = await runLaws({ backend: flipped, laws: [agreementLaw], numRuns: 50, seed: 5 });
+    expect(result.failures).toHaveLength(1);
+    const failure = result.failures[0];
+    const text = formatFailure(failure);
+    expect(text).toContain('law:        the backend agrees with the reference');
+    expect(text).toContain('backend:    mutant:flipped-kernel');
+    expect(text).toContain(`descriptor: ${failure.descriptor}`);
+    expect(text).toContain('seed:       5');
+    expect(text).toMatch(/path:\s+\d+(:\d+)*/);
+    expect(text).toMatch(/first mismatch: index \d+, got -?[\d.e+-]+, expected -?[\d.e+-]+, bound [\d.e+-]+/);
+    expect(text).toContain(`replay:     CONVCHECK_SEED=5 npx convcheck gate --backend mutant:flipped-kernel --law 'the backend agrees with the reference' --path ${failure.path}`);
+    // The shrunk case is small: a flipped kernel shows with two taps on one axis.
+    expect(failure.descriptor.length).toBeLessThan(40);
+    // Seed + path replay exactly that case.
+    const replay = await runLaws({ backend: flipped, laws: [agreementLaw], seed: 5, path: failure.path });
+    expect(replay.failures[0]?.descriptor).toBe(failure.descriptor);
+    // Every non-shrunk case has its own path, and the failure is recorded once.
+    expect(result.cases.filter((c) => c.verdict === 'fail')).toHaveLength(1);
+  });
+
+  it('records every generated case once and passes them all on the reference', async () => {
+    const seen: string[] = [];
+    const result = await runLaws({ backend: referenceBackend, laws: [dilationLaw], numRuns: 12, seed: 3, onCase: (c) => seen.push(c.path ?? '') });
+    expect(result.cases).toHaveLength(12);
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    expect(countVerdicts(result.cases)).toEqual({ pass: 12, fail: 0, unsupported: 0, error: 0, known: 0 });
+  });
+
+  it('counts unsupported cases by reason and never as passes', async () => {
+    const convOnly: Backend = { ...referenceBackend, name: 'conv-only', supports: (p) => (p.op === 'conv' ? SUPPORTED : unsupported('conv-only: no ConvTranspose')) };
+    const result = await runLaws({ backend: convOnly, laws: [agreementLaw], numRuns: 60, seed: 9 });
+    const counts = countVerdicts(result.cases);
+    expect(counts.unsupported).toBeGreaterThan(0);
+    expect(counts.pass).toBeGreaterThan(0);
+    expect(counts.pass + counts.unsupported).toBe(60);
+    expect(result.unsupportedByReason).toEqual({ 'conv-only: no ConvTranspose': counts.unsupported });
+    for (const c of result.cases.filter((r) => r.verdict === 'unsupported')) expect(c.convType).toBe('transposed');
+  });
+
+  it('routes a failure explained by a known discrepancy to the known verdict', async () => {
+    const known = { id: 'flip', backend: 'mutant:flipped-kernel', descriptor: 'mb1ic1iw2oc1kw2', summary: 'kernel flipped', observed: 'x', expected: 'y' };
+    const result = await runLaws({ backend: flipped, laws: [agreementLaw], numRuns: 30, seed: 5, knownDiscrepancy: (name) => (name === 'mutant:flipped-kernel' ? known : undefined) });
+    expect(result.failures).toEqual([]);
+    const knownCases = result.cases.filter((c) => c.verdict === 'known');
+    expect(knownCases.length).toBeGreaterThan(0);
+    expect(knownCases[0].knownId).toBe('flip');
+    expect(knownCases[0].message).toMatch(/^known discrepancy flip/);
+  });
+
+  it('turns a backend that throws into an error verdict carrying its message', async () => {
+    const broken: Backend = { ...referenceBackend, name: 'thrower', run: async () => { throw new Error('out of memory'); } };
+    const result = await runLaws({ backend: broken, laws: [agreementLaw], numRuns: 5, seed: 1, shrink: false });
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0].record.verdict).toBe('error');
+    expect(result.failures[0].message).toMatch(/thrower threw on .*: out of memory/);
+  });
+
+  it('runs only the laws and problem types asked for', async () => {
+    const result = await runLaws({ backend: referenceBackend, numRuns: 3, seed: 2, convTypes: ['depthwise'] });
+    expect(result.lawsRun.length).toBeGreaterThan(3);
+    for (const name of result.lawsRun) expect(lawByName(name).convTypes).toContain('depthwise');
+    expect(new Set(result.cases.map((c) => c.convType))).toEqual(new Set(['depthwise']));
+    expect(() => selectLaws({ backend: referenceBackend, convTypes: ['conv4d'] })).toThrow(/unknown conv type "conv4d"/);
+  });
+
+  it('splits the laws into disjoint shards that cover them all; structural laws only on the reference', () => {
+    const all = selectLaws({ backend: referenceBackend }).map((s) => s.law.name);
+    const shards = [0, 1, 2].map((index) => selectLaws({ backend: referenceBackend, shard: { index, count: 3 } }).map((s) => s.law.name));
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    expect(new Set(shards.flat()).size).toBe(all.length);
+    const onBackend = selectLaws({ backend: flipped }).map((s) => s.law.name);
+    expect(onBackend).not.toContain('the output shape is the shape arithmetic');
+    expect(onBackend.length).toBeLessThan(all.length);
+    expect(() => selectLaws({ backend: referenceBackend, shard: { index: 3, count: 3 } })).toThrow(/shard/);
+  });
+
+  it('quotes replay commands for a shell', () => {
+    expect(replayCommand({ seed: -4, backend: 'cmd:python conv.py', law: "it's", path: '1:2', convTypes: ['grouped'], precision: 'fp16' }))
+      .toBe(`CONVCHECK_SEED=-4 npx convcheck gate --backend 'cmd:python conv.py' --law 'it'\\''s' --path 1:2 --conv-types grouped --precision fp16`);
+  });
+});
+
+describe('the laws', () => {
+  it('each has a sentence for a name, a one-line formula, conv types, ops and a target', () => {
+    const names = new Set<string>();
+    for (const law of allLaws()) {
+      expect(names.has(law.name), law.name).toBe(false);
+      names.add(law.name);
+      expect(law.name).toMatch(/^[a-zA-Z][^\n"`]* [^\n"`]*[^.]$/); // one line, words, no final period
+      expect(law.math.length).toBeGreaterThan(5);
+      expect(law.math).not.toContain('\n');
+      expect(law.convTypes.length).toBeGreaterThan(0);
+      for (const t of law.convTypes) expect(CONV_TYPES).toContain(t);
+      expect(['backend', 'reference']).toContain(law.target);
+    }
+    expect(() => lawByName('no such law')).toThrow(/no law is named "no such law"/);
+  });
+
+  it('cover every conv type of the article', () => {
+    const covered = new Set(allLaws().flatMap((l) => l.convTypes));
+    expect(CONV_TYPES.filter((t) => !covered.has(t))).toEqual([]);
+  });
+});
