@@ -159,16 +159,17 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
     }
     for (const b of backends) await b.dispose?.();
     const count = (v: string): number => Object.values(verdicts).filter((x) => x === v).length;
-    expect({ pass: count('pass'), error: count('error'), skipped: count('skipped'), fail: count('fail') }).toEqual({ pass: 45, error: 1, skipped: 3, fail: 0 });
+    // libonnx-testdata 1.12 (Debian 12) has 45 runnable Conv/ConvTranspose tests and 3 ConvInteger ones.
+    expect(count('pass')).toBeGreaterThanOrEqual(45);
+    expect({ error: count('error'), fail: count('fail') }).toEqual({ error: Object.keys(REFERENCE_REJECTS).length, fail: 0 });
   });
 
   test('a whole official directory of 900-odd node tests imports, the non-conv ones counted as skipped', async (ctx) => {
     if (!hasOfficialData) skipWithoutOfficialData(ctx);
     const result = await importOnnxTestDir(join(OFFICIAL, 'node'), []);
-    expect(result.counts.pass).toBe(15);
-    expect(result.counts.error).toBe(1);
-    expect(result.counts.fail).toBe(0);
-    expect(result.counts.skipped).toBe(result.cases.length - 16);
+    expect(result.counts.pass).toBeGreaterThanOrEqual(15);
+    expect({ error: result.counts.error, fail: result.counts.fail }).toEqual({ error: Object.keys(REFERENCE_REJECTS).length, fail: 0 });
+    expect(result.counts.skipped).toBe(result.cases.length - result.counts.pass - result.counts.error);
     expect(result.counts.skipped).toBeGreaterThan(500);
   });
 });
