@@ -13,6 +13,7 @@ import { flattenedConv, flattenedMultiplications } from '../../reference/flatten
 import { groupedConv, groupedMultiplications } from '../../reference/grouped.ts';
 import { pointwiseConv, pointwiseMultiplications } from '../../reference/pointwise.ts';
 import { pointwiseGroupedConv, pointwiseGroupedMultiplications } from '../../reference/pointwise-grouped.ts';
+import { resizeConv, resizeConvMultiplications } from '../../reference/resize-conv.ts';
 import { convolveSignal, signalMultiplications } from '../../reference/signal-conv.ts';
 import { spatiallySeparableConv, spatiallySeparableMultiplications } from '../../reference/spatially-separable.ts';
 import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
@@ -27,7 +28,8 @@ function hostTypes(t: ConvType): ProblemType[] {
     case 'depthwise-separable': return ['depthwise'];
     case 'spatially-separable':
     case 'flattened': return ['conv1d', 'conv2d', 'conv3d', 'dilated'];
-    case 'signal': return ['conv1d', 'conv2d', 'conv3d'];
+    case 'signal':
+    case 'resize-conv': return ['conv1d', 'conv2d', 'conv3d'];
     default: return (PROBLEM_TYPES as readonly ConvType[]).includes(t) ? [t as ProblemType] : [];
   }
 }
@@ -67,6 +69,12 @@ function variantChecks(p: ConvProblem): Judgement[] {
     const filters = { channel: onesOf([p.outChannels, p.inChannels]), spatial: p.kernelShape.map((k) => onesOf([p.outChannels, k])) };
     checks.push(counted('flattenedConv', flattenedConv(p, operands.x, filters, operands.b).multiplications, flattenedMultiplications(p).total));
   }
+  for (const mode of ['nearest', 'bilinear'] as const) {
+    const factors = p.inputShape.map((_, a) => 1 + (a % 2)); // 1, 2, 1: resize some axes only
+    const resized = withChanges(p, { inputShape: p.inputShape.map((i, a) => i * factors[a]) });
+    const spec = { factors, mode };
+    checks.push(counted(`resizeConv ${mode}`, resizeConv(resized, spec, operands).multiplications, resizeConvMultiplications(resized, spec)));
+  }
   for (const mode of ['full', 'same', 'valid'] as const) {
     if (mode === 'valid' && p.kernelShape.some((k, a) => k > p.inputShape[a])) continue;
     const x = reshape(onesOf(p.inputShape), p.inputShape);
@@ -79,7 +87,7 @@ function variantChecks(p: ConvProblem): Judgement[] {
 export const costLaw = defineLaw<ProblemCase>({
   name: 'the multiplications each op counts equal its cost formula',
   math: 'counted = formula; dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk + M·bias',
-  convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'resize-conv' && t !== 'shuffled-grouped'),
+  convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'shuffled-grouped'),
   ops: ['conv', 'convTranspose'],
   target: 'reference',
   cases: (scope) => problemCaseArb({ ...scope, convTypes: scope.convTypes.flatMap(hostTypes) }),

@@ -5,6 +5,8 @@ import { compareApprox, referenceSide } from '../approx.ts';
 import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
+import { padSpatial } from '../tensor-ops.ts';
+import { convOfTranspose } from './adjoint.ts';
 import { abs, linearPart, nextSeed, operandsOf } from './common.ts';
 
 function absMatrix(C: DenseMatrix): DenseMatrix {
@@ -15,23 +17,27 @@ function absMatrix(C: DenseMatrix): DenseMatrix {
 export const matrixFormLaw = defineLaw<ProblemCase>({
   name: 'conv is the product with its matrix C and the transposed conv the product with Cᵀ',
   math: 'conv(x) = C·x; convT(y) = Cᵀ·y',
-  convTypes: PROBLEM_TYPES.filter((t) => t !== 'transposed'),
+  convTypes: PROBLEM_TYPES,
   ops: ['conv', 'convTranspose'],
   target: 'backend',
   budgetShare: 0.6,
   cases: (scope) => problemCaseArb(scope, { maxBatch: 1 }),
   describe: labelOf,
   async check(_backend, c, ctx) {
-    const p = linearPart(c.problem);
-    const { x, w } = operandsOf(p, c.mode, c.seed);
-    const adjoint = adjointProblem(p);
-    const y = operandsOf(adjoint, c.mode, nextSeed(c.seed)).x;
-    const C = convMatrix(p, w), absC = absMatrix(C);
-    const direct = await ctx.run(p, { x, w });
-    const transposed = await ctx.run(adjoint, { x: y, w });
+    // A conv case and its adjoint, or a transposed case and the conv it is the adjoint of.
+    const given = linearPart(c.problem);
+    const convP = given.op === 'conv' ? given : convOfTranspose(given);
+    const transP = given.op === 'conv' ? adjointProblem(given) : given;
+    const { x, w } = operandsOf(convP, c.mode, c.seed);
+    const y = operandsOf(transP, c.mode, nextSeed(c.seed)).x;
+    const C = convMatrix(convP, w), absC = absMatrix(C);
+    // Cᵀ takes the conv's whole output; a transposed input shorter than it (output_padding ≥ stride) is zero-extended.
+    const yFull = padSpatial(y, y.shape.slice(2).map(() => 0), C.rowShape.slice(2).map((o, a) => o - y.shape[2 + a]));
+    const direct = await ctx.run(convP, { x, w });
+    const transposed = await ctx.run(transP, { x: y, w });
     return allOf([
       judge('conv(x) vs C·x', compareApprox(direct, referenceSide(matVec(C, x).y, matVec(absC, abs(x)).y), ctx.precision)),
-      judge('convT(y) vs Cᵀ·y', compareApprox(transposed, referenceSide(matTransposeVec(C, y).y, matTransposeVec(absC, abs(y)).y), ctx.precision)),
+      judge('convT(y) vs Cᵀ·y', compareApprox(transposed, referenceSide(matTransposeVec(C, yFull).y, matTransposeVec(absC, abs(yFull)).y), ctx.precision)),
     ]);
   },
 });

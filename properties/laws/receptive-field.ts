@@ -18,7 +18,8 @@ interface StackCase {
   readonly extra: readonly number[];
 }
 
-const stackArb: fc.Arbitrary<StackCase> = fc.integer({ min: 1, max: 2 }).chain((rank) => {
+/** Stacks of 1-D or 2-D layers (only the ranks the scope's conv1d / conv2d allow; dilated allows both). */
+const stackArb = (ranks: readonly number[]): fc.Arbitrary<StackCase> => fc.constantFrom(...ranks).chain((rank) => {
   const perAxis = (min: number, max: number): fc.Arbitrary<number[]> => fc.array(fc.integer({ min, max }), { minLength: rank, maxLength: rank });
   return fc.record({
     layers: fc.array(fc.record({ kernel: perAxis(1, 3), stride: perAxis(1, 2), dilation: perAxis(1, 4) }), { minLength: 1, maxLength: 3 }),
@@ -59,7 +60,7 @@ export const receptiveFieldLaw = defineLaw<StackCase>({
   convTypes: ['dilated', 'conv1d', 'conv2d'],
   ops: ['conv', 'convTranspose'],
   target: 'reference',
-  cases: () => stackArb,
+  cases: (scope) => stackArb(scope.convTypes.includes('dilated') ? [1, 2] : [1, 2].filter((r) => scope.convTypes.includes(r === 1 ? 'conv1d' : 'conv2d'))),
   describe: (c) => ({
     descriptor: c.layers.map((l) => `k[${l.kernel}]s[${l.stride}]d[${l.dilation}]`).join(' > '),
     convType: c.layers.some((l) => l.dilation.some((d) => d > 1)) ? 'dilated' : c.extra.length === 1 ? 'conv1d' : 'conv2d',

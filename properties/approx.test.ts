@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { tensor } from '../problem/tensor.ts';
+import { combine, compareApprox, dotApprox, exact, type Approx } from './approx.ts';
+
+function approx(values: number[], bounds: number[]): Approx {
+  return { shape: [values.length], value: Float64Array.from(values), bound: Float64Array.from(bounds), absSum: Float64Array.from(values, Math.abs) };
+}
+
+describe('approx', () => {
+  it('passes within the sum of both bounds and fails just beyond, naming the first element', () => {
+    const want = approx([1, 2, 3], [0.1, 0.1, 0.1]);
+    expect(compareApprox(approx([1.15, 2, 3], [0.1, 0, 0]), want, 'fp32').verdict).toBe('pass');
+    const over = compareApprox(approx([1, 2.25, 3.3], [0.1, 0.1, 0.1]), want, 'fp32');
+    expect(over.verdict).toBe('fail');
+    expect(over.overTolerance).toBe(2);
+    expect(over.worst).toEqual({ index: 1, got: 2.25, expected: 2, bound: 0.2 });
+    expect(over.message).toMatch(/2 of 3 elements over bound; first at index 1 \[1\]: got 2.25, expected 2, bound 0.2/);
+  });
+
+  it('is bit-exact when both bounds are zero, and fails on NaN or a shape mismatch', () => {
+    expect(compareApprox(exact(tensor([3], [1])), exact(tensor([3], [1])), 'fp32').verdict).toBe('pass');
+    expect(compareApprox(exact(tensor([3 + 2 ** -20], [1])), exact(tensor([3], [1])), 'fp32').verdict).toBe('fail');
+    expect(compareApprox(approx([NaN], [1]), approx([0], [1]), 'fp32').verdict).toBe('fail');
+    expect(compareApprox(exact(tensor([1, 2], [2])), exact(tensor([1, 2], [1, 2])), 'fp32').message).toMatch(/shape \[2\] differs from \[1,2\]/);
+  });
+
+  it('propagates bounds through combinations and inner products', () => {
+    const c = combine([[2, approx([1, 1], [0.5, 0])], [-3, approx([1, 2], [0, 0.25])]]);
+    expect(Array.from(c.value)).toEqual([-1, -4]);
+    expect(c.bound[0]).toBeCloseTo(1, 12);
+    expect(c.bound[1]).toBeCloseTo(0.75, 12);
+    const d = dotApprox(approx([1, 2], [0.5, 0.25]), tensor([2, -4], [2]));
+    expect(d.value[0]).toBe(-6);
+    expect(d.bound[0]).toBeCloseTo(2, 12);
+  });
+});
