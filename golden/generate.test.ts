@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeOperands } from '../compare/data.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { corpusCases } from './corpus.ts';
@@ -18,6 +18,7 @@ beforeAll(async () => {
   fresh = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
   await generateCorpus({ outDir: fresh, corpus: 'small', onCase: (p) => progress.push(p) });
 });
+afterAll(async () => { await rm(fresh, { recursive: true, force: true }); });
 
 describe('generateCorpus', () => {
   test('writes one directory per case, reporting each case once, in order, as it is written', async () => {

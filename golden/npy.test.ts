@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -90,6 +90,7 @@ describe('.npy files against numpy itself', () => {
       '    print(name, a.dtype.str, list(a.shape), b.getvalue() == open(path, "rb").read(), a.ravel().tolist())',
     ].join('\n');
     const out = execFileSync('python3', ['-c', script, dir, ...Object.keys(files)], { encoding: 'utf8' }).trim().split('\n');
+    await rm(dir, { recursive: true });
     expect(out).toEqual([
       `f4.npy <f4 [1, 2, 3] True [1.5, -2.0, ${Math.fround(0.1)}, 0.0, 5.0, 6.0]`,
       'f8.npy <f8 [3] True [0.1, 1e-300, -3.0]',
@@ -107,6 +108,7 @@ describe('.npy files against numpy itself', () => {
     expect(Array.from(c.data)).toEqual([0, 0.25, 0.5, 0.75, 1, 1.25]);
     await expect(readNpyFile(join(dir, 'f.npy'))).rejects.toThrow(/f\.npy: fortran_order is True/);
     expect((await readFile(join(dir, 'c.npy'))).length).toBe(128 + 24);
+    await rm(dir, { recursive: true });
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -73,5 +73,6 @@ describe('malformed TensorProto files give an error naming the file and the faul
     await expect(readTensorProtoFile(dir)).rejects.toThrow(/is not a regular file/);
     await writeFile(join(dir, 'cut.pb'), good.subarray(0, 7));
     await expect(readTensorProtoFile(join(dir, 'cut.pb'))).rejects.toThrow(/cut\.pb: /);
+    await rm(dir, { recursive: true });
   });
 });

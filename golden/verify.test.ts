@@ -1,7 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { corpusCases } from './corpus.ts';
 import { generateCorpus } from './generate.ts';
 import { MANIFEST_FILE } from './manifest.ts';
@@ -14,6 +14,7 @@ beforeAll(async () => {
   fresh = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
   await generateCorpus({ outDir: fresh, corpus: 'small' });
 });
+afterAll(async () => { await rm(fresh, { recursive: true, force: true }); });
 
 describe('verifyCorpus', () => {
   test('the committed corpus verifies: every file present, unchanged and regenerated identically', async () => {
