@@ -46,11 +46,16 @@ export function convSamePads(input: number, kernel: number, stride: number, dila
  * ConvTranspose pads for a requested output size:
  * `total = s·(i-1) + output_padding + d·(k-1) + 1 - output_shape`; SAME_UPPER puts the smaller half
  * first, every other mode (SAME_LOWER, and NOTSET with output_shape) the larger half first.
+ * A negative total (output_shape past the full output) extends the output at the end, as
+ * output_padding would, in every mode: ONNX's own test data (test_convtranspose_output_shape)
+ * and ONNX Runtime do so; the spec's formula leaves it open (onnx/onnx#4159). validateProblem
+ * allows the extension only below the stride.
  */
 export function convTransposePadsForOutput(
   input: number, kernel: number, stride: number, dilation: number, outputPadding: number, output: number, autoPad: AutoPad,
 ): AxisPads {
   const total = stride * (input - 1) + outputPadding + effectiveKernelSize(kernel, dilation) - output;
+  if (total < 0) return { begin: 0, end: total };
   return splitPadding(total, autoPad === 'SAME_UPPER' ? 'SAME_UPPER' : 'SAME_LOWER');
 }
 

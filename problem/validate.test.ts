@@ -4,7 +4,7 @@ import { conv } from '../reference/conv.ts';
 import { convTranspose } from '../reference/conv-transpose.ts';
 import { ConvInputError } from './errors.ts';
 import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
-import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
+import { biasShape, inputTensorShape, outputSpatialShape, resolvePads, sizeOf, weightShape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
 import { MAX_ELEMENTS, validateProblem } from './validate.ts';
 
@@ -151,11 +151,21 @@ describe('validateProblem: the rules between attributes', () => {
     expectInvalid(baseT({ inputShape: [1, 5], kernelShape: [1, 3], pads: [1, 0, 1, 0] }), 'pads', /output size on axis 0 must be >= 1, but pads make it -1/);
   });
 
-  it('transposed: output_shape must not exceed the full output s·(i-1) + output_padding + d·(k-1) + 1', () => {
-    // axis 1: 2·4 + 1 + 2 + 1 = 12 < 13
+  it('transposed: output_shape may pass the full output s·(i-1) + d·(k-1) + 1 by less than the stride, output_padding included', () => {
+    // axis 1: s·(i-1) + d·(k-1) + 1 = 2·4 + 2 + 1 = 11; with stride 2, 12 is allowed (the extra at the end), 13 is not
     expectInvalid(baseT({ strides: [1, 2], outputPadding: [0, 1], outputShape: [7, 13] }), 'outputShape[1]',
-      /output_shape must not exceed the full transposed output .*=12, but outputShape\[1\]=13/);
+      /output_shape may exceed s·\(i-1\)\+d·\(k-1\)\+1=11 \(the transposed output without output_padding\) by less than the stride 2, but outputShape\[1\]=13/);
     expect(() => validateProblem(baseT({ strides: [1, 2], outputPadding: [0, 1], outputShape: [7, 12] }))).not.toThrow();
+    expect(() => validateProblem(baseT({ strides: [1, 2], outputShape: [7, 12] }))).not.toThrow();
+  });
+
+  it('transposed: an output_shape past the full output extends it with zeros at the end, in every auto_pad mode', () => {
+    // ONNX's test_convtranspose_output_shape and ONNX Runtime: like output_padding, whatever auto_pad says
+    for (const autoPad of ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const) {
+      const p = baseT({ strides: [1, 2], outputShape: [7, 12], autoPad });
+      expect(resolvePads(p), autoPad).toEqual({ begin: [0, 0], end: [0, -1] });
+      expect(outputSpatialShape(p), autoPad).toEqual([7, 12]);
+    }
   });
 
   it('transposed SAME_*: the i·s output must not exceed the full output either', () => {

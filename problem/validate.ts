@@ -86,13 +86,18 @@ function validateTransposeOnly(p: ConvProblem, fail: Fail): void {
     const limit = Math.max(p.strides[a], p.dilations[a]);
     if (v >= limit) fail(`outputPadding[${a}]`, `output_padding must be smaller than stride or dilation, but outputPadding[${a}]=${v}, stride=${p.strides[a]}, dilation=${p.dilations[a]}.`);
   });
-  const pads = resolvePads(p);
-  pads.begin.forEach((b, a) => {
-    if (b < 0 || pads.end[a] < 0) {
-      const full = convTransposeFull(p, a);
-      if (p.outputShape !== undefined) fail(`outputShape[${a}]`, `output_shape must not exceed the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}, but outputShape[${a}]=${p.outputShape[a]}.`);
+  p.inputShape.forEach((i, a) => {
+    const full = convTransposeFull(p, a);
+    if (p.outputShape !== undefined) {
+      // Past the full output, the extra goes at the end like output_padding, and like it (with it)
+      // stays below the stride: what ONNX's test data and ONNX Runtime accept.
+      const unpadded = full - p.outputPadding[a];
+      if (p.outputShape[a] > full && p.outputShape[a] - unpadded >= p.strides[a]) {
+        fail(`outputShape[${a}]`, `output_shape may exceed s·(i-1)+d·(k-1)+1=${unpadded} (the transposed output without output_padding) by less than the stride ${p.strides[a]}, but outputShape[${a}]=${p.outputShape[a]}.`);
+      }
+    } else if ((p.autoPad === 'SAME_UPPER' || p.autoPad === 'SAME_LOWER') && i * p.strides[a] > full) {
       // SAME_* without output_shape asks for i·s, which a kernel narrower than the stride cannot reach
-      fail('autoPad', `auto_pad=${p.autoPad} asks for an output i·s=${p.inputShape[a] * p.strides[a]} on axis ${a}, more than the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}.`);
+      fail('autoPad', `auto_pad=${p.autoPad} asks for an output i·s=${i * p.strides[a]} on axis ${a}, more than the full transposed output s·(i-1)+output_padding+d·(k-1)+1=${full}.`);
     }
   });
 }
