@@ -5,7 +5,7 @@
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, weightShape } from '../problem/shape.ts';
+import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 
@@ -16,9 +16,20 @@ export interface ConvOperands {
   readonly b?: Tensor;
 }
 
+/**
+ * Most output elements a reference run may have: it holds y, S and n (and an index table) in memory,
+ * about 32 bytes an element, so 2^25 elements is about 1 GiB. validateProblem's 2^31-1 limit would
+ * let a small x with large pads or strides ask for tens of GiB (the process is killed, no error).
+ */
+export const MAX_REFERENCE_OUTPUT_ELEMENTS = 2 ** 25;
+
 /** Validates the problem and the operands' shapes against it; throws ConvInputError on any mismatch. */
 export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
   validateProblem(p);
+  const yShape = outputTensorShape(p);
+  if (sizeOf(yShape) > MAX_REFERENCE_OUTPUT_ELEMENTS) {
+    throw new ConvInputError('y', `${p.op}: the reference computes at most 2^25 output elements, but y of shape [${yShape}] has ${sizeOf(yShape)}.`);
+  }
   checkTensor('x', operands.x, inputTensorShape(p));
   checkTensor('w', operands.w, weightShape(p));
   if (p.bias && operands.b === undefined) throw new ConvInputError('b', `${p.op}: the problem has a bias, but no b tensor was given.`);

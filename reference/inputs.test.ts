@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConvInputError } from '../problem/errors.ts';
+import { makeProblem } from '../problem/problem.ts';
+import { zeros } from '../problem/tensor.ts';
+import { conv } from './conv.ts';
+import { convTranspose } from './conv-transpose.ts';
+import { checkOperands, MAX_REFERENCE_OUTPUT_ELEMENTS } from './inputs.ts';
+
+function errorOf(f: () => unknown): ConvInputError {
+  try { f(); } catch (e) { if (e instanceof ConvInputError) return e; throw e; }
+  throw new Error('expected a ConvInputError');
+}
+
+describe('checkOperands: the reference allocates at most 2^25 output elements', () => {
+  const operands = { x: zeros([1, 1, 3]), w: zeros([1, 1, 1]) };
+
+  it('rejects a conv whose pads alone ask for 2·10^9 + 3 outputs (before: 24 GB, then killed)', () => {
+    const p = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [3], kernelShape: [1], pads: [1e9, 1e9] });
+    const e = errorOf(() => conv(p, operands));
+    expect(e.field).toBe('y');
+    expect(e.message).toMatch(/^conv: .*at most 2\^25 output elements, but y of shape \[1,1,2000000003\] has 2000000003\.$/);
+  });
+
+  it('rejects a transposed conv whose stride asks for 2·10^9 + 1 outputs', () => {
+    const p = makeProblem({ op: 'convTranspose', inChannels: 1, outChannels: 1, inputShape: [3], kernelShape: [1], strides: [1e9] });
+    expect(errorOf(() => convTranspose(p, operands)).field).toBe('y');
+  });
+
+  it('accepts exactly the limit and rejects one more', () => {
+    const at = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [1], kernelShape: [1], pads: [0, MAX_REFERENCE_OUTPUT_ELEMENTS - 1] });
+    expect(() => checkOperands(at, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).not.toThrow();
+    const over = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [1], kernelShape: [1], pads: [0, MAX_REFERENCE_OUTPUT_ELEMENTS] });
+    expect(errorOf(() => checkOperands(over, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).field).toBe('y');
+  });
+});
