@@ -6,10 +6,14 @@ import { UsageError } from './args.ts';
 import { processIo, type Io } from './output.ts';
 import { COST_HELP, costCommand } from './commands/cost.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
+import { GATE_HELP, gateCommand } from './commands/gate.ts';
+import { REPORT_HELP, reportCommand } from './commands/report.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
+  report: { summary: 'the laws and golden corpus on every backend: reports/<timestamp>/ (json, md, html)', help: REPORT_HELP, run: reportCommand },
+  gate: { summary: 'CI gate: laws and golden corpus against one implementation; exit 0 only if all pass', help: GATE_HELP, run: gateCommand },
   run: { summary: 'one problem on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
   cost: { summary: 'multiplications, parameters, receptive field and the article\'s savings', help: COST_HELP, run: costCommand },
 };

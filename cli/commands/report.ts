@@ -1,0 +1,128 @@
+/**
+ * `convcheck report`: the main job. Runs the property laws and the golden corpus against every
+ * available backend and writes reports/<timestamp>/ with report.json, report.md and index.html.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Backend, BackendAvailability } from '../../adapters/backend.ts';
+import { KNOWN_DISCREPANCIES } from '../../adapters/known-discrepancies.ts';
+import { makeOperands } from '../../compare/data.ts';
+import { referenceResult } from '../../compare/run-case.ts';
+import { elementBounds, ROUNDOFF, type Comparison } from '../../compare/tolerance.ts';
+import type { GoldenCase } from '../../golden/golden-case.ts';
+import type { Tensor } from '../../problem/tensor.ts';
+import { checkerboardPictures } from '../../reports/checkerboard.ts';
+import type { Picture, Report, ReportBackend, ReportCase, WorstCase } from '../../reports/report-model.ts';
+import { casesOf, countVerdicts } from '../../reports/summary.ts';
+import { timestampDirName, writeReport } from '../../reports/write.ts';
+import { parseArgs, UsageError } from '../args.ts';
+import { resolveBackends } from '../backend-spec.ts';
+import { textTable, type Io } from '../output.ts';
+import { Progress } from '../progress.ts';
+import { runSuite } from '../suite.ts';
+import { suiteFlags } from './gate.ts';
+
+export const REPORT_HELP = `Usage: convcheck report [options]
+
+The main job: runs every property law and the golden corpus against every available backend
+(the reference, ONNX Runtime, tfjs cpu / wasm / node, the example external implementation) and
+writes reports/<timestamp>/: report.json (every case), report.md (fits a pull-request comment)
+and index.html (self-contained: verdict matrix, error distributions, worst cases with error
+heatmaps, known discrepancies, checkerboard pictures). Prints a summary table.
+
+Options:
+  --backend LIST      backends to include (default: every built-in one); names, module paths or
+                      cmd:"COMMAND", comma separated
+  --num-runs N        cases per law (default: CONVCHECK_NUM_RUNS or 25)
+  --seed N            fast-check seed (default: CONVCHECK_SEED or random; recorded in the report)
+  --conv-types LIST   only these conv types
+  --golden CORPUS     small (default), networks, all or none
+  --out DIR           where to write (default reports/<timestamp>)
+  --timeout MS        per-call time limit (default 60000)
+  --help              this text`;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The per-element error picture of a golden case's output: err / bound on its first 2-D (or 1-D) slice. */
+export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['precision']): Picture {
+  const ref = referenceResult(c.problem, makeOperands(c.problem, c.mode, c.seed));
+  const shape = ref.y.shape;
+  const rows = shape.length >= 4 ? shape[shape.length - 2] : 1;
+  const cols = shape[shape.length - 1];
+  const values: number[] = [];
+  for (let i = 0; i < rows * cols; i++) {
+    const err = Math.abs(output.data[i] - ref.y.data[i]);
+    const b = elementBounds(ref.absSum[i], ref.terms[i], ref.y.data[i], ROUNDOFF[precision]);
+    const bound = c.mode === 'exact' ? 0 : Math.min(b.hard, b.expected);
+    values.push(bound > 0 ? err / bound : err);
+  }
+  return { title: `${c.name}: |err| / bound, [0, 0, ...] slice${c.mode === 'exact' ? ' (exact mode: |err|)' : ''}`, rows, cols, values };
+}
+
+/** Runs the command; returns the exit code (0 once the report is written). */
+export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'out', 'timeout'], booleans: ['help'] });
+  if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
+  if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
+  if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
+  const flags = suiteFlags(args, 'report');
+  const started = Date.now();
+  const createdAt = new Date(started);
+  const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
+  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'));
+  const backends: ReportBackend[] = availability.map((a) => a.available
+    ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
+    : { name: a.name, available: false, reason: a.reason });
+  io.out(`convcheck report: ${backends.filter((b) => b.available).length} backends (${backends.filter((b) => !b.available).map((b) => `${b.name} unavailable`).join(', ') || 'all available'}), ${flags.numRuns} runs per law, seed ${flags.seed}`);
+  const cases: ReportCase[] = [];
+  const worst: Array<WorstCase & { score: number }> = [];
+  const available = availability.flatMap((a) => (a.available ? [a.backend] : []));
+  try {
+    for (const backend of available) {
+      const progress = new Progress(io, 0, backend.name);
+      const start = Date.now();
+      let last = '';
+      const keepWorst = (g: GoldenCase, output: Tensor, comparison: Comparison): void => {
+        if (backend.name === 'reference' || comparison.maxNormalizedError === 0) return;
+        worst.push({ backend: backend.name, descriptor: g.descriptor, name: g.name, maxNormalizedError: comparison.maxNormalizedError, maxUlp: comparison.maxUlp, score: comparison.maxNormalizedError, errorPicture: errorPicture(g, output, backend.precision) });
+        worst.sort((a, b) => b.score - a.score);
+        worst.splice(8);
+      };
+      const result = await runSuite({
+        backend, backendArg: backend.name, ...flags,
+        onStep: (label) => { if (label !== last) { last = label; progress.tick(label); } },
+        onGoldenOutput: keepWorst,
+      });
+      progress.finish();
+      cases.push(...result.cases);
+      const c = countVerdicts(result.cases);
+      io.out(`  ${backend.name}: ${c.pass} pass, ${c.fail} fail, ${c.known} known, ${c.unsupported} unsupported, ${c.error} error (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    for (const b of available) await b.dispose?.();
+  }
+  const report: Report = {
+    title: 'convcheck cross-backend report', createdAt: createdAt.toISOString(), convcheckVersion: packageVersion(),
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    settings: { numRuns: flags.numRuns, seed: flags.seed, precision: flags.precision ?? 'declared by each backend' },
+    backends, cases, knownDiscrepancies: KNOWN_DISCREPANCIES,
+    worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,
+  };
+  const files = await writeReport(report, outDir);
+  io.out('');
+  io.out(textTable(['backend', 'pass', 'fail', 'known', 'unsupported', 'error'], backends.map((b) => {
+    if (!b.available) return [b.name, 'unavailable', '', '', '', ''];
+    const c = countVerdicts(casesOf(report, b.name));
+    return [b.name, c.pass, c.fail, c.known, c.unsupported, c.error].map(String);
+  })));
+  io.out(`\nreport: ${files.html}\n        ${files.markdown}\n        ${files.json}`);
+  return 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts)
+ * and the golden corpus, turned into report cases.
+ */
+import type { Backend, Precision } from '../adapters/backend.ts';
+import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
+import { runCase } from '../compare/run-case.ts';
+import type { Comparison } from '../compare/tolerance.ts';
+import { corpusCases, type CorpusName } from '../golden/corpus.ts';
+import type { GoldenCase } from '../golden/golden-case.ts';
+import { runLaws, type CaseRecord, type LawFailure } from '../properties/runner.ts';
+import type { CaseMetrics, ReportCase } from '../reports/report-model.ts';
+import type { Tensor } from '../problem/tensor.ts';
+
+/** What to run. */
+export interface SuiteOptions {
+  readonly backend: Backend;
+  /** How replay commands name the backend (`cmd:"..."`, a path, or the built-in name). */
+  readonly backendArg: string;
+  readonly numRuns: number;
+  readonly seed: number;
+  readonly precision?: Precision;
+  readonly convTypes?: readonly string[];
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly lawNames?: readonly string[];
+  readonly path?: string;
+  readonly golden: CorpusName | 'none';
+  readonly timeoutMs?: number;
+  /** Called after each law or golden case with a short label. */
+  readonly onStep?: (label: string, record: ReportCase) => void;
+  /** Called with each golden case's output, to keep the worst ones' error pictures. */
+  readonly onGoldenOutput?: (c: GoldenCase, output: Tensor, comparison: Comparison) => void;
+}
+
+/** What a suite run found. */
+export interface SuiteResult {
+  readonly cases: ReportCase[];
+  readonly lawFailures: LawFailure[];
+}
+
+/** The report metrics of a comparison. */
+export function metricsOf(c: Comparison): CaseMetrics {
+  return { maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance };
+}
+
+/** A law case record as a report case. */
+export function lawCase(r: CaseRecord): ReportCase {
+  return {
+    source: 'law', name: r.law, backend: r.backend, convType: r.convType, descriptor: r.descriptor, verdict: r.verdict,
+    ...(r.metrics ? { metrics: metricsOf(r.metrics) } : {}), ...(r.message ? { message: r.message } : {}), replay: r.replay, timeMs: r.timeMs,
+  };
+}
+
+/** Golden cases of a corpus that the shard and conv-type filter keep. */
+export function selectGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): GoldenCase[] {
+  if (corpus === 'none') return [];
+  return corpusCases(corpus)
+    .filter((c) => convTypes === undefined || convTypes.includes(c.type))
+    .filter((_, k) => shard === undefined || k % shard.count === shard.index);
+}
+
+/** Runs the laws and the golden corpus on one backend. */
+export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
+  const cases: ReportCase[] = [];
+  const lawNames = o.lawNames;
+  const { allLaws } = await import('../properties/laws/index.ts');
+  const laws = lawNames === undefined ? undefined : allLaws().filter((l) => lawNames.includes(l.name));
+  if (laws !== undefined && laws.length !== lawNames?.length) {
+    const known = new Set(allLaws().map((l) => l.name));
+    throw new Error(`unknown law ${lawNames?.filter((n) => !known.has(n)).map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  const result = await runLaws({
+    backend: o.backend, backendArg: o.backendArg, numRuns: o.numRuns, seed: o.seed, knownDiscrepancy: knownDiscrepancyFor,
+    ...(laws ? { laws } : {}), ...(o.precision ? { precision: o.precision } : {}), ...(o.convTypes ? { convTypes: o.convTypes } : {}),
+    ...(o.shard ? { shard: o.shard } : {}), ...(o.path !== undefined ? { path: o.path } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    onCase: (r) => { const c = lawCase(r); cases.push(c); o.onStep?.(r.law, c); },
+  });
+  if (o.path === undefined && laws === undefined) {
+    for (const g of selectGolden(o.golden, o.convTypes, o.shard)) {
+      const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run '${g.descriptor}' --mode ${g.mode} --seed ${g.seed} --backend ${o.backendArg}` };
+      let c: ReportCase;
+      if (outcome.verdict === 'unsupported') c = { ...base, verdict: 'unsupported', message: outcome.reason };
+      else if (outcome.verdict === 'error') c = { ...base, verdict: 'error', message: outcome.message };
+      else {
+        const known = outcome.verdict === 'fail' ? knownDiscrepancyFor(o.backend.name, g.problem) : undefined;
+        c = { ...base, verdict: known ? 'known' : outcome.verdict, metrics: metricsOf(outcome.comparison), message: known ? `known discrepancy ${known.id}: ${outcome.comparison.message}` : outcome.comparison.message };
+        o.onGoldenOutput?.(g, outcome.output, outcome.comparison);
+      }
+      cases.push(c);
+      o.onStep?.(c.name, c);
+    }
+  }
+  return { cases, lawFailures: result.failures };
+}
