@@ -65,11 +65,11 @@ export function onnxRuntimeSupport(p: ConvProblem): Support {
     return unsupported(`${ONNX_RUNTIME_NAME}: invalid problem: ${errorMessage(error)}`);
   }
   if (isConvSameWithDilation(p)) {
-    return unsupported(`${ONNX_RUNTIME_NAME}: Conv with auto_pad=${p.autoPad} and dilations=[${p.dilations}] is refused by the CPU kernel ("Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER"; known discrepancy ${ORT_CONV_SAME_DILATION.id}); explicit pads work.`);
+    // One reason per class (no attribute values), so reports count the cases of a class together.
+    return unsupported(`${ONNX_RUNTIME_NAME}: Conv with auto_pad SAME_UPPER/SAME_LOWER and a dilation > 1 is refused by the CPU kernel ("Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER"; known discrepancy ${ORT_CONV_SAME_DILATION.id}); explicit pads work.`);
   }
   if (isConvTransposeOutputPaddingAtLeastStride(p)) {
-    const axis = p.outputPadding.findIndex((o, a) => o >= p.strides[a]);
-    return unsupported(`${ONNX_RUNTIME_NAME}: ConvTranspose with output_padding >= stride is refused (ORT bounds output_padding by the stride alone, not by stride or dilation; known discrepancy ${ORT_CONV_TRANSPOSE_OUTPUT_PADDING.id}), and outputPadding[${axis}]=${p.outputPadding[axis]}, strides[${axis}]=${p.strides[axis]}.`);
+    return unsupported(`${ONNX_RUNTIME_NAME}: ConvTranspose with output_padding >= stride on an axis is refused (ORT bounds output_padding by the stride alone, not by stride or dilation; known discrepancy ${ORT_CONV_TRANSPOSE_OUTPUT_PADDING.id}).`);
   }
   return SUPPORTED;
 }
