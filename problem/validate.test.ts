@@ -192,9 +192,9 @@ describe('validateProblem: sizes beyond 2^31 - 1 elements are rejected before an
     expectInvalid(base({ inChannels: 50_000, outChannels: 50_000, inputShape: [1], kernelShape: [1] }), 'w', /tensor w of shape \[50000,50000,1\] has 2500000000 elements/);
   });
 
-  it('y too large, from small x and w: a transposed conv with stride 2^31 writes 2^31 + 1 outputs', () => {
-    const p = baseT({ inChannels: 1, outChannels: 1, inputShape: [2], kernelShape: [1], strides: [2 ** 31] });
-    expectInvalid(p, 'y', /tensor y of shape \[1,1,2147483649\] has 2147483649 elements/);
+  it('y too large, from small x and w: a transposed conv with stride 2^31-1 writes 2^32-1 outputs', () => {
+    const p = baseT({ inChannels: 1, outChannels: 1, inputShape: [3], kernelShape: [1], strides: [2 ** 31 - 1] });
+    expectInvalid(p, 'y', /tensor y of shape \[1,1,4294967295\] has 4294967295 elements/);
     expect(errorOf(() => convTranspose(p, operandsFor(withChanges(p, { strides: [1] })))).field).toBe('y');
   });
 });
@@ -252,5 +252,22 @@ describe('withChanges, which the tests above derive their problems with', () => 
       expect(q[key]).not.toBe(p[key]);
     }
     expect('outputShape' in withChanges(p, { outputShape: undefined })).toBe(false);
+  });
+});
+
+describe('validateProblem: values that are not plain safe integers', () => {
+  it('rejects attributes beyond 2^31-1 and integers past 2^53, naming the field', () => {
+    expectInvalid(base({ strides: [2 ** 31, 1] }), 'strides[0]', /strides\[0\] must be at most 2\^31-1, but strides\[0\]=2147483648/);
+    expectInvalid(base({ pads: [2 ** 60, 0, 0, 0] }), 'pads[0]', /pads\[0\] must be an integer >= 0, but pads\[0\]=1152921504606847000/);
+  });
+
+  it('shows a string where a number belongs as a string, and names a missing array', () => {
+    expectInvalid(base({ group: '1' as unknown as number }), 'group', /but group="1"/);
+    expectInvalid(withChanges(base(), { strides: undefined as unknown as number[] }), 'strides', /strides must be an array with one value per spatial axis \(2\), but strides=undefined/);
+  });
+
+  it('rejects explicit pads together with auto_pad (ONNX: they cannot be used simultaneously)', () => {
+    expectInvalid(base({ pads: [1, 1, 1, 1], autoPad: 'SAME_UPPER' }), 'pads', /pads must be all zero when auto_pad is SAME_UPPER .* but pads=\[1,1,1,1\]/);
+    expect(() => validateProblem(base({ pads: [0, 0, 0, 0], autoPad: 'SAME_UPPER' }))).not.toThrow();
   });
 });

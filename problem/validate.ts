@@ -18,6 +18,7 @@ export function validateProblem(p: ConvProblem): ConvProblem {
     throw new ConvInputError(field, `${op}: ${rule}`);
   };
   if (op !== 'conv' && op !== 'convTranspose') fail('op', `op must be conv or convTranspose, but op=${String(op)}.`);
+  if (!Array.isArray(p.inputShape)) fail('inputShape', `inputShape must be an array of spatial sizes, but inputShape=${show(p.inputShape)}.`);
   const rank = p.inputShape.length;
   if (rank < 1 || rank > 3) fail('inputShape', `spatial rank must be 1, 2 or 3, but inputShape=[${p.inputShape}] has rank ${rank}.`);
   positiveInteger('batch', p.batch, fail);
@@ -30,6 +31,7 @@ export function validateProblem(p: ConvProblem): ConvProblem {
   ];
   if (p.outputShape !== undefined) perAxis.push(['outputShape', p.outputShape]);
   for (const [field, values] of perAxis) {
+    if (!Array.isArray(values)) fail(field, `${field} must be an array with one value per spatial axis (${rank}), but ${field}=${show(values)}.`);
     if (values.length !== rank) fail(field, `${field} must have one value per spatial axis (${rank}), but ${field}=[${values}].`);
   }
   p.inputShape.forEach((v, a) => positiveInteger(`inputShape[${a}]`, v, fail));
@@ -41,7 +43,11 @@ export function validateProblem(p: ConvProblem): ConvProblem {
   p.outputPadding.forEach((v, a) => nonNegativeInteger(`outputPadding[${a}]`, v, fail));
   p.outputShape?.forEach((v, a) => positiveInteger(`outputShape[${a}]`, v, fail));
   if (!AUTO_PADS.includes(p.autoPad)) fail('autoPad', `auto_pad must be one of ${AUTO_PADS.join(', ')}, but auto_pad=${String(p.autoPad)}.`);
-  if (typeof p.bias !== 'boolean') fail('bias', `bias must be true or false, but bias=${String(p.bias)}.`);
+  // ONNX: "auto_pad ... and pads cannot be used simultaneously"; the oracle does not guess which wins
+  if (p.autoPad !== 'NOTSET' && [...p.padsBegin, ...p.padsEnd].some((v) => v !== 0)) {
+    fail('pads', `pads must be all zero when auto_pad is ${p.autoPad} (ONNX: they cannot be used together), but pads=[${[...p.padsBegin, ...p.padsEnd]}].`);
+  }
+  if (typeof p.bias !== 'boolean') fail('bias', `bias must be true or false, but bias=${show(p.bias)}.`);
   // the descriptor writes the name as n"..." with no escape, so a quote would not read back
   if (p.name !== undefined && (typeof p.name !== 'string' || p.name.includes('"'))) fail('name', `name must be a string without '"', but name=${JSON.stringify(p.name)}.`);
   if (p.inChannels % p.group !== 0) fail('group', `group must divide input channels, but group=${p.group} and C=${p.inChannels}.`);
@@ -49,10 +55,11 @@ export function validateProblem(p: ConvProblem): ConvProblem {
   if (op === 'conv') validateConvOnly(p, fail);
   else validateTransposeOnly(p, fail);
   const out = outputSpatialShape(p);
+  const pads = resolvePads(p);
   out.forEach((o, a) => {
     if (o < 1) {
       const rule = op === 'conv'
-        ? `kernel must fit the padded input on axis ${a}, but the dilated kernel spans ${effectiveKernelSize(p.kernelShape[a], p.dilations[a])} and the padded input is ${p.inputShape[a] + resolvePads(p).begin[a] + resolvePads(p).end[a]}.`
+        ? `kernel must fit the padded input on axis ${a}, but the dilated kernel spans ${effectiveKernelSize(p.kernelShape[a], p.dilations[a])} and the padded input is ${p.inputShape[a] + pads.begin[a] + pads.end[a]}.`
         : `output size on axis ${a} must be >= 1, but pads make it ${o}.`;
       fail(op === 'conv' ? `kernelShape[${a}]` : 'pads', rule);
     }
@@ -66,12 +73,19 @@ export function validateProblem(p: ConvProblem): ConvProblem {
 
 type Fail = (field: string, rule: string) => never;
 
+/** A value as an error message shows it: numbers as they are, anything else as JSON (`"1"` is a string). */
+function show(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
 function positiveInteger(field: string, v: number, fail: Fail, rule = `${field} must be an integer >= 1`): void {
-  if (!Number.isInteger(v) || v < 1) fail(field, `${rule}, but ${field}=${v}.`);
+  if (!Number.isSafeInteger(v) || v < 1) fail(field, `${rule}, but ${field}=${show(v)}.`);
+  if (v > MAX_ELEMENTS) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
 }
 
 function nonNegativeInteger(field: string, v: number, fail: Fail): void {
-  if (!Number.isInteger(v) || v < 0) fail(field, `${field} must be an integer >= 0, but ${field}=${v}.`);
+  if (!Number.isSafeInteger(v) || v < 0) fail(field, `${field} must be an integer >= 0, but ${field}=${show(v)}.`);
+  if (v > MAX_ELEMENTS) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
 }
 
 function validateConvOnly(p: ConvProblem, fail: Fail): void {

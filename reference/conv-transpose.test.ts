@@ -29,8 +29,12 @@ describe('reference conv transpose: 1-D by hand', () => {
     expect(run(convT1d({}))).toEqual([1, 1, 3, 2, 5, 3, 3]);
   });
 
-  it('VALID is the full output too, whatever the pads say', () => {
-    expect(run(convT1d({ autoPad: 'VALID', pads: [1, 1] }))).toEqual([1, 1, 3, 2, 5, 3, 3]);
+  it('VALID is the full output too', () => {
+    expect(run(convT1d({ autoPad: 'VALID' }))).toEqual([1, 1, 3, 2, 5, 3, 3]);
+  });
+
+  it('VALID with explicit non-zero pads is rejected: ONNX says they cannot be used together', () => {
+    expect(() => run(convT1d({ autoPad: 'VALID', pads: [1, 1] }))).toThrow(/pads must be all zero when auto_pad is VALID/);
   });
 
   it('pads 1, 1 crop one position from each side: [1, 3, 2, 5, 3]', () => {

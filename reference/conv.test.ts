@@ -25,7 +25,12 @@ describe('reference conv: 1-D by hand', () => {
   });
 
   it('VALID, stride 2 on [1..6] with [1,2,3]: windows at 0 and 2: 1+4+9 = 14, 3+8+15 = 26', () => {
-    expect(Array.from(conv(conv1d({ strides: [2], autoPad: 'VALID', pads: [2, 2] }), { x: ramp6, w: w123 }).data)).toEqual([14, 26]);
+    expect(Array.from(conv(conv1d({ strides: [2], autoPad: 'VALID' }), { x: ramp6, w: w123 }).data)).toEqual([14, 26]);
+  });
+
+  it('auto_pad with explicit non-zero pads is rejected: ONNX says they cannot be used together', () => {
+    expect(() => conv(conv1d({ strides: [2], autoPad: 'VALID', pads: [2, 2] }), { x: ramp6, w: w123 })).toThrow(/pads must be all zero when auto_pad is VALID .* but pads=\[2,2\]/);
+    expect(() => conv(conv1d({ autoPad: 'SAME_LOWER', pads: [0, 1] }), { x: ramp6, w: w123 })).toThrow(/pads must be all zero when auto_pad is SAME_LOWER/);
   });
 
   it('SAME_UPPER, stride 2: the odd pad goes at the end: [1..6, 0] gives 14, 26, 5+12+0 = 17', () => {
