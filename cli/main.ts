@@ -8,6 +8,7 @@ import { COST_HELP, costCommand } from './commands/cost.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
 import { GATE_HELP, gateCommand } from './commands/gate.ts';
 import { REPORT_HELP, reportCommand } from './commands/report.ts';
+import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   report: { summary: 'the laws and golden corpus on every backend: reports/<timestamp>/ (json, md, html)', help: REPORT_HELP, run: reportCommand },
   gate: { summary: 'CI gate: laws and golden corpus against one implementation; exit 0 only if all pass', help: GATE_HELP, run: gateCommand },
   run: { summary: 'one problem on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
+  golden: { summary: 'golden fixtures: generate | verify | import DIR (ONNX backend-test layout)', help: GOLDEN_HELP, run: goldenCommand },
   cost: { summary: 'multiplications, parameters, receptive field and the article\'s savings', help: COST_HELP, run: costCommand },
 };
 

@@ -16,7 +16,7 @@ It uses the pads convcheck has already resolved (request["resolved"]["pads"]), s
 needs no auto_pad or output_shape arithmetic of its own. Products of float32 values are
 exact in float64 and sums accumulate in float64; the output is rounded to float32 once.
 
-Gate it:  convcheck gate --backend cmd:"python3 examples/numpy_conv_broken.py"   (planned CLI)
+Gate it:  convcheck gate --backend cmd:"python3 examples/numpy_conv_broken.py"
 """
 
 import base64
@@ -86,7 +86,9 @@ def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, out
         s * (i - 1) + op + d * (k - 1) + 1
         for i, k, s, d, op in zip(in_sizes, kernel, strides, dilations, output_padding)
     ]
-    buffer = np.zeros([batch, out_channels] + full)
+    # A negative end pad (an output_shape past the full output) extends the output with zeros at the end.
+    extra = [max(0, -end) for end in pads_end]
+    buffer = np.zeros([batch, out_channels] + [size + e for size, e in zip(full, extra)])
     c_per_group = channels // group
     for g in range(group):
         x_group = x[:, g * c_per_group:(g + 1) * c_per_group]

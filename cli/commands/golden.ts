@@ -1,0 +1,91 @@
+/**
+ * `convcheck golden generate | verify | import DIR`: the golden fixtures for other implementations
+ * (golden/README.md): write a corpus, check one against a fresh generation, or run ONNX backend-test
+ * directories (ONNX's official data included) against the reference and the backends.
+ */
+import type { Backend } from '../../adapters/backend.ts';
+import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
+import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
+import { generateCorpus } from '../../golden/generate.ts';
+import { importOnnxTestDir } from '../../golden/import-onnx.ts';
+import { verifyCorpus } from '../../golden/verify.ts';
+import { parseArgs, UsageError } from '../args.ts';
+import { resolveBackends } from '../backend-spec.ts';
+import { textTable, type Io } from '../output.ts';
+import { Progress } from '../progress.ts';
+
+export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
+       convcheck golden verify [DIR]
+       convcheck golden import DIR [--backend LIST]
+
+generate  writes a corpus (default: small into golden/generated/small; the committed copy is
+          golden/corpus). Each case: model.onnx + test_data_set_0/*.pb (ONNX backend-test layout),
+          .npy of x, w, b, y and of the bound inputs S (absSum) and n (terms), case.json for small
+          cases, and manifest.json with every file's sha256. Deterministic: same seed, same bytes.
+verify    regenerates the corpus in DIR (default golden/corpus) and compares checksums, naming
+          every file that differs, is missing or is not listed. Exit 1 on any difference.
+import    runs every ONNX backend-test directory under DIR whose model is a single Conv or
+          ConvTranspose node against the reference and the backends (default: every built-in one),
+          e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
+          any fail or error; other operators are counted as skipped.`;
+
+/** Runs the command; returns the exit code. */
+export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help') { io.out(GOLDEN_HELP); return sub === undefined ? 2 : 0; }
+  if (sub === 'generate') return generate(rest, io);
+  if (sub === 'verify') return verify(rest, io);
+  if (sub === 'import') return importDir(rest, io);
+  throw new UsageError(`convcheck golden: unknown subcommand "${sub}" (generate, verify or import).\n\n${GOLDEN_HELP}`);
+}
+
+async function generate(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case'], booleans: ['help'] });
+  if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  if (args.positionals.length > 0) throw new UsageError(`convcheck golden generate: unexpected argument "${args.positionals[0]}".`);
+  const corpus = args.values.get('corpus') ?? 'small';
+  if (!(CORPUS_NAMES as readonly string[]).includes(corpus)) throw new UsageError(`convcheck golden generate: --corpus must be one of ${CORPUS_NAMES.join(', ')}, but got "${corpus}".`);
+  const formats = args.values.get('formats')?.split(',').map((f) => f.trim());
+  for (const f of formats ?? []) if (!(ALL_FORMATS as readonly string[]).includes(f)) throw new UsageError(`convcheck golden generate: unknown format "${f}" (known: ${ALL_FORMATS.join(', ')}).`);
+  const outDir = args.values.get('out') ?? `golden/generated/${corpus}`;
+  const names = args.values.get('case')?.split(',').map((n) => n.trim());
+  const progress = new Progress(io, 0, 'golden');
+  let bytes = 0;
+  const manifest = await generateCorpus({
+    outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
+    onCase: (c) => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
+  });
+  progress.finish();
+  io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir}; manifest: ${outDir}/manifest.json`);
+  return 0;
+}
+
+async function verify(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('golden verify', argv, { values: [], booleans: ['help'] });
+  if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
+  const dir = args.positionals[0] ?? 'golden/corpus';
+  const result = await verifyCorpus(dir);
+  for (const issue of result.issues) io.out(`${issue.kind}: ${issue.case}/${issue.file}: ${issue.message}`);
+  io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical` : `${result.issues.length} differences in ${dir}`);
+  return result.ok ? 0 : 1;
+}
+
+async function importDir(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs('golden import', argv, { values: ['backend', 'timeout'], booleans: ['help'] });
+  if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
+  const availability = await resolveBackends(args.values.get('backend'));
+  const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
+  for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);
+  try {
+    const result = await importOnnxTestDir(args.positionals[0], backends);
+    const rows = result.cases.filter((c) => c.verdict !== 'skipped').map((c) => [c.name, c.verdict, c.descriptor ?? '', c.message]);
+    if (rows.length > 0) io.out(textTable(['test', 'verdict', 'descriptor', 'message'], rows));
+    const n = result.counts;
+    io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv/ConvTranspose)`);
+    return n.fail + n.error > 0 ? 1 : 0;
+  } finally {
+    for (const b of backends) await b.dispose?.();
+  }
+}
