@@ -23,13 +23,22 @@ export interface ConvOperands {
  */
 export const MAX_REFERENCE_OUTPUT_ELEMENTS = 2 ** 25;
 
+/**
+ * Rejects, before anything is allocated, an output `yShape` of more than
+ * {@link MAX_REFERENCE_OUTPUT_ELEMENTS} elements: a ConvInputError naming y, its shape and the limit.
+ * Every reference op that allocates an output calls it (`op` names the op in the message).
+ */
+export function checkReferenceOutputSize(op: string, yShape: readonly number[]): void {
+  const count = sizeOf(yShape);
+  if (count > MAX_REFERENCE_OUTPUT_ELEMENTS) {
+    throw new ConvInputError('y', `${op}: the reference computes at most 2^25 output elements, but y of shape [${yShape}] has ${count}.`);
+  }
+}
+
 /** Validates the problem and the operands' shapes against it; throws ConvInputError on any mismatch. */
 export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
   validateProblem(p);
-  const yShape = outputTensorShape(p);
-  if (sizeOf(yShape) > MAX_REFERENCE_OUTPUT_ELEMENTS) {
-    throw new ConvInputError('y', `${p.op}: the reference computes at most 2^25 output elements, but y of shape [${yShape}] has ${sizeOf(yShape)}.`);
-  }
+  checkReferenceOutputSize(p.op, outputTensorShape(p));
   checkTensor('x', operands.x, inputTensorShape(p));
   checkTensor('w', operands.w, weightShape(p));
   if (p.bias && operands.b === undefined) throw new ConvInputError('b', `${p.op}: the problem has a bias, but no b tensor was given.`);

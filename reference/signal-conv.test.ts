@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConvInputError } from '../problem/errors.ts';
 import type { SignalMode } from '../problem/shape.ts';
 import { tensor } from '../problem/tensor.ts';
+import { MAX_REFERENCE_OUTPUT_ELEMENTS } from './inputs.ts';
 import {
   convolveSignal, crossCorrelateSignal, flipKernel, signalMultiplications, signalOutputShape, signalParameters,
 } from './signal-conv.ts';
@@ -170,5 +171,18 @@ describe('errors', () => {
     expect(() => convolveSignal(x1, { shape: [0], data: new Float64Array(0) }, 'full')).toThrow(/every size must be an integer >= 1, but k.shape\[0\]=0/);
     expect(() => convolveSignal({ shape: [4], data: new Float64Array(3) }, odd, 'full')).toThrow(ConvInputError);
     expect(() => flipKernel({ shape: [2.5], data: new Float64Array(2) })).toThrow(/flipKernel: every size must be an integer >= 1, but k.shape\[0\]=2.5/);
+  });
+
+  it('rejects an output above the reference limit of 2^25 elements before allocating it (before: any size up to 2^31-1)', () => {
+    // full mode: x [2^22 + 1, 1] (16 MB) and k [1, 8] make y [2^22 + 1, 8], 2^25 + 8 elements (256 MB as float64)
+    const x = { shape: [2 ** 22 + 1, 1], data: new Float32Array(2 ** 22 + 1) };
+    const k = { shape: [1, 8], data: new Float32Array(8) };
+    expect(MAX_REFERENCE_OUTPUT_ELEMENTS).toBe(2 ** 25);
+    let error: unknown;
+    try { convolveSignal(x, k, 'full'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConvInputError);
+    expect((error as ConvInputError).field).toBe('y');
+    expect((error as ConvInputError).message).toBe('convolveSignal: the reference computes at most 2^25 output elements, but y of shape [4194305,8] has 33554440.');
+    expect(() => crossCorrelateSignal(x, k, 'full')).toThrow(/^crossCorrelateSignal: .*at most 2\^25 output elements/);
   });
 });

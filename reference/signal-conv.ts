@@ -13,7 +13,7 @@
 import { ConvInputError } from '../problem/errors.ts';
 import { signalModePads, signalOutputSize, sizeOf, stridesOf, type SignalMode } from '../problem/shape.ts';
 import { checkTensor, type Tensor, type Tensor64 } from '../problem/tensor.ts';
-import { MAX_ELEMENTS } from '../problem/validate.ts';
+import { checkReferenceOutputSize } from './inputs.ts';
 import type { OpResult } from './op-result.ts';
 import { multiIndexTable } from './spatial-index.ts';
 import { axisTapCount } from './tap-count.ts';
@@ -124,8 +124,7 @@ function checkSignal(op: string, x: Tensor, k: Tensor, mode: SignalMode): void {
       if (k.shape[a] > i) throw new ConvInputError(`k.shape[${a}]`, `${op}: mode valid needs the kernel to fit in x on every axis, but k.shape[${a}]=${k.shape[a]} > x.shape[${a}]=${i}.`);
     });
   }
-  const outCount = sizeOf(signalOutputShape(x.shape, k.shape, mode));
-  if (outCount > MAX_ELEMENTS) throw new ConvInputError('y', `${op}: the output would have ${outCount} elements, more than the limit 2^31-1.`);
+  checkReferenceOutputSize(op, signalOutputShape(x.shape, k.shape, mode));
 }
 
 function checkSignalTensor(op: string, field: string, t: Tensor): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../compare/random.ts';
+import { ConvInputError } from '../problem/errors.ts';
 import { sizeOf } from '../problem/shape.ts';
 import { tensor, zeros, type Tensor } from '../problem/tensor.ts';
 import { halfPixelCoordinate, upsample, upsampleMultiplications, upsampleShape, type UpsampleMode } from './upsample.ts';
@@ -112,8 +113,17 @@ describe('upsample rejects what it does not define', () => {
     expect(() => upsample(x, [1.5, 2], 'bilinear')).toThrow(/factors\[0\]=1.5/);
   });
 
-  it('an unknown mode, and an output beyond 2^31-1 elements', () => {
+  it('an unknown mode', () => {
     expect(() => upsample(x, [2, 2], 'cubic' as UpsampleMode)).toThrow(/mode must be one of nearest, bilinear, but mode=cubic/);
-    expect(() => upsample(x, [50_000, 50_000], 'nearest')).toThrow(/has 10000000000 elements, more than the limit 2\^31-1/);
+  });
+
+  it('an output above the reference limit of 2^25 elements, before allocating it (before: any size up to 2^31-1)', () => {
+    // one element up-sampled by [2^13, 2^12 + 1] is 2^25 + 2^13 elements (256 MB as float64, then copied)
+    let error: unknown;
+    try { upsample(zeros([1, 1, 1, 1]), [2 ** 13, 2 ** 12 + 1], 'nearest'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConvInputError);
+    expect((error as ConvInputError).field).toBe('y');
+    expect((error as ConvInputError).message).toBe('upsample: the reference computes at most 2^25 output elements, but y of shape [1,1,8192,4097] has 33562624.');
+    expect(() => upsample(x, [50_000, 50_000], 'bilinear')).toThrow(/y of shape \[1,1,100000,100000\] has 10000000000\./);
   });
 });

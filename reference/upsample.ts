@@ -15,8 +15,8 @@
 import { ConvInputError } from '../problem/errors.ts';
 import { sizeOf, upsampleOutputSize } from '../problem/shape.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
-import { MAX_ELEMENTS } from '../problem/validate.ts';
 import { axisView } from './grid-index.ts';
+import { checkReferenceOutputSize } from './inputs.ts';
 import type { OpResult } from './op-result.ts';
 
 /** Interpolation mode: `nearest`, or `bilinear` (linear on every spatial axis, whatever the rank). */
@@ -109,6 +109,6 @@ function checkUpsample(x: Tensor, factors: readonly number[], mode: UpsampleMode
     if (!Number.isInteger(f) || f < 1) throw new ConvInputError(`factors[${a}]`, `upsample: factors must be integers >= 1, but factors[${a}]=${f}.`);
   });
   if (!MODES.includes(mode)) throw new ConvInputError('mode', `upsample: mode must be one of ${MODES.join(', ')}, but mode=${String(mode)}.`);
-  const out = upsampleShape(x.shape, factors);
-  if (sizeOf(out) > MAX_ELEMENTS) throw new ConvInputError('factors', `upsample: the output [${out}] has ${sizeOf(out)} elements, more than the limit 2^31-1.`);
+  // the last axis step allocates the whole output (and every earlier step is smaller)
+  checkReferenceOutputSize('upsample', upsampleShape(x.shape, factors));
 }
