@@ -3,11 +3,11 @@
  * element scatters through the kernel along the same window map that Conv gathers through.
  */
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
+import { outputSpatialShape, resolvePads } from '../problem/shape.ts';
 import type { Tensor64 } from '../problem/tensor.ts';
 import type { ConvResult } from './conv-result.ts';
+import { convSetup } from './conv-setup.ts';
 import { checkOperands, type ConvOperands } from './inputs.ts';
-import { multiIndexTable, WindowMap } from './spatial-index.ts';
 
 /**
  * Reference ConvTranspose with the tolerance model's inputs:
@@ -17,14 +17,10 @@ import { multiIndexTable, WindowMap } from './spatial-index.ts';
 export function convTransposeDetailed(p: ConvProblem, operands: ConvOperands): ConvResult {
   checkOperands(p, operands);
   const { x, w, b } = operands;
-  const outShape = outputSpatialShape(p);
-  const y = new Float64Array(sizeOf(outputTensorShape(p)));
-  const absSum = new Float64Array(y.length);
-  const terms = new Int32Array(y.length);
-  const inSize = sizeOf(p.inputShape), outSize = sizeOf(outShape), kernelSize = sizeOf(p.kernelShape);
-  const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;
-  const inTable = multiIndexTable(p.inputShape), kernelTable = multiIndexTable(p.kernelShape);
-  const window = new WindowMap(outShape, p.strides, p.dilations, resolvePads(p).begin);
+  // the window walks the input i and scatters into the output: outPos = i·s - pb + k·d
+  const {
+    yShape, y, absSum, terms, inSize, outSize, kernelSize, inPerGroup, outPerGroup, windowTable: inTable, kernelTable, window,
+  } = convSetup(p);
   let multiplications = 0;
   for (let n = 0; n < p.batch; n++) {
     for (let c = 0; c < p.inChannels; c++) {
@@ -55,7 +51,7 @@ export function convTransposeDetailed(p: ConvProblem, operands: ConvOperands): C
       }
     }
   }
-  return { y: { shape: outputTensorShape(p), data: y }, absSum, terms, multiplications };
+  return { y: { shape: yShape, data: y }, absSum, terms, multiplications };
 }
 
 /** Reference ConvTranspose: `[N, C, ...]` in, `[N, M, ...]` out, float64. See {@link convTransposeDetailed}. */

@@ -3,11 +3,10 @@
  * padded, with optional bias.
  */
 import type { ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import type { Tensor64 } from '../problem/tensor.ts';
 import type { ConvResult } from './conv-result.ts';
+import { convSetup } from './conv-setup.ts';
 import { checkOperands, type ConvOperands } from './inputs.ts';
-import { multiIndexTable, WindowMap } from './spatial-index.ts';
 
 /**
  * Reference Conv with the tolerance model's inputs:
@@ -17,14 +16,10 @@ import { multiIndexTable, WindowMap } from './spatial-index.ts';
 export function convDetailed(p: ConvProblem, operands: ConvOperands): ConvResult {
   checkOperands(p, operands);
   const { x, w, b } = operands;
-  const outShape = outputSpatialShape(p);
-  const y = new Float64Array(sizeOf(outputTensorShape(p)));
-  const absSum = new Float64Array(y.length);
-  const terms = new Int32Array(y.length);
-  const inSize = sizeOf(p.inputShape), outSize = sizeOf(outShape), kernelSize = sizeOf(p.kernelShape);
-  const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;
-  const outTable = multiIndexTable(outShape), kernelTable = multiIndexTable(p.kernelShape);
-  const window = new WindowMap(p.inputShape, p.strides, p.dilations, resolvePads(p).begin);
+  // the window walks the output o and gathers from the input: inPos = o·s - pb + k·d
+  const {
+    yShape, y, absSum, terms, inSize, outSize, kernelSize, inPerGroup, outPerGroup, windowTable: outTable, kernelTable, window,
+  } = convSetup(p);
   let multiplications = 0;
   for (let n = 0; n < p.batch; n++) {
     for (let m = 0; m < p.outChannels; m++) {
@@ -48,7 +43,7 @@ export function convDetailed(p: ConvProblem, operands: ConvOperands): ConvResult
       }
     }
   }
-  return { y: { shape: outputTensorShape(p), data: y }, absSum, terms, multiplications };
+  return { y: { shape: yShape, data: y }, absSum, terms, multiplications };
 }
 
 /** Reference Conv: `[N, C, ...]` in, `[N, M, ...]` out, float64. See {@link convDetailed}. */
