@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConvInputError } from '../problem/errors.ts';
 import { makeProblem } from '../problem/problem.ts';
-import { sizeOf, stridesOf } from '../problem/shape.ts';
+import { effectiveKernelSize, sizeOf, stridesOf } from '../problem/shape.ts';
 import { tensor, type Tensor64 } from '../problem/tensor.ts';
 import { conv } from './conv.ts';
 import { layerOf, receptiveField, stackStride, type ReceptiveLayer } from './receptive-field.ts';
@@ -72,6 +72,12 @@ describe('receptive field: the formula r = 1 + Σ (k-1)·d·Π(earlier strides)'
     expect(receptiveField([layerOf(p)])).toEqual([7, 3, 1]);
     expect(stackStride([layerOf(p), layerOf(p)])).toEqual([4, 1, 1]);
     expect(receptiveField([], 3)).toEqual([1, 1, 1]);
+  });
+
+  it('one layer sees exactly the effective kernel size problem/shape.ts gives the conv output formula', () => {
+    for (let k = 1; k <= 5; k++) {
+      for (let d = 1; d <= 4; d++) expect(receptiveField([layer(k, 2, d)])).toEqual([effectiveKernelSize(k, d)]);
+    }
   });
 
   it('rejects a layer with the wrong rank or a non-integer / < 1 attribute, naming it', () => {

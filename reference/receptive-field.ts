@@ -13,6 +13,7 @@
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
+import { effectiveKernelSize } from '../problem/shape.ts';
 
 /** One layer of a stack, per spatial axis: `kernel`, `stride` and `dilation` have one value per axis. */
 export interface ReceptiveLayer {
@@ -28,8 +29,8 @@ export function layerOf(p: ConvProblem): ReceptiveLayer {
 
 /**
  * Receptive field per axis of a stack of layers, first layer first:
- * `r = 1 + Σ_l (k_l - 1)·d_l·Π_{j<l} s_j`. An empty stack sees one position (`r = 1` on each axis of
- * `rank`, default 2).
+ * `r = 1 + Σ_l (effectiveKernelSize(k_l, d_l) - 1)·Π_{j<l} s_j`, i.e. `(k_l - 1)·d_l` per layer times
+ * its jump. An empty stack sees one position (`r = 1` on each axis of `rank`, default 2).
  * @example receptiveField([3, 3, 3].map((k, l) => ({ kernel: [k, k], stride: [1, 1], dilation: [2 ** l, 2 ** l] }))) // [15, 15]
  */
 export function receptiveField(layers: readonly ReceptiveLayer[], rank = layers[0]?.kernel.length ?? 2): number[] {
@@ -37,7 +38,7 @@ export function receptiveField(layers: readonly ReceptiveLayer[], rank = layers[
   return Array.from({ length: rank }, (_, a) => {
     let field = 1, jump = 1;
     for (const layer of layers) {
-      field += (layer.kernel[a] - 1) * layer.dilation[a] * jump;
+      field += (effectiveKernelSize(layer.kernel[a], layer.dilation[a]) - 1) * jump;
       jump *= layer.stride[a];
     }
     return field;
