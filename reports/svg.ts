@@ -16,7 +16,8 @@ export function heatColour(t: number): string {
 }
 
 /** A heatmap of a picture, scaled from its min to its max, each cell titled with its value. */
-export function heatmapSvg(p: Picture, cell = 14): string {
+export function heatmapSvg(p: Picture, maxCell = 14, maxWidth = 360): string {
+  const cell = Math.max(2, Math.min(maxCell, Math.floor(maxWidth / Math.max(1, p.cols))));
   const finite = p.values.filter(Number.isFinite);
   const lo = finite.length ? Math.min(...finite) : 0;
   const hi = finite.length ? Math.max(...finite) : 1;
@@ -28,7 +29,7 @@ export function heatmapSvg(p: Picture, cell = 14): string {
       rects.push(`<rect x="${c * cell}" y="${r * cell + 18}" width="${cell}" height="${cell}" fill="${heatColour((v - lo) / span)}"><title>[${r},${c}] ${v}</title></rect>`);
     }
   }
-  const width = Math.max(p.cols * cell, 160), height = p.rows * cell + 36;
+  const width = Math.max(p.cols * cell, Math.ceil(p.title.length * 6.5)), height = p.rows * cell + 36;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(p.title)}">` +
     `<text x="0" y="12" font-size="12">${esc(p.title)}</text>${rects.join('')}` +
     `<text x="0" y="${height - 4}" font-size="10">min ${lo.toPrecision(3)} · max ${hi.toPrecision(3)}</text></svg>`;
@@ -44,7 +45,8 @@ export function histogramSvg(title: string, h: LogHistogram, barWidth = 22, heig
     return `<rect x="${i * barWidth}" y="${height - bh + 18}" width="${barWidth - 2}" height="${bh}" fill="#4a78b5"><title>${labels[i]}: ${n}</title></rect>` +
       `<text x="${i * barWidth + 1}" y="${height + 30}" font-size="8">${labels[i]}</text>`;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${counts.length * barWidth}" height="${height + 36}" role="img" aria-label="${esc(title)}">` +
+  const width = Math.max(counts.length * barWidth, Math.ceil(title.length * 6.5));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 36}" role="img" aria-label="${esc(title)}">` +
     `<text x="0" y="12" font-size="12">${esc(title)}</text>${bars.join('')}</svg>`;
 }
 
