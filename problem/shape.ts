@@ -35,6 +35,15 @@ export function splitPadding(total: number, mode: 'SAME_UPPER' | 'SAME_LOWER'): 
   return mode === 'SAME_UPPER' ? { begin: small, end: total - small } : { begin: total - small, end: small };
 }
 
+/**
+ * The SAME pad total before clamping at zero: `(ceil(i/s)-1)·s + d·(k-1) + 1 - i`. Negative when
+ * the stride steps past the last input elements (ONNX, TensorFlow and {@link convSamePads} pad 0
+ * then); some implementations forget the clamp (adapters/tfjs-known.ts).
+ */
+export function convSamePadTotalUnclamped(input: number, kernel: number, stride: number, dilation: number): number {
+  return (Math.ceil(input / stride) - 1) * stride + effectiveKernelSize(kernel, dilation) - input;
+}
+
 /** Conv SAME pads: output `ceil(i/s)`, total `max(0, (o-1)·s + d·(k-1) + 1 - i)`, split by mode. */
 export function convSamePads(input: number, kernel: number, stride: number, dilation: number, mode: 'SAME_UPPER' | 'SAME_LOWER'): AxisPads {
   const output = Math.ceil(input / stride);
