@@ -100,6 +100,20 @@ function resolveAxisPads(p: ConvProblem, axis: number): AxisPads {
   return convTransposePadsForOutput(i, k, s, d, op, i * s, p.autoPad);
 }
 
+/**
+ * The explicit (auto_pad NOTSET) attributes a problem stands for: its resolved pads, except that a
+ * negative ConvTranspose end pad (output_shape past the full output) becomes the output_padding
+ * it equals, since pads cannot be negative: the same output, element for element.
+ */
+export function explicitAttributes(p: ConvProblem): { padsBegin: number[]; padsEnd: number[]; outputPadding: number[] } {
+  const pads = resolvePads(p);
+  return {
+    padsBegin: pads.begin,
+    padsEnd: pads.end.map((e) => Math.max(0, e)),
+    outputPadding: p.outputPadding.map((op, a) => op + Math.max(0, -pads.end[a])),
+  };
+}
+
 /** Spatial output sizes of the problem. */
 export function outputSpatialShape(p: ConvProblem): number[] {
   const pads = resolvePads(p);

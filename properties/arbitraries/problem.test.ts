@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDescriptor, formatDescriptor } from '../../problem/descriptor.ts';
 import { validateProblem } from '../../problem/validate.ts';
-import { outputSpatialShape } from '../../problem/shape.ts';
+import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
 import { convTypeOf, PROBLEM_TYPES } from '../conv-types.ts';
 import { problemArb } from './problem.ts';
 
@@ -26,6 +26,8 @@ describe('problemArb', () => {
     }
     expect(seen((p) => p.outputPadding.some((v) => v > 0))).toBeGreaterThan(10);
     expect(seen((p) => p.outputShape !== undefined)).toBeGreaterThan(10);
+    // output_shape past the full output (the extra at the end), as ONNX's own test data has it
+    expect(seen((p) => p.outputShape !== undefined && resolvePads(p).end.some((e) => e < 0))).toBeGreaterThan(5);
     expect(seen((p) => p.strides.some((s) => s > 1) && p.dilations.some((d) => d > 1))).toBeGreaterThan(20);
     expect(seen((p) => p.padsBegin.some((b, a) => b !== p.padsEnd[a]))).toBeGreaterThan(20);
     expect(seen((p) => p.group > 1 && p.group < p.inChannels)).toBeGreaterThan(20);

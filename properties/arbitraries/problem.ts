@@ -171,6 +171,7 @@ export function buildProblem(raw: RawProblem, options: ProblemArbOptions = {}): 
   if (op === 'convTranspose' && raw.outputShape && raw.autoPad !== 'VALID') {
     outputShape = raw.axes.map((a, axis) => {
       const full = convTransposeOutputSize(inputShape[axis], kernel[axis], stride[axis], dilation[axis], 0, 0, outputPadding[axis]);
+      if (a.outputShapeCut < 0) return full + Math.min(-a.outputShapeCut, Math.max(0, stride[axis] - 1 - outputPadding[axis]));
       return full - (a.outputShapeCut % full);
     });
   }

@@ -1,7 +1,7 @@
 /** Law 1: transposed conv is the adjoint of conv with the same attributes. */
 import type { ConvProblem } from '../../problem/problem.ts';
 import { withChanges } from '../../problem/problem.ts';
-import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
+import { explicitAttributes, outputSpatialShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';
 import { compareApprox, dotApprox, rearrange } from '../approx.ts';
 import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
@@ -16,10 +16,11 @@ import { linearPart, nextSeed, operandsOf } from './common.ts';
  * input, longer by `floor(output_padding / stride)` where output_padding ≥ stride (dilation > stride).
  */
 export function convOfTranspose(t: ConvProblem): ConvProblem {
-  const pads = resolvePads(t);
+  // A negative end pad (output_shape past the full output) adds input the conv never reads: pad 0.
+  const pads = explicitAttributes(t);
   return withChanges(t, {
     op: 'conv', inChannels: t.outChannels, outChannels: t.inChannels, inputShape: outputSpatialShape(t),
-    padsBegin: pads.begin, padsEnd: pads.end, autoPad: 'NOTSET', outputPadding: t.inputShape.map(() => 0), outputShape: undefined, bias: false,
+    padsBegin: pads.padsBegin, padsEnd: pads.padsEnd, autoPad: 'NOTSET', outputPadding: t.inputShape.map(() => 0), outputShape: undefined, bias: false,
   });
 }
 

@@ -5,7 +5,7 @@
 import { exactRanges, makeOperands, type DataMode } from '../../compare/data.ts';
 import { Random } from '../../compare/random.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
-import { resolvePads, sizeOf } from '../../problem/shape.ts';
+import { explicitAttributes, sizeOf } from '../../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
 import type { ConvOperands } from '../../reference/inputs.ts';
 import { referenceSide, type Approx } from '../approx.ts';
@@ -37,8 +37,7 @@ export function linearPart(p: ConvProblem): ConvProblem {
 
 /** The problem with auto_pad and output_shape replaced by the explicit pads they resolve to. */
 export function explicitPads(p: ConvProblem): ConvProblem {
-  const pads = resolvePads(p);
-  return withChanges(p, { autoPad: 'NOTSET', padsBegin: pads.begin, padsEnd: pads.end, outputShape: undefined });
+  return withChanges(p, { autoPad: 'NOTSET', ...explicitAttributes(p), outputShape: undefined });
 }
 
 /** A number of ones, one per spatial axis of `p`. */

@@ -44,6 +44,8 @@ function checkSamePads(p: ConvProblem, a: number): string | undefined {
   if (p.autoPad !== 'SAME_UPPER' && p.autoPad !== 'SAME_LOWER') return undefined;
   const pads = resolvePads(p);
   const pb = pads.begin[a], pe = pads.end[a];
+  // output_shape past the full output: the extra goes at the end in every mode (problem/shape.ts)
+  if (p.op === 'convTranspose' && pe < 0) return pb === 0 ? undefined : `output_shape past the full output on axis ${a} gave pads begin ${pb}, end ${pe}`;
   const diff = p.autoPad === 'SAME_UPPER' ? pe - pb : pb - pe;
   if (diff !== 0 && diff !== 1) return `${p.autoPad} on axis ${a} gave pads begin ${pb}, end ${pe}`;
   if (p.op === 'conv') {
