@@ -20,6 +20,9 @@ import { addBias, callOp, fromCallOutput, toCallOperands } from './tfjs/call.ts'
 import { planTfjs } from './tfjs/plan.ts';
 
 export { TFJS_BACKENDS, type TfjsBackendName } from './tfjs/engine.ts';
+export {
+  checkTfjsGradients, tfjsGradient, tfjsGradientSupport, type GradientOutcome, type GradientPart, type TfjsGradientCheck,
+} from './tfjs/gradients.ts';
 
 /**
  * Whether the tfjs backend `backend` can run `p` (tfjs-core's ops decide, and for one rule the
