@@ -5,12 +5,14 @@
 import type { ConvProblem } from '../problem/problem.ts';
 import type { KnownDiscrepancy } from './known-discrepancy.ts';
 import { isKnownOnnxRuntimeDiscrepancy, ONNX_RUNTIME_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
+import { isKnownTfjsDiscrepancy, TFJS_KNOWN_DISCREPANCIES } from './tfjs-known.ts';
 
 /** All known discrepancies, every backend. */
-export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES];
+export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...TFJS_KNOWN_DISCREPANCIES];
 
 /** The known discrepancy that explains a failure of `backendName` on `p`, if any. */
 export function knownDiscrepancyFor(backendName: string, p: ConvProblem): KnownDiscrepancy | undefined {
   if (backendName === 'onnxruntime') return isKnownOnnxRuntimeDiscrepancy(p);
+  if (backendName.startsWith('tfjs-')) return isKnownTfjsDiscrepancy(backendName, p);
   return undefined;
 }

@@ -19,6 +19,10 @@ export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'reference', create: async () => ({ available: true, backend: referenceBackend }) },
   // adapters register here (one entry each)
   { name: 'onnxruntime', create: async () => ({ available: true, backend: await (await import('./onnxruntime.ts')).createOnnxRuntimeBackend() }) },
+  // TensorFlow.js: cpu and wasm always; tfjs-node unavailable (with its reason) unless @tensorflow/tfjs-node is installed.
+  { name: 'tfjs-cpu', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-cpu') },
+  { name: 'tfjs-wasm', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-wasm') },
+  { name: 'tfjs-node', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-node') },
   // The example external implementation (docs/protocol.md); unavailable without python3 + numpy.
   { name: 'ext:numpy-conv', create: async () => ({ available: true, backend: await createProcessBackend(`python3 '${fileURLToPath(new URL('../examples/numpy_conv.py', import.meta.url))}'`) }) },
 ];

@@ -89,17 +89,21 @@ export async function createTfjsBackend(name: string): Promise<Backend> {
 }
 
 /**
- * Every tfjs backend with its availability: `tfjs-cpu`, `tfjs-wasm`, `tfjs-node`, in that order.
- * One that cannot load is `{ available: false, name, reason }` (never a rejection).
+ * One tfjs backend with its availability: `{ available: true, backend }`, or
+ * `{ available: false, name, reason }` when it cannot load (never a rejection).
+ * @example await tfjsAvailability('tfjs-node') // { available: false, name: 'tfjs-node', reason: 'tfjs-node: @tensorflow/tfjs-node cannot be loaded ...' }
  */
+export async function tfjsAvailability(name: TfjsBackendName): Promise<BackendAvailability> {
+  try {
+    return { available: true, backend: await createTfjsBackend(name) };
+  } catch (error) {
+    return { available: false, name, reason: errorMessage(error) };
+  }
+}
+
+/** Every tfjs backend with its availability: `tfjs-cpu`, `tfjs-wasm`, `tfjs-node`, in that order (never a rejection). */
 export async function createTfjsBackends(): Promise<BackendAvailability[]> {
   const results: BackendAvailability[] = [];
-  for (const name of Object.keys(TFJS_BACKENDS) as TfjsBackendName[]) {
-    try {
-      results.push({ available: true, backend: await createTfjsBackend(name) });
-    } catch (error) {
-      results.push({ available: false, name, reason: errorMessage(error) });
-    }
-  }
+  for (const name of Object.keys(TFJS_BACKENDS) as TfjsBackendName[]) results.push(await tfjsAvailability(name));
   return results;
 }
