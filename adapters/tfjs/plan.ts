@@ -110,6 +110,16 @@ function lift(p: ConvProblem, plan: Omit<TfjsPlan, 'callRank' | 'lifted'>, lifte
   };
 }
 
+/**
+ * The named padding that means a conv problem's resolved pads exactly, for ops that take no
+ * explicit pads: 'same' for SAME_UPPER's pads, 'valid' for zero pads (SAME_UPPER first, as
+ * {@link planTfjs} chooses), else undefined.
+ */
+export function namedPaddingFor(p: ConvProblem): 'valid' | 'same' | undefined {
+  const padding = choosePadding(p, resolvePads(p), forwardSameUpper(p), false);
+  return typeof padding === 'string' ? padding : undefined;
+}
+
 function planConv(p: ConvProblem, backend: TfjsBackendName): TfjsPlanResult {
   const rank = p.inputShape.length;
   const depthwise = p.group > 1 && p.group === p.inChannels;
