@@ -23,6 +23,11 @@
  * adapters/tfjs-known.test.ts runs each minimal descriptor on its backend and fails once it stops
  * reproducing, so this list stays true.
  *
+ * Also seen, but outside any ONNX problem (so no record; adapters/tfjs.test.ts pins it): tf.conv2dTranspose
+ * does not check its outputShape against x, filter and strides; too large a shape reads dy past its
+ * end (NaN on cpu, other heap memory on wasm). The adapter derives the shape from the problem and
+ * checks that the forward conv maps it back to x (adapters/tfjs/plan.ts).
+ *
  * Checked and NOT reproducing in 4.22 (regression tests in adapters/tfjs.test.ts): conv2dTranspose
  * with 'same' and odd pad totals, depthwiseConv2d and conv1d with dilation, conv2d SAME with stride
  * > kernel on cpu (the 2-D clamp is there), explicit asymmetric pads, wasm vs cpu on every mapped

@@ -130,6 +130,20 @@ describe.each(available.map((backend) => ({ name: backend.name, backend })))('tf
     expect(outcome).toMatchObject({ verdict: 'unsupported', reason: expect.stringMatching(reason) });
   });
 
+  test('tfjs does not check a conv2dTranspose outputShape against x, filter and strides (so the adapter derives it from the problem and checks it)', async () => {
+    const name = backend.name as TfjsBackendName;
+    const values = await runExclusive(async () => {
+      await activateTfjsBackend(name);
+      return tf.tidy(() => {
+        const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]), filter = tf.tensor4d([1, 10, 100, 1000], [2, 2, 1, 1]);
+        // the full output of a 2x2 input and a 2x2 kernel at stride 1 is 3x3; a forward conv maps 5x5 to 4x4, not 2x2
+        return Array.from(tf.conv2dTranspose(x, filter, [1, 5, 5, 1], 1, 'valid').dataSync());
+      });
+    });
+    expect(values).toHaveLength(25); // no error: the kernel reads dy past its end
+    if (name === 'tfjs-cpu') expect(values.some(Number.isNaN)).toBe(true);
+  });
+
   test('depthwise with strides and dilations both > 1: unsupported on cpu (its kernel asserts), run and exact on wasm', async () => {
     for (const descriptor of ['g2mb1ic2ih7iw9oc4kh2kw3sh2sw1dh1dw2ph1pw2', 'g3mb2ic3ih8iw8oc3kh3kw3sh2sw2dh2dw2apL', 'g2mb1ic2iw11oc2kw3sw2dw3pw1']) {
       const p = parseDescriptor(descriptor);
