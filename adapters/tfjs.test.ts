@@ -60,6 +60,8 @@ const AGREEMENT_TABLE: ReadonlyArray<readonly [string, string]> = [
   ['conv2dTranspose output_shape, odd total', 'Tmb1ic1iw4oc1kw4sw3ow10'],
   ['conv2dTranspose output_shape with SAME_UPPER', 'Tmb1ic1iw4oc1kw4sw3ow10apU'],
   ['conv2dTranspose 2-D output_shape with bias', 'Tmb1ic2ih3iw3oc2kh3kw3sh2sw2oh6ow5b1'],
+  ['conv2dTranspose output_shape past the full output (negative end pads)', 'Tmb1ic2ih3iw3oc2kh3kw3sh2sw3oh8ow9'],
+  ['conv3dTranspose output_shape past the full output (known on wasm)', 'Tmb1ic1id2ih2iw2oc1kd2kh2kw2sd2sh2sw2od5oh4ow4'],
   ['conv3dTranspose stride 1, depth 1', 'Tmb1ic2id1ih3iw2oc2kd2kh3kw2'],
   ['conv3dTranspose SAME_UPPER (known on wasm)', 'Tmb1ic1id2ih2iw2oc1kd2kh2kw2apU'],
   ['conv3dTranspose VALID with strides and output_padding (known on wasm)', 'Tmb1ic2id2ih3iw2oc2kd2kh3kw2sd2sh1sw2opd1opw1apV'],

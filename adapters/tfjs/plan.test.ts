@@ -27,6 +27,8 @@ const MAPPINGS: ReadonlyArray<readonly [string, string, Partial<TfjsPlan>]> = [
   ['transposed 1-D lifted', 'Tmb1ic2iw5oc2kw3sw2opw1', { op: 'conv2dTranspose', lifted: true, outputShape: [1, 12], strides: [1, 2] }],
   ['transposed SAME_UPPER -> same', 'Tmb1ic1ih3iw3oc1kh3kw3sh2sw2apU', { op: 'conv2dTranspose', padding: 'same', outputShape: [6, 6] }],
   ['transposed 3-D VALID with output_padding -> valid', 'Tmb1ic2id2ih3iw2oc2kd2kh3kw2sd2sh1sw2opd1opw1', { op: 'conv3dTranspose', padding: 'valid', outputShape: [5, 5, 5] }],
+  ['transposed 3-D output_shape past the full output (end pad -1) -> valid: tfjs reads the begin pads only', 'Tmb1ic1id2ih2iw2oc1kd2kh2kw2sd2sh2sw2od5oh4ow4', { op: 'conv3dTranspose', padding: 'valid', outputShape: [5, 4, 4] }],
+  ['transposed 2-D output_shape past the full output -> explicit pads with a negative end', 'Tmb1ic2ih3iw3oc2kh3kw3sh2sw3oh8ow9', { op: 'conv2dTranspose', padding: { begin: [0, 0], end: [-1, 0] }, outputShape: [8, 9] }],
 ];
 
 /** Problems tfjs cannot express, each with what the reason must say. */

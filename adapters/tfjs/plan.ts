@@ -15,7 +15,8 @@
  * Padding, per problem: SAME_UPPER whose pads are tfjs's 'same' -> 'same'; VALID -> 'valid';
  * otherwise explicit pads where the op takes them; otherwise zero pads -> 'valid' and SAME_UPPER
  * pads -> 'same'; otherwise unsupported. A transposed op is tfjs's backprop of a forward conv
- * over the transposed output `O`, with `outputShape` given: its pads are that forward conv's.
+ * over the transposed output `O`, with `outputShape` given: its pads are that forward conv's, of
+ * which tfjs reads the begin pads and the output size only.
  */
 import type { ConvProblem } from '../../problem/problem.ts';
 import { convOutputSize, convSamePads, outputSpatialShape, resolvePads, type ResolvedPads } from '../../problem/shape.ts';
@@ -100,6 +101,27 @@ function transposedSameUpper(p: ConvProblem, output: readonly number[]): Resolve
   return { begin, end };
 }
 
+/**
+ * The padding argument of a transposed op. tfjs's backprop kernels read only the begin pads and
+ * the forward conv's output size (which must be x's), so a named mode means the problem exactly
+ * when its begin pads match and its forward output over `O` is x's size: 'valid' (begin 0,
+ * `floor((O-k)/s) + 1`), 'same' (SAME_UPPER's begin, `ceil(O/s)`). The end pad then follows from
+ * `O`, even a negative one (output_shape past the full output).
+ */
+function chooseTransposedPadding(p: ConvProblem, pads: ResolvedPads, output: readonly number[], takesExplicit: boolean): TfjsPadding | undefined {
+  const same = transposedSameUpper(p, output);
+  const fits = (begin: readonly number[], forward: (o: number, a: number) => number): boolean =>
+    pads.begin.every((b, a) => b === begin[a]) && output.every((o, a) => forward(o, a) === p.inputShape[a]);
+  const validFits = fits(pads.begin.map(() => 0), (o, a) => convOutputSize(o, p.kernelShape[a], p.strides[a], 1, 0, 0));
+  const sameFits = fits(same.begin, (o, a) => convOutputSize(o, 1, p.strides[a], 1, 0, 0)); // ceil(O/s)
+  if (p.autoPad === 'SAME_UPPER' && sameFits) return 'same';
+  if (p.autoPad === 'VALID' && validFits) return 'valid';
+  if (takesExplicit) return { begin: pads.begin, end: pads.end };
+  if (validFits) return 'valid';
+  if (sameFits) return 'same';
+  return undefined;
+}
+
 function lift(p: ConvProblem, plan: Omit<TfjsPlan, 'callRank' | 'lifted'>, lifted: boolean): TfjsPlan {
   if (!lifted) return { ...plan, callRank: p.inputShape.length, lifted };
   const padding = typeof plan.padding === 'string' ? plan.padding : { begin: [0, ...plan.padding.begin], end: [0, ...plan.padding.end] };
@@ -157,9 +179,9 @@ function planConvTranspose(p: ConvProblem): TfjsPlanResult {
   if (axis >= 0) {
     return refuse(`transposed output ${output[axis]} on axis ${axis} is not one a forward conv maps back to the input size ${p.inputShape[axis]} (it gives ${forward[axis]}; outputPadding=[${p.outputPadding}], strides=[${p.strides}]): tfjs derives the transposed conv from that forward conv.`);
   }
-  const padding = choosePadding(p, pads, transposedSameUpper(p, output), rank < 3);
+  const padding = chooseTransposedPadding(p, pads, output, rank < 3);
   if (padding === undefined) {
-    return refuse(`3-D transposed pads ${formatPads(pads)} are neither zero nor the SAME_UPPER pads of the forward conv (${formatPads(transposedSameUpper(p, output))}): tfjs conv3dTranspose takes only 'valid' or 'same'.`);
+    return refuse(`3-D transposed pads ${formatPads(pads)} are neither zero nor the SAME_UPPER pads of the forward conv (${formatPads(transposedSameUpper(p, output))}), at the beginning with the forward conv's output size: tfjs conv3dTranspose takes only 'valid' or 'same'.`);
   }
   const op: TfjsOp = rank === 3 ? 'conv3dTranspose' : 'conv2dTranspose';
   const plan = { op, strides: p.strides, dilations: p.strides.map(() => 1), padding, outputShape: output };
