@@ -1,0 +1,83 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+import type { Io } from './output.ts';
+
+function capture(): Io & { text: () => string; errors: () => string } {
+  const out: string[] = [], err: string[] = [];
+  return { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, text: () => out.join('\n'), errors: () => err.join('\n') };
+}
+
+describe('convcheck gate', () => {
+  it('passes the example numpy implementation (exit 0) and writes JUnit XML', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-gate-'));
+    const io = capture();
+    const junit = path.join(dir, 'gate.xml');
+    const code = await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv.py"', '--num-runs', '3', '--seed', '11', '--junit', junit], io);
+    expect(code, io.text()).toBe(0);
+    expect(io.text()).toMatch(/gate: passed \(\d+ passed, 0 unsupported/);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites name="convcheck gate ext:numpy-conv" tests="\d+" failures="0" errors="0"/);
+    expect(xml).toContain('<testsuite name="golden corpus"');
+  });
+
+  it('rejects the deliberately broken copy (exit 1) with the shrunk case and a replay command that reproduces it', async () => {
+    const io = capture();
+    const backend = 'cmd:"python3 examples/numpy_conv_broken.py"';
+    const code = await main(['gate', '--backend', backend, '--num-runs', '5', '--seed', '5', '--golden', 'none', '--conv-types', 'transposed'], io);
+    expect(code).toBe(1);
+    const text = io.text();
+    expect(text).toMatch(/gate: FAILED \(\d+ fail, \d+ error\)/);
+    const law = /law:\s+(.+)\n/.exec(text)?.[1];
+    const replayPath = /path:\s+(\S+)\n/.exec(text)?.[1];
+    const descriptor = /descriptor: (\S+)\n/.exec(text)?.[1];
+    expect(law && replayPath && descriptor).toBeTruthy();
+    expect(text).toMatch(/replay:\s+CONVCHECK_SEED=5 npx convcheck gate --backend 'cmd:"python3 examples\/numpy_conv_broken.py"' --law /);
+    const replay = capture();
+    expect(await main(['gate', '--backend', backend, '--seed', '5', '--law', law ?? '', '--path', replayPath ?? '', '--conv-types', 'transposed'], replay)).toBe(1);
+    expect(replay.text()).toContain(`descriptor: ${descriptor}`);
+  });
+
+  it('is a usage error (exit 2) without --backend, with a bad shard or precision, or --path without --law', async () => {
+    for (const [argv, message] of [
+      [['gate'], /--backend is required/],
+      [['gate', '--backend', 'reference', '--shard', '3/2'], /--shard must be I\/N with 1 <= I <= N, but got "3\/2"/],
+      [['gate', '--backend', 'reference', '--precision', 'fp8'], /--precision must be one of fp32, tf32, fp16, bf16, fp64, but got "fp8"/],
+      [['gate', '--backend', 'reference', '--path', '1:2'], /--path replays one case of one law: give --law too/],
+      [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
+      [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],
+    ] as const) {
+      const io = capture();
+      expect(await main([...argv], io), argv.join(' ')).toBe(2);
+      expect(io.errors()).toMatch(message);
+    }
+  });
+});
+
+describe('convcheck report', () => {
+  it('writes report.json, report.md and index.html and prints the summary table', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-'));
+    const io = capture();
+    expect(await main(['report', '--backend', 'reference,ext:numpy-conv', '--num-runs', '2', '--seed', '3', '--golden', 'none', '--out', dir], io)).toBe(0);
+    expect(io.text()).toMatch(/reference\s+\d+\s+0\s+0\s+0\s+0/);
+    const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { backends: Array<{ name: string }>; cases: unknown[]; settings: { seed: number } };
+    expect(json.backends.map((b) => b.name)).toEqual(['reference', 'ext:numpy-conv']);
+    expect(json.settings.seed).toBe(3);
+    expect(json.cases.length).toBeGreaterThan(20);
+    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toMatch(/## Conv types × backends/);
+    expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toMatch(/Checkerboard/);
+  });
+});
+
+describe('convcheck golden', () => {
+  it('verifies the committed corpus and names an unknown subcommand', async () => {
+    const io = capture();
+    expect(await main(['golden', 'verify'], io)).toBe(0);
+    expect(io.text()).toMatch(/verified \d+ cases, \d+ files in golden\/corpus: identical/);
+    const bad = capture();
+    expect(await main(['golden', 'frobnicate'], bad)).toBe(2);
+    expect(bad.errors()).toMatch(/unknown subcommand "frobnicate"/);
+  });
+});
