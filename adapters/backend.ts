@@ -20,6 +20,25 @@ export function unsupported(reason: string): Support {
   return { supported: false, reason };
 }
 
+/** Which gradient of a Conv: with respect to its input x, or to its weight w. */
+export type GradientPart = 'input' | 'weight';
+
+/**
+ * A backend's gradients of Conv (what a framework's autodiff or backward kernels compute): for a
+ * Conv problem `p` (op `conv`; its bias plays no part) and `L = Σ conv(p, x, w) · dy`, the
+ * gradient `∂L/∂x` (shape of x, `[N, C, ...i]`) and `∂L/∂w` (shape of w, `[M, C/group, ...k]`).
+ * `dy` has the conv's output shape `[N, M, ...o]`. Operands are float32 for every backend but the
+ * reference. A backend without this capability makes the gradient laws unsupported, never a pass.
+ */
+export interface ConvGradients {
+  /** Whether the backend can compute `part` of Conv problem `problem`, and if not, why. Must not throw. */
+  supports(problem: ConvProblem, part: GradientPart): Support;
+  /** `∂L/∂x` `[N, C, ...i]` for x, w `[M, C/group, ...k]` and dy `[N, M, ...o]`. May throw (an error verdict). */
+  input(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor>;
+  /** `∂L/∂w` `[M, C/group, ...k]` for x `[N, C, ...i]`, w and dy `[N, M, ...o]`. May throw (an error verdict). */
+  weight(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor>;
+}
+
 /** A convolution implementation under test. */
 export interface Backend {
   /** Stable short name: `reference`, `onnxruntime`, `tfjs-cpu`, `tfjs-wasm`, `ext:numpy-conv`. */
@@ -35,6 +54,8 @@ export interface Backend {
    * reference; the output is `[N, M, ...]`. May throw (an error verdict), never hang forever.
    */
   run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor>;
+  /** Optional: the backend's gradients of Conv (see {@link ConvGradients}); absent = the gradient laws are unsupported. */
+  readonly gradients?: ConvGradients;
   /** Frees sessions, processes, WebAssembly memory. */
   dispose?(): Promise<void>;
 }

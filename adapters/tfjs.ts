@@ -8,7 +8,7 @@
  * tfjs has one global engine: every run takes the engine lock, activates its backend, computes in
  * `tf.tidy`, reads the output and disposes it, so runs never interleave and leave no tensors.
  */
-import { SUPPORTED, unsupported, type Backend, type BackendAvailability, type Support } from './backend.ts';
+import { SUPPORTED, unsupported, type Backend, type BackendAvailability, type ConvGradients, type GradientPart, type Support } from './backend.ts';
 import { UnsupportedError } from './backend-errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { ConvInputError } from '../problem/errors.ts';
@@ -18,6 +18,8 @@ import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
 import { activateTfjsBackend, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, TFJS_VERSION, type TfjsBackendName } from './tfjs/engine.ts';
 import { addBias, callOp, fromCallOutput, toCallOperands } from './tfjs/call.ts';
 import { planTfjs } from './tfjs/plan.ts';
+import { tfjsGradient, tfjsGradientSupport } from './tfjs/gradients.ts';
+import { withChanges } from '../problem/problem.ts';
 
 export { TFJS_BACKENDS, type TfjsBackendName } from './tfjs/engine.ts';
 export {
@@ -35,6 +37,23 @@ export function tfjsSupport(p: ConvProblem, backend: TfjsBackendName = 'tfjs-cpu
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * tfjs's Conv gradients on backend `name` (tf.grad through the mapped op, adapters/tfjs/gradients.ts),
+ * as the Backend capability: Conv problems only, the bias dropped (no gradient here depends on it).
+ */
+function tfjsConvGradients(name: TfjsBackendName): ConvGradients {
+  const supports = (p: ConvProblem, part: GradientPart): Support => {
+    if (p.op !== 'conv') return unsupported(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`);
+    const support = tfjsGradientSupport(name, p, part);
+    return support.supported ? SUPPORTED : unsupported(support.reason);
+  };
+  const gradient = (part: GradientPart) => (p: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor> => {
+    if (p.op !== 'conv') return Promise.reject(new UnsupportedError(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`));
+    return tfjsGradient(name, withChanges(p, { bias: false }), part, { x: operands.x, w: operands.w }, dy);
+  };
+  return { supports, input: gradient('input'), weight: gradient('weight') };
 }
 
 function makeBackend(name: TfjsBackendName): Backend {
@@ -69,6 +88,7 @@ function makeBackend(name: TfjsBackendName): Backend {
         }
       });
     },
+    gradients: tfjsConvGradients(name),
     async dispose(): Promise<void> {
       // tensors are disposed after every run; the engine and its backends live as long as the process
     },

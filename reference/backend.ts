@@ -2,12 +2,29 @@
  * The reference as a Backend, so that every law runs against it with the same body as against an
  * adapter.
  */
-import { SUPPORTED, type Backend } from '../adapters/backend.ts';
+import { SUPPORTED, unsupported, type Backend, type ConvGradients, type GradientPart, type Support } from '../adapters/backend.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { conv } from './conv.ts';
-import { convTranspose } from './conv-transpose.ts';
+import { adjointProblem, convTranspose } from './conv-transpose.ts';
+import { convWeightGrad } from './conv-weight-grad.ts';
 import type { ConvOperands } from './inputs.ts';
+
+/** The reference defines gradients of Conv only (a ConvTranspose's are its forward twin's). */
+function gradientSupport(p: ConvProblem, _part: GradientPart): Support {
+  return p.op === 'conv' ? SUPPORTED : unsupported(`reference: gradients are defined for Conv problems only, but op=${p.op}.`);
+}
+
+/**
+ * The reference's Conv gradients, float64: `∂L/∂x` is the transposed conv of dy with the same
+ * weights (the adjoint, reference/conv-transpose.ts), `∂L/∂w` the weight gradient's own loop
+ * (reference/conv-weight-grad.ts). The bias plays no part.
+ */
+export const referenceGradients: ConvGradients = {
+  supports: gradientSupport,
+  input: async (p, { w }, dy) => convTranspose(adjointProblem(p), { x: dy, w }),
+  weight: async (p, { x }, dy) => convWeightGrad(p, x, dy).y,
+};
 
 /** The float64 reference oracle as a backend. */
 export const referenceBackend: Backend = {
@@ -17,4 +34,5 @@ export const referenceBackend: Backend = {
   supports: () => SUPPORTED,
   run: async (p: ConvProblem, operands: ConvOperands): Promise<Tensor> =>
     p.op === 'conv' ? conv(p, operands) : convTranspose(p, operands),
+  gradients: referenceGradients,
 };
