@@ -6,7 +6,7 @@
  * error bound; the body then compares the two sides of its equation with `compareApprox`.
  */
 import type * as fc from 'fast-check';
-import type { Backend, Precision } from '../adapters/backend.ts';
+import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
 import type { DataMode } from '../compare/data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import type { ConvOp, ConvProblem } from '../problem/problem.ts';
@@ -58,6 +58,15 @@ export interface LawContext {
    * throws (error), or if its output has the wrong shape (fail).
    */
   run(problem: ConvProblem, operands: ConvOperands, inputError?: Float64Array): Promise<Approx>;
+  /**
+   * Runs the backend's gradient `part` (adapters/backend.ts ConvGradients) of Conv problem
+   * `problem` at x, w and dy (float32 values; the bias plays no part) and returns it with its
+   * error bound: the tolerance model over the gradient's own sums (`Σ|dy·w|` per x element for
+   * `input`, `Σ|dy·x|` per weight for `weight`), zero in exact mode when those stay exact. Throws
+   * like `run`: unsupported when the backend has no gradients or not this one, error when it
+   * throws, fail on a wrong shape.
+   */
+  gradient(part: GradientPart, problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Approx>;
 }
 
 /** The outcome of one case body. */

@@ -5,7 +5,7 @@
  * replays it.
  */
 import * as fc from 'fast-check';
-import type { Backend, Precision } from '../adapters/backend.ts';
+import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
 import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
 import type { DataMode } from '../compare/data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
@@ -69,8 +69,11 @@ export interface LawRunResult {
   readonly seed: number;
 }
 
-/** Finds the known discrepancy (adapters' predicates) that explains a failure on a problem, if any. */
-export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem) => KnownDiscrepancy | undefined;
+/**
+ * Finds the known discrepancy (adapters' predicates) that explains a failure on a problem, if any;
+ * `part` is given when the failure is in the backend's gradient of that Conv problem.
+ */
+export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem, part?: GradientPart) => KnownDiscrepancy | undefined;
 
 /** Options of {@link runLaws}. */
 export interface RunLawsOptions {
@@ -232,6 +235,15 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
         verdict = 'known';
         knownId = known.id;
         message = `known discrepancy ${known.id} (${known.summary}) on ${formatDescriptor(p)}: ${message}`;
+        break;
+      }
+    }
+    for (const g of knownId === undefined ? session.gradientRuns : []) {
+      const known = o.knownDiscrepancy(o.backend.name, g.problem, g.part);
+      if (known) {
+        verdict = 'known';
+        knownId = known.id;
+        message = `known discrepancy ${known.id} (${known.summary}) in the ${g.part} gradient of ${formatDescriptor(g.problem)}: ${message}`;
         break;
       }
     }

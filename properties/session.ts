@@ -3,14 +3,18 @@
  * checked first, time-limited, float32 operands), attaches the tolerance model's error bound and
  * remembers the problems, so a failure can be matched against known discrepancies.
  */
-import type { Backend, Precision } from '../adapters/backend.ts';
+import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
 import type { DataMode } from '../compare/data.ts';
 import { referenceResult, withTimeout } from '../compare/run-case.ts';
 import { elementBounds, ROUNDOFF } from '../compare/tolerance.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
-import { toFloat32, type Tensor } from '../problem/tensor.ts';
+import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
+import { checkTensor, toFloat32, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
+import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
+import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
 import type { ConvOperands } from '../reference/inputs.ts';
 import type { Approx } from './approx.ts';
 import type { AuxOps, LawContext } from './law.ts';
@@ -60,10 +64,26 @@ function roundingError(t: Tensor): Tensor<Float64Array> | undefined {
   return any ? { shape: [...t.shape], data } : undefined;
 }
 
+/** A gradient a case asked the backend for: the Conv problem and which part. */
+export interface GradientRun {
+  readonly problem: ConvProblem;
+  readonly part: GradientPart;
+}
+
+/**
+ * The reference gradient `part` of Conv problem `p` with S and n per element: `input` is the
+ * transposed conv of dy (the adjoint), `weight` the weight gradient's own loop.
+ */
+function referenceGradient(part: GradientPart, p: ConvProblem, x: Tensor, w: Tensor, dy: Tensor): ConvResult {
+  return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
+}
+
 /** The LawContext of one case. */
 export class CaseSession implements LawContext {
   /** Every problem run so far, in order. */
   readonly problems: ConvProblem[] = [];
+  /** Every gradient asked for so far, in order (routed to known discrepancies with their part). */
+  readonly gradientRuns: GradientRun[] = [];
 
   constructor(
     private readonly backend: Backend,
@@ -97,6 +117,51 @@ export class CaseSession implements LawContext {
       throw new CaseFailure(`${this.backend.name} returned shape [${output.shape}] (${output.data.length} elements) for ${formatDescriptor(problem)}, but its output shape is [${want}]`);
     }
     const bound = this.bounds(problem, operands, f32, reference.absSum, reference.terms, reference.y.data, inputError);
+    return { shape: [...want], value: Float64Array.from(output.data), bound, absSum: Float64Array.from(reference.absSum) };
+  }
+
+  async gradient(part: GradientPart, problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Approx> {
+    validateProblem(problem);
+    if (problem.op !== 'conv') throw new Error(`gradient: gradients are taken of Conv problems, but op=${problem.op}`);
+    checkTensor('x', operands.x, inputTensorShape(problem));
+    checkTensor('w', operands.w, weightShape(problem));
+    checkTensor('dy', dy, outputTensorShape(problem));
+    for (const [field, t] of [['x', operands.x], ['w', operands.w], ['dy', dy]] as const) {
+      if (roundingError(t)) throw new Error(`gradient: ${field} must hold float32 values (its bound assumes no input rounding)`);
+    }
+    const gradients = this.backend.gradients;
+    if (gradients === undefined) throw new UnsupportedCase('backend has no gradients');
+    let support;
+    try {
+      support = gradients.supports(problem, part);
+    } catch (error) {
+      throw new BackendError(`${this.backend.name}.gradients.supports threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!support.supported) throw new UnsupportedCase(support.reason);
+    this.gradientRuns.push({ problem, part });
+    const x = toFloat32(operands.x), w = toFloat32(operands.w), dy32 = toFloat32(dy);
+    const reference = referenceGradient(part, problem, x, w, dy32);
+    let output: Tensor;
+    try {
+      const pending = part === 'input' ? gradients.input(problem, { x, w }, dy32) : gradients.weight(problem, { x, w }, dy32);
+      output = await withTimeout(pending, this.timeoutMs, this.backend.name);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'UnsupportedError') throw new UnsupportedCase(error.message);
+      throw new BackendError(`${this.backend.name} threw on the ${part} gradient of ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const want = reference.y.shape;
+    if (output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data.length !== reference.y.data.length) {
+      throw new CaseFailure(`${this.backend.name} returned shape [${output.shape}] (${output.data.length} elements) for the ${part} gradient of ${formatDescriptor(problem)}, but its shape is [${want}]`);
+    }
+    // Exact mode: integer operands and every gradient sum within 2^24 make any summation order exact.
+    const r = ROUNDOFF[this.precision];
+    const exact = this.mode === 'exact' && EXACT_CAPABLE.includes(this.precision) && [x, w, dy32].every(isIntegerTensor)
+      && reference.absSum.every((s) => s <= EXACT_LIMIT);
+    const bound = Float64Array.from(reference.y.data, (y, i) => {
+      if (exact) return 0;
+      const b = elementBounds(reference.absSum[i], reference.terms[i], y, r);
+      return Math.min(b.hard, b.expected);
+    });
     return { shape: [...want], value: Float64Array.from(output.data), bound, absSum: Float64Array.from(reference.absSum) };
   }
 
