@@ -1,5 +1,6 @@
 /**
- * Every law of the suite, in the order of issue 3's list (adjoint first, agreement last). Laws
+ * Every law of the suite, in the order of issue 3's list (adjoint first, agreement last), with
+ * issue 4's two gradient laws after the matrix form (they are its Cᵀ and its derivative in w). Laws
  * whose target is `reference` are structural (shapes, costs, receptive fields, permutations).
  */
 import type { Law } from '../law.ts';
@@ -14,6 +15,7 @@ import { depthwiseLaw } from './depthwise.ts';
 import { depthwiseSeparableLaw } from './depthwise-separable.ts';
 import { dilationLaw } from './dilation.ts';
 import { flattenedLaw } from './flattened.ts';
+import { inputGradientLaw, weightGradientLaw } from './gradients.ts';
 import { groupedLaw } from './grouped.ts';
 import { linearityLaw } from './linearity.ts';
 import { matrixFormLaw } from './matrix-form.ts';
@@ -31,7 +33,7 @@ const LAWS: readonly Law[] = [
   adjointLaw, depthwiseLaw, dilationLaw, pointwiseLaw, depthwiseSeparableLaw, spatiallySeparableLaw, flattenedLaw,
   groupedLaw, shufflePermutationLaw, shuffledGroupedLaw, convCorrelationLaw, linearityLaw, translationLaw,
   stridedLaw, paddedLaw, samePadsLaw, batchLaw, rankLaw, outputShapeLaw, costLaw, receptiveFieldLaw,
-  checkerboardLaw, matrixFormLaw, agreementLaw,
+  checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, agreementLaw,
 ];
 
 /** Every law, in issue 3's order. */

@@ -1,0 +1,116 @@
+/**
+ * Conv's gradients (issue 4: a backend that differentiates conv, tfjs): for `L = Σ conv(x, w)·dy`,
+ * the input gradient is the transposed conv of dy and the weight gradient the correlation of x
+ * with dy. Each law compares the backend's gradient (LawContext.gradient, bounded by the tolerance
+ * model over the gradient's own sums) with a computation that shares no loop with the reference's
+ * gradients, so on the reference too the law could fail: the input side is `Cᵀ·dy` with C built
+ * by reference/conv-matrix.ts, the weight side `⟨dy, conv(x, e_j)⟩` for each one-hot weight e_j,
+ * by the reference forward conv. A backend without gradients makes both unsupported.
+ */
+import { exactRanges } from '../../compare/data.ts';
+import { withChanges, type ConvProblem } from '../../problem/problem.ts';
+import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
+import type { Tensor } from '../../problem/tensor.ts';
+import { sliceChannels } from '../../reference/channels.ts';
+import { convMatrix, matTransposeVec } from '../../reference/conv-matrix.ts';
+import { conv } from '../../reference/conv.ts';
+import { compareApprox, referenceSide, type Approx } from '../approx.ts';
+import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import type { ProblemType } from '../conv-types.ts';
+import { defineLaw, judge } from '../law.ts';
+import { abs, drawTensor, linearPart, nextSeed, operandsOf } from './common.ts';
+
+/** The problem types with a Conv to differentiate (every single-problem type but transposed). */
+export const GRADIENT_TYPES: readonly ProblemType[] = ['conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'grouped', 'depthwise', 'pointwise-grouped'];
+
+/** The Conv of a case (no bias: it plays no part in either gradient), its x and w, and dy `[N, M, ...o]`. */
+export function gradientOperands(c: ProblemCase): { p: ConvProblem; x: Tensor; w: Tensor; dy: Tensor } {
+  const p = linearPart(c.problem);
+  const { x, w } = operandsOf(p, c.mode, c.seed);
+  const dy = drawTensor(outputTensorShape(p), c.mode, nextSeed(c.seed, 2), exactRanges(p).xMax);
+  return { p, x, w, dy };
+}
+
+/**
+ * `Cᵀ·dy` `[N, C, ...i]` with its scale `|C|ᵀ·|dy|`, C the conv's matrix for one batch item
+ * (reference/conv-matrix.ts, its own loops), applied item by item so the matrix stays small.
+ */
+export function matrixInputGradient(p: ConvProblem, w: Tensor, dy: Tensor): Approx {
+  const C = convMatrix(withChanges(p, { batch: 1 }), w);
+  const absC = { ...C, data: Float64Array.from(C.data, Math.abs) };
+  const value = new Float64Array(p.batch * C.cols), scale = new Float64Array(p.batch * C.cols);
+  for (let n = 0; n < p.batch; n++) {
+    const item = { shape: [...C.rowShape], data: dy.data.subarray(n * C.rows, (n + 1) * C.rows) };
+    value.set(matTransposeVec(C, item).y.data, n * C.cols);
+    scale.set(matTransposeVec(absC, abs(item)).y.data, n * C.cols);
+  }
+  const shape = [p.batch, ...C.colShape.slice(1)];
+  return referenceSide({ shape, data: value }, { shape, data: scale });
+}
+
+/**
+ * `dW[m, c, k] = ⟨dy[:, m], conv(x[:, g·C/G + c], e_k)⟩` `[M, C/G, ...k]` with its scale (the same
+ * with |dy|, |x|): conv is linear in w, so the derivative along the one-hot weight e_{m,c,k} is the
+ * conv of x's channel with the one-hot kernel e_k (x shifted by the tap), summed against dy.
+ */
+export function correlationWeightGradient(p: ConvProblem, x: Tensor, dy: Tensor): Approx {
+  const single = withChanges(p, { inChannels: 1, outChannels: 1, group: 1, bias: false });
+  const kernelSize = sizeOf(p.kernelShape), outSize = dy.data.length / (p.batch * p.outChannels);
+  const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;
+  const value = new Float64Array(sizeOf(weightShape(p))), scale = new Float64Array(value.length);
+  for (let inChannel = 0; inChannel < p.inChannels; inChannel++) {
+    const g = Math.floor(inChannel / inPerGroup), c = inChannel % inPerGroup;
+    const channel = sliceChannels(x, inChannel, 1);
+    for (let k = 0; k < kernelSize; k++) {
+      const oneHot = { shape: [1, 1, ...p.kernelShape], data: Float64Array.from({ length: kernelSize }, (_, j) => (j === k ? 1 : 0)) };
+      const shifted = conv(single, { x: channel, w: oneHot }).data; // [N, 1, ...o]: x read at o·s - pb + k·d, 0 in the padding
+      for (let m = g * outPerGroup; m < (g + 1) * outPerGroup; m++) {
+        let acc = 0, absAcc = 0;
+        for (let n = 0; n < p.batch; n++) {
+          for (let o = 0; o < outSize; o++) {
+            const term = dy.data[(n * p.outChannels + m) * outSize + o] * shifted[n * outSize + o];
+            acc += term; absAcc += Math.abs(term);
+          }
+        }
+        value[(m * inPerGroup + c) * kernelSize + k] = acc;
+        scale[(m * inPerGroup + c) * kernelSize + k] = absAcc;
+      }
+    }
+  }
+  const shape = weightShape(p);
+  return referenceSide({ shape, data: value }, { shape, data: scale });
+}
+
+// ∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w): the transposed conv is the adjoint of conv
+export const inputGradientLaw = defineLaw<ProblemCase>({
+  name: 'the input gradient of conv is the transposed conv of dy',
+  math: '∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w)',
+  convTypes: GRADIENT_TYPES,
+  ops: ['conv'],
+  target: 'backend',
+  budgetShare: 0.6,
+  cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
+  describe: labelOf,
+  async check(_backend, c, ctx) {
+    const { p, x, w, dy } = gradientOperands(c);
+    const got = await ctx.gradient('input', p, { x, w }, dy);
+    return judge('∂L/∂x vs Cᵀ·dy', compareApprox(got, matrixInputGradient(p, w, dy), ctx.precision));
+  },
+});
+
+// ∂/∂w[m,c,k] Σ conv(x, w)·dy = ⟨dy, conv(x, e_{m,c,k})⟩ = Σ_n,o dy[n,m,o]·x[n, g·C/G + c, o·s - pb + k·d]
+export const weightGradientLaw = defineLaw<ProblemCase>({
+  name: 'the weight gradient of conv is the correlation of x with dy',
+  math: '∂/∂w[m,c,k] Σ conv(x, w)·dy = ⟨dy, conv(x, e_{m,c,k})⟩ = Σ_n,o dy[n,m,o]·x[n,c,o·s - pb + k·d]',
+  convTypes: GRADIENT_TYPES,
+  ops: ['conv'],
+  target: 'backend',
+  budgetShare: 0.6,
+  cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
+  describe: labelOf,
+  async check(_backend, c, ctx) {
+    const { p, x, w, dy } = gradientOperands(c);
+    const got = await ctx.gradient('weight', p, { x, w }, dy);
+    return judge('∂L/∂w vs ⟨dy, conv(x, e_j)⟩', compareApprox(got, correlationWeightGradient(p, x, dy), ctx.precision));
+  },
+});
