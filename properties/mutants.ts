@@ -3,7 +3,7 @@
  * reference. The mutant tests run every law against each and require it to be caught: a law that
  * no mutant trips could never fail.
  */
-import { SUPPORTED, type Backend } from '../adapters/backend.ts';
+import { SUPPORTED, type Backend, type ConvGradients } from '../adapters/backend.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../problem/tensor.ts';
@@ -11,8 +11,9 @@ import { validateProblem } from '../problem/validate.ts';
 import { channelShuffle } from '../reference/channel-shuffle.ts';
 import { conv } from '../reference/conv.ts';
 import { denseMultiplications } from '../reference/cost.ts';
-import { referenceBackend } from '../reference/backend.ts';
-import { convTranspose } from '../reference/conv-transpose.ts';
+import { referenceBackend, referenceGradients } from '../reference/backend.ts';
+import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
+import { convWeightGrad } from '../reference/conv-weight-grad.ts';
 import type { ConvOperands } from '../reference/inputs.ts';
 import { multiIndexTable, WindowMap } from '../reference/spatial-index.ts';
 import { roundToFloat16 } from './float16.ts';
@@ -180,6 +181,30 @@ function accumulateInFloat16(p: ConvProblem, operands: ConvOperands): Tensor64 {
   return { shape: outputTensorShape(p), data: y };
 }
 
+/** The reference (forward and gradients, claiming fp32) with one gradient replaced by a broken one. */
+function gradientMutant(name: string, broken: Partial<Pick<ConvGradients, 'input' | 'weight'>>): Backend {
+  return { ...referenceBackend, name: `mutant:${name}`, precision: 'fp32', gradients: { ...referenceGradients, ...broken } };
+}
+
+/** The input gradient crops the full transposed conv from the wrong side: its begin and end pads swapped. */
+const inputGradientPadsSwapped = gradientMutant('input-grad-pads-swapped', {
+  input: async (p, { w }, dy) => {
+    const t = adjointProblem(p);
+    return convTranspose(withChanges(t, { padsBegin: t.padsEnd, padsEnd: t.padsBegin }), { x: dy, w });
+  },
+});
+
+/** The weight gradient steps through x by 1 per tap instead of by the dilation (over the conv's own output positions). */
+const weightGradientIgnoresDilation = gradientMutant('weight-grad-ignores-dilation', {
+  weight: async (p, { x }, dy) => {
+    if (p.dilations.every((d) => d === 1)) return convWeightGrad(p, x, dy).y;
+    // the same pads with dilation 1 give at least as many outputs; those past dy's read zeros
+    const undilated = withChanges(explicit(p), { dilations: p.dilations.map(() => 1) });
+    const dyExtended = remapSpatial(dy, outputSpatialShape(undilated), p.inputShape.map(() => (out: number) => out));
+    return convWeightGrad(undilated, x, dyExtended).y;
+  },
+});
+
 /** Every mutant, with the laws expected to catch it. */
 export function allMutants(): Mutant[] {
   return [
@@ -213,5 +238,9 @@ export function allMutants(): Mutant[] {
     { name: 'shuffle-transposed', bug: 'channel shuffle by C/g instead of g (the transposed permutation)', backend: referenceBackend,
       aux: { channelShuffle: (x, groups) => channelShuffle(x, x.shape[1] / groups) },
       expectedCatchers: ['channel shuffle is the transpose permutation, and shuffling by g then by C/g is the identity', 'a grouped conv after a channel shuffle equals a dense conv with permuted block-diagonal weights'] },
+    { name: 'input-grad-pads-swapped', bug: 'the input gradient crops the full transposed conv from the wrong side (begin and end pads swapped)', backend: inputGradientPadsSwapped,
+      expectedCatchers: ['the input gradient of conv is the transposed conv of dy'] },
+    { name: 'weight-grad-ignores-dilation', bug: 'the weight gradient forgets the dilation (taps one element apart)', backend: weightGradientIgnoresDilation,
+      expectedCatchers: ['the weight gradient of conv is the correlation of x with dy'] },
   ];
 }
