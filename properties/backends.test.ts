@@ -2,7 +2,7 @@
  * Every law against every available backend other than the reference (adapters register in
  * adapters/registry.ts). Per backend it prints the verdict counts and the unsupported reasons, and
  * fails on any fail or error that no known discrepancy explains. The budget per law is
- * `CONVCHECK_NUM_RUNS` (default 8: real backends cost a session or a process round trip per problem).
+ * `CONVCHECK_NUM_RUNS` (default 20: real backends cost a session or a process round trip per problem).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../adapters/backend.ts';
@@ -13,7 +13,7 @@ import { countVerdicts, formatFailure, runLaws } from './runner.ts';
 
 const DEFAULT_SEED = 1729;
 const seed = seedFromEnv() ?? DEFAULT_SEED;
-const runs = numRuns(8);
+const runs = numRuns(20);
 const backends = (await availableBackends()).filter((a) => (a.available ? a.backend.name : a.name) !== 'reference');
 const created: Backend[] = [];
 
