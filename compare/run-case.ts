@@ -4,6 +4,7 @@
  * verdict carrying its message, never a crash of convcheck).
  */
 import type { Backend, Precision } from '../adapters/backend.ts';
+import { isUnsupportedError } from '../adapters/backend-errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -22,11 +23,6 @@ export type CaseOutcome =
 /** The reference result (value, S and n) of a problem. */
 export function referenceResult(p: ConvProblem, operands: ConvOperands): ConvResult {
   return p.op === 'conv' ? convDetailed(p, operands) : convTransposeDetailed(p, operands);
-}
-
-/** Whether an error means "unsupported" (an UnsupportedError from an adapter, by name). */
-function isUnsupportedError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'UnsupportedError';
 }
 
 /** Rejects after `ms` milliseconds unless `promise` settles first. */
