@@ -27,12 +27,21 @@ function isModulePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
 }
 
-/** Resolves one spec. Unknown names are a UsageError listing the known ones. */
-export async function resolveBackend(spec: string): Promise<BackendAvailability> {
+/** How specs are resolved: `timeoutMs` is the `--timeout` of the command (a process backend's per-request limit). */
+export interface ResolveOptions {
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Resolves one spec. Unknown names are a UsageError listing the known ones. A `cmd:` process gets
+ * `options.timeoutMs` as its own request limit: without it the process backend's 10 s default killed
+ * a slow implementation whatever `--timeout` said.
+ */
+export async function resolveBackend(spec: string, options: ResolveOptions = {}): Promise<BackendAvailability> {
   if (spec.startsWith('cmd:')) {
     const command = spec.slice(4).replace(/^"(.*)"$/s, '$1').trim();
     if (command === '') throw new UsageError('convcheck: --backend cmd: needs a command, e.g. cmd:"python3 examples/numpy_conv.py".');
-    return { available: true, backend: await createProcessBackend(command) };
+    return { available: true, backend: await createProcessBackend(command, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
   }
   if (isModulePath(spec)) return { available: true, backend: await loadModuleBackend(spec) };
   if (!BACKEND_FACTORIES.some((f) => f.name === spec)) {
@@ -43,9 +52,9 @@ export async function resolveBackend(spec: string): Promise<BackendAvailability>
 }
 
 /** Resolves a comma list of specs, or every built-in backend when none is given. */
-export async function resolveBackends(raw: string | undefined): Promise<BackendAvailability[]> {
+export async function resolveBackends(raw: string | undefined, options: ResolveOptions = {}): Promise<BackendAvailability[]> {
   if (raw === undefined) return availableBackends();
   const out: BackendAvailability[] = [];
-  for (const spec of splitBackendList(raw)) out.push(await resolveBackend(spec));
+  for (const spec of splitBackendList(raw)) out.push(await resolveBackend(spec, options));
   return out;
 }

@@ -86,7 +86,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const law = args.values.get('law');
   const path = args.values.get('path');
   if (path !== undefined && law === undefined) throw new UsageError('convcheck gate: --path replays one case of one law: give --law too.');
-  const availability = await resolveBackend(spec);
+  const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });
   if (!availability.available) { io.err(`convcheck gate: backend ${availability.name} is unavailable: ${availability.reason}`); return 1; }
   const backend = availability.backend;
   const backendArg = spec.startsWith('cmd:') ? `cmd:${JSON.stringify(spec.slice(4).replace(/^"(.*)"$/s, '$1'))}` : spec;

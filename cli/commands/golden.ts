@@ -9,14 +9,14 @@ import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
 import { generateCorpus } from '../../golden/generate.ts';
 import { importOnnxTestDir } from '../../golden/import-onnx.ts';
 import { verifyCorpus } from '../../golden/verify.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 
 export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
        convcheck golden verify [DIR]
-       convcheck golden import DIR [--backend LIST]
+       convcheck golden import DIR [--backend LIST] [--timeout MS]
 
 generate  writes a corpus (default: small into golden/generated/small; the committed copy is
           golden/corpus). Each case: model.onnx + test_data_set_0/*.pb (ONNX backend-test layout),
@@ -27,7 +27,7 @@ verify    regenerates the corpus in DIR (default golden/corpus) and compares che
 import    runs every ONNX backend-test directory under DIR whose model is a single Conv or
           ConvTranspose node against the reference and the backends (default: every built-in one),
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
-          any fail or error; other operators are counted as skipped.`;
+          any fail or error; other operators are counted as skipped. --timeout: per-run limit (default 60000).`;
 
 /** Runs the command; returns the exit code. */
 export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -75,11 +75,12 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('golden import', argv, { values: ['backend', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
   if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
-  const availability = await resolveBackends(args.values.get('backend'));
+  const timeoutMs = intFlag(args, 'golden import', 'timeout', 60_000);
+  const availability = await resolveBackends(args.values.get('backend'), { timeoutMs });
   const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
   for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);
   try {
-    const result = await importOnnxTestDir(args.positionals[0], backends);
+    const result = await importOnnxTestDir(args.positionals[0], backends, { timeoutMs });
     const rows = result.cases.filter((c) => c.verdict !== 'skipped').map((c) => [c.name, c.verdict, c.descriptor ?? '', c.message]);
     if (rows.length > 0) io.out(textTable(['test', 'verdict', 'descriptor', 'message'], rows));
     const n = result.counts;

@@ -77,7 +77,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const started = Date.now();
   const createdAt = new Date(started);
   const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
-  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'));
+  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs: flags.timeoutMs });
   const backends: ReportBackend[] = availability.map((a) => a.available
     ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
     : { name: a.name, available: false, reason: a.reason });

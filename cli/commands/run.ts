@@ -54,7 +54,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const mode = modeFlag(args.values.get('mode'), 'run');
   const seed = intFlag(args, 'run', 'seed', 1, 0);
   const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
-  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'));
+  const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs });
   const operands = makeOperands(problem, mode, seed);
   const reference = referenceResult(problem, operands);
   io.out(`${args.positionals[0]}: output [${reference.y.shape}], ${mode} data, seed ${seed}`);
