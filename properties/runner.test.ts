@@ -115,3 +115,34 @@ describe('the laws', () => {
     expect(CONV_TYPES.filter((t) => !covered.has(t))).toEqual([]);
   });
 });
+
+describe('runLaws against a backend that hangs or a caller that throws', () => {
+  const hanging: Backend = {
+    name: 'hangs', version: '0', precision: 'fp32', supports: () => SUPPORTED,
+    run: () => new Promise(() => { /* never answers */ }),
+  };
+
+  it('does not shrink through time-outs, and stops running a backend after 3 time-outs in a row', async () => {
+    const started = Date.now();
+    const laws = [agreementLaw, dilationLaw, lawByName('transposed conv is the adjoint of conv')!, lawByName('batch items are computed independently')!, lawByName('conv is linear in x and in w, and the bias adds per channel')!];
+    const result = await runLaws({ backend: hanging, laws, numRuns: 5, seed: 1, timeoutMs: 40 });
+    // each law's first case times out once (no shrinking, no re-run); after three, the rest are not run
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result.failures).toHaveLength(3);
+    expect(result.cases.every((c) => c.verdict === 'error')).toBe(true);
+    expect(result.cases.filter((c) => /did not answer within 40 ms/.test(c.message ?? ''))).toHaveLength(3);
+    expect(result.cases.filter((c) => c.message === 'not run: hangs timed out 3 times in a row')).toHaveLength(laws.length - 3);
+  });
+
+  it('an exception in the caller\'s onCase is an error verdict, never a pass', async () => {
+    let calls = 0;
+    const result = await runLaws({
+      backend: referenceBackend, laws: [dilationLaw], numRuns: 5, seed: 2,
+      onCase: () => { if (++calls === 2) throw new Error('progress display broke'); },
+    });
+    const errors = result.cases.filter((c) => c.verdict === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/the law's run failed \(progress display broke\), but its case gave pass when run again/);
+    expect(result.failures).toHaveLength(1);
+  });
+});

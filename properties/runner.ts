@@ -108,6 +108,14 @@ export interface RunLawsOptions {
   readonly timeoutMs?: number;
 }
 
+/** Time-outs in a row after which the remaining laws are not run on the backend. */
+export const MAX_CONSECUTIVE_TIMEOUTS = 3;
+
+/** Whether a record is a backend time-out (runCase's limit, or a process backend's). */
+function isTimeout(record: CaseRecord): boolean {
+  return record.verdict === 'error' && /(did not answer|no reply|no hello) within \d+ ms/.test(record.message ?? '');
+}
+
 /** Single-quotes a word for a POSIX shell. */
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
@@ -164,6 +172,7 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
     }
     options.onCase?.(record);
   };
+  let consecutiveTimeouts = 0;
   for (const { law, convTypes } of selected) {
     const scope = { convTypes, modes: modesFor(precision) };
     const replayOf = (path: string | undefined): string => replayCommand({
@@ -172,14 +181,26 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
     });
     const evaluate = (c: unknown, path: string | undefined): Promise<CaseRecord> =>
       evaluateCase(law, c, { ...options, precision, aux, seed, path, replay: replayOf(path) });
+    if (consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) {
+      // A backend that stopped answering would make every remaining case wait out the limit.
+      const label = { law: law.name, backend: options.backend.name, convType: convTypes[0], descriptor: '(not run)', mode: 'exact' as const, seed, replay: replayOf(undefined), timeMs: 0 };
+      emit({ ...label, verdict: 'error', message: `not run: ${options.backend.name} timed out ${consecutiveTimeouts} times in a row` });
+      continue;
+    }
     let shrinking = false;
+    let timedOut = false;
+    let firstFailure: CaseRecord | undefined;
     let runIndex = 0;
     const property = fc.asyncProperty(law.cases(scope), async (c) => {
+      // Shrinking through time-outs would wait out the limit at every step: keep the first failure.
+      if (shrinking && timedOut) return true;
       const path = options.path ?? String(runIndex++);
       const record = await evaluate(c, shrinking ? undefined : path);
       const failed = record.verdict === 'fail' || record.verdict === 'error';
+      if (isTimeout(record)) { timedOut = true; consecutiveTimeouts++; }
+      else if (record.verdict !== 'unsupported') consecutiveTimeouts = 0;
       if (!shrinking) {
-        if (failed) shrinking = true;
+        if (failed) { shrinking = true; firstFailure = record; }
         else emit(record);
       }
       return !failed;
@@ -188,9 +209,17 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
       seed, numRuns: lawRuns(law, numRuns), endOnFailure: options.shrink === false,
       ...(options.path !== undefined ? { path: options.path } : {}),
     });
-    if (details.failed && details.counterexample !== null) {
+    if (details.failed) {
       const path = details.counterexamplePath ?? options.path ?? '';
-      const record = await evaluate(details.counterexample[0], path);
+      let record = timedOut && firstFailure ? firstFailure
+        : details.counterexample !== null ? await evaluate(details.counterexample[0], path) : undefined;
+      if (record === undefined || (record.verdict !== 'fail' && record.verdict !== 'error')) {
+        // The property failed for a reason the case itself does not show (an exception outside the
+        // law's body, or a flaky backend): never let that pass as a verdict.
+        const why = 'errorInstance' in details && details.errorInstance instanceof Error ? details.errorInstance.message : 'no error recorded';
+        const base = record ?? { law: law.name, backend: options.backend.name, convType: convTypes[0], descriptor: '(unknown)', mode: 'exact' as const, seed, path, replay: replayOf(path), timeMs: 0 };
+        record = { ...base, verdict: 'error', message: `the law's run failed (${why}), but its case gave ${record?.verdict ?? 'no verdict'} when run again` };
+      }
       emit(record);
       failures.push({ law: law.name, backend: options.backend.name, descriptor: record.descriptor, seed, path, message: record.message ?? '', replay: record.replay, record });
     }
