@@ -26,3 +26,13 @@ describe('Progress on a terminal', () => {
     expect(io.statuses[5]).toBe(`golden [${'#'.repeat(24)}] 6/4 b`);
   });
 });
+
+describe('Progress in a log (not a TTY)', () => {
+  it('prints one plain line per step, so a CI log shows which law is running', () => {
+    const lines: string[] = [];
+    const p = new Progress({ out: (l) => lines.push(l), err: () => undefined, isTTY: false }, 0, 'gate');
+    p.tick('transposed conv is the adjoint of conv');
+    p.tick('golden corpus');
+    expect(lines).toEqual(['gate 1: transposed conv is the adjoint of conv', 'gate 2: golden corpus']);
+  });
+});

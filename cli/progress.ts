@@ -19,6 +19,7 @@ export class Progress {
   tick(what: string): void {
     this.done++;
     if (this.io.isTTY && this.io.status) this.io.status(this.statusLine(what));
+    else this.io.out(`${this.label} ${this.done}${this.total > 0 ? `/${this.total}` : ''}: ${what}`);
   }
 
   /** The terminal line after the latest tick. */

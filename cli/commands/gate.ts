@@ -96,7 +96,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   try {
     const result = await runSuite({
       backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}),
-      onStep: (label) => { if (label !== lastLaw) { lastLaw = label; progress.tick(label); } },
+      onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== lastLaw) { lastLaw = step; progress.tick(step); } },
     });
     progress.finish();
     const counts = countVerdicts(result.cases);

@@ -98,7 +98,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
       };
       const result = await runSuite({
         backend, backendArg: backend.name, ...flags,
-        onStep: (label) => { if (label !== last) { last = label; progress.tick(label); } },
+        onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== last) { last = step; progress.tick(step); } },
         onGoldenOutput: keepWorst,
       });
       progress.finish();
