@@ -258,7 +258,8 @@ describe('withChanges, which the tests above derive their problems with', () => 
 describe('validateProblem: values that are not plain safe integers', () => {
   it('rejects attributes beyond 2^31-1 and integers past 2^53, naming the field', () => {
     expectInvalid(base({ strides: [2 ** 31, 1] }), 'strides[0]', /strides\[0\] must be at most 2\^31-1, but strides\[0\]=2147483648/);
-    expectInvalid(base({ pads: [2 ** 60, 0, 0, 0] }), 'pads[0]', /pads\[0\] must be an integer >= 0, but pads\[0\]=1152921504606847000/);
+    expectInvalid(base({ pads: [2 ** 60, 0, 0, 0] }), 'pads[0]', /pads\[0\] must be at most 2\^31-1, but pads\[0\]=1152921504606847000/);
+    expectInvalid(base({ pads: [2.5, 0, 0, 0] }), 'pads[0]', /pads\[0\] must be an integer >= 0, but pads\[0\]=2.5/);
   });
 
   it('shows a string where a number belongs as a string, and names a missing array', () => {

@@ -79,13 +79,13 @@ function show(v: unknown): string {
 }
 
 function positiveInteger(field: string, v: number, fail: Fail, rule = `${field} must be an integer >= 1`): void {
+  if (typeof v === 'number' && v > MAX_ELEMENTS && Number.isFinite(v)) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
   if (!Number.isSafeInteger(v) || v < 1) fail(field, `${rule}, but ${field}=${show(v)}.`);
-  if (v > MAX_ELEMENTS) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
 }
 
 function nonNegativeInteger(field: string, v: number, fail: Fail): void {
+  if (typeof v === 'number' && v > MAX_ELEMENTS && Number.isFinite(v)) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
   if (!Number.isSafeInteger(v) || v < 0) fail(field, `${field} must be an integer >= 0, but ${field}=${show(v)}.`);
-  if (v > MAX_ELEMENTS) fail(field, `${field} must be at most 2^31-1, but ${field}=${v}.`);
 }
 
 function validateConvOnly(p: ConvProblem, fail: Fail): void {

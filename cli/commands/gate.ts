@@ -28,7 +28,7 @@ SPEC is a built-in backend name (onnxruntime, tfjs-cpu, tfjs-wasm, ...), a path 
 exporting the Backend interface, or cmd:"COMMAND" for a process speaking docs/protocol.md.
 
 Options:
-  --num-runs N        cases per law (default: CONVCHECK_NUM_RUNS or 100)
+  --num-runs N        cases per law, fewer for costly laws (default: CONVCHECK_NUM_RUNS or 100)
   --seed N            fast-check seed (default: CONVCHECK_SEED or random; printed)
   --conv-types LIST   only these conv types, comma separated (${CONV_TYPES.join(', ')})
   --precision P       judge as fp32, tf32, fp16 or bf16 (default: what the backend declares)

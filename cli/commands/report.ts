@@ -34,7 +34,7 @@ heatmaps, known discrepancies, checkerboard pictures). Prints a summary table.
 Options:
   --backend LIST      backends to include (default: every built-in one); names, module paths or
                       cmd:"COMMAND", comma separated
-  --num-runs N        cases per law (default: CONVCHECK_NUM_RUNS or 25)
+  --num-runs N        cases per law, fewer for costly laws (default: CONVCHECK_NUM_RUNS or 25)
   --seed N            fast-check seed (default: CONVCHECK_SEED or random; recorded in the report)
   --conv-types LIST   only these conv types
   --golden CORPUS     small (default), networks, all or none
