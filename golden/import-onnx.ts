@@ -10,10 +10,14 @@
  * Case verdict: `skipped` (not a single Conv/ConvTranspose; counted, never silent), `error` (a
  * malformed file or an invalid problem; or a backend error), `fail` (the expected output
  * disagrees with the reference, or a backend fails), else `pass`. Unsupported is never a fail.
+ * A backend failure or error that a recorded known discrepancy explains (the `knownDiscrepancy`
+ * option) is that backend's `known` verdict, naming the record: it does not fail the case, and the
+ * case's message names it. The lookup is a parameter so this module does not load the adapters.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../adapters/backend.ts';
+import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, type Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -31,10 +35,13 @@ export type ImportVerdict = 'pass' | 'fail' | 'error' | 'skipped';
 /** One backend on one data set. */
 export interface ImportedBackendResult {
   readonly backend: string;
-  readonly verdict: 'pass' | 'fail' | 'unsupported' | 'error';
-  /** The comparison's message, the unsupported reason or the error. */
+  /** `known`: a fail or error that the recorded discrepancy {@link ImportedBackendResult.known} explains. */
+  readonly verdict: 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
+  /** The comparison's message, the unsupported reason or the error (for `known`, prefixed with the record's id). */
   readonly message: string;
   readonly comparison?: Comparison;
+  /** The recorded discrepancy, when the verdict is `known`. */
+  readonly known?: KnownDiscrepancy;
   readonly timeMs: number;
 }
 
@@ -68,10 +75,15 @@ export interface ImportResult {
   readonly counts: Readonly<Record<ImportVerdict, number>>;
 }
 
+/** Looks up the recorded discrepancy that explains a failure of `backendName` on `problem` (e.g. adapters/known-discrepancies.ts `knownDiscrepancyFor`). */
+export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem) => KnownDiscrepancy | undefined;
+
 /** Options of {@link importOnnxTestDir}. */
 export interface ImportOptions {
   /** Time limit of one backend run; default 60 s. */
   readonly timeoutMs?: number;
+  /** Routes a backend's fail or error that a recorded discrepancy explains to `known`; without it every failure fails the case. */
+  readonly knownDiscrepancy?: KnownDiscrepancyLookup;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -122,6 +134,14 @@ async function readInputs(dataSetDir: string, count: number): Promise<NamedTenso
   return inputs;
 }
 
+/** A fail or error explained by a recorded discrepancy becomes `known`, its message led by the record's id. */
+function routeKnown(result: ImportedBackendResult, problem: ConvProblem, lookup: KnownDiscrepancyLookup | undefined): ImportedBackendResult {
+  if (lookup === undefined || (result.verdict !== 'fail' && result.verdict !== 'error')) return result;
+  const known = lookup(result.backend, problem);
+  if (known === undefined) return result;
+  return { ...result, verdict: 'known', known, message: `known discrepancy ${known.id} (${result.verdict}: ${result.message})` };
+}
+
 function backendResult(backend: string, outcome: CaseOutcome): ImportedBackendResult {
   switch (outcome.verdict) {
     case 'pass':
@@ -132,6 +152,13 @@ function backendResult(backend: string, outcome: CaseOutcome): ImportedBackendRe
     case 'error':
       return { backend, verdict: 'error', message: outcome.message, timeMs: outcome.timeMs };
   }
+}
+
+/** `name verdict` over every data set: `known <ids>` if any set is known, else the first set's verdict. */
+function backendSummary(name: string, dataSets: readonly ImportedDataSet[]): string {
+  const results = dataSets.flatMap((s) => s.backends.filter((b) => b.backend === name));
+  const ids = [...new Set(results.flatMap((b) => (b.known ? [b.known.id] : [])))];
+  return ids.length > 0 ? `${name} known ${ids.join(', ')}` : `${name} ${results[0]?.verdict ?? 'absent'}`;
 }
 
 function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdict; message: string } {
@@ -149,7 +176,7 @@ function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdi
   }
   if (verdict === 'pass') {
     const worst = Math.max(...dataSets.map((s) => s.expected.maxNormalizedError));
-    const backends = dataSets[0]?.backends.map((b) => `${b.backend} ${b.verdict}`).join(', ') ?? '';
+    const backends = (dataSets[0]?.backends ?? []).map((b) => backendSummary(b.backend, dataSets)).join(', ');
     parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${backends ? `; ${backends}` : ''}`);
   }
   return { verdict, message: parts.join('; ') };
@@ -178,7 +205,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
-      results.push(backendResult(backend.name, outcome));
+      results.push(routeKnown(backendResult(backend.name, outcome), problem, options.knownDiscrepancy));
     }
     dataSets.push({ name: setName, expected, backends: results });
   }
@@ -190,6 +217,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
  * Imports the ONNX backend test at `dir` (a directory holding model.onnx), or every test directly
  * under `dir`, and runs each against the reference and `backends`. A malformed file is an `error`
  * verdict naming the file; a graph that is not a single Conv / ConvTranspose node is `skipped`.
+ * With `options.knownDiscrepancy`, a backend failure the lookup explains is `known`, not a fail.
  * @example const r = await importOnnxTestDir('/usr/share/libonnx-testdata/data/node', [referenceBackend]); r.counts
  */
 export async function importOnnxTestDir(dir: string, backends: readonly Backend[], options: ImportOptions = {}): Promise<ImportResult> {

@@ -4,6 +4,7 @@
  * directories (ONNX's official data included) against the reference and the backends.
  */
 import type { Backend } from '../../adapters/backend.ts';
+import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
 import { generateCorpus } from '../../golden/generate.ts';
@@ -27,7 +28,9 @@ verify    regenerates the corpus in DIR (default golden/corpus) and compares che
 import    runs every ONNX backend-test directory under DIR whose model is a single Conv or
           ConvTranspose node against the reference and the backends (default: every built-in one),
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
-          any fail or error; other operators are counted as skipped. --timeout: per-run limit (default 60000).`;
+          any fail or error; a backend failure that a recorded known discrepancy explains is shown as
+          known (with its id) and does not fail; other operators are counted as skipped.
+          --timeout: per-run limit (default 60000).`;
 
 /** Runs the command; returns the exit code. */
 export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -80,11 +83,13 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
   const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
   for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);
   try {
-    const result = await importOnnxTestDir(args.positionals[0], backends, { timeoutMs });
+    const result = await importOnnxTestDir(args.positionals[0], backends, { timeoutMs, knownDiscrepancy: knownDiscrepancyFor });
     const rows = result.cases.filter((c) => c.verdict !== 'skipped').map((c) => [c.name, c.verdict, c.descriptor ?? '', c.message]);
     if (rows.length > 0) io.out(textTable(['test', 'verdict', 'descriptor', 'message'], rows));
     const n = result.counts;
-    io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv/ConvTranspose)`);
+    const known = result.cases.flatMap((c) => c.dataSets.flatMap((s) => s.backends.flatMap((b) => (b.known ? [`${b.backend} ${b.known.id}`] : []))));
+    const knownNote = known.length > 0 ? `; ${known.length} backend run(s) explained by a known discrepancy, not failed: ${[...new Set(known)].join(', ')}` : '';
+    io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv/ConvTranspose)${knownNote}`);
     return n.fail + n.error > 0 ? 1 : 0;
   } finally {
     for (const b of backends) await b.dispose?.();
