@@ -83,3 +83,11 @@ describe('convcheck golden', () => {
     expect(bad.errors()).toMatch(/unknown subcommand "frobnicate"/);
   });
 });
+
+describe('convcheck golden import', () => {
+  it('a directory that does not exist is a usage error (exit 2) naming it', async () => {
+    const io = capture();
+    expect(await main(['golden', 'import', '/nonexistent/onnx-tests'], io)).toBe(2);
+    expect(io.errors()).toMatch(/no such directory "\/nonexistent\/onnx-tests"/);
+  });
+});

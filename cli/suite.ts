@@ -8,7 +8,7 @@ import { runCase } from '../compare/run-case.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { corpusCases, type CorpusName } from '../golden/corpus.ts';
 import type { GoldenCase } from '../golden/golden-case.ts';
-import { runLaws, type CaseRecord, type LawFailure } from '../properties/runner.ts';
+import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../properties/runner.ts';
 import type { CaseMetrics, ReportCase } from '../reports/report-model.ts';
 import type { Tensor } from '../problem/tensor.ts';
 
@@ -78,7 +78,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   if (o.path === undefined && laws === undefined) {
     for (const g of selectGolden(o.golden, o.convTypes, o.shard)) {
       const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run '${g.descriptor}' --mode ${g.mode} --seed ${g.seed} --backend ${o.backendArg}` };
+      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}` };
       let c: ReportCase;
       if (outcome.verdict === 'unsupported') c = { ...base, verdict: 'unsupported', message: outcome.reason };
       else if (outcome.verdict === 'error') c = { ...base, verdict: 'error', message: outcome.message };

@@ -117,7 +117,7 @@ function isTimeout(record: CaseRecord): boolean {
 }
 
 /** Single-quotes a word for a POSIX shell. */
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

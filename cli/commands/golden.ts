@@ -3,6 +3,7 @@
  * (golden/README.md): write a corpus, check one against a fresh generation, or run ONNX backend-test
  * directories (ONNX's official data included) against the reference and the backends.
  */
+import { existsSync } from 'node:fs';
 import type { Backend } from '../../adapters/backend.ts';
 import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
@@ -78,6 +79,7 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('golden import', argv, { values: ['backend', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
   if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
+  if (!existsSync(args.positionals[0])) throw new UsageError(`convcheck golden import: no such directory "${args.positionals[0]}".`);
   const timeoutMs = intFlag(args, 'golden import', 'timeout', 60_000);
   const availability = await resolveBackends(args.values.get('backend'), { timeoutMs });
   const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
