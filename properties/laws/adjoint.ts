@@ -1,6 +1,7 @@
 /** Law 1: transposed conv is the adjoint of conv with the same attributes. */
 import type { ConvProblem } from '../../problem/problem.ts';
 import { withChanges } from '../../problem/problem.ts';
+import type { Tensor } from '../../problem/tensor.ts';
 import { explicitAttributes, outputSpatialShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';
 import { compareApprox, dotApprox, rearrange } from '../approx.ts';
@@ -24,6 +25,20 @@ export function convOfTranspose(t: ConvProblem): ConvProblem {
   });
 }
 
+/**
+ * A case as a pair of adjoint problems with their operands: the conv (the case itself, or the conv
+ * a transposed case is the adjoint of), its transposed twin, x and w of the conv, and y shaped
+ * like the conv's output (the transposed input). Bias is left out: adjointness is of the linear part.
+ */
+export function adjointPair(c: ProblemCase): { convP: ConvProblem; transP: ConvProblem; x: Tensor; w: Tensor; y: Tensor } {
+  const given = linearPart(c.problem);
+  const convP = given.op === 'conv' ? given : convOfTranspose(given);
+  const transP = given.op === 'conv' ? adjointProblem(given) : given;
+  const { x, w } = operandsOf(convP, c.mode, c.seed);
+  const y = operandsOf(transP, c.mode, nextSeed(c.seed)).x;
+  return { convP, transP, x, w, y };
+}
+
 // ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ for the same kernel, strides, dilations, pads, groups (and output_padding)
 export const adjointLaw = defineLaw<ProblemCase>({
   name: 'transposed conv is the adjoint of conv',
@@ -34,11 +49,7 @@ export const adjointLaw = defineLaw<ProblemCase>({
   cases: (scope) => problemCaseArb(scope),
   describe: labelOf,
   async check(_backend, c, ctx) {
-    const given = linearPart(c.problem);
-    const convP = given.op === 'conv' ? given : convOfTranspose(given);
-    const transP = given.op === 'conv' ? adjointProblem(given) : given;
-    const { x, w } = operandsOf(convP, c.mode, c.seed);
-    const y = operandsOf(transP, c.mode, nextSeed(c.seed)).x; // [N, M, ...o]: the conv's output shape
+    const { convP, transP, x, w, y } = adjointPair(c);
     const convX = await ctx.run(convP, { x, w });
     const transY = await ctx.run(transP, { x: y, w });
     // ⟨conv(x), y⟩ reads conv(x) only where the transposed conv's input is (the leading part).

@@ -1,13 +1,12 @@
 /** Law 19: conv is a matrix-vector product C·x, and the transposed conv is Cᵀ·y. */
-import { adjointProblem } from '../../reference/conv-transpose.ts';
 import { convMatrix, matTransposeVec, matVec, type DenseMatrix } from '../../reference/conv-matrix.ts';
 import { compareApprox, referenceSide } from '../approx.ts';
 import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { padSpatial } from '../tensor-ops.ts';
-import { convOfTranspose } from './adjoint.ts';
-import { abs, linearPart, nextSeed, operandsOf } from './common.ts';
+import { adjointPair } from './adjoint.ts';
+import { abs } from './common.ts';
 
 function absMatrix(C: DenseMatrix): DenseMatrix {
   return { ...C, data: Float64Array.from(C.data, Math.abs) };
@@ -25,11 +24,7 @@ export const matrixFormLaw = defineLaw<ProblemCase>({
   describe: labelOf,
   async check(_backend, c, ctx) {
     // A conv case and its adjoint, or a transposed case and the conv it is the adjoint of.
-    const given = linearPart(c.problem);
-    const convP = given.op === 'conv' ? given : convOfTranspose(given);
-    const transP = given.op === 'conv' ? adjointProblem(given) : given;
-    const { x, w } = operandsOf(convP, c.mode, c.seed);
-    const y = operandsOf(transP, c.mode, nextSeed(c.seed)).x;
+    const { convP, transP, x, w, y } = adjointPair(c);
     const C = convMatrix(convP, w), absC = absMatrix(C);
     // Cᵀ takes the conv's whole output; a transposed input shorter than it (output_padding ≥ stride) is zero-extended.
     const yFull = padSpatial(y, y.shape.slice(2).map(() => 0), C.rowShape.slice(2).map((o, a) => o - y.shape[2 + a]));
