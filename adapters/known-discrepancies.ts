@@ -3,7 +3,7 @@
  * case to its `known` verdict. Each adapter keeps its own list next to it; this module joins them.
  */
 import type { ConvProblem } from '../problem/problem.ts';
-import type { GradientPart } from './backend.ts';
+import type { GradientPart } from '../problem/backend.ts';
 import type { KnownDiscrepancy } from './known-discrepancy.ts';
 import { isKnownOnnxRuntimeDiscrepancy, ONNX_RUNTIME_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
 import { isKnownTfjsDiscrepancy, isKnownTfjsGradientDiscrepancy, TFJS_KNOWN_DISCREPANCIES } from './tfjs-known.ts';

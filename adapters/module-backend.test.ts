@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { runCase } from '../compare/run-case.ts';
 import { checkBackendShape, loadModuleBackend } from './module-backend.ts';
 
@@ -48,7 +48,7 @@ describe('loadModuleBackend', () => {
 
 describe('checkBackendShape', () => {
   test('accepts the reference backend', async () => {
-    const { referenceBackend } = await import('../reference/backend.ts');
+    const { referenceBackend } = await import('./reference.ts');
     expect(checkBackendShape('reference', referenceBackend)).toBe(referenceBackend);
   });
 

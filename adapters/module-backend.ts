@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROUNDOFF } from '../compare/tolerance.ts';
-import type { Backend } from './backend.ts';
+import { ROUNDOFF } from '../problem/precision.ts';
+import type { Backend } from '../problem/backend.ts';
 
 /** Every declared precision the tolerance model knows. */
 const PRECISIONS = Object.keys(ROUNDOFF);

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { referenceResult, runCase } from '../compare/run-case.ts';
 import { ConvInputError } from '../problem/errors.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { withChanges } from '../problem/problem.ts';
-import { UnsupportedError } from './backend-errors.ts';
+import { UnsupportedError } from '../problem/backend.ts';
 import { createOnnxRuntimeBackend, onnxRuntimeSupport, sessionKey, type OnnxRuntimeBackend } from './onnxruntime.ts';
 
 /**

@@ -15,9 +15,8 @@ import { formatDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
-import { SUPPORTED, unsupported, type Backend, type Support } from './backend.ts';
-import { UnsupportedError } from './backend-errors.ts';
+import { checkOperands, type ConvOperands } from '../problem/operands.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
 import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
 

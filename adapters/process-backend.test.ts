@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { runCase } from '../compare/run-case.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import type { Backend } from './backend.ts';
-import { ProtocolError, UnsupportedError } from './backend-errors.ts';
+import { UnsupportedError, type Backend } from '../problem/backend.ts';
+import { ProtocolError } from './protocol-error.ts';
 import { createProcessBackend, type ProcessBackendOptions } from './process-backend.ts';
 
 const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');

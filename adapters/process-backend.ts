@@ -10,9 +10,10 @@ import type { Socket } from 'node:net';
 import type { ConvProblem } from '../problem/problem.ts';
 import { outputTensorShape } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
-import type { Backend, Precision, Support } from './backend.ts';
-import { ProtocolError, UnsupportedError } from './backend-errors.ts';
+import { checkOperands, type ConvOperands } from '../problem/operands.ts';
+import { UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
+import { ProtocolError } from './protocol-error.ts';
 import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, preview, type HelloMessage } from './protocol.ts';
 
 /** Options of {@link createProcessBackend}. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
-import { makeOperands } from '../compare/data.ts';
-import { ProtocolError } from './backend-errors.ts';
+import { makeOperands } from '../problem/operand-data.ts';
+import { ProtocolError } from './protocol-error.ts';
 import {
   decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, PROTOCOL_VERSION, type HelloMessage,
 } from './protocol.ts';

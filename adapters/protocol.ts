@@ -12,9 +12,10 @@ import type { ConvOp, ConvProblem } from '../problem/problem.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { outputTensorShape, resolvePads, sizeOf, weightShape, inputTensorShape } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
-import { SUPPORTED, unsupported, type Precision, type Support } from './backend.ts';
-import { ProtocolError } from './backend-errors.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
+import { ProtocolError } from './protocol-error.ts';
 
 /** The protocol version this convcheck speaks; a hello with another version is refused. */
 export const PROTOCOL_VERSION = 1;

@@ -3,8 +3,8 @@
  * a backend that cannot load (tfjs-node without libtensorflow) is listed as unavailable with the
  * reason, never an error.
  */
-import type { BackendAvailability } from './backend.ts';
-import { referenceBackend } from '../reference/backend.ts';
+import type { BackendAvailability } from '../problem/backend.ts';
+import { referenceBackend } from './reference.ts';
 import { fileURLToPath } from 'node:url';
 import { createProcessBackend } from './process-backend.ts';
 

@@ -8,18 +8,16 @@
  * tfjs has one global engine: every run takes the engine lock, activates its backend, computes in
  * `tf.tidy`, reads the output and disposes it, so runs never interleave and leave no tensors.
  */
-import { SUPPORTED, unsupported, type Backend, type BackendAvailability, type ConvGradients, type GradientPart, type Support } from './backend.ts';
-import { UnsupportedError } from './backend-errors.ts';
-import type { ConvProblem } from '../problem/problem.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type BackendAvailability, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
+import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { ConvInputError } from '../problem/errors.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { checkOperands, type ConvOperands } from '../reference/inputs.ts';
+import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { activateTfjsBackend, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, TFJS_VERSION, type TfjsBackendName } from './tfjs/engine.ts';
 import { addBias, callOp, fromCallOutput, toCallOperands } from './tfjs/call.ts';
 import { planTfjs } from './tfjs/plan.ts';
 import { tfjsGradient, tfjsGradientSupport } from './tfjs/gradients.ts';
-import { withChanges } from '../problem/problem.ts';
 
 export { TFJS_BACKENDS, type TfjsBackendName } from './tfjs/engine.ts';
 export {

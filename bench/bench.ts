@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { compareToReference } from '../compare/tolerance.ts';
 import { createOnnxRuntimeBackend, ONNX_RUNTIME_VERSION, type OnnxRuntimeBackend } from '../adapters/onnxruntime.ts';
@@ -16,7 +16,7 @@ import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { denseMultiplications, effectiveMultiplications } from '../reference/cost.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import { BENCH_LAYERS, type BenchLayer } from './layers.ts';
 
 /** Longest a single reference run may take before the layer is scaled down. */

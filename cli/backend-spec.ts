@@ -3,7 +3,7 @@
  * JS/TS module exporting the Backend interface, or `cmd:"COMMAND"` for a process speaking the
  * JSON-lines protocol (docs/protocol.md). Several may be given separated by commas.
  */
-import type { BackendAvailability } from '../adapters/backend.ts';
+import type { BackendAvailability } from '../problem/backend.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { loadModuleBackend } from '../adapters/module-backend.ts';
 import { availableBackends, BACKEND_FACTORIES } from '../adapters/registry.ts';

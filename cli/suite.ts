@@ -2,7 +2,8 @@
  * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts)
  * and the golden corpus, turned into report cases.
  */
-import type { Backend, Precision } from '../adapters/backend.ts';
+import type { Backend } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
 import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
 import { runCase } from '../compare/run-case.ts';
 import type { Comparison } from '../compare/tolerance.ts';

@@ -3,15 +3,15 @@
  * answer or an error (a backend that throws, or takes longer than the time limit, is an error
  * verdict carrying its message, never a crash of convcheck).
  */
-import type { Backend, Precision } from '../adapters/backend.ts';
-import { isUnsupportedError } from '../adapters/backend-errors.ts';
+import { isUnsupportedError, type Backend } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { convDetailed } from '../reference/conv.ts';
 import { convTransposeDetailed } from '../reference/conv-transpose.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
-import { makeOperands, type DataMode } from './data.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import { makeOperands, type DataMode } from '../problem/operand-data.ts';
 import { compareToReference, type Comparison } from './tolerance.ts';
 
 /** The outcome of one case on one backend. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConvResult } from '../reference/conv-result.ts';
-import { compareToReference, elementBounds, gamma, LAMBDA, ROUNDOFF, ulpDistance } from './tolerance.ts';
+import { compareToReference, elementBounds, gamma, LAMBDA, ulpDistance } from './tolerance.ts';
+import { ROUNDOFF } from '../problem/precision.ts';
 
 /** A reference result of given values, S and n (shape [n]). */
 function ref(values: number[], absSum: number[], terms: number[]): ConvResult {

@@ -9,26 +9,10 @@
  *   λ = 8. Over the smaller of the two bounds is a fail.
  * - exact data mode: zero tolerance, the output must equal the reference bit for bit in float32.
  */
-import type { Precision } from '../adapters/backend.ts';
+import { ROUNDOFF, type Precision, type Roundoff } from '../problem/precision.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
-import type { DataMode } from './data.ts';
-
-/** Unit roundoffs of a precision: of its inputs, of its accumulation and of its stored output. */
-export interface Roundoff { readonly input: number; readonly accumulate: number; readonly output: number }
-
-/**
- * Unit roundoff by declared precision. Inputs are float32 already, so fp32 adds no input rounding;
- * tf32 rounds inputs to 10 mantissa bits (u = 2^-11) and accumulates in fp32; fp16 has u = 2^-11
- * throughout; bf16 rounds inputs to 7 bits (u = 2^-8) and accumulates in fp32.
- */
-export const ROUNDOFF: Record<Precision, Roundoff> = {
-  fp64: { input: 0, accumulate: 2 ** -53, output: 2 ** -53 },
-  fp32: { input: 0, accumulate: 2 ** -24, output: 2 ** -24 },
-  tf32: { input: 2 ** -11, accumulate: 2 ** -24, output: 2 ** -24 },
-  fp16: { input: 2 ** -11, accumulate: 2 ** -11, output: 2 ** -11 },
-  bf16: { input: 2 ** -8, accumulate: 2 ** -24, output: 2 ** -8 },
-};
+import type { DataMode } from '../problem/operand-data.ts';
 
 /** λ of the expected bound. */
 export const LAMBDA = 8;

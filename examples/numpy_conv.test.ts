@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Backend } from '../adapters/backend.ts';
+import type { Backend } from '../problem/backend.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { runCase } from '../compare/run-case.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';

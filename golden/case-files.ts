@@ -16,13 +16,13 @@
  * written, since the manifest points to them for the tolerance model.
  */
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OUTPUT_NAME, onnxOpType } from '../adapters/onnx/model.ts';
-import { makeOperands, type DataMode } from '../compare/data.ts';
+import { makeOperands, type DataMode } from '../problem/operand-data.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import { onnxAttributes } from './attributes.ts';
 import { encodeNpy } from './npy.ts';
 import { encodeTensorProto } from './tensor-proto.ts';

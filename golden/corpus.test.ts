@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
 import { convDetailed } from '../reference/conv.ts';

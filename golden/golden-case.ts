@@ -4,7 +4,7 @@
  * A composite type (depthwise separable, shuffled grouped, spatially separable, flattened) is a
  * chain of single-node cases, each naming its place in the chain.
  */
-import type { DataMode } from '../compare/data.ts';
+import type { DataMode } from '../problem/operand-data.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from '../problem/problem.ts';
 import { validateProblem } from '../problem/validate.ts';

@@ -16,14 +16,14 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Backend } from '../adapters/backend.ts';
+import type { Backend } from '../problem/backend.ts';
 import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, type Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import { FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile } from './fixture-file.ts';
 import { MAX_MODEL_BYTES, problemFromModel, readConvModel, type ConvModel } from './onnx-model-reader.ts';

@@ -4,7 +4,7 @@
  * the sha256 of every file. Written with a fixed key order and no timestamp, so the same corpus
  * gives the same manifest on any machine; read back with every field checked.
  */
-import type { DataMode } from '../compare/data.ts';
+import type { DataMode } from '../problem/operand-data.ts';
 import { onnxOpType } from '../adapters/onnx/model.ts';
 import { onnxAttributes, type AttributeValue } from './attributes.ts';
 import { BOUND_FILES, caseShapes, type CaseShapes, type FixtureFormat } from './case-files.ts';

@@ -5,10 +5,10 @@
  * combinations and chained runs propagate the bounds. Two sides differ only if
  * `|left - right| > left.bound + right.bound`.
  */
-import type { Precision } from '../adapters/backend.ts';
+import { ROUNDOFF, type Precision } from '../problem/precision.ts';
 import { stridesOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { ROUNDOFF, ulpDistance, type Comparison, type WorstElement } from '../compare/tolerance.ts';
+import { ulpDistance, type Comparison, type WorstElement } from '../compare/tolerance.ts';
 
 /** A value `[...shape]` with a bound on its error and the scale `S = Σ|terms|` of each element. */
 export interface Approx {

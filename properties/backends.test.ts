@@ -5,7 +5,7 @@
  * `CONVCHECK_NUM_RUNS` (default 20: real backends cost a session or a process round trip per problem).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../adapters/backend.ts';
+import type { Backend } from '../problem/backend.ts';
 import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
 import { availableBackends } from '../adapters/registry.ts';
 import { numRuns, seedFromEnv } from './budget.ts';

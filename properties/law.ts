@@ -6,12 +6,13 @@
  * error bound; the body then compares the two sides of its equation with `compareApprox`.
  */
 import type * as fc from 'fast-check';
-import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
-import type { DataMode } from '../compare/data.ts';
+import type { Backend, GradientPart } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
+import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import type { ConvOp, ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { ReceptiveLayer } from '../reference/receptive-field.ts';
 import type { Approx } from './approx.ts';
 import type { ConvType } from './conv-types.ts';
@@ -59,7 +60,7 @@ export interface LawContext {
    */
   run(problem: ConvProblem, operands: ConvOperands, inputError?: Float64Array): Promise<Approx>;
   /**
-   * Runs the backend's gradient `part` (adapters/backend.ts ConvGradients) of Conv problem
+   * Runs the backend's gradient `part` (problem/backend.ts ConvGradients) of Conv problem
    * `problem` at x, w and dy (float32 values; the bias plays no part) and returns it with its
    * error bound: the tolerance model over the gradient's own sums (`Σ|dy·w|` per x element for
    * `input`, `Σ|dy·x|` per weight for `weight`), zero in exact mode when those stay exact. Throws

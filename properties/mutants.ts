@@ -3,7 +3,7 @@
  * reference. The mutant tests run every law against each and require it to be caught: a law that
  * no mutant trips could never fail.
  */
-import { SUPPORTED, type Backend, type ConvGradients } from '../adapters/backend.ts';
+import { SUPPORTED, type Backend, type ConvGradients } from '../problem/backend.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../problem/tensor.ts';
@@ -11,10 +11,10 @@ import { validateProblem } from '../problem/validate.ts';
 import { channelShuffle } from '../reference/channel-shuffle.ts';
 import { conv } from '../reference/conv.ts';
 import { denseMultiplications } from '../reference/cost.ts';
-import { referenceBackend, referenceGradients } from '../reference/backend.ts';
+import { referenceBackend, referenceGradients } from '../adapters/reference.ts';
 import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import { multiIndexTable, WindowMap } from '../reference/spatial-index.ts';
 import { roundToFloat16 } from './float16.ts';
 import type { AuxOps } from './law.ts';

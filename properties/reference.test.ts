@@ -5,7 +5,7 @@
  * element and the command that replays it.
  */
 import { describe, expect, it } from 'vitest';
-import { referenceBackend } from '../reference/backend.ts';
+import { referenceBackend } from '../adapters/reference.ts';
 import { numRuns, seedFromEnv } from './budget.ts';
 import { allLaws } from './laws/index.ts';
 import { countVerdicts, formatFailure, runLaws } from './runner.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED, unsupported, type Backend } from '../adapters/backend.ts';
-import { referenceBackend } from '../reference/backend.ts';
+import { SUPPORTED, unsupported, type Backend } from '../problem/backend.ts';
+import { referenceBackend } from '../adapters/reference.ts';
 import { CONV_TYPES } from './conv-types.ts';
 import { agreementLaw } from './laws/agreement.ts';
 import { allLaws, lawByName } from './laws/index.ts';

@@ -5,9 +5,10 @@
  * replays it.
  */
 import * as fc from 'fast-check';
-import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
+import type { Backend, GradientPart } from '../problem/backend.ts';
+import type { Precision } from '../problem/precision.ts';
 import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
-import type { DataMode } from '../compare/data.ts';
+import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';

@@ -3,10 +3,11 @@
  * checked first, time-limited, float32 operands), attaches the tolerance model's error bound and
  * remembers the problems, so a failure can be matched against known discrepancies.
  */
-import type { Backend, GradientPart, Precision } from '../adapters/backend.ts';
-import type { DataMode } from '../compare/data.ts';
+import type { Backend, GradientPart } from '../problem/backend.ts';
+import { ROUNDOFF, type Precision } from '../problem/precision.ts';
+import type { DataMode } from '../problem/operand-data.ts';
 import { referenceResult, withTimeout } from '../compare/run-case.ts';
-import { elementBounds, ROUNDOFF } from '../compare/tolerance.ts';
+import { elementBounds } from '../compare/tolerance.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
@@ -15,7 +16,7 @@ import { validateProblem } from '../problem/validate.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { Approx } from './approx.ts';
 import type { AuxOps, LawContext } from './law.ts';
 

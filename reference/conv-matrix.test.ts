@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { makeProblem, type ProblemSpec } from '../problem/problem.ts';
 import { outputTensorShape } from '../problem/shape.ts';
 import { tensor, zeros } from '../problem/tensor.ts';

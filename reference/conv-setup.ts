@@ -35,7 +35,7 @@ export interface ConvSetup {
 }
 
 /**
- * The setup of a Conv or ConvTranspose run of a validated problem (call checkOperands first).
+ * The setup of a Conv or ConvTranspose run of a validated problem (call checkReferenceOperands first).
  * @example convSetup(makeProblem({ inChannels: 2, outChannels: 4, group: 2, inputShape: [5], kernelShape: [3] })).outPerGroup // 2
  */
 export function convSetup(p: ConvProblem): ConvSetup {

@@ -3,8 +3,8 @@
 // independently with numpy (scatter into the full s·(i-1) + d·(k-1) + 1 + output_padding output,
 // then crop pads) and pasted here as literals.
 import { describe, expect, it } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
-import { Random } from '../compare/random.ts';
+import { makeOperands } from '../problem/operand-data.ts';
+import { Random } from '../problem/random.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from '../problem/problem.ts';
 import { outputTensorShape, sizeOf } from '../problem/shape.ts';

@@ -7,7 +7,8 @@ import { outputSpatialShape, resolvePads } from '../problem/shape.ts';
 import type { Tensor64 } from '../problem/tensor.ts';
 import type { ConvResult } from './conv-result.ts';
 import { convSetup } from './conv-setup.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 
 /**
  * Reference ConvTranspose with the tolerance model's inputs:
@@ -15,7 +16,7 @@ import { checkOperands, type ConvOperands } from './inputs.ts';
  * then `+ b[m]`; g = group of c. The output is cropped by pads and extended by output_padding.
  */
 export function convTransposeDetailed(p: ConvProblem, operands: ConvOperands): ConvResult {
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   // the window walks the input i and scatters into the output: outPos = i·s - pb + k·d
   const {

@@ -6,7 +6,8 @@ import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor64 } from '../problem/tensor.ts';
 import type { ConvResult } from './conv-result.ts';
 import { convSetup } from './conv-setup.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 
 /**
  * Reference Conv with the tolerance model's inputs:
@@ -14,7 +15,7 @@ import { checkOperands, type ConvOperands } from './inputs.ts';
  * @example convDetailed(makeProblem({ inChannels: 1, outChannels: 1, inputShape: [5, 5], kernelShape: [3, 3] }), { x, w }).y
  */
 export function convDetailed(p: ConvProblem, operands: ConvOperands): ConvResult {
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   // the window walks the output o and gathers from the input: inPos = o·s - pb + k·d
   const {

@@ -5,7 +5,7 @@ import { ConvInputError } from '../problem/errors.ts';
 import { makeProblem, withChanges, type AutoPad, type ConvProblem } from '../problem/problem.ts';
 import { effectiveKernelSize } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { convDetailed } from './conv.ts';
 import { adjointProblem, convTransposeDetailed } from './conv-transpose.ts';
 import { denseMultiplications, effectiveMultiplications, outputElements, parameterCount } from './cost.ts';

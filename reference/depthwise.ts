@@ -8,7 +8,8 @@ import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf, stridesOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
 import { multiIndexTable } from './spatial-index.ts';
 import { spatialTapCount } from './tap-count.ts';
@@ -21,7 +22,7 @@ import { spatialTapCount } from './tap-count.ts';
  */
 export function depthwiseConv(p: ConvProblem, operands: ConvOperands): OpResult {
   checkDepthwise('depthwiseConv', p);
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   const mult = depthwiseMultiplier(p);
   const outShape = outputSpatialShape(p), padsBegin = resolvePads(p).begin, rank = outShape.length;

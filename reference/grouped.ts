@@ -10,7 +10,8 @@ import { validateProblem } from '../problem/validate.ts';
 import { concatChannels, sliceAxis, sliceChannels } from './channels.ts';
 import { convTransposeDetailed } from './conv-transpose.ts';
 import { convDetailed } from './conv.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
 import type { Tensor64 } from '../problem/tensor.ts';
 import { axisTapCount } from './tap-count.ts';
@@ -23,7 +24,7 @@ import { axisTapCount } from './tap-count.ts';
  * @example groupedConv(makeProblem({ inChannels: 4, outChannels: 2, group: 2, inputShape: [3], kernelShape: [2] }), { x, w }).y
  */
 export function groupedConv(p: ConvProblem, operands: ConvOperands): OpResult {
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   const one = groupProblem(p);
   const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;

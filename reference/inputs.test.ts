@@ -4,14 +4,14 @@ import { makeProblem } from '../problem/problem.ts';
 import { zeros } from '../problem/tensor.ts';
 import { conv } from './conv.ts';
 import { convTranspose } from './conv-transpose.ts';
-import { checkOperands, MAX_REFERENCE_OUTPUT_ELEMENTS } from './inputs.ts';
+import { checkReferenceOperands, MAX_REFERENCE_OUTPUT_ELEMENTS } from './inputs.ts';
 
 function errorOf(f: () => unknown): ConvInputError {
   try { f(); } catch (e) { if (e instanceof ConvInputError) return e; throw e; }
   throw new Error('expected a ConvInputError');
 }
 
-describe('checkOperands: the reference allocates at most 2^25 output elements', () => {
+describe('checkReferenceOperands: the reference allocates at most 2^25 output elements', () => {
   const operands = { x: zeros([1, 1, 3]), w: zeros([1, 1, 1]) };
 
   it('rejects a conv whose pads alone ask for 2·10^9 + 3 outputs (before: 24 GB, then killed)', () => {
@@ -28,8 +28,19 @@ describe('checkOperands: the reference allocates at most 2^25 output elements', 
 
   it('accepts exactly the limit and rejects one more', () => {
     const at = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [1], kernelShape: [1], pads: [0, MAX_REFERENCE_OUTPUT_ELEMENTS - 1] });
-    expect(() => checkOperands(at, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).not.toThrow();
+    expect(() => checkReferenceOperands(at, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).not.toThrow();
     const over = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [1], kernelShape: [1], pads: [0, MAX_REFERENCE_OUTPUT_ELEMENTS] });
-    expect(errorOf(() => checkOperands(over, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).field).toBe('y');
+    expect(errorOf(() => checkReferenceOperands(over, { x: zeros([1, 1, 1]), w: zeros([1, 1, 1]) })).field).toBe('y');
+  });
+
+  it('validates the problem before reading or allocating anything: a tiny x is enough to show a huge one', () => {
+    const p = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [65536, 32768], kernelShape: [1, 1] });
+    const tiny = { x: { shape: [1], data: new Float32Array(1) }, w: { shape: [1], data: new Float32Array(1) } };
+    expect(errorOf(() => conv(p, tiny)).field).toBe('x');
+  });
+
+  it('a transposed conv with stride 2^31-1 writes 2^32-1 outputs: refused on y', () => {
+    const p = makeProblem({ op: 'convTranspose', inChannels: 1, outChannels: 1, inputShape: [3], kernelShape: [1], strides: [2 ** 31 - 1] });
+    expect(errorOf(() => convTranspose(p, operands)).field).toBe('y');
   });
 });

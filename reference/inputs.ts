@@ -1,20 +1,12 @@
 /**
- * The operands of one Conv / ConvTranspose call and the check every reference op runs first:
- * a problem that breaks a rule, or a tensor whose shape or length does not match it, is rejected
- * with a ConvInputError before any element is read.
+ * The check every reference op runs first: the problem is valid, its output fits the reference's
+ * memory limit, and the operands match it (problem/operands.ts), all before anything is allocated.
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
-import { checkTensor, type Tensor } from '../problem/tensor.ts';
+import { outputTensorShape, sizeOf } from '../problem/shape.ts';
+import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { validateProblem } from '../problem/validate.ts';
-
-/** x `[N, C, ...]`, w in ONNX layout, and b `[M]` when the problem has a bias. */
-export interface ConvOperands {
-  readonly x: Tensor;
-  readonly w: Tensor;
-  readonly b?: Tensor;
-}
 
 /**
  * Most output elements a reference run may have: it holds y, S and n (and an index table) in memory,
@@ -35,13 +27,9 @@ export function checkReferenceOutputSize(op: string, yShape: readonly number[]):
   }
 }
 
-/** Validates the problem and the operands' shapes against it; throws ConvInputError on any mismatch. */
-export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
+/** Validates the problem, its output size for the reference, and the operands' shapes; throws ConvInputError. */
+export function checkReferenceOperands(p: ConvProblem, operands: ConvOperands): void {
   validateProblem(p);
   checkReferenceOutputSize(p.op, outputTensorShape(p));
-  checkTensor('x', operands.x, inputTensorShape(p));
-  checkTensor('w', operands.w, weightShape(p));
-  if (p.bias && operands.b === undefined) throw new ConvInputError('b', `${p.op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.bias && operands.b !== undefined) throw new ConvInputError('b', `${p.op}: a b tensor was given, but the problem has bias=false.`);
-  if (operands.b !== undefined) checkTensor('b', operands.b, biasShape(p));
+  checkOperands(p, operands);
 }

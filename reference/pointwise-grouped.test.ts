@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { makeProblem } from '../problem/problem.ts';
 import { tensor } from '../problem/tensor.ts';
 import { conv } from './conv.ts';

@@ -5,7 +5,8 @@
 import type { ConvProblem } from '../problem/problem.ts';
 import { outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
 import { checkTensor, type Tensor, type Tensor64 } from '../problem/tensor.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
 import { checkOneByOne, pointwiseSourceOffsets } from './pointwise.ts';
 import { spatialTapCount } from './tap-count.ts';
@@ -17,7 +18,7 @@ import { spatialTapCount } from './tap-count.ts';
  */
 export function pointwiseGroupedConv(p: ConvProblem, operands: ConvOperands): OpResult {
   checkOneByOne('pointwiseGroupedConv', p);
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   const source = pointwiseSourceOffsets(p);
   const inSize = sizeOf(p.inputShape), outSize = source.length, C = p.inChannels, M = p.outChannels;

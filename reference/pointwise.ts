@@ -7,7 +7,8 @@ import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf, stridesOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { checkOperands, type ConvOperands } from './inputs.ts';
+import { checkReferenceOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
 import { multiIndexTable } from './spatial-index.ts';
 import { spatialTapCount } from './tap-count.ts';
@@ -23,7 +24,7 @@ export function pointwiseConv(p: ConvProblem, operands: ConvOperands): OpResult 
   if (p.group !== 1) {
     throw new ConvInputError('group', `pointwiseConv: group must be 1 (a grouped 1x1 conv is pointwiseGroupedConv), but group=${p.group}.`);
   }
-  checkOperands(p, operands);
+  checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   const source = pointwiseSourceOffsets(p);
   const inSize = sizeOf(p.inputShape), outSize = source.length, C = p.inChannels, M = p.outChannels;

@@ -10,7 +10,7 @@ import { upsampleOutputSize } from '../problem/shape.ts';
 import { checkTensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { convDetailed } from './conv.ts';
-import type { ConvOperands } from './inputs.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
 import { spatialTapCount } from './tap-count.ts';
 import { upsample, upsampleMultiplications, type UpsampleMode } from './upsample.ts';

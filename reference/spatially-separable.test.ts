@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../compare/random.ts';
+import { Random } from '../problem/random.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from '../problem/problem.ts';
 import { sizeOf } from '../problem/shape.ts';
 import { tensor, zeros, type Tensor64 } from '../problem/tensor.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../compare/random.ts';
+import { Random } from '../problem/random.ts';
 import { ConvInputError } from '../problem/errors.ts';
 import { sizeOf } from '../problem/shape.ts';
 import { tensor, zeros, type Tensor } from '../problem/tensor.ts';

@@ -10,8 +10,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { ConvInputError } from '../../problem/errors.ts';
-import type { ConvProblem } from '../../problem/problem.ts';
-import { onnxPads } from '../../problem/problem.ts';
+import { onnxPads, type ConvProblem } from '../../problem/problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { validateProblem } from '../../problem/validate.ts';

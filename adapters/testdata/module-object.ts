@@ -1,5 +1,5 @@
 /** Test fixture: a module whose default export is a Backend object. */
-import { SUPPORTED, type Backend } from '../backend.ts';
+import { SUPPORTED, type Backend } from '../../problem/backend.ts';
 import { zeros } from '../../problem/tensor.ts';
 import { outputTensorShape } from '../../problem/shape.ts';
 

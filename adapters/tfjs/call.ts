@@ -6,7 +6,7 @@
  */
 import type { ConvProblem } from '../../problem/problem.ts';
 import type { Tensor } from '../../problem/tensor.ts';
-import type { ConvOperands } from '../../reference/inputs.ts';
+import type { ConvOperands } from '../../problem/operands.ts';
 import type { Tensor as TfTensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs';
 import type { Tfjs } from './engine.ts';
 import { reshaped, toChannelsFirst, toChannelsLast, toKernelFirst, toKernelLast } from './layout.ts';

@@ -14,8 +14,8 @@
  * gradient registered for Conv3DBackpropInputV2), and backprop kernels a backend lacks (wasm has
  * no Conv2DBackpropFilter and no DepthwiseConv2dNative backprops).
  */
-import { exactRanges, makeOperands, type DataMode } from '../../compare/data.ts';
-import { Random } from '../../compare/random.ts';
+import { exactRanges, makeOperands, type DataMode } from '../../problem/operand-data.ts';
+import { Random } from '../../problem/random.ts';
 import { compareToReference, type Comparison } from '../../compare/tolerance.ts';
 import { ConvInputError } from '../../problem/errors.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
@@ -27,7 +27,7 @@ import { adjointProblem, convTransposeDetailed } from '../../reference/conv-tran
 import { convDetailed } from '../../reference/conv.ts';
 import { convWeightGradDetailed } from '../../reference/conv-weight-grad.ts';
 import type { Tensor as TfTensor } from '@tensorflow/tfjs';
-import { isUnsupportedError, UnsupportedError } from '../backend-errors.ts';
+import { isUnsupportedError, UnsupportedError } from '../../problem/backend.ts';
 import { fromCallFilter, fromCallInput, toCallOperands, callOp } from './call.ts';
 import { activateTfjsBackend, hasKernel, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, type TfjsBackendName } from './engine.ts';
 import { planTfjs, type TfjsOp, type TfjsPlan } from './plan.ts';
@@ -149,7 +149,7 @@ export function tfjsGradient(backendName: TfjsBackendName, p: ConvProblem, part:
 /**
  * Checks tfjs's input and weight gradients of `p` on the tfjs backend `backendName` (`tfjs-cpu`,
  * `tfjs-wasm`, `tfjs-node`) against the reference, with operands drawn from `seed` (x and w as
- * compare/data.ts draws them; the bias, which no gradient here depends on, is dropped).
+ * problem/operand-data.ts draws them; the bias, which no gradient here depends on, is dropped).
  * Exact mode needs every reference sum within 2^24 (else a ConvInputError naming `mode`).
  * Throws an Error if the backend cannot be loaded or tfjs throws.
  * @example await checkTfjsGradients('tfjs-cpu', parseDescriptor('mb1ic2ih5iw5oc3kh3kw3sh2sw2ph1pw1'), 7)

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { Random } from '../../compare/random.ts';
+import { Random } from '../../problem/random.ts';
 import { ConvInputError } from '../../problem/errors.ts';
 import { inputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { depthwiseSeparableConv, makeDepthwiseSeparable, type DepthwiseSeparableProblem, type DepthwiseSeparableSpec } from '../../reference/depthwise-separable.ts';
-import { isUnsupportedError } from '../backend-errors.ts';
+import { isUnsupportedError } from '../../problem/backend.ts';
 import { isKnownTfjsDiscrepancy } from '../tfjs-known.ts';
 import { runTfjsSeparableConv2d, tfjsSeparableSupport, type SeparableOperands } from './separable.ts';
 

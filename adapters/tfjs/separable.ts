@@ -6,11 +6,9 @@
  */
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { ConvInputError } from '../../problem/errors.ts';
-import type { Tensor } from '../../problem/tensor.ts';
-import { checkTensor } from '../../problem/tensor.ts';
+import { checkTensor, type Tensor } from '../../problem/tensor.ts';
 import { inputTensorShape, resolvePads, weightShape } from '../../problem/shape.ts';
-import { unsupported, SUPPORTED, type Support } from '../backend.ts';
-import { UnsupportedError } from '../backend-errors.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Support } from '../../problem/backend.ts';
 import type { DepthwiseSeparableProblem } from '../../reference/depthwise-separable.ts';
 import { addBias } from './call.ts';
 import { activateTfjsBackend, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, type TfjsBackendName } from './engine.ts';

@@ -5,7 +5,7 @@
  * counterexample and the one command that replays it.
  */
 import { writeFile } from 'node:fs/promises';
-import type { Precision } from '../../adapters/backend.ts';
+import type { Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
 import { CONV_TYPES } from '../../properties/conv-types.ts';

@@ -4,7 +4,7 @@
  * directories (ONNX's official data included) against the reference and the backends.
  */
 import { existsSync } from 'node:fs';
-import type { Backend } from '../../adapters/backend.ts';
+import type { Backend } from '../../problem/backend.ts';
 import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';

@@ -5,11 +5,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { Backend, BackendAvailability } from '../../adapters/backend.ts';
+import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { KNOWN_DISCREPANCIES } from '../../adapters/known-discrepancies.ts';
-import { makeOperands } from '../../compare/data.ts';
+import { makeOperands } from '../../problem/operand-data.ts';
 import { referenceResult } from '../../compare/run-case.ts';
-import { elementBounds, ROUNDOFF, type Comparison } from '../../compare/tolerance.ts';
+import { elementBounds, type Comparison } from '../../compare/tolerance.ts';
+import { ROUNDOFF } from '../../problem/precision.ts';
 import type { GoldenCase } from '../../golden/golden-case.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { checkerboardPictures } from '../../reports/checkerboard.ts';

@@ -2,12 +2,12 @@
  * `convcheck run DESCRIPTOR`: one problem on the reference and every backend, side by side, with
  * the worst element of each.
  */
-import type { Backend, BackendAvailability } from '../../adapters/backend.ts';
+import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkReferenceOutputSize } from '../../reference/inputs.ts';
 import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
-import { makeOperands, type DataMode } from '../../compare/data.ts';
+import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { textTable, type Io } from '../output.ts';

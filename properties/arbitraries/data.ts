@@ -1,12 +1,12 @@
 /**
  * The data half of a case: a data mode and a seed. Tensors are drawn from the seed by
- * `makeOperands` (compare/data.ts), so a shrunk case names its data with one integer.
+ * `makeOperands` (problem/operand-data.ts), so a shrunk case names its data with one integer.
  *
  *   data = mode seed        mode = "exact" | "real"
  */
 import * as fc from 'fast-check';
-import type { Precision } from '../../adapters/backend.ts';
-import type { DataMode } from '../../compare/data.ts';
+import type { Precision } from '../../problem/precision.ts';
+import type { DataMode } from '../../problem/operand-data.ts';
 
 /** A data mode and the seed of the tensors. */
 export interface DataDraw {

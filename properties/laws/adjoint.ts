@@ -1,6 +1,5 @@
 /** Law 1: transposed conv is the adjoint of conv with the same attributes. */
-import type { ConvProblem } from '../../problem/problem.ts';
-import { withChanges } from '../../problem/problem.ts';
+import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { explicitAttributes, outputSpatialShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';

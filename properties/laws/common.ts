@@ -2,16 +2,16 @@
  * Small helpers the law bodies share: operands of a case, the scale of a reference op, and the
  * problem edits laws are stated with.
  */
-import { exactRanges, makeOperands, type DataMode } from '../../compare/data.ts';
-import { Random } from '../../compare/random.ts';
+import { exactRanges, makeOperands, type DataMode } from '../../problem/operand-data.ts';
+import { Random } from '../../problem/random.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { explicitAttributes, sizeOf } from '../../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
-import type { ConvOperands } from '../../reference/inputs.ts';
+import type { ConvOperands } from '../../problem/operands.ts';
 import { referenceSide, type Approx } from '../approx.ts';
 import { mapTensor } from '../tensor-ops.ts';
 
-/** Operands of a problem drawn from a seed (float32, see compare/data.ts). */
+/** Operands of a problem drawn from a seed (float32, see problem/operand-data.ts). */
 export function operandsOf(p: ConvProblem, mode: DataMode, seed: number): ConvOperands {
   return makeOperands(p, mode, seed);
 }
@@ -58,7 +58,7 @@ export function inputLike(p: ConvProblem, spatial: readonly number[], mode: Data
   return drawTensor([p.batch, p.inChannels, ...spatial], mode, seed, exactRanges(p).xMax);
 }
 
-/** A tensor of `shape` drawn like compare/data.ts draws operands: exact: a third zeros, else integers in `[-max, max]`; real: uniform in [-1, 1). */
+/** A tensor of `shape` drawn like problem/operand-data.ts draws operands: exact: a third zeros, else integers in `[-max, max]`; real: uniform in [-1, 1). */
 export function drawTensor(shape: readonly number[], mode: DataMode, seed: number, max: number): Tensor<Float32Array> {
   const rng = new Random(seed);
   const data = new Float32Array(sizeOf(shape));

@@ -1,6 +1,6 @@
 /** Law 7: a flattened conv (channel, then one 1-D filter per axis) equals the conv with the rank-1 filter. */
 import { makeProblem } from '../../problem/problem.ts';
-import { exactRanges } from '../../compare/data.ts';
+import { exactRanges } from '../../problem/operand-data.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { flattenedConv } from '../../reference/flattened.ts';
 import { compareApprox, exact } from '../approx.ts';

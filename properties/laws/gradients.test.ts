@@ -2,13 +2,13 @@
 // unsupported (never a pass), a wrong gradient fails and is routed to a known discrepancy only
 // with its part, and tfjs's gradients (cpu, wasm) pass or fail only where a record explains it.
 import { describe, expect, it } from 'vitest';
-import type { Backend, GradientPart } from '../../adapters/backend.ts';
+import type { Backend, GradientPart } from '../../problem/backend.ts';
 import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
 import type { KnownDiscrepancy } from '../../adapters/known-discrepancy.ts';
 import { createTfjsBackends } from '../../adapters/tfjs.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import { tensor } from '../../problem/tensor.ts';
-import { referenceBackend, referenceGradients } from '../../reference/backend.ts';
+import { referenceBackend, referenceGradients } from '../../adapters/reference.ts';
 import { countVerdicts, formatFailure, runLaws } from '../runner.ts';
 import { correlationWeightGradient, inputGradientLaw, matrixInputGradient, weightGradientLaw } from './gradients.ts';
 

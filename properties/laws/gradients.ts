@@ -7,7 +7,7 @@
  * by reference/conv-matrix.ts, the weight side `⟨dy, conv(x, e_j)⟩` for each one-hot weight e_j,
  * by the reference forward conv. A backend without gradients makes both unsupported.
  */
-import { exactRanges } from '../../compare/data.ts';
+import { exactRanges } from '../../problem/operand-data.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';

@@ -1,6 +1,6 @@
 /** Law 6: a spatially separable conv (one 1-D conv per axis) equals the conv with the outer-product kernel. */
 import { withChanges } from '../../problem/problem.ts';
-import { exactRanges } from '../../compare/data.ts';
+import { exactRanges } from '../../problem/operand-data.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { spatiallySeparableConv } from '../../reference/spatially-separable.ts';
 import { compareApprox, exact } from '../approx.ts';

@@ -4,7 +4,7 @@
 // model with the reference gradient's own S = Σ|dy·w| or Σ|dy·x|, exact mode bit for bit.
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { makeOperands } from '../compare/data.ts';
+import { makeOperands } from '../problem/operand-data.ts';
 import { ConvInputError } from '../problem/errors.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
@@ -12,11 +12,11 @@ import { outputTensorShape } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { adjointProblem, convTranspose, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGrad, convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
-import { numRuns } from '../properties/budget.ts';
-import { problemArb } from '../properties/arbitraries/problem.ts';
-import { createTfjsBackends } from './tfjs.ts';
-import { isKnownTfjsGradientDiscrepancy } from './tfjs-known.ts';
-import { checkTfjsGradients, forwardTwin, type GradientOutcome, type GradientPart } from './tfjs/gradients.ts';
+import { numRuns } from './budget.ts';
+import { problemArb } from './arbitraries/problem.ts';
+import { createTfjsBackends } from '../adapters/tfjs.ts';
+import { isKnownTfjsGradientDiscrepancy } from '../adapters/tfjs-known.ts';
+import { checkTfjsGradients, forwardTwin, type GradientOutcome, type GradientPart } from '../adapters/tfjs/gradients.ts';
 
 const available = (await createTfjsBackends()).flatMap((a) => (a.available ? [a.backend.name] : []));
 

@@ -2,13 +2,13 @@
  * The reference as a Backend, so that every law runs against it with the same body as against an
  * adapter.
  */
-import { SUPPORTED, unsupported, type Backend, type ConvGradients, type GradientPart, type Support } from '../adapters/backend.ts';
+import { SUPPORTED, unsupported, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { conv } from './conv.ts';
-import { adjointProblem, convTranspose } from './conv-transpose.ts';
-import { convWeightGrad } from './conv-weight-grad.ts';
-import type { ConvOperands } from './inputs.ts';
+import { conv } from '../reference/conv.ts';
+import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
+import { convWeightGrad } from '../reference/conv-weight-grad.ts';
+import type { ConvOperands } from '../problem/operands.ts';
 
 /** The reference defines gradients of Conv only (a ConvTranspose's are its forward twin's). */
 function gradientSupport(p: ConvProblem, _part: GradientPart): Support {

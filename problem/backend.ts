@@ -1,13 +1,13 @@
 /**
  * The one interface every backend implements: the reference, ONNX Runtime, TensorFlow.js, a user's
- * module, or a process spoken to over the JSON-lines protocol.
+ * module, or a process spoken to over the JSON-lines protocol. It sits on the ground floor with
+ * the problem model, so that everything above (reference, compare, adapters, properties) can
+ * speak it without importing upwards.
  */
-import type { ConvProblem } from '../problem/problem.ts';
-import type { Tensor } from '../problem/tensor.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
-
-/** Declared arithmetic precision of a backend; sets the unit roundoff of the tolerance model. */
-export type Precision = 'fp64' | 'fp32' | 'tf32' | 'fp16' | 'bf16';
+import type { ConvOperands } from './operands.ts';
+import type { Precision } from './precision.ts';
+import type { ConvProblem } from './problem.ts';
+import type { Tensor } from './tensor.ts';
 
 /** Whether a backend can run a problem; unsupported always carries its reason. */
 export type Support = { readonly supported: true } | { readonly supported: false; readonly reason: string };
@@ -64,3 +64,23 @@ export interface Backend {
 export type BackendAvailability =
   | { readonly available: true; readonly backend: Backend }
   | { readonly available: false; readonly name: string; readonly reason: string };
+
+/**
+ * Thrown by a backend's `run` when it declines the problem: an unsupported verdict, never an error
+ * and never a pass. Recognised by `name === 'UnsupportedError'` (see {@link isUnsupportedError}).
+ */
+export class UnsupportedError extends Error {
+  /** Why the problem is unsupported, as the backend put it (`numpy-conv: 3-D conv is not implemented`). */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnsupportedError';
+    this.reason = reason;
+  }
+}
+
+/** Whether `error` is an {@link UnsupportedError} (by name, so that copies from other module graphs count). */
+export function isUnsupportedError(error: unknown): error is UnsupportedError {
+  return error instanceof Error && error.name === 'UnsupportedError';
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDescriptor } from '../problem/descriptor.ts';
-import { exactRanges, makeOperands, maxAccumulationLength } from './data.ts';
+import { parseDescriptor } from './descriptor.ts';
+import { exactRanges, makeOperands, maxAccumulationLength } from './operand-data.ts';
 import { Random } from './random.ts';
 
 describe('operand data', () => {

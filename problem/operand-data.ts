@@ -6,10 +6,10 @@
  * - real: float32 reals in [-1, 1) with mixed signs, so cancellation happens.
  * Data is float32 (what backends consume); the reference reads the same float32 values.
  */
-import type { ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
-import type { Tensor } from '../problem/tensor.ts';
-import type { ConvOperands } from '../reference/inputs.ts';
+import type { ConvProblem } from './problem.ts';
+import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
+import type { Tensor } from './tensor.ts';
+import type { ConvOperands } from './operands.ts';
 import { Random } from './random.ts';
 
 /** How operand values are drawn. */

@@ -1,0 +1,27 @@
+/**
+ * The operands of one Conv / ConvTranspose call, in ONNX layout (problem/problem.ts), and the
+ * check that they fit their problem: a problem that breaks a rule, or a tensor whose shape or
+ * length does not match it, is rejected with a ConvInputError before any element is read.
+ */
+import { ConvInputError } from './errors.ts';
+import type { ConvProblem } from './problem.ts';
+import { biasShape, inputTensorShape, weightShape } from './shape.ts';
+import { checkTensor, type Tensor } from './tensor.ts';
+import { validateProblem } from './validate.ts';
+
+/** x `[N, C, ...]`, w in ONNX layout, and b `[M]` when the problem has a bias. */
+export interface ConvOperands {
+  readonly x: Tensor;
+  readonly w: Tensor;
+  readonly b?: Tensor;
+}
+
+/** Validates the problem and the operands' shapes against it; throws ConvInputError on any mismatch. */
+export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
+  validateProblem(p);
+  checkTensor('x', operands.x, inputTensorShape(p));
+  checkTensor('w', operands.w, weightShape(p));
+  if (p.bias && operands.b === undefined) throw new ConvInputError('b', `${p.op}: the problem has a bias, but no b tensor was given.`);
+  if (!p.bias && operands.b !== undefined) throw new ConvInputError('b', `${p.op}: a b tensor was given, but the problem has bias=false.`);
+  if (operands.b !== undefined) checkTensor('b', operands.b, biasShape(p));
+}
