@@ -16,7 +16,7 @@
  * output_shape with auto_pad VALID.
  */
 import type { ConvProblem } from '../problem/problem.ts';
-import type { KnownDiscrepancy } from './known-discrepancy.ts';
+import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 
 /** Backend name the records carry (as Backend.name of adapters/onnxruntime.ts). */
 const BACKEND = 'onnxruntime';
@@ -33,6 +33,7 @@ export const ORT_CONV_SAME_DILATION: KnownDiscrepancy = {
   observed: 'error: "Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER." (x=[1,2], w=[3,4])',
   expected: 'y=[8,3] of shape [1,1,2] (pads 1,1; taps at 0 and 2 of [0,1,2,0])',
   upstream: 'https://github.com/microsoft/onnxruntime/issues/20582',
+  matches: (p, part) => part === undefined && isConvSameWithDilation(p),
 };
 
 /**
@@ -51,9 +52,10 @@ export const ORT_CONV_TRANSPOSE_OUTPUT_PADDING: KnownDiscrepancy = {
   observed: 'error: "Computed output shape is inconsistent with input spatial dimensions. output_padding (1) may be too large for stride (1). Expected input size 2 but got 1." (x=[2], w=[3,4])',
   expected: 'y=[6,0,8,0] of shape [1,1,4] (taps at 0 and 2, then one output_padding element)',
   upstream: 'https://github.com/microsoft/onnxruntime/pull/29446 (added the check); https://github.com/microsoft/onnxruntime/issues/14208 (PyTorch-exported model with output_padding < dilation)',
+  matches: (p, part) => part === undefined && isConvTransposeOutputPaddingAtLeastStride(p),
 };
 
-/** Every known ONNX Runtime discrepancy, in report order. */
+/** Every known ONNX Runtime discrepancy, in report and precedence order (Backend.knownDiscrepancies of onnxruntime). */
 export const ONNX_RUNTIME_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING];
 
 /** Whether `p` is a Conv with SAME_UPPER / SAME_LOWER and a dilation > 1 on some axis. */
@@ -64,15 +66,4 @@ export function isConvSameWithDilation(p: ConvProblem): boolean {
 /** Whether `p` is a ConvTranspose with output_padding >= stride on some axis. */
 export function isConvTransposeOutputPaddingAtLeastStride(p: ConvProblem): boolean {
   return p.op === 'convTranspose' && p.outputPadding.some((o, axis) => o >= p.strides[axis]);
-}
-
-/**
- * The known discrepancy whose class `p` belongs to, or undefined: Conv SAME_* with a dilation > 1,
- * or ConvTranspose with output_padding >= stride on an axis. Exact classes (checked against ORT on
- * random problems: every member refused, every non-member run).
- */
-export function isKnownOnnxRuntimeDiscrepancy(p: ConvProblem): KnownDiscrepancy | undefined {
-  if (isConvSameWithDilation(p)) return ORT_CONV_SAME_DILATION;
-  if (isConvTransposeOutputPaddingAtLeastStride(p)) return ORT_CONV_TRANSPOSE_OUTPUT_PADDING;
-  return undefined;
 }

@@ -18,7 +18,7 @@ import { validateProblem } from '../problem/validate.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
-import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
+import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
 
 /** Backend name. */
 export const ONNX_RUNTIME_NAME = 'onnxruntime';
@@ -180,6 +180,7 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
     name: ONNX_RUNTIME_NAME,
     version: ONNX_RUNTIME_VERSION,
     precision: 'fp32',
+    knownDiscrepancies: ONNX_RUNTIME_KNOWN_DISCREPANCIES,
     get cachedSessions(): number { return cache.size; },
     get sessionsCreated(): number { return sessionsCreated; },
     supports: onnxRuntimeSupport,

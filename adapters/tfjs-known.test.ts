@@ -8,11 +8,11 @@ import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
 import type { Backend } from '../problem/backend.ts';
-import type { KnownDiscrepancy } from './known-discrepancy.ts';
+import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { createTfjsBackend } from './tfjs.ts';
 import { tfjsGradient } from './tfjs/gradients.ts';
 import {
-  isKnownTfjsDiscrepancy, isKnownTfjsGradientDiscrepancy, TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD, TFJS_KNOWN_DISCREPANCIES, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS,
+  knownTfjsDiscrepancy, TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD, TFJS_KNOWN_DISCREPANCIES, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS,
   TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_SAME_NEGATIVE_PAD,
 } from './tfjs-known.ts';
 
@@ -54,7 +54,7 @@ describe('known tfjs discrepancies: the records', () => {
 
   test.each(FORWARD_REPRODUCTIONS)('$record.id still reproduces on $record.backend, and the reference gives the recorded expected values', async ({ record, x, w, observed, expected }) => {
     const p = parseDescriptor(record.descriptor);
-    expect(isKnownTfjsDiscrepancy(record.backend, p)).toBe(record);
+    expect(knownTfjsDiscrepancy(record.backend, p)).toBe(record);
     const operands = { x: f32(x, inputTensorShape(p)), w: f32(w, weightShape(p)) };
     const got = await backends[record.backend].run(p, operands);
     expect(Array.from(got.data)).toEqual(observed);
@@ -65,7 +65,7 @@ describe('known tfjs discrepancies: the records', () => {
 
   test(`${TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS.id}: its stride-1 depth form, quoted in the summary, reproduces too`, async () => {
     const p = parseDescriptor('Tmb1ic1id2ih1iw1oc1kd1kh1kw1');
-    expect(isKnownTfjsDiscrepancy('tfjs-wasm', p)).toBe(TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS);
+    expect(knownTfjsDiscrepancy('tfjs-wasm', p)).toBe(TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS);
     const got = await backends['tfjs-wasm'].run(p, { x: f32([1, 2], [1, 1, 2, 1, 1]), w: f32([3], [1, 1, 1, 1, 1]) });
     expect(Array.from(got.data)).toEqual([3, 0]);
     expect(TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS.summary).toContain('gives y=[3,0] for x=[1,2], w=[3] (expected [3,6])');
@@ -74,7 +74,7 @@ describe('known tfjs discrepancies: the records', () => {
   test(`${TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS.id} still reproduces on tfjs-wasm's conv3d weight gradient, and the reference gives the expected`, async () => {
     const record = TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS;
     const p = parseDescriptor(record.descriptor);
-    expect(isKnownTfjsGradientDiscrepancy('tfjs-wasm', p, 'weight')).toBe(record);
+    expect(knownTfjsDiscrepancy('tfjs-wasm', p, 'weight')).toBe(record);
     const x = f32([1, 2, 3], inputTensorShape(p)), dy = f32([1, 1], outputTensorShape(p)), w = f32([5], weightShape(p));
     expect(Array.from((await tfjsGradient('tfjs-wasm', p, 'weight', { x, w }, dy)).data)).toEqual([1]);
     expect(Array.from((await tfjsGradient('tfjs-cpu', p, 'weight', { x, w }, dy)).data)).toEqual([4]);
@@ -121,15 +121,15 @@ const NON_MEMBERS: ReadonlyArray<readonly [string, string]> = [
 describe('known tfjs discrepancies: the classes hold', () => {
   test.each(MEMBERS.map(([name, record, descriptor]) => ({ name, record, descriptor, id: record.id })))('member of $id: $name ($descriptor) is recognised and fails on its backend', async ({ record, descriptor }) => {
     const p = parseDescriptor(descriptor);
-    expect(isKnownTfjsDiscrepancy(record.backend, p)).toBe(record);
+    expect(knownTfjsDiscrepancy(record.backend, p)).toBe(record);
     expect(await agrees(record.backend, p)).toBe(false);
-    if (record.backend === 'tfjs-wasm' && isKnownTfjsDiscrepancy('tfjs-cpu', p) === undefined) expect(await agrees('tfjs-cpu', p)).toBe(true);
+    if (record.backend === 'tfjs-wasm' && knownTfjsDiscrepancy('tfjs-cpu', p) === undefined) expect(await agrees('tfjs-cpu', p)).toBe(true);
   });
 
   test.each(NON_MEMBERS)('outside: %s (%s) is no member and agrees on cpu and wasm', async (_, descriptor) => {
     const p = parseDescriptor(descriptor);
     for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
-      expect(isKnownTfjsDiscrepancy(name, p)).toBeUndefined();
+      expect(knownTfjsDiscrepancy(name, p)).toBeUndefined();
       expect(await agrees(name, p)).toBe(true);
     }
   });
@@ -137,9 +137,9 @@ describe('known tfjs discrepancies: the classes hold', () => {
   test('backends without records route nothing', () => {
     const p = parseDescriptor(TFJS_WASM_SAME_NEGATIVE_PAD.descriptor);
     for (const name of ['tfjs-node', 'reference', 'onnxruntime']) {
-      expect(isKnownTfjsDiscrepancy(name, p)).toBeUndefined();
-      expect(isKnownTfjsGradientDiscrepancy(name, p, 'input')).toBeUndefined();
+      expect(knownTfjsDiscrepancy(name, p)).toBeUndefined();
+      expect(knownTfjsDiscrepancy(name, p, 'input')).toBeUndefined();
     }
-    expect(isKnownTfjsDiscrepancy('tfjs-cpu', p)).toBeUndefined();
+    expect(knownTfjsDiscrepancy('tfjs-cpu', p)).toBeUndefined();
   });
 });

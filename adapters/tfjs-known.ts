@@ -35,8 +35,9 @@
  */
 import type { ConvProblem } from '../problem/problem.ts';
 import { convSamePadTotalUnclamped, outputSpatialShape, resolvePads } from '../problem/shape.ts';
-import type { KnownDiscrepancy } from './known-discrepancy.ts';
-import type { TfjsBackendName } from './tfjs/engine.ts';
+import type { GradientPart } from '../problem/backend.ts';
+import { matchKnownDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { isTfjsBackendName, type TfjsBackendName } from './tfjs/engine.ts';
 import { planTfjs } from './tfjs/plan.ts';
 
 const SAME_3D_SUMMARY =
@@ -52,6 +53,8 @@ export const TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD: KnownDiscrepancy = {
   observed: 'y=[6] (x=[1,2], w=[3]: the window starts at x[1])',
   expected: 'y=[3] of shape [1,1,1,1,1] (SAME_UPPER pads 0: the one window starts at x[0])',
   upstream: SAME_3D_UPSTREAM,
+  // the same pads reach the gradients of the same call
+  matches: (p) => isConv3dSameWithNegativePad(p),
 };
 
 /** tfjs-wasm: the same tfjs-core pad arithmetic reaches the wasm conv3d kernel. */
@@ -70,6 +73,9 @@ export const TFJS_WASM_SAME_NEGATIVE_PAD: KnownDiscrepancy = {
   observed: 'y=[0] (x=[1,2,3], w=[3,4])',
   expected: 'y=[11] of shape [1,1,1] (pads 0: 1·3 + 2·4)',
   upstream: 'https://github.com/tensorflow/tfjs/issues/5907 (conv2d "same" with stride > input gives all zeros on wasm; closed without a fix)',
+  // conv2dTranspose's input gradient is an XNNPACK conv2d with the transposed op's 'same', over the transposed output
+  matches: (p, part) => (part === undefined ? isXnnpackSameWithNegativePad(p)
+    : part === 'input' && sameWithNegativeTotal(p, ['conv2dTranspose'], 'tfjs-wasm') && p.kernelShape.some((k: number) => k > 1)),
 };
 
 /** tfjs-wasm: conv3dTranspose's dy loop bounds. */
@@ -81,6 +87,8 @@ export const TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS: KnownDiscrepancy = {
   observed: 'y=[0] (x=[1], w=[3])',
   expected: 'y=[3] of shape [1,1,1,1,1] (one input element times the 1x1x1 kernel)',
   upstream: 'none found; kernel source tfjs-backend-wasm/src/cc/conv3d_impl.h (added 2023 for tfjs 4.x)',
+  // conv3d's input gradient runs the same kernel
+  matches: (p, part) => (part === undefined ? isConv3dTransposeWithBrokenBounds(p) : part === 'input' && isConv3dInputGradWithBrokenBounds(p)),
 };
 
 /** tfjs-wasm: conv3d's weight gradient (Conv3DBackpropFilterV2) drops taps with a stride > 1. */
@@ -92,6 +100,7 @@ export const TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS: KnownDiscrepancy = {
   observed: 'dW=[1] (x=[1,2,3], dy=[1,1]: only the window at x[0] is summed)',
   expected: 'dW=[4] of shape [1,1,1,1,1] (windows at x[0] and x[2]: 1·1 + 3·1)',
   upstream: 'none found; kernel source tfjs-backend-wasm/src/cc/conv3d_impl.h',
+  matches: (p, part) => part === 'weight' && isConv3dFilterGradWithBrokenBounds(p),
 };
 
 /** Every known tfjs discrepancy, in report order. */
@@ -176,37 +185,19 @@ export function isConv3dFilterGradWithBrokenBounds(p: ConvProblem): boolean {
 }
 
 /**
- * The known discrepancy whose class `p` belongs to on the tfjs backend `backendName`, or undefined
- * (also for a backend without records, e.g. `tfjs-node`, whose kernels are TensorFlow's C++ ones).
- * On wasm a conv3dTranspose in both classes 1 and 3 is class 3 (its kernel is wrong either way).
+ * The records of one tfjs backend, in precedence order: on wasm a conv3dTranspose in both classes
+ * 1 and 3 is class 3 (its kernel is wrong either way). tfjs-node has none: its kernels are
+ * TensorFlow's C++ ones, never run here.
  */
-export function isKnownTfjsDiscrepancy(backendName: string, p: ConvProblem): KnownDiscrepancy | undefined {
-  if (backendName === 'tfjs-cpu') {
-    return isConv3dSameWithNegativePad(p) ? TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD : undefined;
+export function tfjsKnownDiscrepancies(name: TfjsBackendName): readonly KnownDiscrepancy[] {
+  switch (name) {
+    case 'tfjs-cpu': return [TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD];
+    case 'tfjs-wasm': return [TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS, TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_SAME_NEGATIVE_PAD];
+    case 'tfjs-node': return [];
   }
-  if (backendName === 'tfjs-wasm') {
-    if (isConv3dTransposeWithBrokenBounds(p)) return TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS;
-    if (isConv3dSameWithNegativePad(p)) return TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD;
-    if (isXnnpackSameWithNegativePad(p)) return TFJS_WASM_SAME_NEGATIVE_PAD;
-  }
-  return undefined;
 }
 
-/**
- * The known discrepancy that explains a wrong gradient (adapters/tfjs/gradients.ts) of `p` with
- * respect to `part` on `backendName`, or undefined: the 3-D SAME pads (class 1) reach the
- * gradients of the same call; on wasm conv3d's input gradient runs class 3's kernel, its weight
- * gradient Conv3DBackpropFilterV2, and conv2dTranspose's input gradient is an XNNPACK conv2d
- * with the transposed op's 'same' (class 2, over the transposed output).
- */
-export function isKnownTfjsGradientDiscrepancy(backendName: string, p: ConvProblem, part: 'input' | 'weight'): KnownDiscrepancy | undefined {
-  if (backendName === 'tfjs-cpu') {
-    return isConv3dSameWithNegativePad(p) ? TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD : undefined;
-  }
-  if (backendName !== 'tfjs-wasm') return undefined;
-  if (part === 'input' && isConv3dInputGradWithBrokenBounds(p)) return TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS;
-  if (part === 'weight' && isConv3dFilterGradWithBrokenBounds(p)) return TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS;
-  if (isConv3dSameWithNegativePad(p)) return TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD;
-  if (part === 'input' && sameWithNegativeTotal(p, ['conv2dTranspose'], 'tfjs-wasm') && p.kernelShape.some((k) => k > 1)) return TFJS_WASM_SAME_NEGATIVE_PAD;
-  return undefined;
+/** The record of backend `name` (a tfjs one, else none) that explains a wrong answer on `p` (its `part` gradient when given), or undefined. */
+export function knownTfjsDiscrepancy(name: string, p: ConvProblem, part?: GradientPart): KnownDiscrepancy | undefined {
+  return isTfjsBackendName(name) ? matchKnownDiscrepancy(tfjsKnownDiscrepancies(name), p, part) : undefined;
 }

@@ -6,7 +6,7 @@ import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeProblem } from '../problem/problem.ts';
 import { isUnsupportedError, type Backend } from '../problem/backend.ts';
 import { createTfjsBackend, createTfjsBackends, tfjsSupport } from './tfjs.ts';
-import { isKnownTfjsDiscrepancy } from './tfjs-known.ts';
+import { knownTfjsDiscrepancy } from './tfjs-known.ts';
 import { activateTfjsBackend, runExclusive, tf, type TfjsBackendName } from './tfjs/engine.ts';
 
 const availability = await createTfjsBackends();
@@ -107,7 +107,7 @@ describe.each(available.map((backend) => ({ name: backend.name, backend })))('tf
     const p = parseDescriptor(descriptor);
     expect(backend.supports(p)).toEqual({ supported: true });
     const outcome = await runCase(backend, p, { mode: 'exact', seed: 11 });
-    const known = isKnownTfjsDiscrepancy(backend.name, p);
+    const known = knownTfjsDiscrepancy(backend.name, p);
     if (known === undefined) expect(outcome.verdict === 'pass' ? 'pass' : outcome).toBe('pass');
     else expect(outcome.verdict, `${known.id} should still reproduce`).toBe('fail');
   });
@@ -115,7 +115,7 @@ describe.each(available.map((backend) => ({ name: backend.name, backend })))('tf
   test('real data: every row outside the known discrepancies is within the fp32 error bound', async () => {
     for (const [, descriptor] of AGREEMENT_TABLE) {
       const p = parseDescriptor(descriptor);
-      if (isKnownTfjsDiscrepancy(backend.name, p) !== undefined) continue;
+      if (knownTfjsDiscrepancy(backend.name, p) !== undefined) continue;
       const outcome = await runCase(backend, p, { mode: 'real', seed: 5 });
       expect(outcome.verdict === 'pass' ? 'pass' : `${descriptor}: ${JSON.stringify(outcome)}`).toBe('pass');
     }
@@ -216,7 +216,7 @@ describe('tfjs engine discipline', () => {
     const byName = new Map(available.map((b) => [b.name, b] as const));
     const pair = [byName.get('tfjs-cpu'), byName.get('tfjs-wasm')].filter((b): b is Backend => b !== undefined);
     expect(pair).toHaveLength(2);
-    const rows = AGREEMENT_TABLE.filter(([, d]) => pair.every((b) => isKnownTfjsDiscrepancy(b.name, parseDescriptor(d)) === undefined)).slice(0, 16);
+    const rows = AGREEMENT_TABLE.filter(([, d]) => pair.every((b) => knownTfjsDiscrepancy(b.name, parseDescriptor(d)) === undefined)).slice(0, 16);
     // wasm answers zeros for the SAME problem below (a known discrepancy); if a wasm run computed on cpu it would pass, and vice versa
     const probe = parseDescriptor('mb1ic1iw3oc1kw2sw3apU');
     const probeOperands = { x: { shape: [1, 1, 3], data: Float32Array.from([1, 2, 3]) }, w: { shape: [1, 1, 2], data: Float32Array.from([3, 4]) } };

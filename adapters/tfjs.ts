@@ -18,6 +18,7 @@ import { activateTfjsBackend, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS
 import { addBias, callOp, fromCallOutput, toCallOperands } from './tfjs/call.ts';
 import { planTfjs } from './tfjs/plan.ts';
 import { tfjsGradient, tfjsGradientSupport } from './tfjs/gradients.ts';
+import { tfjsKnownDiscrepancies } from './tfjs-known.ts';
 
 export { TFJS_BACKENDS, type TfjsBackendName } from './tfjs/engine.ts';
 export {
@@ -59,6 +60,7 @@ function makeBackend(name: TfjsBackendName): Backend {
     name,
     version: TFJS_VERSION,
     precision: 'fp32',
+    knownDiscrepancies: tfjsKnownDiscrepancies(name),
     supports: (p: ConvProblem): Support => tfjsSupport(p, name),
     async run(p: ConvProblem, operands: ConvOperands): Promise<Tensor> {
       const result = planTfjs(p, name);

@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
+import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { runCase } from '../compare/run-case.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { corpusCases, type CorpusName } from '../golden/corpus.ts';
@@ -71,7 +71,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     throw new Error(`unknown law ${lawNames?.filter((n) => !known.has(n)).map((n) => JSON.stringify(n)).join(', ')}`);
   }
   const result = await runLaws({
-    backend: o.backend, backendArg: o.backendArg, numRuns: o.numRuns, seed: o.seed, knownDiscrepancy: knownDiscrepancyFor,
+    backend: o.backend, backendArg: o.backendArg, numRuns: o.numRuns, seed: o.seed, 
     ...(laws ? { laws } : {}), ...(o.precision ? { precision: o.precision } : {}), ...(o.convTypes ? { convTypes: o.convTypes } : {}),
     ...(o.shard ? { shard: o.shard } : {}), ...(o.path !== undefined ? { path: o.path } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     onCase: (r) => { const c = lawCase(r); cases.push(c); o.onStep?.(r.law, c); },
@@ -84,7 +84,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       if (outcome.verdict === 'unsupported') c = { ...base, verdict: 'unsupported', message: outcome.reason };
       else if (outcome.verdict === 'error') c = { ...base, verdict: 'error', message: outcome.message };
       else {
-        const known = outcome.verdict === 'fail' ? knownDiscrepancyFor(o.backend.name, g.problem) : undefined;
+        const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(o.backend.knownDiscrepancies, g.problem) : undefined;
         c = { ...base, verdict: known ? 'known' : outcome.verdict, metrics: metricsOf(outcome.comparison), message: known ? `known discrepancy ${known.id}: ${outcome.comparison.message}` : outcome.comparison.message };
         o.onGoldenOutput?.(g, outcome.output, outcome.comparison);
       }

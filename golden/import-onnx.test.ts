@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SUPPORTED, unsupported, type Backend } from '../problem/backend.ts';
-import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
-import { knownDiscrepancyFor } from '../adapters/known-discrepancies.ts';
+import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { availableBackends } from '../adapters/registry.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { conv } from '../reference/conv.ts';
@@ -72,19 +71,19 @@ describe('importOnnxTestDir on convcheck\'s own corpus', () => {
     expect(error.cases[0].message).toMatch(/throws error: device lost/);
   });
 
-  test('a failure the known-discrepancy lookup explains is known, names the record and passes the case; without the lookup it fails', async () => {
-    const offByOne = spoiled('off-by-one', (v) => v + 1);
-    const throws: Backend = { ...referenceBackend, name: 'throws', run: async () => { throw new Error('device lost'); } };
-    const declines: Backend = { ...referenceBackend, name: 'declines', supports: () => unsupported('declines: no grouped conv') };
-    const record = (backend: string): KnownDiscrepancy => ({ id: `${backend}-fake-record`, backend, descriptor: 'g2', summary: 'fake', observed: 'y+1', expected: 'y' });
+  test('a failure one of the backend\'s recorded discrepancies explains is known, names the record and passes the case; without records it fails', async () => {
     const asked: string[] = [];
-    const lookup = (name: string, p: ConvProblem): KnownDiscrepancy | undefined => {
-      asked.push(`${name} ${p.group}`);
-      return name === 'off-by-one' || name === 'throws' ? record(name) : undefined;
-    };
+    const record = (backend: string): KnownDiscrepancy => ({
+      id: `${backend}-fake-record`, backend, descriptor: 'g2', summary: 'fake', observed: 'y+1', expected: 'y',
+      matches: (p: ConvProblem) => { asked.push(`${backend} ${p.group}`); return true; },
+    });
+    const offByOneBare = spoiled('off-by-one', (v) => v + 1);
+    const offByOne: Backend = { ...offByOneBare, knownDiscrepancies: [record('off-by-one')] };
+    const throws: Backend = { ...referenceBackend, name: 'throws', run: async () => { throw new Error('device lost'); }, knownDiscrepancies: [record('throws')] };
+    const declines: Backend = { ...referenceBackend, name: 'declines', supports: () => unsupported('declines: no grouped conv'), knownDiscrepancies: [record('declines')] };
     const grouped = join(COMMITTED_CORPUS_DIR, 'grouped-g2');
     const backends = [referenceBackend, offByOne, throws, declines];
-    const routed = await importOnnxTestDir(grouped, backends, { knownDiscrepancy: lookup });
+    const routed = await importOnnxTestDir(grouped, backends);
     const c = routed.cases[0];
     expect(c.verdict).toBe('pass');
     expect(c.dataSets[0].backends.map((b) => [b.backend, b.verdict, b.known?.id])).toEqual([
@@ -93,12 +92,12 @@ describe('importOnnxTestDir on convcheck\'s own corpus', () => {
     expect(c.dataSets[0].backends[1].message).toMatch(/^known discrepancy off-by-one-fake-record \(fail: \d+ of 150 elements over bound/);
     expect(c.dataSets[0].backends[2].message).toBe('known discrepancy throws-fake-record (error: device lost)');
     expect(c.message).toMatch(/reference pass, off-by-one known off-by-one-fake-record, throws known throws-fake-record, declines unsupported$/);
-    // Only failures are looked up, with the case's problem (grouped-g2 has group 2).
+    // Only failures are matched, with the case's problem (grouped-g2 has group 2).
     expect(asked).toEqual(['off-by-one 2', 'throws 2']);
-    // A lookup that explains nothing changes nothing; no lookup at all fails the case.
-    const unexplained = await importOnnxTestDir(grouped, [offByOne], { knownDiscrepancy: () => undefined });
+    // A record that explains nothing changes nothing; no records at all fail the case.
+    const unexplained = await importOnnxTestDir(grouped, [{ ...offByOneBare, knownDiscrepancies: [{ ...record('off-by-one'), matches: () => false }] }]);
     expect(unexplained.cases[0].verdict).toBe('fail');
-    const without = await importOnnxTestDir(grouped, backends);
+    const without = await importOnnxTestDir(grouped, [referenceBackend, offByOneBare, { ...throws, knownDiscrepancies: [] }, declines]);
     expect(without.cases[0].verdict).toBe('fail');
     expect(without.cases[0].dataSets[0].backends.map((b) => b.verdict)).toEqual(['pass', 'fail', 'error', 'unsupported']);
     expect(without.counts).toEqual({ pass: 0, fail: 1, error: 0, skipped: 0 });
@@ -178,7 +177,7 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
     const known: string[] = [];
     for (const [sub, pattern] of OFFICIAL_PATTERNS) {
       for (const name of readdirSync(join(OFFICIAL, sub)).filter((n) => pattern.test(n)).sort()) {
-        const result = await importOnnxTestDir(join(OFFICIAL, sub, name), backends, { knownDiscrepancy: knownDiscrepancyFor });
+        const result = await importOnnxTestDir(join(OFFICIAL, sub, name), backends);
         const c = result.cases[0];
         verdicts[name] = c.verdict;
         if (name in REFERENCE_REJECTS) {

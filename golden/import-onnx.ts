@@ -10,14 +10,14 @@
  * Case verdict: `skipped` (not a single Conv/ConvTranspose; counted, never silent), `error` (a
  * malformed file or an invalid problem; or a backend error), `fail` (the expected output
  * disagrees with the reference, or a backend fails), else `pass`. Unsupported is never a fail.
- * A backend failure or error that a recorded known discrepancy explains (the `knownDiscrepancy`
- * option) is that backend's `known` verdict, naming the record: it does not fail the case, and the
- * case's message names it. The lookup is a parameter so this module does not load the adapters.
+ * A backend failure or error that one of its recorded known discrepancies explains
+ * (`Backend.knownDiscrepancies`) is that backend's `known` verdict, naming the record: it does not
+ * fail the case, and the case's message names it.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
-import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
+import { matchKnownDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, type Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -75,15 +75,10 @@ export interface ImportResult {
   readonly counts: Readonly<Record<ImportVerdict, number>>;
 }
 
-/** Looks up the recorded discrepancy that explains a failure of `backendName` on `problem` (e.g. adapters/known-discrepancies.ts `knownDiscrepancyFor`). */
-export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem) => KnownDiscrepancy | undefined;
-
 /** Options of {@link importOnnxTestDir}. */
 export interface ImportOptions {
   /** Time limit of one backend run; default 60 s. */
   readonly timeoutMs?: number;
-  /** Routes a backend's fail or error that a recorded discrepancy explains to `known`; without it every failure fails the case. */
-  readonly knownDiscrepancy?: KnownDiscrepancyLookup;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -134,10 +129,10 @@ async function readInputs(dataSetDir: string, count: number): Promise<NamedTenso
   return inputs;
 }
 
-/** A fail or error explained by a recorded discrepancy becomes `known`, its message led by the record's id. */
-function routeKnown(result: ImportedBackendResult, problem: ConvProblem, lookup: KnownDiscrepancyLookup | undefined): ImportedBackendResult {
-  if (lookup === undefined || (result.verdict !== 'fail' && result.verdict !== 'error')) return result;
-  const known = lookup(result.backend, problem);
+/** A fail or error explained by one of the backend's recorded discrepancies becomes `known`, its message led by the record's id. */
+function routeKnown(result: ImportedBackendResult, problem: ConvProblem, records: readonly KnownDiscrepancy[] | undefined): ImportedBackendResult {
+  if (result.verdict !== 'fail' && result.verdict !== 'error') return result;
+  const known = matchKnownDiscrepancy(records, problem);
   if (known === undefined) return result;
   return { ...result, verdict: 'known', known, message: `known discrepancy ${known.id} (${result.verdict}: ${result.message})` };
 }
@@ -205,7 +200,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
-      results.push(routeKnown(backendResult(backend.name, outcome), problem, options.knownDiscrepancy));
+      results.push(routeKnown(backendResult(backend.name, outcome), problem, backend.knownDiscrepancies));
     }
     dataSets.push({ name: setName, expected, backends: results });
   }
@@ -217,7 +212,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
  * Imports the ONNX backend test at `dir` (a directory holding model.onnx), or every test directly
  * under `dir`, and runs each against the reference and `backends`. A malformed file is an `error`
  * verdict naming the file; a graph that is not a single Conv / ConvTranspose node is `skipped`.
- * With `options.knownDiscrepancy`, a backend failure the lookup explains is `known`, not a fail.
+ * A backend failure one of its recorded discrepancies explains is `known`, not a fail.
  * @example const r = await importOnnxTestDir('/usr/share/libonnx-testdata/data/node', [referenceBackend]); r.counts
  */
 export async function importOnnxTestDir(dir: string, backends: readonly Backend[], options: ImportOptions = {}): Promise<ImportResult> {

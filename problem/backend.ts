@@ -4,6 +4,7 @@
  * the problem model, so that everything above (reference, compare, adapters, properties) can
  * speak it without importing upwards.
  */
+import type { KnownDiscrepancy } from './known-discrepancy.ts';
 import type { ConvOperands } from './operands.ts';
 import type { Precision } from './precision.ts';
 import type { ConvProblem } from './problem.ts';
@@ -56,6 +57,11 @@ export interface Backend {
   run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor>;
   /** Optional: the backend's gradients of Conv (see {@link ConvGradients}); absent = the gradient laws are unsupported. */
   readonly gradients?: ConvGradients;
+  /**
+   * Optional: the recorded wrong answers of this backend (problem/known-discrepancy.ts), in
+   * precedence order. A failing case that one matches is `known`, shown with the record's id.
+   */
+  readonly knownDiscrepancies?: readonly KnownDiscrepancy[];
   /** Frees sessions, processes, WebAssembly memory. */
   dispose?(): Promise<void>;
 }

@@ -7,7 +7,7 @@
 import * as fc from 'fast-check';
 import type { Backend, GradientPart } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
+import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -70,12 +70,6 @@ export interface LawRunResult {
   readonly seed: number;
 }
 
-/**
- * Finds the known discrepancy (adapters' predicates) that explains a failure on a problem, if any;
- * `part` is given when the failure is in the backend's gradient of that Conv problem.
- */
-export type KnownDiscrepancyLookup = (backendName: string, problem: ConvProblem, part?: GradientPart) => KnownDiscrepancy | undefined;
-
 /** Options of {@link runLaws}. */
 export interface RunLawsOptions {
   readonly backend: Backend;
@@ -93,8 +87,6 @@ export interface RunLawsOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   /** Called with every case record as it is decided (a failure: once shrunk). */
   readonly onCase?: (record: CaseRecord) => void;
-  /** Routes a failure to the `known` verdict. */
-  readonly knownDiscrepancy?: KnownDiscrepancyLookup;
   /** Replaces auxiliary ops (the mutant tests' broken channel shuffle). */
   readonly aux?: Partial<AuxOps>;
   /** Replays one fast-check path (with the seed) instead of a full run. */
@@ -258,9 +250,10 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
     else { verdict = 'error'; message = `the law threw: ${text}`; }
   }
   let knownId: string | undefined;
-  if ((verdict === 'fail' || verdict === 'error') && o.knownDiscrepancy) {
+  if (verdict === 'fail' || verdict === 'error') {
+    const records = o.backend.knownDiscrepancies;
     for (const p of session.problems) {
-      const known = o.knownDiscrepancy(o.backend.name, p);
+      const known = matchKnownDiscrepancy(records, p);
       if (known) {
         verdict = 'known';
         knownId = known.id;
@@ -269,7 +262,7 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
       }
     }
     for (const g of knownId === undefined ? session.gradientRuns : []) {
-      const known = o.knownDiscrepancy(o.backend.name, g.problem, g.part);
+      const known = matchKnownDiscrepancy(records, g.problem, g.part);
       if (known) {
         verdict = 'known';
         knownId = known.id;

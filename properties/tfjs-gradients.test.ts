@@ -15,7 +15,7 @@ import { convWeightGrad, convWeightGradDetailed } from '../reference/conv-weight
 import { numRuns } from './budget.ts';
 import { problemArb } from './arbitraries/problem.ts';
 import { createTfjsBackends } from '../adapters/tfjs.ts';
-import { isKnownTfjsGradientDiscrepancy } from '../adapters/tfjs-known.ts';
+import { knownTfjsDiscrepancy } from '../adapters/tfjs-known.ts';
 import { checkTfjsGradients, forwardTwin, type GradientOutcome, type GradientPart } from '../adapters/tfjs/gradients.ts';
 
 const available = (await createTfjsBackends()).flatMap((a) => (a.available ? [a.backend.name] : []));
@@ -54,7 +54,7 @@ describe.each(available.filter((name) => name !== 'tfjs-node'))('tfjs gradients 
     const p = parseDescriptor(row.descriptor);
     const [inputExpect, weightExpect] = row[column];
     for (const [part, expected] of [['input', inputExpect], ['weight', weightExpect]] as const) {
-      const known = isKnownTfjsGradientDiscrepancy(backendName, p, part);
+      const known = knownTfjsDiscrepancy(backendName, p, part);
       expect(known === undefined ? 'no record' : 'record', `${part} routing`).toBe(expected === 'known' ? 'record' : 'no record');
     }
     for (const mode of ['exact', 'real'] as const) {
@@ -72,7 +72,7 @@ describe.each(available.filter((name) => name !== 'tfjs-node'))('tfjs gradients 
       for (const part of ['input', 'weight'] as const) {
         const outcome = check[part];
         if (outcome.verdict === 'unsupported') expect(outcome.reason).toMatch(/^(tfjs|reference): /);
-        else if (outcome.verdict !== 'pass') expect(isKnownTfjsGradientDiscrepancy(backendName, problem, part), `${part} of ${check.descriptor}: ${outcome.comparison.message}`).toBeDefined();
+        else if (outcome.verdict !== 'pass') expect(knownTfjsDiscrepancy(backendName, problem, part), `${part} of ${check.descriptor}: ${outcome.comparison.message}`).toBeDefined();
       }
     }), { numRuns: numRuns(25), seed: 4242 });
   });

@@ -2,7 +2,7 @@
  * The data of a cross-backend report: what `convcheck report` and `convcheck gate` collect and
  * every writer (JSON, Markdown, HTML, JUnit) renders. Plain JSON-serialisable values only.
  */
-import type { KnownDiscrepancy } from '../adapters/known-discrepancy.ts';
+import type { KnownDiscrepancyFacts } from '../problem/known-discrepancy.ts';
 
 /** Verdict of one case. `known` is a recorded known discrepancy reproducing as recorded. */
 export type Verdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
@@ -71,7 +71,7 @@ export interface Report {
   readonly settings: { readonly numRuns: number; readonly seed: number; readonly precision: string };
   readonly backends: readonly ReportBackend[];
   readonly cases: readonly ReportCase[];
-  readonly knownDiscrepancies: readonly KnownDiscrepancy[];
+  readonly knownDiscrepancies: readonly KnownDiscrepancyFacts[];
   readonly worstCases: readonly WorstCase[];
   readonly checkerboard: readonly Picture[];
   readonly durationMs: number;

@@ -5,7 +5,7 @@ import { inputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { depthwiseSeparableConv, makeDepthwiseSeparable, type DepthwiseSeparableProblem, type DepthwiseSeparableSpec } from '../../reference/depthwise-separable.ts';
 import { isUnsupportedError } from '../../problem/backend.ts';
-import { isKnownTfjsDiscrepancy } from '../tfjs-known.ts';
+import { knownTfjsDiscrepancy } from '../tfjs-known.ts';
 import { runTfjsSeparableConv2d, tfjsSeparableSupport, type SeparableOperands } from './separable.ts';
 
 /** Integers in [-2, 2]: every partial sum of both steps is a small integer, exact in float32 in any order. */
@@ -35,7 +35,7 @@ describe.each(['tfjs-cpu', 'tfjs-wasm'])('tf.separableConv2d on %s against the r
     const want = depthwiseSeparableConv(p, operands.x, operands.depthwiseW, operands.pointwiseW, operands.b).y;
     expect(got.shape).toEqual(want.shape);
     const agrees = got.data.every((v, i) => v === want.data[i]);
-    expect(agrees).toBe(isKnownTfjsDiscrepancy(backend, p.depthwise) === undefined);
+    expect(agrees).toBe(knownTfjsDiscrepancy(backend, p.depthwise) === undefined);
   });
 
   test.each([

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import type { Backend } from '../../problem/backend.ts';
-import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
 import { generateCorpus } from '../../golden/generate.ts';
@@ -85,7 +84,7 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
   const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
   for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);
   try {
-    const result = await importOnnxTestDir(args.positionals[0], backends, { timeoutMs, knownDiscrepancy: knownDiscrepancyFor });
+    const result = await importOnnxTestDir(args.positionals[0], backends, { timeoutMs });
     const rows = result.cases.filter((c) => c.verdict !== 'skipped').map((c) => [c.name, c.verdict, c.descriptor ?? '', c.message]);
     if (rows.length > 0) io.out(textTable(['test', 'verdict', 'descriptor', 'message'], rows));
     const n = result.counts;

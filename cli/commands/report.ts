@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
-import { KNOWN_DISCREPANCIES } from '../../adapters/known-discrepancies.ts';
 import { makeOperands } from '../../problem/operand-data.ts';
 import { referenceResult } from '../../compare/run-case.ts';
 import { elementBounds, type Comparison } from '../../compare/tolerance.ts';
@@ -114,7 +113,9 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     title: 'convcheck cross-backend report', createdAt: createdAt.toISOString(), convcheckVersion: packageVersion(),
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     settings: { numRuns: flags.numRuns, seed: flags.seed, precision: flags.precision ?? 'declared by each backend' },
-    backends, cases, knownDiscrepancies: KNOWN_DISCREPANCIES,
+    backends, cases,
+    // the facts of every record of the backends in this report (the predicates stay behind)
+    knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
     worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,
   };
   const files = await writeReport(report, outDir);

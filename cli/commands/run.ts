@@ -6,7 +6,7 @@ import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkReferenceOutputSize } from '../../reference/inputs.ts';
-import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
+import { matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
@@ -75,7 +75,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     else {
       const c = outcome.comparison;
       // a failure a recorded discrepancy explains is `known` (as in gate and report), named by its id
-      const known = outcome.verdict === 'fail' ? knownDiscrepancyFor(a.backend.name, problem) : undefined;
+      const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const w = c.worst;
       const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';

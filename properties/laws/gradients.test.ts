@@ -3,8 +3,7 @@
 // with its part, and tfjs's gradients (cpu, wasm) pass or fail only where a record explains it.
 import { describe, expect, it } from 'vitest';
 import type { Backend, GradientPart } from '../../problem/backend.ts';
-import { knownDiscrepancyFor } from '../../adapters/known-discrepancies.ts';
-import type { KnownDiscrepancy } from '../../adapters/known-discrepancy.ts';
+import type { KnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { createTfjsBackends } from '../../adapters/tfjs.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import { tensor } from '../../problem/tensor.ts';
@@ -57,12 +56,14 @@ describe('the gradient laws on backends', () => {
       ...referenceBackend, name: 'doubled-weight-grad', precision: 'fp32',
       gradients: { ...referenceGradients, weight: async (p, o, dy) => { const g = await referenceGradients.weight(p, o, dy); return { shape: g.shape, data: g.data.map((v) => 2 * v) }; } },
     };
-    const record: KnownDiscrepancy = { id: 'doubled', backend: 'doubled-weight-grad', descriptor: 'mb1ic1iw1oc1kw1', summary: 'dW doubled', observed: '2', expected: '1' };
     const asked: Array<GradientPart | undefined> = [];
-    const lookup = (_name: string, _p: unknown, part?: GradientPart): KnownDiscrepancy | undefined => { asked.push(part); return part === 'weight' ? record : undefined; };
+    const record: KnownDiscrepancy = {
+      id: 'doubled', backend: 'doubled-weight-grad', descriptor: 'mb1ic1iw1oc1kw1', summary: 'dW doubled', observed: '2', expected: '1',
+      matches: (_p, part) => { asked.push(part); return part === 'weight'; },
+    };
     const plain = await runLaws({ backend: doubled, laws: LAWS, numRuns: 20, seed: 3 });
     expect(plain.failures.map((f) => f.law)).toEqual([weightGradientLaw.name]);
-    const routed = await runLaws({ backend: doubled, laws: LAWS, numRuns: 20, seed: 3, knownDiscrepancy: lookup });
+    const routed = await runLaws({ backend: { ...doubled, knownDiscrepancies: [record] }, laws: LAWS, numRuns: 20, seed: 3 });
     expect(routed.failures).toEqual([]);
     const known = routed.cases.filter((c) => c.verdict === 'known');
     expect(known.length).toBeGreaterThan(0);
@@ -76,7 +77,7 @@ const tfjs = (await createTfjsBackends()).flatMap((a) => (a.available && a.backe
 
 describe.each(tfjs.map((b) => [b.name, b] as const))('the gradient laws on %s', (_name, backend) => {
   it('pass, are unsupported with tfjs\'s reason, or fail only where a tfjs gradient discrepancy is recorded', async () => {
-    const result = await runLaws({ backend, laws: LAWS, numRuns: 150, seed: 1, knownDiscrepancy: knownDiscrepancyFor });
+    const result = await runLaws({ backend, laws: LAWS, numRuns: 150, seed: 1 });
     expect(result.failures.map(formatFailure).join('\n')).toBe('');
     const counts = countVerdicts(result.cases);
     expect(counts.pass).toBeGreaterThan(0);
