@@ -42,7 +42,7 @@ describe('convcheck gate', () => {
     expect(replay.text()).toContain(`descriptor: ${descriptor}`);
   });
 
-  it('is a usage error (exit 2) without --backend, with a bad shard or precision, or --path without --law', async () => {
+  it('is a usage error (exit 2) without --backend, with a bad shard, precision, conv type or law name, or --path without --law', async () => {
     for (const [argv, message] of [
       [['gate'], /--backend is required/],
       [['gate', '--backend', 'reference', '--shard', '3/2'], /--shard must be I\/N with 1 <= I <= N, but got "3\/2"/],
@@ -50,6 +50,7 @@ describe('convcheck gate', () => {
       [['gate', '--backend', 'reference', '--path', '1:2'], /--path replays one case of one law: give --law too/],
       [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
       [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],
+      [['gate', '--backend', 'reference', '--law', 'adjoint'], /--law: no law is named "adjoint"; the laws are: "transposed conv is the adjoint of conv", .*\(convcheck laws lists them\)/],
     ] as const) {
       const io = capture();
       expect(await main([...argv], io), argv.join(' ')).toBe(2);

@@ -9,6 +9,7 @@ import { RUN_HELP, runCommand } from './commands/run.ts';
 import { GATE_HELP, gateCommand } from './commands/gate.ts';
 import { REPORT_HELP, reportCommand } from './commands/report.ts';
 import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
+import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   gate: { summary: 'CI gate: laws and golden corpus against one implementation; exit 0 only if all pass', help: GATE_HELP, run: gateCommand },
   run: { summary: 'one problem on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
   golden: { summary: 'golden fixtures: generate | verify | import DIR (ONNX backend-test layout)', help: GOLDEN_HELP, run: goldenCommand },
+  laws: { summary: 'every law with its math and the conv types it covers (the names --law takes)', help: LAWS_HELP, run: lawsCommand },
   cost: { summary: 'multiplications, parameters, receptive field and the article\'s savings', help: COST_HELP, run: costCommand },
 };
 

@@ -9,6 +9,7 @@ import { runCase } from '../compare/run-case.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { corpusCases, type CorpusName } from '../golden/corpus.ts';
 import type { GoldenCase } from '../golden/golden-case.ts';
+import { lawByName } from '../properties/laws/index.ts';
 import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../properties/runner.ts';
 import type { CaseMetrics, ReportCase } from '../reports/report-model.ts';
 import type { Tensor } from '../problem/tensor.ts';
@@ -63,13 +64,7 @@ export function selectGolden(corpus: CorpusName | 'none', convTypes?: readonly s
 /** Runs the laws and the golden corpus on one backend. */
 export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const cases: ReportCase[] = [];
-  const lawNames = o.lawNames;
-  const { allLaws } = await import('../properties/laws/index.ts');
-  const laws = lawNames === undefined ? undefined : allLaws().filter((l) => lawNames.includes(l.name));
-  if (laws !== undefined && laws.length !== lawNames?.length) {
-    const known = new Set(allLaws().map((l) => l.name));
-    throw new Error(`unknown law ${lawNames?.filter((n) => !known.has(n)).map((n) => JSON.stringify(n)).join(', ')}`);
-  }
+  const laws = o.lawNames?.map(lawByName);
   const result = await runLaws({
     backend: o.backend, backendArg: o.backendArg, numRuns: o.numRuns, seed: o.seed, 
     ...(laws ? { laws } : {}), ...(o.precision ? { precision: o.precision } : {}), ...(o.convTypes ? { convTypes: o.convTypes } : {}),

@@ -52,7 +52,6 @@ export interface SkippedModel {
 
 const CONV_ATTRIBUTES = new Set(['group', 'kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad']);
 const CONV_TRANSPOSE_ATTRIBUTES = new Set([...CONV_ATTRIBUTES, 'output_padding', 'output_shape']);
-const INTS_ATTRIBUTES = new Set(['kernel_shape', 'strides', 'dilations', 'pads', 'output_padding', 'output_shape']);
 
 type Attribute = onnxProto.onnx.IAttributeProto;
 

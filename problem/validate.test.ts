@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConvInputError } from './errors.ts';
 import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
-import { biasShape, inputTensorShape, outputSpatialShape, resolvePads, sizeOf, weightShape } from './shape.ts';
-import type { Tensor } from './tensor.ts';
+import { outputSpatialShape, resolvePads } from './shape.ts';
 import { MAX_ELEMENTS, validateProblem } from './validate.ts';
 
 /** Runs `f`, and returns the ConvInputError it throws (fails the test if it throws anything else). */
@@ -26,12 +25,6 @@ function expectInvalid(p: ConvProblem, field: string, message: RegExp): void {
 const base = (spec: Partial<ProblemSpec> = {}): ConvProblem =>
   makeProblem({ inChannels: 4, outChannels: 6, inputShape: [5, 5], kernelShape: [3, 3], ...spec });
 const baseT = (spec: Partial<ProblemSpec> = {}): ConvProblem => base({ op: 'convTranspose', ...spec });
-
-function operandsFor(p: ConvProblem): { x: Tensor; w: Tensor; b?: Tensor } {
-  const x = { shape: inputTensorShape(p), data: new Float32Array(sizeOf(inputTensorShape(p))) };
-  const w = { shape: weightShape(p), data: new Float32Array(sizeOf(weightShape(p))) };
-  return p.bias ? { x, w, b: { shape: biasShape(p), data: new Float32Array(p.outChannels) } } : { x, w };
-}
 
 describe('validateProblem accepts valid problems', () => {
   it('returns the problem it was given, conv and transposed, 1-D to 3-D', () => {

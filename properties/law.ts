@@ -1,21 +1,23 @@
 /**
  * What a law is: a named invariant of convolution, stated as a sentence with a one-line formula,
  * with a generator of cases and ONE body that runs against any backend (the reference included).
+ * `defineLaw(sentence, { math, convTypes }, body)` declares one.
  * The body runs every problem it needs through `ctx.run`, which checks that the backend supports
  * it (if not, the case is `unsupported`, never a pass), runs it and attaches the tolerance model's
  * error bound; the body then compares the two sides of its equation with `compareApprox`.
  */
 import type * as fc from 'fast-check';
-import type { Backend, GradientPart } from '../problem/backend.ts';
+import type { GradientPart } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
-import type { ConvOp, ConvProblem } from '../problem/problem.ts';
+import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { ReceptiveLayer } from '../reference/receptive-field.ts';
 import type { Approx } from './approx.ts';
 import type { ConvType } from './conv-types.ts';
+import { labelOf, problemCaseArb, type ProblemCase } from './arbitraries/problem-case.ts';
 
 /**
  * Auxiliary ops and formulas some laws check or use besides Conv / ConvTranspose (default: the
@@ -78,32 +80,64 @@ export interface Judgement {
   readonly metrics?: Comparison;
 }
 
-/** Where a law runs: on every backend, or (structural laws: shapes, costs, permutations) on the reference only. */
-export type LawTarget = 'backend' | 'reference';
+/** A law's case generator: fast-check arbitrary of its cases within a scope. */
+export type CasesOf<C> = (scope: LawScope) => fc.Arbitrary<C>;
 
-/** A law over cases of type `C`. */
-export interface Law<C = unknown> {
-  /** The law as a sentence: `transposed conv is the adjoint of conv`. */
-  readonly name: string;
-  /** One line of math: `⟨conv(x), y⟩ = ⟨x, convT(y)⟩`. */
+/** A law's body: one case on one backend, through `ctx` only (it never asks which backend). */
+export type LawBody<C> = (c: C, ctx: LawContext) => Promise<Judgement>;
+
+/** What a law declares besides its name and body; everything but `math` and `convTypes` has a default. */
+export interface LawSpec {
+  /** One line of math: `⟨conv(x), y⟩ = ⟨x, convT(y)⟩`. Shown by `convcheck laws` and in reports. */
   readonly math: string;
   /** The conv types its cases cover. */
   readonly convTypes: readonly ConvType[];
-  /** What a backend must run for it. */
-  readonly ops: readonly ConvOp[];
-  readonly target: LawTarget;
-  /** Share of the per-law case budget (1 by default; below 1 for costly laws). */
+  /** Structural laws (shapes, costs, receptive fields, permutations) run on the reference only; default false. */
+  readonly structural?: boolean;
+  /** Share of the per-law case budget (default 1; below 1 for costly laws). */
   readonly budgetShare?: number;
-  /** The generator of its cases. */
-  cases(scope: LawScope): fc.Arbitrary<C>;
-  describe(c: C): CaseLabel;
-  /** The body: one case on one backend. */
-  check(backend: Backend, c: C, ctx: LawContext): Promise<Judgement>;
 }
 
-/** Declares a law, checking its case type, and erases that type so laws can be listed together. */
-export function defineLaw<C>(law: Law<C>): Law<unknown> {
-  return law as unknown as Law<unknown>;
+/** A law over cases of type `C`, as the runner sees it. */
+export interface Law<C = unknown> extends Required<LawSpec> {
+  /** The law as a sentence: `transposed conv is the adjoint of conv`. */
+  readonly name: string;
+  /** The generator of its cases. */
+  readonly cases: CasesOf<C>;
+  /** How a case is named in records and reports. */
+  readonly describe: (c: C) => CaseLabel;
+  /** The body: one case on one backend. */
+  readonly check: LawBody<C>;
+}
+
+/**
+ * How a law's cases are drawn and named: by default one problem with its data, named by its
+ * descriptor; `cases` is required for any other case type, and `describe` unless they extend problem cases.
+ */
+export type CaseSpec<C> = ([ProblemCase] extends [C] ? { readonly cases?: CasesOf<C> } : { readonly cases: CasesOf<C> }) & ([C] extends [ProblemCase]
+  ? { readonly describe?: (c: C) => CaseLabel }
+  : { readonly describe: (c: C) => CaseLabel });
+
+/**
+ * Declares a law as a sentence, its spec and one body, as `@fast-check/vitest`'s
+ * `test.prop(arbs)('sentence', body)` reads. By default its cases are one problem of its conv
+ * types with its data (`problemCaseArb`), named by the problem's descriptor (`labelOf`); a law
+ * with other cases gives `cases`, and `describe` unless its cases are problem cases.
+ * @example defineLaw('batch items are computed independently', { math: 'op(x)[n] = op(x_n)', convTypes: PROBLEM_TYPES }, async (c, ctx) => ...)
+ */
+export function defineLaw<C = ProblemCase>(name: string, spec: LawSpec & CaseSpec<C>, body: LawBody<C>): Law {
+  const law: Law<C> = {
+    name,
+    math: spec.math,
+    convTypes: spec.convTypes,
+    structural: spec.structural ?? false,
+    budgetShare: spec.budgetShare ?? 1,
+    cases: (spec.cases as CasesOf<C> | undefined) ?? ((scope) => problemCaseArb(scope) as unknown as fc.Arbitrary<C>),
+    describe: (spec.describe as ((c: C) => CaseLabel) | undefined) ?? ((c) => labelOf(c as unknown as ProblemCase)),
+    check: body,
+  };
+  // The case type is checked above; the runner lists laws of every case type together.
+  return law as unknown as Law;
 }
 
 /** A passing judgement, or a failing one when `comparison` failed; the label says what was compared. */

@@ -5,6 +5,10 @@ import { CONV_TYPES } from './conv-types.ts';
 import { agreementLaw } from './laws/agreement.ts';
 import { allLaws, lawByName } from './laws/index.ts';
 import { dilationLaw } from './laws/dilation.ts';
+import { shufflePermutationLaw } from './laws/channel-shuffle.ts';
+import { costLaw } from './laws/cost.ts';
+import { outputShapeLaw } from './laws/output-shape.ts';
+import { receptiveFieldLaw } from './laws/receptive-field.ts';
 import { allMutants } from './mutants.ts';
 import { countVerdicts, formatFailure, replayCommand, runLaws, selectLaws } from './runner.ts';
 
@@ -95,7 +99,7 @@ describe('runLaws', () => {
 });
 
 describe('the laws', () => {
-  it('each has a sentence for a name, a one-line formula, conv types, ops and a target', () => {
+  it('each has a sentence for a name, a one-line formula and conv types; the structural ones are exactly the shape, cost, receptive-field and shuffle laws', () => {
     const names = new Set<string>();
     for (const law of allLaws()) {
       expect(names.has(law.name), law.name).toBe(false);
@@ -105,8 +109,10 @@ describe('the laws', () => {
       expect(law.math).not.toContain('\n');
       expect(law.convTypes.length).toBeGreaterThan(0);
       for (const t of law.convTypes) expect(CONV_TYPES).toContain(t);
-      expect(['backend', 'reference']).toContain(law.target);
     }
+    expect(allLaws().filter((l) => l.structural).map((l) => l.name)).toEqual([
+      shufflePermutationLaw.name, outputShapeLaw.name, costLaw.name, receptiveFieldLaw.name,
+    ]);
     expect(() => lawByName('no such law')).toThrow(/no law is named "no such law"/);
   });
 

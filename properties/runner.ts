@@ -5,13 +5,12 @@
  * replays it.
  */
 import * as fc from 'fast-check';
-import type { Backend, GradientPart } from '../problem/backend.ts';
+import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
-import type { ConvProblem } from '../problem/problem.ts';
 import { DEFAULT_NUM_RUNS, randomSeed } from './budget.ts';
 import { defaultAuxOps } from './aux-ops.ts';
 import { isConvType, type ConvType } from './conv-types.ts';
@@ -131,7 +130,7 @@ export function selectLaws(options: Pick<RunLawsOptions, 'backend' | 'laws' | 'c
   const structural = options.includeStructural ?? options.backend.name === 'reference';
   const wanted = options.convTypes as readonly ConvType[] | undefined;
   const chosen = (options.laws ?? allLaws())
-    .filter((law) => law.target === 'backend' || structural)
+    .filter((law) => !law.structural || structural)
     .map((law) => ({ law, convTypes: law.convTypes.filter((t) => wanted === undefined || wanted.includes(t)) }))
     .filter((entry) => entry.convTypes.length > 0);
   const shard = options.shard;
@@ -238,7 +237,7 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   let message: string;
   let metrics: Comparison | undefined;
   try {
-    const judgement = await law.check(o.backend, c, session);
+    const judgement = await law.check(c, session);
     verdict = judgement.ok ? 'pass' : 'fail';
     message = judgement.message;
     metrics = judgement.metrics;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeOperands } from '../problem/operand-data.ts';
 import { ConvInputError } from '../problem/errors.ts';
-import { makeProblem, withChanges } from '../problem/problem.ts';
+import { withChanges } from '../problem/problem.ts';
 import { tensor } from '../problem/tensor.ts';
 import { channelShuffle } from './channel-shuffle.ts';
 import { conv } from './conv.ts';

@@ -5,7 +5,7 @@
  */
 import { formatNumber } from './markdown.ts';
 import type { Report } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, logHistogram, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 import { esc, heatmapSvg, histogramSvg } from './svg.ts';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}
@@ -37,6 +37,14 @@ export function renderHtml(report: Report): string {
   for (const t of matrix.convTypes) {
     parts.push(`<tr><td class="l">${esc(t)}</td>` + matrix.backends.map((b) => {
       const c = matrix.cells.get(cellKey(b, t));
+      return `<td class="${cellClass(c)}">${c ? VERDICTS.map((v) => c[v]).join(' / ') : '–'}</td>`;
+    }).join('') + '</tr>');
+  }
+  const laws = lawMatrix(report);
+  parts.push('</table><h2>Laws × backends</h2><p>pass / fail / known / unsupported / error; structural laws run on the reference only</p><table><tr><th class="l">law</th><th class="l">math</th>' + laws.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
+  for (const law of laws.laws) {
+    parts.push(`<tr><td class="l">${esc(law.name)}</td><td class="l"><code>${esc(law.math)}</code></td>` + laws.backends.map((b) => {
+      const c = laws.cells.get(cellKey(b, law.name));
       return `<td class="${cellClass(c)}">${c ? VERDICTS.map((v) => c[v]).join(' / ') : '–'}</td>`;
     }).join('') + '</tr>');
   }

@@ -3,7 +3,7 @@
  * with unsupported reasons, failures with their replay commands, and the known discrepancies.
  */
 import type { Report, ReportCase } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 
 const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -33,6 +33,16 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
       return c ? VERDICTS.map((v) => c[v]).join(' / ') : '–';
     });
     lines.push(`| ${t} | ${cells.join(' | ')} |`);
+  }
+  const laws = lawMatrix(report);
+  lines.push('', '## Laws × backends', '', 'Each law with its math; each cell: pass / fail / known / unsupported / error (structural laws run on the reference only).', '');
+  lines.push('| law | math | ' + laws.backends.join(' | ') + ' |', '|---|---|' + laws.backends.map(() => '---').join('|') + '|');
+  for (const law of laws.laws) {
+    const cells = laws.backends.map((b) => {
+      const c = laws.cells.get(cellKey(b, law.name));
+      return c ? VERDICTS.map((v) => c[v]).join(' / ') : '–';
+    });
+    lines.push(`| ${escape(law.name)} | ${escape(law.math)} | ${cells.join(' | ')} |`);
   }
   const failures = problemCases(report.cases);
   lines.push('', `## Failures and errors (${failures.length})`, '');

@@ -62,6 +62,15 @@ export interface WorstCase {
   readonly errorPicture?: Picture;
 }
 
+/** A law as the report lists it: its sentence, its math and the conv types it covers. */
+export interface ReportLaw {
+  readonly name: string;
+  readonly math: string;
+  readonly convTypes: readonly string[];
+  /** Structural laws run on the reference only. */
+  readonly structural: boolean;
+}
+
 /** Everything one report holds. */
 export interface Report {
   readonly title: string;
@@ -71,6 +80,8 @@ export interface Report {
   readonly settings: { readonly numRuns: number; readonly seed: number; readonly precision: string };
   readonly backends: readonly ReportBackend[];
   readonly cases: readonly ReportCase[];
+  /** The laws the cases come from, in the suite's order. */
+  readonly laws: readonly ReportLaw[];
   readonly knownDiscrepancies: readonly KnownDiscrepancyFacts[];
   readonly worstCases: readonly WorstCase[];
   readonly checkerboard: readonly Picture[];

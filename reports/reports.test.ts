@@ -25,6 +25,10 @@ const report: Report = {
     { name: 'tfjs-node', available: false, reason: 'cannot load libtensorflow' },
   ],
   cases,
+  laws: [
+    { name: 'transposed conv is the adjoint of conv', math: '⟨conv(x), y⟩ = ⟨x, convT(y)⟩', convTypes: ['transposed'], structural: false },
+    { name: 'agreement', math: 'y = y_ref', convTypes: ['conv2d', 'grouped'], structural: false },
+  ],
   knownDiscrepancies: [{ id: 'ort-x', backend: 'onnxruntime', descriptor: 'TmbXic1', summary: 'swapped.', observed: '[1]', expected: '[2]' }],
   worstCases: [{ backend: 'onnxruntime', descriptor: 'mb1ic1ih3iw3oc1kh3kw3', name: 'agreement', maxNormalizedError: 2, maxUlp: 7, errorPicture: { title: 'err', rows: 2, cols: 2, values: [0, 1, 2, Infinity] } }],
   checkerboard: [{ title: 'transposed k3 s2', rows: 1, cols: 3, values: [1, 2, 1] }],
@@ -54,6 +58,14 @@ describe('report writers', () => {
     expect(md).toMatch(/replay: `npx convcheck run mb1ic1ih3iw3oc1kh3kw3`/);
     expect(md).toMatch(/\*\*ort-x\*\* \(onnxruntime\)/);
     expect(md).toMatch(/1 × tfjs: grouped conv other than depthwise/);
+  });
+
+  it('lists every law with its math and its counts per backend (golden cases are not a law\'s)', () => {
+    const md = renderMarkdown(report);
+    expect(md).toMatch(/\| transposed conv is the adjoint of conv \| ⟨conv\(x\), y⟩ = ⟨x, convT\(y\)⟩ \| 1 \/ 0 \/ 0 \/ 0 \/ 0 \| – \|/);
+    expect(md).toMatch(/\| agreement \| y = y_ref \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 1 \/ 0 \|/);
+    const html = renderHtml(report);
+    expect(html).toMatch(/<td class="l">agreement<\/td><td class="l"><code>y = y_ref<\/code><\/td><td class="fail">0 \/ 1 \/ 0 \/ 0 \/ 0<\/td><td class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0<\/td>/);
   });
 
   it('html is self-contained, escapes text, colours cells and draws the pictures', () => {

@@ -46,6 +46,20 @@ export function verdictMatrix(report: Pick<Report, 'backends' | 'cases'>): Verdi
   return { backends, convTypes, cells };
 }
 
+/** Verdict counts of each law's cases on each backend: `cells` keyed by cellKey(backend, law name). */
+export function lawMatrix(report: Pick<Report, 'backends' | 'cases' | 'laws'>): { laws: Report['laws']; backends: string[]; cells: Map<string, VerdictCounts> } {
+  const backends = verdictMatrix({ backends: report.backends, cases: report.cases }).backends;
+  const cells = new Map<string, VerdictCounts>();
+  for (const c of report.cases) {
+    if (c.source !== 'law') continue;
+    const key = cellKey(c.backend, c.name);
+    const counts = cells.get(key) ?? emptyCounts();
+    counts[c.verdict]++;
+    cells.set(key, counts);
+  }
+  return { laws: report.laws, backends, cells };
+}
+
 /** Cases of a backend. */
 export function casesOf(report: Pick<Report, 'cases'>, backend: string): ReportCase[] {
   return report.cases.filter((c) => c.backend === backend);

@@ -9,6 +9,7 @@ import type { Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
 import { CONV_TYPES } from '../../properties/conv-types.ts';
+import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
 import { countVerdicts, unsupportedReasons } from '../../reports/summary.ts';
@@ -35,7 +36,8 @@ Options:
   --shard I/N         run the I-th of N shards (1-based), to split a gate across CI machines
   --golden CORPUS     golden corpus to include: ${CORPUS_NAMES.join(', ')} or none (default small)
   --junit FILE        write JUnit XML for CI systems
-  --law NAME          only this law (exact sentence); with --path, replays one case
+  --law NAME          only this law (its exact sentence: convcheck laws lists them); with --path,
+                      replays one case
   --path P            fast-check path to replay (from a failure's replay command)
   --timeout MS        per-call time limit (default 60000)
   --help              this text
@@ -84,6 +86,9 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const flags = suiteFlags(args, 'gate');
   const shard = parseShard(args.values.get('shard'));
   const law = args.values.get('law');
+  if (law !== undefined) {
+    try { lawByName(law); } catch (e) { throw new UsageError(`convcheck gate: --law: ${e instanceof Error ? e.message : String(e)} (convcheck laws lists them).`); }
+  }
   const path = args.values.get('path');
   if (path !== undefined && law === undefined) throw new UsageError('convcheck gate: --path replays one case of one law: give --law too.');
   const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });

@@ -22,6 +22,7 @@ import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
 import { suiteFlags } from './gate.ts';
+import { allLaws } from '../../properties/laws/index.ts';
 
 export const REPORT_HELP = `Usage: convcheck report [options]
 
@@ -113,7 +114,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     title: 'convcheck cross-backend report', createdAt: createdAt.toISOString(), convcheckVersion: packageVersion(),
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     settings: { numRuns: flags.numRuns, seed: flags.seed, precision: flags.precision ?? 'declared by each backend' },
-    backends, cases,
+    backends, cases, laws: allLaws().map((l) => ({ name: l.name, math: l.math, convTypes: [...l.convTypes], structural: l.structural })),
     // the facts of every record of the backends in this report (the predicates stay behind)
     knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
     worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,

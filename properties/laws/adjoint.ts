@@ -1,10 +1,10 @@
-/** Law 1: transposed conv is the adjoint of conv with the same attributes. */
+/** Transposed conv is the adjoint of conv with the same attributes. */
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { explicitAttributes, outputSpatialShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';
 import { compareApprox, dotApprox, rearrange } from '../approx.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { cropSpatial } from '../tensor-ops.ts';
@@ -39,20 +39,14 @@ export function adjointPair(c: ProblemCase): { convP: ConvProblem; transP: ConvP
 }
 
 // ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ for the same kernel, strides, dilations, pads, groups (and output_padding)
-export const adjointLaw = defineLaw<ProblemCase>({
-  name: 'transposed conv is the adjoint of conv',
+export const adjointLaw = defineLaw('transposed conv is the adjoint of conv', {
   math: '⟨conv(x), y⟩ = ⟨x, convT(y)⟩ with the same attributes',
   convTypes: PROBLEM_TYPES,
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
-  cases: (scope) => problemCaseArb(scope),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const { convP, transP, x, w, y } = adjointPair(c);
-    const convX = await ctx.run(convP, { x, w });
-    const transY = await ctx.run(transP, { x: y, w });
-    // ⟨conv(x), y⟩ reads conv(x) only where the transposed conv's input is (the leading part).
-    const convXCropped = rearrange(convX, (t) => cropSpatial(t, y.shape.slice(2).map(() => 0), y.shape.slice(2)));
-    return judge('⟨conv(x), y⟩ vs ⟨x, convT(y)⟩', compareApprox(dotApprox(convXCropped, y), dotApprox(transY, x), ctx.precision));
-  },
+}, async (c, ctx) => {
+  const { convP, transP, x, w, y } = adjointPair(c);
+  const convX = await ctx.run(convP, { x, w });
+  const transY = await ctx.run(transP, { x: y, w });
+  // ⟨conv(x), y⟩ reads conv(x) only where the transposed conv's input is (the leading part).
+  const convXCropped = rearrange(convX, (t) => cropSpatial(t, y.shape.slice(2).map(() => 0), y.shape.slice(2)));
+  return judge('⟨conv(x), y⟩ vs ⟨x, convT(y)⟩', compareApprox(dotApprox(convXCropped, y), dotApprox(transY, x), ctx.precision));
 });

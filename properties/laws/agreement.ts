@@ -1,24 +1,17 @@
-/** Law 20: the backend's output equals the reference's under the data mode's criterion. */
+/** The backend's output equals the reference's under the data mode's criterion. */
 import { referenceResult } from '../../compare/run-case.ts';
 import { compareToReference } from '../../compare/tolerance.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { operandsOf } from './common.ts';
 
 // exact data: y = y_ref bit for bit; real data: |y - y_ref| ≤ min(γ_n·u·S, λ·√n·u·S) + u·|y_ref| per element
-export const agreementLaw = defineLaw<ProblemCase>({
-  name: 'the backend agrees with the reference',
+export const agreementLaw = defineLaw('the backend agrees with the reference', {
   math: 'exact: y = y_ref bit for bit; real: |y - y_ref| ≤ min(γ_n·u·S, λ√n·u·S) + u·|y_ref| per element',
   convTypes: PROBLEM_TYPES,
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
-  cases: (scope) => problemCaseArb(scope),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const operands = operandsOf(c.problem, c.mode, c.seed);
-    const got = await ctx.run(c.problem, operands);
-    const comparison = compareToReference(referenceResult(c.problem, operands), { shape: got.shape, data: got.value }, ctx.precision, ctx.mode);
-    return judge('backend vs reference', comparison);
-  },
+}, async (c, ctx) => {
+  const operands = operandsOf(c.problem, c.mode, c.seed);
+  const got = await ctx.run(c.problem, operands);
+  const comparison = compareToReference(referenceResult(c.problem, operands), { shape: got.shape, data: got.value }, ctx.precision, ctx.mode);
+  return judge('backend vs reference', comparison);
 });

@@ -1,30 +1,25 @@
-/** Law 14a: batch items are independent. */
+/** Batch items are independent. */
 import { withChanges } from '../../problem/problem.ts';
 import { sliceAxis } from '../../reference/channels.ts';
 import { compareApprox, concatChannelsApprox, type Approx } from '../approx.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { concatLeading } from '../tensor-ops.ts';
-import { operandsOf } from './common.ts';
+import { operandsOf, withBias } from './common.ts';
 
 // op(x)[n] = op(x[n]) for every batch item n
-export const batchLaw = defineLaw<ProblemCase>({
-  name: 'batch items are computed independently',
+export const batchLaw = defineLaw('batch items are computed independently', {
   math: 'op([x_0, ..., x_{N-1}])[n] = op(x_n)',
   convTypes: PROBLEM_TYPES,
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
   budgetShare: 0.6,
   cases: (scope) => problemCaseArb(scope, { maxBatch: 3 }).filter((c) => c.problem.batch > 1),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const p = c.problem;
-    const { x, w, b } = operandsOf(p, c.mode, c.seed);
-    const whole = await ctx.run(p, { x, w, ...(b ? { b } : {}) });
-    const single = withChanges(p, { batch: 1 });
-    const items: Approx[] = [];
-    for (let n = 0; n < p.batch; n++) items.push(await ctx.run(single, { x: sliceAxis(x, 0, n, 1), w, ...(b ? { b } : {}) }));
-    return judge(`batch ${p.batch} vs ${p.batch} single items`, compareApprox(whole, concatChannelsApprox(items, concatLeading), ctx.precision));
-  },
+}, async (c, ctx) => {
+  const p = c.problem;
+  const { x, w, b } = operandsOf(p, c.mode, c.seed);
+  const whole = await ctx.run(p, withBias({ x, w }, b));
+  const single = withChanges(p, { batch: 1 });
+  const items: Approx[] = [];
+  for (let n = 0; n < p.batch; n++) items.push(await ctx.run(single, withBias({ x: sliceAxis(x, 0, n, 1), w }, b)));
+  return judge(`batch ${p.batch} vs ${p.batch} single items`, compareApprox(whole, concatChannelsApprox(items, concatLeading), ctx.precision));
 });

@@ -1,5 +1,5 @@
 /**
- * Law 18: checkerboard artifacts (article §6.1). A transposed conv of a constant input with a
+ * Checkerboard artifacts (article §6.1). A transposed conv of a constant input with a
  * constant kernel has a uniform interior iff every kernel size is a multiple of its stride;
  * resize-convolution (up-sample, then conv) of a constant input is uniform always.
  */
@@ -43,27 +43,23 @@ function valuesIn(shape: readonly number[], data: Float64Array, lo: readonly num
 }
 
 // convT(1, 1) is constant on the interior [k-1, s(i-1)] iff s | k on every axis; conv(upsample(1)) is constant everywhere
-export const checkerboardLaw = defineLaw<CheckerboardCase>({
-  name: 'a transposed conv of constants has a uniform interior iff the kernel size is a multiple of the stride, and resize-convolution is always uniform',
+export const checkerboardLaw = defineLaw<CheckerboardCase>('a transposed conv of constants has a uniform interior iff the kernel size is a multiple of the stride, and resize-convolution is always uniform', {
   math: 'convT(1, 1)[o] constant for k-1 ≤ o ≤ s(i-1) ⇔ k mod s = 0; conv(upsample(1), 1) constant',
   convTypes: ['transposed', 'resize-conv'],
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
   cases: () => caseArb,
   describe: (c) => ({ descriptor: `checkerboard k[${c.kernel}] s[${c.stride}] i[${c.input}] c${c.inChannels}m${c.outChannels} ${c.resize}`, convType: 'transposed', mode: 'exact' }),
-  async check(_backend, c, ctx) {
-    const transposed = makeProblem({ op: 'convTranspose', inChannels: c.inChannels, outChannels: c.outChannels, inputShape: c.input, kernelShape: c.kernel, strides: c.stride });
-    const y = await ctx.run(transposed, { x: filled(inputTensorShape(transposed), 1), w: filled(weightShape(transposed), 1) });
-    const interior = valuesIn(y.shape, y.value, c.kernel.map((k) => k - 1), c.input.map((i, a) => c.stride[a] * (i - 1)));
-    const divisible = c.kernel.every((k, a) => k % c.stride[a] === 0);
-    const resized = upsample(filled([1, c.inChannels, ...c.input], 1), c.stride, c.resize).y;
-    const convP = makeProblem({ inChannels: c.inChannels, outChannels: c.outChannels, inputShape: resized.shape.slice(2), kernelShape: c.kernel });
-    const z = await ctx.run(convP, { x: resized, w: filled(weightShape(convP), 1) });
-    const resizeValues = valuesIn(z.shape, z.value, c.kernel.map(() => 0), outputSpatialShape(convP).map((o) => o - 1));
-    return allOf([
-      expectThat((interior.size === 1) === divisible,
-        `transposed conv interior has ${interior.size} distinct values [${[...interior].slice(0, 4)}], but k mod s ${divisible ? 'is 0 on every axis (uniform expected)' : '≠ 0 on some axis (a checkerboard expected)'}`),
-      expectThat(resizeValues.size === 1, `resize-convolution (${c.resize}) output has ${resizeValues.size} distinct values [${[...resizeValues].slice(0, 4)}], uniform expected`),
-    ]);
-  },
+}, async (c, ctx) => {
+  const transposed = makeProblem({ op: 'convTranspose', inChannels: c.inChannels, outChannels: c.outChannels, inputShape: c.input, kernelShape: c.kernel, strides: c.stride });
+  const y = await ctx.run(transposed, { x: filled(inputTensorShape(transposed), 1), w: filled(weightShape(transposed), 1) });
+  const interior = valuesIn(y.shape, y.value, c.kernel.map((k) => k - 1), c.input.map((i, a) => c.stride[a] * (i - 1)));
+  const divisible = c.kernel.every((k, a) => k % c.stride[a] === 0);
+  const resized = upsample(filled([1, c.inChannels, ...c.input], 1), c.stride, c.resize).y;
+  const convP = makeProblem({ inChannels: c.inChannels, outChannels: c.outChannels, inputShape: resized.shape.slice(2), kernelShape: c.kernel });
+  const z = await ctx.run(convP, { x: resized, w: filled(weightShape(convP), 1) });
+  const resizeValues = valuesIn(z.shape, z.value, c.kernel.map(() => 0), outputSpatialShape(convP).map((o) => o - 1));
+  return allOf([
+    expectThat((interior.size === 1) === divisible,
+      `transposed conv interior has ${interior.size} distinct values [${[...interior].slice(0, 4)}], but k mod s ${divisible ? 'is 0 on every axis (uniform expected)' : '≠ 0 on some axis (a checkerboard expected)'}`),
+    expectThat(resizeValues.size === 1, `resize-convolution (${c.resize}) output has ${resizeValues.size} distinct values [${[...resizeValues].slice(0, 4)}], uniform expected`),
+  ]);
 });

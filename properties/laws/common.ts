@@ -23,11 +23,17 @@ export function abs(t: Tensor): Tensor64 {
 
 /**
  * A reference op's answer as an Approx: `op(operands)` for the value, and `op(|operands|)` for the
- * scale `S` (every op here is linear in each operand, so that is `Σ|terms|`).
+ * scale `S` (every op here is linear in each operand, so that is `Σ|terms|`). An operand may be
+ * undefined (an absent bias): it is passed on as undefined.
  */
-export function referenceApprox<T extends readonly Tensor[]>(op: (...args: T) => { readonly y: Tensor }, ...args: T): Approx {
-  const absArgs = args.map((t) => abs(t)) as unknown as T;
+export function referenceApprox<T extends ReadonlyArray<Tensor | undefined>>(op: (...args: T) => { readonly y: Tensor }, ...args: T): Approx {
+  const absArgs = args.map((t) => (t === undefined ? undefined : abs(t))) as unknown as T;
   return referenceSide(op(...args).y, op(...absArgs).y);
+}
+
+/** Conv operands with the bias `b` when there is one: `{ x, w, b }` or `{ x, w }`. */
+export function withBias(operands: { readonly x: Tensor; readonly w: Tensor }, b: Tensor | undefined): ConvOperands {
+  return b === undefined ? operands : { ...operands, b };
 }
 
 /** The problem without its bias (laws about the linear part). */

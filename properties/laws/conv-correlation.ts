@@ -1,5 +1,5 @@
 /**
- * Law 10: deep learning's conv is cross-correlation; signal-processing convolution is the same
+ * Deep learning's conv is cross-correlation; signal-processing convolution is the same
  * with the kernel flipped; full convolution commutes.
  */
 import * as fc from 'fast-check';
@@ -38,30 +38,26 @@ const signalCaseArb = (modes: DataDraw['mode'][]): fc.Arbitrary<SignalCase> => f
 })).map(({ data, xShape, kShape, mode2 }) => ({ ...data, xShape, kShape: mode2 === 'valid' ? kShape.map((k, a) => Math.min(k, xShape[a])) : kShape, mode2 }));
 
 // conv_DL(x, flip(k)) = x ⊛ k (signal convolution);  conv_DL(x, k) = x ⋆ k (correlation);  x ⊛ k = k ⊛ x (full)
-export const convCorrelationLaw = defineLaw<SignalCase>({
-  name: 'deep-learning conv is cross-correlation, convolution is it with the flipped kernel, and full convolution commutes',
+export const convCorrelationLaw = defineLaw<SignalCase>('deep-learning conv is cross-correlation, convolution is it with the flipped kernel, and full convolution commutes', {
   math: 'conv(x, flip(k)) = x ⊛ k; conv(x, k) = x ⋆ k; full: x ⊛ k = k ⊛ x',
   convTypes: ['signal'],
-  ops: ['conv'],
-  target: 'backend',
   cases: (scope) => signalCaseArb([...scope.modes]),
   describe: (c) => ({ descriptor: `signal x[${c.xShape}] k[${c.kShape}] ${c.mode2}`, convType: 'signal', mode: c.mode }),
-  async check(_backend, c, ctx) {
-    const p = signalProblem(c.xShape, c.kShape, c.mode2);
-    const x4 = inputLike(p, c.xShape, c.mode, c.seed);
-    const k4 = inputLike(p, c.kShape, c.mode, nextSeed(c.seed));
-    const x = reshape(x4, c.xShape), k = reshape(k4, c.kShape);
-    const flat = (t: Tensor): Tensor => reshape(t, t.shape.slice(2));
-    const convolved = await ctx.run(p, { x: x4, w: asNCHW(flipKernel(k)) });
-    const correlated = await ctx.run(p, { x: x4, w: k4 });
-    const checks = [
-      judge(`conv(x, flip k) vs convolve(x, k, ${c.mode2})`, compareApprox(rearrange(convolved, flat), referenceApprox((a: Tensor, b: Tensor) => convolveSignal(a, b, c.mode2), x, k), ctx.precision)),
-      judge(`conv(x, k) vs correlate(x, k, ${c.mode2})`, compareApprox(rearrange(correlated, flat), referenceApprox((a: Tensor, b: Tensor) => crossCorrelateSignal(a, b, c.mode2), x, k), ctx.precision)),
-    ];
-    if (c.mode2 === 'full') {
-      const swapped = await ctx.run(signalProblem(c.kShape, c.xShape, 'full'), { x: k4, w: asNCHW(flipKernel(x)) });
-      checks.push(judge('full x ⊛ k vs k ⊛ x', compareApprox(convolved, swapped, ctx.precision)));
-    }
-    return allOf(checks);
-  },
+}, async (c, ctx) => {
+  const p = signalProblem(c.xShape, c.kShape, c.mode2);
+  const x4 = inputLike(p, c.xShape, c.mode, c.seed);
+  const k4 = inputLike(p, c.kShape, c.mode, nextSeed(c.seed));
+  const x = reshape(x4, c.xShape), k = reshape(k4, c.kShape);
+  const flat = (t: Tensor): Tensor => reshape(t, t.shape.slice(2));
+  const convolved = await ctx.run(p, { x: x4, w: asNCHW(flipKernel(k)) });
+  const correlated = await ctx.run(p, { x: x4, w: k4 });
+  const checks = [
+    judge(`conv(x, flip k) vs convolve(x, k, ${c.mode2})`, compareApprox(rearrange(convolved, flat), referenceApprox((a: Tensor, b: Tensor) => convolveSignal(a, b, c.mode2), x, k), ctx.precision)),
+    judge(`conv(x, k) vs correlate(x, k, ${c.mode2})`, compareApprox(rearrange(correlated, flat), referenceApprox((a: Tensor, b: Tensor) => crossCorrelateSignal(a, b, c.mode2), x, k), ctx.precision)),
+  ];
+  if (c.mode2 === 'full') {
+    const swapped = await ctx.run(signalProblem(c.kShape, c.xShape, 'full'), { x: k4, w: asNCHW(flipKernel(x)) });
+    checks.push(judge('full x ⊛ k vs k ⊛ x', compareApprox(convolved, swapped, ctx.precision)));
+  }
+  return allOf(checks);
 });

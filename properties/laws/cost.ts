@@ -1,5 +1,5 @@
 /**
- * Law 16: the multiplications every reference op counts equal its cost formula, for every type;
+ * The multiplications every reference op counts equal its cost formula, for every type;
  * the dense count and the parameter count are the article's formulas.
  */
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
@@ -16,7 +16,7 @@ import { pointwiseGroupedConv, pointwiseGroupedMultiplications } from '../../ref
 import { resizeConv, resizeConvMultiplications } from '../../reference/resize-conv.ts';
 import { convolveSignal, signalMultiplications } from '../../reference/signal-conv.ts';
 import { spatiallySeparableConv, spatiallySeparableMultiplications } from '../../reference/spatially-separable.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../conv-types.ts';
 import { allOf, defineLaw, expectThat, type Judgement } from '../law.ts';
 import { filled, reshape } from '../tensor-ops.ts';
@@ -84,26 +84,22 @@ function variantChecks(p: ConvProblem): Judgement[] {
 }
 
 // counted(op) = formula(op); dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk (+M)
-export const costLaw = defineLaw<ProblemCase>({
-  name: 'the multiplications each op counts equal its cost formula',
+export const costLaw = defineLaw('the multiplications each op counts equal its cost formula', {
   math: 'counted = formula; dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk + M·bias',
   convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'shuffled-grouped'),
-  ops: ['conv', 'convTranspose'],
-  target: 'reference',
+  structural: true,
   cases: (scope) => problemCaseArb({ ...scope, convTypes: scope.convTypes.flatMap(hostTypes) }),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const p = c.problem;
-    const kernel = sizeOf(p.kernelShape);
-    const dense = p.op === 'conv'
-      ? p.batch * p.outChannels * sizeOf(outputSpatialShape(p)) * (p.inChannels / p.group) * kernel
-      : p.batch * p.inChannels * sizeOf(p.inputShape) * (p.outChannels / p.group) * kernel;
-    const reference = referenceResult(p, operandsOf(p, c.mode, c.seed));
-    return allOf([
-      counted(`${p.op} (reference run)`, reference.multiplications, ctx.aux.effectiveMultiplications(p)),
-      counted('dense (every tap, padding included)', denseMultiplications(p), dense),
-      counted('parameters', parameterCount(p), p.outChannels * (p.inChannels / p.group) * kernel + (p.bias ? p.outChannels : 0)),
-      ...variantChecks(p),
-    ]);
-  },
+}, async (c, ctx) => {
+  const p = c.problem;
+  const kernel = sizeOf(p.kernelShape);
+  const dense = p.op === 'conv'
+    ? p.batch * p.outChannels * sizeOf(outputSpatialShape(p)) * (p.inChannels / p.group) * kernel
+    : p.batch * p.inChannels * sizeOf(p.inputShape) * (p.outChannels / p.group) * kernel;
+  const reference = referenceResult(p, operandsOf(p, c.mode, c.seed));
+  return allOf([
+    counted(`${p.op} (reference run)`, reference.multiplications, ctx.aux.effectiveMultiplications(p)),
+    counted('dense (every tap, padding included)', denseMultiplications(p), dense),
+    counted('parameters', parameterCount(p), p.outChannels * (p.inChannels / p.group) * kernel + (p.bias ? p.outChannels : 0)),
+    ...variantChecks(p),
+  ]);
 });

@@ -1,4 +1,4 @@
-/** Law 5: depthwise separable = depthwise then pointwise = one conv with W[m, c, ·] = P[m, c]·D[c, ·]. */
+/** Depthwise separable = depthwise then pointwise = one conv with W[m, c, ·] = P[m, c]·D[c, ·]. */
 import * as fc from 'fast-check';
 import { makeProblem, withChanges } from '../../problem/problem.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
@@ -9,7 +9,7 @@ import { compareApprox } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { reshape } from '../tensor-ops.ts';
-import { nextSeed, operandsOf, referenceApprox } from './common.ts';
+import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { runStage } from './separable-chain.ts';
 
 /** A depthwise problem (the first step), the pointwise step's output channels and whether it has a bias. */
@@ -36,12 +36,9 @@ function composedKernel(P: Tensor, D: Tensor, inChannels: number): Tensor64 {
 }
 
 // pointwise(depthwise(x, D), P) + b = conv(x, W) + b with W[m, c, ·] = Σ_j P[m, c·mult+j]·D[c·mult+j, ·]
-export const depthwiseSeparableLaw = defineLaw<SeparableCase>({
-  name: 'a depthwise separable conv equals depthwise then pointwise equals one conv with the product kernel',
+export const depthwiseSeparableLaw = defineLaw<SeparableCase>('a depthwise separable conv equals depthwise then pointwise equals one conv with the product kernel', {
   math: 'pointwise(depthwise(x, D), P) = conv(x, W), W[m, c, ·] = Σ_j P[m, c·mult+j]·D[c·mult+j, ·]',
   convTypes: ['depthwise-separable'],
-  ops: ['conv'],
-  target: 'backend',
   budgetShare: 0.6,
   cases: (scope) => fc.record({
     base: problemCaseArb({ ...scope, convTypes: ['depthwise'] }, { bias: false }),
@@ -49,24 +46,21 @@ export const depthwiseSeparableLaw = defineLaw<SeparableCase>({
     bias: fc.boolean(),
   }).map(({ base, pointwiseOut, bias }) => ({ ...base, pointwiseOut, bias })),
   describe: (c) => ({ descriptor: `${formatDescriptor(c.problem)} > pointwise oc${c.pointwiseOut}${c.bias ? 'b1' : ''}`, convType: 'depthwise-separable', mode: c.mode }),
-  async check(_backend, c, ctx) {
-    const dw = c.problem;
-    const { x, w: D } = operandsOf(dw, c.mode, c.seed);
-    const out = outputSpatialShape(dw);
-    const pw = makeProblem({ batch: dw.batch, inChannels: dw.outChannels, outChannels: c.pointwiseOut, inputShape: out, kernelShape: out.map(() => 1), bias: c.bias });
-    const { w: P, b } = operandsOf(pw, c.mode, nextSeed(c.seed));
-    const depthwiseStep = await ctx.run(dw, { x, w: D });
-    const twoSteps = await runStage(ctx, pw, depthwiseStep, P, b);
-    const standard = withChanges(dw, { group: 1, outChannels: c.pointwiseOut, bias: c.bias });
-    const oneConv = await ctx.run(standard, { x, w: composedKernel(reshape(P, [c.pointwiseOut, dw.outChannels]), D, dw.inChannels), ...(b ? { b } : {}) });
-    const ds = { depthwise: dw, outChannels: c.pointwiseOut, bias: c.bias };
-    const P2 = reshape(P, [c.pointwiseOut, dw.outChannels]);
-    const variant = b
-      ? referenceApprox((xx: Tensor, dd: Tensor, pp: Tensor, bb: Tensor) => depthwiseSeparableConv(ds, xx, dd, pp, bb), x, D, P2, b)
-      : referenceApprox((xx: Tensor, dd: Tensor, pp: Tensor) => depthwiseSeparableConv(ds, xx, dd, pp), x, D, P2);
-    return allOf([
-      judge('depthwise then pointwise vs one conv with the product kernel', compareApprox(twoSteps, oneConv, ctx.precision)),
-      judge('depthwise then pointwise vs the depthwise separable op', compareApprox(twoSteps, variant, ctx.precision)),
-    ]);
-  },
+}, async (c, ctx) => {
+  const dw = c.problem;
+  const { x, w: D } = operandsOf(dw, c.mode, c.seed);
+  const out = outputSpatialShape(dw);
+  const pw = makeProblem({ batch: dw.batch, inChannels: dw.outChannels, outChannels: c.pointwiseOut, inputShape: out, kernelShape: out.map(() => 1), bias: c.bias });
+  const { w: P, b } = operandsOf(pw, c.mode, nextSeed(c.seed));
+  const depthwiseStep = await ctx.run(dw, { x, w: D });
+  const twoSteps = await runStage(ctx, pw, depthwiseStep, P, b);
+  const standard = withChanges(dw, { group: 1, outChannels: c.pointwiseOut, bias: c.bias });
+  const oneConv = await ctx.run(standard, withBias({ x, w: composedKernel(reshape(P, [c.pointwiseOut, dw.outChannels]), D, dw.inChannels) }, b));
+  const ds = { depthwise: dw, outChannels: c.pointwiseOut, bias: c.bias };
+  const P2 = reshape(P, [c.pointwiseOut, dw.outChannels]);
+  const variant = referenceApprox((xx: Tensor, dd: Tensor, pp: Tensor, bb?: Tensor) => depthwiseSeparableConv(ds, xx, dd, pp, bb), x, D, P2, b);
+  return allOf([
+    judge('depthwise then pointwise vs one conv with the product kernel', compareApprox(twoSteps, oneConv, ctx.precision)),
+    judge('depthwise then pointwise vs the depthwise separable op', compareApprox(twoSteps, variant, ctx.precision)),
+  ]);
 });

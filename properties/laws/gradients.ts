@@ -1,5 +1,5 @@
 /**
- * Conv's gradients (issue 4: a backend that differentiates conv, tfjs): for `L = Σ conv(x, w)·dy`,
+ * Conv's gradients (of a backend that differentiates conv: tfjs, an external implementation): for `L = Σ conv(x, w)·dy`,
  * the input gradient is the transposed conv of dy and the weight gradient the correlation of x
  * with dy. Each law compares the backend's gradient (LawContext.gradient, bounded by the tolerance
  * model over the gradient's own sums) with a computation that shares no loop with the reference's
@@ -15,7 +15,7 @@ import { sliceChannels } from '../../reference/channels.ts';
 import { convMatrix, matTransposeVec } from '../../reference/conv-matrix.ts';
 import { conv } from '../../reference/conv.ts';
 import { compareApprox, referenceSide, type Approx } from '../approx.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import type { ProblemType } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { abs, drawTensor, linearPart, nextSeed, operandsOf } from './common.ts';
@@ -82,35 +82,25 @@ export function correlationWeightGradient(p: ConvProblem, x: Tensor, dy: Tensor)
 }
 
 // ∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w): the transposed conv is the adjoint of conv
-export const inputGradientLaw = defineLaw<ProblemCase>({
-  name: 'the input gradient of conv is the transposed conv of dy',
+export const inputGradientLaw = defineLaw('the input gradient of conv is the transposed conv of dy', {
   math: '∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w)',
   convTypes: GRADIENT_TYPES,
-  ops: ['conv'],
-  target: 'backend',
   budgetShare: 0.6,
   cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const { p, x, w, dy } = gradientOperands(c);
-    const got = await ctx.gradient('input', p, { x, w }, dy);
-    return judge('∂L/∂x vs Cᵀ·dy', compareApprox(got, matrixInputGradient(p, w, dy), ctx.precision));
-  },
+}, async (c, ctx) => {
+  const { p, x, w, dy } = gradientOperands(c);
+  const got = await ctx.gradient('input', p, { x, w }, dy);
+  return judge('∂L/∂x vs Cᵀ·dy', compareApprox(got, matrixInputGradient(p, w, dy), ctx.precision));
 });
 
 // ∂/∂w[m,c,k] Σ conv(x, w)·dy = ⟨dy, conv(x, e_{m,c,k})⟩ = Σ_n,o dy[n,m,o]·x[n, g·C/G + c, o·s - pb + k·d]
-export const weightGradientLaw = defineLaw<ProblemCase>({
-  name: 'the weight gradient of conv is the correlation of x with dy',
+export const weightGradientLaw = defineLaw('the weight gradient of conv is the correlation of x with dy', {
   math: '∂/∂w[m,c,k] Σ conv(x, w)·dy = ⟨dy, conv(x, e_{m,c,k})⟩ = Σ_n,o dy[n,m,o]·x[n,c,o·s - pb + k·d]',
   convTypes: GRADIENT_TYPES,
-  ops: ['conv'],
-  target: 'backend',
   budgetShare: 0.6,
   cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const { p, x, w, dy } = gradientOperands(c);
-    const got = await ctx.gradient('weight', p, { x, w }, dy);
-    return judge('∂L/∂w vs ⟨dy, conv(x, e_j)⟩', compareApprox(got, correlationWeightGradient(p, x, dy), ctx.precision));
-  },
+}, async (c, ctx) => {
+  const { p, x, w, dy } = gradientOperands(c);
+  const got = await ctx.gradient('weight', p, { x, w }, dy);
+  return judge('∂L/∂w vs ⟨dy, conv(x, e_j)⟩', compareApprox(got, correlationWeightGradient(p, x, dy), ctx.precision));
 });

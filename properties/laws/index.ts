@@ -1,7 +1,8 @@
 /**
- * Every law of the suite, in the order of issue 3's list (adjoint first, agreement last), with
- * issue 4's two gradient laws after the matrix form (they are its Cᵀ and its derivative in w). Laws
- * whose target is `reference` are structural (shapes, costs, receptive fields, permutations).
+ * Every law of the suite: adjoint first, the equivalences of the article's types, the algebra
+ * (linearity, translation, strides, pads, batch, rank), the structural laws (shapes, costs,
+ * receptive fields; they run on the reference only), the matrix form and its two gradients, and
+ * agreement with the reference last.
  */
 import type { Law } from '../law.ts';
 import { adjointLaw } from './adjoint.ts';
@@ -36,7 +37,7 @@ const LAWS: readonly Law[] = [
   checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, agreementLaw,
 ];
 
-/** Every law, in issue 3's order. */
+/** Every law, in the suite's order. */
 export function allLaws(): Law[] {
   return [...LAWS];
 }

@@ -1,11 +1,10 @@
 /**
- * Law 15: the output shape is the arithmetic, for conv and transposed conv, auto_pad, output_padding
+ * The output shape is the arithmetic, for conv and transposed conv, auto_pad, output_padding
  * and output_shape included. The arithmetic (problem/shape.ts) is held against brute-force counts
  * written here from the definitions, and against the shape the reference actually returns.
  */
 import { resolvePads } from '../../problem/shape.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { allOf, defineLaw, expectThat } from '../law.ts';
 import { operandsOf } from './common.ts';
@@ -58,28 +57,23 @@ function checkSamePads(p: ConvProblem, a: number): string | undefined {
 }
 
 // conv: o = #{windows in the padded input} (SAME: ceil(i/s)); convT: o = max(i·s + k·d) + 1 + output_padding - pads (SAME: i·s; output_shape: as given)
-export const outputShapeLaw = defineLaw<ProblemCase>({
-  name: 'the output shape is the shape arithmetic',
+export const outputShapeLaw = defineLaw('the output shape is the shape arithmetic', {
   math: 'conv: o = floor((i + pb + pe - d(k-1) - 1)/s) + 1, SAME ceil(i/s); convT: o = s(i-1) + op + d(k-1) + 1 - pb - pe, SAME i·s',
   convTypes: PROBLEM_TYPES,
-  ops: ['conv', 'convTranspose'],
-  target: 'reference',
-  cases: (scope) => problemCaseArb(scope),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const p = c.problem;
-    const arithmetic = ctx.aux.outputSpatialShape(p);
-    const checks = p.inputShape.map((_, a) => {
-      const want = expectedAxis(p, a);
-      const got = arithmetic[a];
-      return expectThat(got === want.size, `axis ${a}: shape arithmetic says ${got}, ${want.rule} says ${want.size}`);
-    });
-    const sameProblems = p.inputShape.map((_, a) => checkSamePads(p, a)).filter((m): m is string => m !== undefined);
-    const run = await ctx.run(p, operandsOf(p, c.mode, c.seed)); // throws CaseFailure on a wrong output shape
-    return allOf([
-      ...checks,
-      expectThat(sameProblems.length === 0, sameProblems.join('; ')),
-      expectThat(run.shape.slice(2).join(',') === arithmetic.join(','), `the op returned [${run.shape}], the arithmetic says [${arithmetic}]`),
-    ]);
-  },
+  structural: true,
+}, async (c, ctx) => {
+  const p = c.problem;
+  const arithmetic = ctx.aux.outputSpatialShape(p);
+  const checks = p.inputShape.map((_, a) => {
+    const want = expectedAxis(p, a);
+    const got = arithmetic[a];
+    return expectThat(got === want.size, `axis ${a}: shape arithmetic says ${got}, ${want.rule} says ${want.size}`);
+  });
+  const sameProblems = p.inputShape.map((_, a) => checkSamePads(p, a)).filter((m): m is string => m !== undefined);
+  const run = await ctx.run(p, operandsOf(p, c.mode, c.seed)); // throws CaseFailure on a wrong output shape
+  return allOf([
+    ...checks,
+    expectThat(sameProblems.length === 0, sameProblems.join('; ')),
+    expectThat(run.shape.slice(2).join(',') === arithmetic.join(','), `the op returned [${run.shape}], the arithmetic says [${arithmetic}]`),
+  ]);
 });

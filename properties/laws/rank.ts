@@ -1,11 +1,11 @@
-/** Law 14b: a size-1 leading spatial axis changes nothing (3-D with depth 1 = 2-D; 2-D with height 1 = 1-D). */
+/** A size-1 leading spatial axis changes nothing (3-D with depth 1 = 2-D; 2-D with height 1 = 1-D). */
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { compareApprox, rearrange } from '../approx.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { reshape } from '../tensor-ops.ts';
-import { operandsOf } from './common.ts';
+import { operandsOf, withBias } from './common.ts';
 
 /** `p` with a new first spatial axis of input 1, kernel 1, stride 1, dilation 1, no pad. */
 export function withLeadingAxis(p: ConvProblem): ConvProblem {
@@ -22,19 +22,14 @@ function addAxis<T extends { shape: readonly number[] }>(t: T): number[] {
 }
 
 // op_{r+1}(x with a size-1 axis in front, w likewise) = op_r(x, w) with that axis added
-export const rankLaw = defineLaw<ProblemCase>({
-  name: 'a conv with a size-1 leading spatial axis equals the conv of one rank lower',
+export const rankLaw = defineLaw('a conv with a size-1 leading spatial axis equals the conv of one rank lower', {
   math: 'op_3D(x[:, :, None], w[:, :, None]) = op_2D(x, w)[:, :, None]; 2-D with height 1 = 1-D',
   convTypes: PROBLEM_TYPES.filter((t) => t !== 'conv3d'),
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
   cases: (scope) => problemCaseArb(scope, { ranks: [1, 2] }),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const p = c.problem;
-    const { x, w, b } = operandsOf(p, c.mode, c.seed);
-    const lower = await ctx.run(p, { x, w, ...(b ? { b } : {}) });
-    const higher = await ctx.run(withLeadingAxis(p), { x: reshape(x, addAxis(x)), w: reshape(w, addAxis(w)), ...(b ? { b } : {}) });
-    return judge(`rank ${p.inputShape.length + 1} with a size-1 axis vs rank ${p.inputShape.length}`, compareApprox(rearrange(higher, (t) => reshape(t, lower.shape)), lower, ctx.precision));
-  },
+}, async (c, ctx) => {
+  const p = c.problem;
+  const { x, w, b } = operandsOf(p, c.mode, c.seed);
+  const lower = await ctx.run(p, withBias({ x, w }, b));
+  const higher = await ctx.run(withLeadingAxis(p), withBias({ x: reshape(x, addAxis(x)), w: reshape(w, addAxis(w)) }, b));
+  return judge(`rank ${p.inputShape.length + 1} with a size-1 axis vs rank ${p.inputShape.length}`, compareApprox(rearrange(higher, (t) => reshape(t, lower.shape)), lower, ctx.precision));
 });

@@ -1,5 +1,5 @@
 /**
- * Law 17: the receptive field of a stack of dilated, strided convs is its formula
+ * The receptive field of a stack of dilated, strided convs is its formula
  * `r = 1 + Σ_l (k_l - 1)·d_l·Π_{j<l} s_j`, and it is the span of the inputs one output reads,
  * measured by pulling a unit impulse back through the stack with transposed convs.
  */
@@ -54,43 +54,40 @@ function support(a: Approx): { first: number[]; last: number[] } {
 }
 
 // r = 1 + Σ_l (k_l - 1)·d_l·Π_{j<l} s_j = span of the inputs output 0 reads (article §7: rates 1, 2, 4 of 3x3 give 3, 7, 15)
-export const receptiveFieldLaw = defineLaw<StackCase>({
-  name: 'the receptive field of a dilated stack is its formula and the span of the inputs one output reads',
+export const receptiveFieldLaw = defineLaw<StackCase>('the receptive field of a dilated stack is its formula and the span of the inputs one output reads', {
   math: 'r = 1 + Σ_l (k_l - 1)·d_l·Π_{j<l} s_j',
   convTypes: ['dilated', 'conv1d', 'conv2d'],
-  ops: ['conv', 'convTranspose'],
-  target: 'reference',
+  structural: true,
   cases: (scope) => stackArb(scope.convTypes.includes('dilated') ? [1, 2] : [1, 2].filter((r) => scope.convTypes.includes(r === 1 ? 'conv1d' : 'conv2d'))),
   describe: (c) => ({
     descriptor: c.layers.map((l) => `k[${l.kernel}]s[${l.stride}]d[${l.dilation}]`).join(' > '),
     convType: c.layers.some((l) => l.dilation.some((d) => d > 1)) ? 'dilated' : c.extra.length === 1 ? 'conv1d' : 'conv2d',
     mode: 'exact',
   }),
-  async check(_backend, c, ctx) {
-    const rank = c.extra.length;
-    const formula = Array.from({ length: rank }, (_, a) => {
-      let field = 1, jump = 1;
-      for (const l of c.layers) { field += (l.kernel[a] - 1) * l.dilation[a] * jump; jump *= l.stride[a]; }
-      return field;
-    });
-    const problems = stackProblems(c);
-    // Pull a unit impulse at output 0 of the last layer back through the adjoints, all weights 1.
-    const last = problems[problems.length - 1];
-    const impulse = filled(outputTensorShape(last), 0);
-    impulse.data[0] = 1;
-    let grad: Approx | undefined;
-    let current = impulse as { shape: readonly number[]; data: Float64Array };
-    for (const p of [...problems].reverse()) {
-      const adjoint = adjointProblem(p);
-      grad = await ctx.run(adjoint, { x: current, w: filled(weightShape(p), 1) });
-      current = { shape: grad.shape, data: grad.value };
-    }
-    const span = support(grad!);
-    const measured = span.first.map((f, a) => span.last[a] - f + 1);
-    const computed = ctx.aux.receptiveField(c.layers, rank);
-    return allOf([
-      expectThat(computed.join() === formula.join(), `receptiveField says [${computed}], the formula [${formula}]`),
-      expectThat(measured.join() === formula.join(), `output 0 reads inputs spanning [${measured}] (from [${span.first}]), the formula says [${formula}]`),
-    ]);
-  },
+}, async (c, ctx) => {
+  const rank = c.extra.length;
+  const formula = Array.from({ length: rank }, (_, a) => {
+    let field = 1, jump = 1;
+    for (const l of c.layers) { field += (l.kernel[a] - 1) * l.dilation[a] * jump; jump *= l.stride[a]; }
+    return field;
+  });
+  const problems = stackProblems(c);
+  // Pull a unit impulse at output 0 of the last layer back through the adjoints, all weights 1.
+  const last = problems[problems.length - 1];
+  const impulse = filled(outputTensorShape(last), 0);
+  impulse.data[0] = 1;
+  let grad: Approx | undefined;
+  let current = impulse as { shape: readonly number[]; data: Float64Array };
+  for (const p of [...problems].reverse()) {
+    const adjoint = adjointProblem(p);
+    grad = await ctx.run(adjoint, { x: current, w: filled(weightShape(p), 1) });
+    current = { shape: grad.shape, data: grad.value };
+  }
+  const span = support(grad!);
+  const measured = span.first.map((f, a) => span.last[a] - f + 1);
+  const computed = ctx.aux.receptiveField(c.layers, rank);
+  return allOf([
+    expectThat(computed.join() === formula.join(), `receptiveField says [${computed}], the formula [${formula}]`),
+    expectThat(measured.join() === formula.join(), `output 0 reads inputs spanning [${measured}] (from [${span.first}]), the formula says [${formula}]`),
+  ]);
 });

@@ -8,6 +8,7 @@ import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
 import type { Approx } from '../approx.ts';
 import type { LawContext } from '../law.ts';
 import { reshape } from '../tensor-ops.ts';
+import { withBias } from './common.ts';
 
 /**
  * The depthwise (group = channels) conv along spatial axis `axis` only: kernel, stride, dilation
@@ -26,7 +27,7 @@ export function axisStage(p: ConvProblem, axis: number, inputShape: readonly num
 
 /** Runs one stage on the backend with the previous stage's value as x and its bound carried. */
 export async function runStage(ctx: LawContext, stage: ConvProblem, input: Approx, w: Tensor, b?: Tensor): Promise<Approx> {
-  return ctx.run(stage, { x: { shape: input.shape, data: input.value }, w, ...(b ? { b } : {}) }, input.bound);
+  return ctx.run(stage, withBias({ x: { shape: input.shape, data: input.value }, w }, b), input.bound);
 }
 
 /** Runs the axis stages of `p` in order, axis 0 first, per-channel kernels `kernels[a]` `[channels, k_a]`; bias on the last. */

@@ -1,5 +1,5 @@
 /**
- * Law 12: translation equivariance. Shifting the input by s·t (conv with stride s) shifts the
+ * Translation equivariance. Shifting the input by s·t (conv with stride s) shifts the
  * output by t; shifting a transposed conv's input by t shifts its output by s·t; wherever the
  * window reads the same inputs (padding included) in both.
  */
@@ -7,11 +7,11 @@ import * as fc from 'fast-check';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
 import { compareApprox, rearrange } from '../approx.ts';
-import { labelOf, problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
+import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { cropSpatial, remapSpatial } from '../tensor-ops.ts';
-import { inputLike, nextSeed, operandsOf } from './common.ts';
+import { inputLike, nextSeed, operandsOf, withBias } from './common.ts';
 
 /** A problem case with a shift per spatial axis (not all zero). */
 interface TranslationCase extends ProblemCase {
@@ -50,31 +50,26 @@ function matchingPositions(p: ConvProblem, a: number, shift: number): number[] {
 }
 
 // conv: op(x shifted by s·t)[o] = op(x)[o + t];  convT: op(x shifted by t)[o] = op(x)[o + s·t]; where both windows read alike
-export const translationLaw = defineLaw<TranslationCase>({
-  name: 'conv is translation equivariant: a shift by s·t of the input shifts the output by t',
+export const translationLaw = defineLaw<TranslationCase>('conv is translation equivariant: a shift by s·t of the input shifts the output by t', {
   math: 'conv: op(x[· + s·t])[o] = op(x)[o + t]; convT: op(x[· + t])[o] = op(x)[o + s·t], away from the borders',
   convTypes: PROBLEM_TYPES,
-  ops: ['conv', 'convTranspose'],
-  target: 'backend',
   cases: (scope) => problemCaseArb(scope).chain((base) => fc.array(fc.integer({ min: 0, max: 2 }), { minLength: base.problem.inputShape.length, maxLength: base.problem.inputShape.length })
     .filter((shift) => shift.some((t) => t > 0))
     .map((shift) => ({ ...base, shift }))),
-  describe: labelOf,
-  async check(_backend, c, ctx) {
-    const p = c.problem;
-    const inputShift = c.shift.map((t, a) => (p.op === 'conv' ? p.strides[a] * t : t));
-    const outShift = c.shift.map((t, a) => (p.op === 'conv' ? t : p.strides[a] * t));
-    const { w, b } = operandsOf(p, c.mode, c.seed);
-    const xBig = inputLike(p, p.inputShape.map((i, a) => i + inputShift[a]), c.mode, nextSeed(c.seed));
-    const x1 = cropSpatial(xBig, p.inputShape.map(() => 0), p.inputShape);
-    const x2 = cropSpatial(xBig, inputShift, p.inputShape);
-    const positions = p.inputShape.map((_, a) => matchingPositions(p, a, c.shift[a]));
-    if (positions.some((list) => list.length === 0)) return { ok: true, message: 'no output position reads alike in both runs (vacuous)' };
-    const y1 = await ctx.run(p, { x: x1, w, ...(b ? { b } : {}) });
-    const y2 = await ctx.run(p, { x: x2, w, ...(b ? { b } : {}) });
-    const sizes = positions.map((list) => list.length);
-    const shifted = rearrange(y2, (t) => remapSpatial(t, sizes, positions.map((list) => (q: number) => list[q])));
-    const unshifted = rearrange(y1, (t) => remapSpatial(t, sizes, positions.map((list, a) => (q: number) => list[q] + outShift[a])));
-    return judge(`shift [${c.shift}] vs output shift [${outShift}] at ${sizes.join('x')} positions`, compareApprox(shifted, unshifted, ctx.precision));
-  },
+}, async (c, ctx) => {
+  const p = c.problem;
+  const inputShift = c.shift.map((t, a) => (p.op === 'conv' ? p.strides[a] * t : t));
+  const outShift = c.shift.map((t, a) => (p.op === 'conv' ? t : p.strides[a] * t));
+  const { w, b } = operandsOf(p, c.mode, c.seed);
+  const xBig = inputLike(p, p.inputShape.map((i, a) => i + inputShift[a]), c.mode, nextSeed(c.seed));
+  const x1 = cropSpatial(xBig, p.inputShape.map(() => 0), p.inputShape);
+  const x2 = cropSpatial(xBig, inputShift, p.inputShape);
+  const positions = p.inputShape.map((_, a) => matchingPositions(p, a, c.shift[a]));
+  if (positions.some((list) => list.length === 0)) return { ok: true, message: 'no output position reads alike in both runs (vacuous)' };
+  const y1 = await ctx.run(p, withBias({ x: x1, w }, b));
+  const y2 = await ctx.run(p, withBias({ x: x2, w }, b));
+  const sizes = positions.map((list) => list.length);
+  const shifted = rearrange(y2, (t) => remapSpatial(t, sizes, positions.map((list) => (q: number) => list[q])));
+  const unshifted = rearrange(y1, (t) => remapSpatial(t, sizes, positions.map((list, a) => (q: number) => list[q] + outShift[a])));
+  return judge(`shift [${c.shift}] vs output shift [${outShift}] at ${sizes.join('x')} positions`, compareApprox(shifted, unshifted, ctx.precision));
 });
