@@ -21,7 +21,15 @@ export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
   validateProblem(p);
   checkTensor('x', operands.x, inputTensorShape(p));
   checkTensor('w', operands.w, weightShape(p));
-  if (p.bias && operands.b === undefined) throw new ConvInputError('b', `${p.op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.bias && operands.b !== undefined) throw new ConvInputError('b', `${p.op}: a b tensor was given, but the problem has bias=false.`);
-  if (operands.b !== undefined) checkTensor('b', operands.b, biasShape(p));
+  checkBias(p.op, p.bias, operands.b, biasShape(p)[0]);
+}
+
+/**
+ * Throws a ConvInputError unless `b` is given exactly when the problem of op `op` has a bias
+ * (`hasBias`), with shape `[channels]`.
+ */
+export function checkBias(op: string, hasBias: boolean, b: Tensor | undefined, channels: number): void {
+  if (hasBias && b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
+  if (!hasBias && b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
+  if (b !== undefined) checkTensor('b', b, [channels]);
 }

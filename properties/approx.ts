@@ -9,6 +9,7 @@ import { ROUNDOFF, type Precision } from '../problem/precision.ts';
 import { stridesOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { ulpDistance, type Comparison, type WorstElement } from '../compare/tolerance.ts';
+import { addChannelBias, mapTensor } from '../reference/tensor-ops.ts';
 
 /** A value `[...shape]` with a bound on its error and the scale `S = Σ|terms|` of each element. */
 export interface Approx {
@@ -128,11 +129,11 @@ export function concatChannelsApprox(parts: readonly Approx[], concat: (ts: read
 }
 
 /** `a + b[m]` on every element of channel m (`a` is `[N, M, ...]`); the bias is exact. */
-export function addChannelBias(a: Approx, b: Tensor): Approx {
+export function addChannelBiasApprox(a: Approx, b: Tensor): Approx {
   const [batch, channels] = a.shape;
-  const size = a.value.length / (batch * channels);
-  const value = Float64Array.from(a.value, (v, i) => v + b.data[Math.floor(i / size) % channels]);
-  const absSum = Float64Array.from(a.absSum, (s, i) => s + Math.abs(b.data[Math.floor(i / size) % channels]));
+  const value = Float64Array.from(a.value), absSum = Float64Array.from(a.absSum);
+  addChannelBias(value, b, batch, channels);
+  addChannelBias(absSum, mapTensor(b, Math.abs), batch, channels);
   const bound = Float64Array.from(a.bound, (e, i) => e + F64_SLACK * Math.abs(value[i]));
   return { shape: [...a.shape], value, bound, absSum };
 }

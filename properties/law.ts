@@ -16,7 +16,7 @@ import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { ReceptiveLayer } from '../reference/receptive-field.ts';
 import type { Approx } from './approx.ts';
-import type { ConvType } from './conv-types.ts';
+import type { ConvType } from '../problem/conv-types.ts';
 import { labelOf, problemCaseArb, type ProblemCase } from './arbitraries/problem-case.ts';
 
 /**

@@ -18,7 +18,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import { multiIndexTable, WindowMap } from '../reference/spatial-index.ts';
 import { roundToFloat16 } from './float16.ts';
 import type { AuxOps } from './law.ts';
-import { flipSpatial, mapTensor, permuteAxis, remapSpatial } from './tensor-ops.ts';
+import { flipSpatial, mapTensor, permuteAxis, remapSpatial } from '../reference/tensor-ops.ts';
 
 /** A broken implementation and the laws that must catch it. */
 export interface Mutant {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED, unsupported, type Backend } from '../problem/backend.ts';
 import { referenceBackend } from '../adapters/reference.ts';
-import { CONV_TYPES } from './conv-types.ts';
+import { CONV_TYPES } from '../problem/conv-types.ts';
 import { agreementLaw } from './laws/agreement.ts';
 import { allLaws, lawByName } from './laws/index.ts';
 import { dilationLaw } from './laws/dilation.ts';

@@ -13,7 +13,7 @@ import type { Comparison } from '../compare/tolerance.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { DEFAULT_NUM_RUNS, randomSeed } from './budget.ts';
 import { defaultAuxOps } from './aux-ops.ts';
-import { isConvType, type ConvType } from './conv-types.ts';
+import { isConvType, type ConvType } from '../problem/conv-types.ts';
 import type { AuxOps, Law } from './law.ts';
 import { allLaws } from './laws/index.ts';
 import { modesFor } from './arbitraries/data.ts';

@@ -6,7 +6,7 @@
 import { ConvInputError } from '../problem/errors.ts';
 import { sizeOf } from '../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../problem/tensor.ts';
-import { checkTensorShape } from './channels.ts';
+import { checkTensorShape } from './tensor-ops.ts';
 
 /**
  * For each output channel of a shuffle of `channels` by `groups`, the input channel it takes:

@@ -9,16 +9,10 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import { multiIndexTable, WindowMap } from './spatial-index.ts';
 
-/** Buffers, sizes and index tables of one Conv or ConvTranspose reference run, all zeroed. */
-export interface ConvSetup {
+/** Sizes and index tables of a Conv or ConvTranspose problem: what every loop over its window map needs. */
+export interface ConvGeometry {
   /** Shape of y, `[N, M, ...o]`. */
   readonly yShape: number[];
-  /** The output, `Σ x·w (+ b)` per element, flat over `yShape`. */
-  readonly y: Float64Array;
-  /** Per output element, `S = Σ|x·w| (+ |b|)`. */
-  readonly absSum: Float64Array;
-  /** Per output element, the number of terms summed, n. */
-  readonly terms: Int32Array;
   /** Spatial sizes: `Πi` (one input channel plane), `Πo` (one output plane), `Πk` (one kernel). */
   readonly inSize: number;
   readonly outSize: number;
@@ -34,17 +28,32 @@ export interface ConvSetup {
   readonly window: WindowMap;
 }
 
+/** Buffers, sizes and index tables of one Conv or ConvTranspose reference run, all zeroed. */
+export interface ConvSetup extends ConvGeometry {
+  /** The output, `Σ x·w (+ b)` per element, flat over `yShape`. */
+  readonly y: Float64Array;
+  /** Per output element, `S = Σ|x·w| (+ |b|)`. */
+  readonly absSum: Float64Array;
+  /** Per output element, the number of terms summed, n. */
+  readonly terms: Int32Array;
+}
+
 /**
  * The setup of a Conv or ConvTranspose run of a validated problem (call checkReferenceOperands first).
  * @example convSetup(makeProblem({ inChannels: 2, outChannels: 4, group: 2, inputShape: [5], kernelShape: [3] })).outPerGroup // 2
  */
 export function convSetup(p: ConvProblem): ConvSetup {
-  const yShape = outputTensorShape(p);
+  const geometry = convGeometry(p);
+  const length = sizeOf(geometry.yShape);
+  return { ...geometry, y: new Float64Array(length), absSum: new Float64Array(length), terms: new Int32Array(length) };
+}
+
+/** The sizes and window-map tables of a validated problem (no buffers). */
+export function convGeometry(p: ConvProblem): ConvGeometry {
   const outShape = outputSpatialShape(p);
-  const y = new Float64Array(sizeOf(yShape));
   const [windowShape, targetShape] = p.op === 'conv' ? [outShape, p.inputShape] : [p.inputShape, outShape];
   return {
-    yShape, y, absSum: new Float64Array(y.length), terms: new Int32Array(y.length),
+    yShape: outputTensorShape(p),
     inSize: sizeOf(p.inputShape), outSize: sizeOf(outShape), kernelSize: sizeOf(p.kernelShape),
     inPerGroup: p.inChannels / p.group, outPerGroup: p.outChannels / p.group,
     windowTable: multiIndexTable(windowShape), kernelTable: multiIndexTable(p.kernelShape),

@@ -5,12 +5,12 @@
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, sizeOf, weightShape } from '../problem/shape.ts';
+import { inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import type { ConvResult } from './conv-result.ts';
 import type { OpResult } from './op-result.ts';
-import { multiIndexTable, WindowMap } from './spatial-index.ts';
+import { convGeometry } from './conv-setup.ts';
 
 /**
  * Weight gradient of a Conv problem with the tolerance model's inputs (`absSum`, `terms` per
@@ -25,11 +25,8 @@ export function convWeightGradDetailed(p: ConvProblem, x: Tensor, dy: Tensor): C
   if (p.op !== 'conv') throw new ConvInputError('op', `convWeightGrad: the problem must be a conv, but op=${p.op}.`);
   checkTensor('x', x, inputTensorShape(p));
   checkTensor('dy', dy, outputTensorShape(p));
-  const outShape = outputSpatialShape(p);
-  const inSize = sizeOf(p.inputShape), outSize = sizeOf(outShape), kernelSize = sizeOf(p.kernelShape);
-  const inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group;
-  const outTable = multiIndexTable(outShape), kernelTable = multiIndexTable(p.kernelShape);
-  const window = new WindowMap(p.inputShape, p.strides, p.dilations, resolvePads(p).begin);
+  // the window walks the output o and reads the input: inPos = o·s - pb + k·d
+  const { inSize, outSize, kernelSize, inPerGroup, outPerGroup, windowTable: outTable, kernelTable, window } = convGeometry(p);
   const dw = new Float64Array(sizeOf(weightShape(p)));
   const absSum = new Float64Array(dw.length);
   const terms = new Int32Array(dw.length);

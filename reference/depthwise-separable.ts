@@ -6,6 +6,7 @@
 import { ConvInputError } from '../problem/errors.ts';
 import { makeProblem, withChanges, type AutoPad, type ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, sizeOf, weightShape } from '../problem/shape.ts';
+import { checkBias } from '../problem/operands.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { gridPositions, windowInputOffset } from './grid-index.ts';
@@ -152,9 +153,7 @@ export function checkDepthwiseSeparable(p: DepthwiseSeparableProblem, x: Tensor,
   }
   if (typeof p.bias !== 'boolean') throw new ConvInputError('bias', `${op}: bias must be true or false, but bias=${String(p.bias)}.`);
   checkTensor('pointwiseW', pointwiseW, [p.outChannels, p.depthwise.outChannels]);
-  if (p.bias && b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.bias && b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
-  if (b !== undefined) checkTensor('b', b, [p.outChannels]);
+  checkBias(op, p.bias, b, p.outChannels);
 }
 
 /** Throws a ConvInputError unless `dw` is a depthwise Conv (group = C, no bias) and x, w fit it. */

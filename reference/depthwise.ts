@@ -6,12 +6,12 @@
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf, stridesOf } from '../problem/shape.ts';
+import { sizeOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { checkReferenceOperands } from './inputs.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
-import { multiIndexTable } from './spatial-index.ts';
+import { convGeometry } from './conv-setup.ts';
 import { spatialTapCount } from './tap-count.ts';
 
 /**
@@ -25,9 +25,8 @@ export function depthwiseConv(p: ConvProblem, operands: ConvOperands): OpResult 
   checkReferenceOperands(p, operands);
   const { x, w, b } = operands;
   const mult = depthwiseMultiplier(p);
-  const outShape = outputSpatialShape(p), padsBegin = resolvePads(p).begin, rank = outShape.length;
-  const outTable = multiIndexTable(outShape), kernelTable = multiIndexTable(p.kernelShape), inStrides = stridesOf(p.inputShape);
-  const inSize = sizeOf(p.inputShape), outSize = sizeOf(outShape), kernelSize = sizeOf(p.kernelShape);
+  // the window walks the output o and gathers from the input: inPos = o·s - pb + k·d
+  const { yShape, inSize, outSize, kernelSize, windowTable: outTable, kernelTable, window } = convGeometry(p);
   const C = p.inChannels, M = p.outChannels;
   const y = new Float64Array(p.batch * M * outSize);
   let multiplications = 0;
@@ -37,13 +36,9 @@ export function depthwiseConv(p: ConvProblem, operands: ConvOperands): OpResult 
         const m = c * mult + j;
         for (let o = 0; o < outSize; o++) {
           let acc = b === undefined ? 0 : b.data[m];
-          // y[n, m, o] += x[n, c, inPos] · w[m, 0, k], inPos = o·s - pb + k·d on every axis
+          // y[n, m, o] += x[n, c, inPos] · w[m, 0, k]
           for (let k = 0; k < kernelSize; k++) {
-            let inOffset = 0;
-            for (let a = 0; a < rank && inOffset >= 0; a++) {
-              const inPos = outTable[o * rank + a] * p.strides[a] - padsBegin[a] + kernelTable[k * rank + a] * p.dilations[a];
-              inOffset = inPos < 0 || inPos >= p.inputShape[a] ? -1 : inOffset + inPos * inStrides[a];
-            }
+            const inOffset = window.tapOffset(outTable, o, kernelTable, k);
             if (inOffset < 0) continue; // the tap reads zero padding
             acc += x.data[(n * C + c) * inSize + inOffset] * w.data[m * kernelSize + k];
             multiplications++;
@@ -53,7 +48,7 @@ export function depthwiseConv(p: ConvProblem, operands: ConvOperands): OpResult 
       }
     }
   }
-  return { y: { shape: outputTensorShape(p), data: y }, multiplications };
+  return { y: { shape: yShape, data: y }, multiplications };
 }
 
 /** Channel multiplier of a depthwise problem: `M / C` filters per input channel. */

@@ -10,11 +10,13 @@
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, sizeOf } from '../problem/shape.ts';
+import { checkBias } from '../problem/operands.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { pointwiseStep } from './depthwise-separable.ts';
 import type { OpResult } from './op-result.ts';
-import { addChannelBias, axisConvStep, axisStepMultiplications, axisWindow } from './spatially-separable.ts';
+import { axisConvStep, axisStepMultiplications, axisWindow } from './spatially-separable.ts';
+import { addChannelBias } from './tensor-ops.ts';
 
 /** The 1-D filters of M flattened filters. */
 export interface FlattenedFilters {
@@ -57,9 +59,7 @@ function checkFlattened(p: ConvProblem, x: Tensor, filters: FlattenedFilters, b?
     throw new ConvInputError('filters.spatial', `${op}: one spatial filter per axis is required (${p.inputShape.length}), but ${filters.spatial.length} were given.`);
   }
   filters.spatial.forEach((f, a) => checkTensor(`filters.spatial[${a}]`, f, [p.outChannels, p.kernelShape[a]]));
-  if (p.bias && b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.bias && b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
-  if (b !== undefined) checkTensor('b', b, [p.outChannels]);
+  checkBias(op, p.bias, b, p.outChannels);
 }
 
 /**

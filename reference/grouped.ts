@@ -7,7 +7,7 @@
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { outputSpatialShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { concatChannels, sliceAxis, sliceChannels } from './channels.ts';
+import { concatChannels, sliceAxis, sliceChannels } from './tensor-ops.ts';
 import { convTransposeDetailed } from './conv-transpose.ts';
 import { convDetailed } from './conv.ts';
 import { checkReferenceOperands } from './inputs.ts';

@@ -5,12 +5,12 @@
  */
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf, stridesOf } from '../problem/shape.ts';
+import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { checkReferenceOperands } from './inputs.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { OpResult } from './op-result.ts';
-import { multiIndexTable } from './spatial-index.ts';
+import { multiIndexTable, WindowMap } from './spatial-index.ts';
 import { spatialTapCount } from './tap-count.ts';
 
 /**
@@ -51,18 +51,11 @@ export function pointwiseConv(p: ConvProblem, operands: ConvOperands): OpResult 
  * `inPos = outPos·s - pb` on every axis, or -1 when that lands in the zero padding.
  */
 export function pointwiseSourceOffsets(p: ConvProblem): Int32Array {
-  const outShape = outputSpatialShape(p), padsBegin = resolvePads(p).begin;
-  const rank = outShape.length, outTable = multiIndexTable(outShape), inStrides = stridesOf(p.inputShape);
-  const source = new Int32Array(sizeOf(outShape));
-  for (let o = 0; o < source.length; o++) {
-    let offset = 0;
-    for (let a = 0; a < rank && offset >= 0; a++) {
-      const inPos = outTable[o * rank + a] * p.strides[a] - padsBegin[a];
-      offset = inPos < 0 || inPos >= p.inputShape[a] ? -1 : offset + inPos * inStrides[a];
-    }
-    source[o] = offset;
-  }
-  return source;
+  const outShape = outputSpatialShape(p);
+  const outTable = multiIndexTable(outShape), kernelTable = multiIndexTable(p.kernelShape);
+  const window = new WindowMap(p.inputShape, p.strides, p.dilations, resolvePads(p).begin);
+  // the one tap k = 0 of every output position
+  return Int32Array.from({ length: sizeOf(outShape) }, (_, o) => window.tapOffset(outTable, o, kernelTable, 0));
 }
 
 /**

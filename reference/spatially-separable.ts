@@ -8,11 +8,13 @@
 import { ConvInputError } from '../problem/errors.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { convOutputSize, inputTensorShape, outputSpatialShape, resolvePads, sizeOf } from '../problem/shape.ts';
+import { checkBias } from '../problem/operands.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { axisView } from './grid-index.ts';
 import type { OpResult } from './op-result.ts';
 import { axisTapCount } from './tap-count.ts';
+import { addChannelBias } from './tensor-ops.ts';
 
 /** The sliding window of one spatial axis (`axis` 0 is the first spatial axis, tensor axis 2). */
 export interface AxisWindow {
@@ -106,16 +108,6 @@ export function spatiallySeparableConv(p: ConvProblem, x: Tensor, axisKernels: r
   return { y: { shape: [...t.shape], data: y }, multiplications };
 }
 
-/** `y[n, c, ...] += b[c]` in place, for y `[N, C, ...]`. */
-export function addChannelBias(y: Float64Array, b: Tensor, batch: number, channels: number): void {
-  const size = y.length / (batch * channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      for (let o = 0; o < size; o++) y[(n * channels + c) * size + o] += b.data[c];
-    }
-  }
-}
-
 function checkSpatiallySeparable(p: ConvProblem, x: Tensor, axisKernels: readonly Tensor[], b?: Tensor): void {
   const op = 'spatiallySeparableConv';
   if (p.op !== 'conv') throw new ConvInputError('op', `${op}: the problem must be a conv, but op=${p.op}.`);
@@ -128,9 +120,7 @@ function checkSpatiallySeparable(p: ConvProblem, x: Tensor, axisKernels: readonl
     throw new ConvInputError('axisKernels', `${op}: one 1-D kernel per spatial axis is required (${p.inputShape.length}), but ${axisKernels.length} were given.`);
   }
   axisKernels.forEach((k, a) => checkTensor(`axisKernels[${a}]`, k, [p.inChannels, p.kernelShape[a]]));
-  if (p.bias && b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.bias && b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
-  if (b !== undefined) checkTensor('b', b, [p.outChannels]);
+  checkBias(op, p.bias, b, p.outChannels);
 }
 
 /**

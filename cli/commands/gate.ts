@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
-import { CONV_TYPES } from '../../properties/conv-types.ts';
+import { CONV_TYPES } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';

@@ -6,7 +6,7 @@
 import * as fc from 'fast-check';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
-import { convTypeOf, type ConvType, type ProblemType } from '../conv-types.ts';
+import { convTypeOf, PROBLEM_TYPES, type ConvType, type ProblemType } from '../../problem/conv-types.ts';
 import type { CaseLabel, LawScope } from '../law.ts';
 import { dataArb, type DataDraw } from './data.ts';
 import { problemArb, type ProblemArbOptions } from './problem.ts';
@@ -18,8 +18,7 @@ export interface ProblemCase extends DataDraw {
 
 /** The problem types of a law's scope (its conv types that are single-problem types). */
 export function scopeTypes(scope: LawScope): ProblemType[] {
-  const single: readonly ConvType[] = ['conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'transposed', 'grouped', 'depthwise', 'pointwise-grouped'];
-  return scope.convTypes.filter((t): t is ProblemType => single.includes(t));
+  return scope.convTypes.filter((t): t is ProblemType => (PROBLEM_TYPES as readonly ConvType[]).includes(t));
 }
 
 /** Cases of problems restricted to the scope's problem types and `options`, with the scope's data modes. */

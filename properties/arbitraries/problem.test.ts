@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDescriptor, formatDescriptor } from '../../problem/descriptor.ts';
 import { validateProblem } from '../../problem/validate.ts';
 import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
-import { convTypeOf, PROBLEM_TYPES } from '../conv-types.ts';
+import { convTypeOf, PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { problemArb } from './problem.ts';
 
 describe('problemArb', () => {

@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import type { AutoPad, ConvProblem } from '../../problem/problem.ts';
 import { convTransposeOutputSize, effectiveKernelSize } from '../../problem/shape.ts';
 import { validateProblem } from '../../problem/validate.ts';
-import { PROBLEM_TYPES, type ProblemType } from '../conv-types.ts';
+import { PROBLEM_TYPES, type ProblemType } from '../../problem/conv-types.ts';
 import { AXIS_LIMITS, rawAxesArb, type RawAxis } from './axis.ts';
 import { rawChannelsArb, type RawChannels } from './channels.ts';
 

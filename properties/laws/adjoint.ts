@@ -5,9 +5,9 @@ import { explicitAttributes, outputSpatialShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';
 import { compareApprox, dotApprox, rearrange } from '../approx.ts';
 import { type ProblemCase } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { cropSpatial } from '../tensor-ops.ts';
+import { cropSpatial } from '../../reference/tensor-ops.ts';
 import { linearPart, nextSeed, operandsOf } from './common.ts';
 
 /**

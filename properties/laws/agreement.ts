@@ -1,7 +1,7 @@
 /** The backend's output equals the reference's under the data mode's criterion. */
 import { referenceResult } from '../../compare/run-case.ts';
 import { compareToReference } from '../../compare/tolerance.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { operandsOf } from './common.ts';
 

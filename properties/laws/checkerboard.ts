@@ -8,7 +8,7 @@ import { makeProblem } from '../../problem/problem.ts';
 import { inputTensorShape, outputSpatialShape, weightShape } from '../../problem/shape.ts';
 import { upsample, type UpsampleMode } from '../../reference/upsample.ts';
 import { defineLaw, allOf, expectThat } from '../law.ts';
-import { filled } from '../tensor-ops.ts';
+import { filled } from '../../reference/tensor-ops.ts';
 import { multiIndex } from '../approx.ts';
 
 /** Kernel, stride and input size per axis, channels, and the resize mode. */

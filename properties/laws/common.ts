@@ -9,7 +9,7 @@ import { explicitAttributes, sizeOf } from '../../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
 import type { ConvOperands } from '../../problem/operands.ts';
 import { referenceSide, type Approx } from '../approx.ts';
-import { mapTensor } from '../tensor-ops.ts';
+import { mapTensor } from '../../reference/tensor-ops.ts';
 
 /** Operands of a problem drawn from a seed (float32, see problem/operand-data.ts). */
 export function operandsOf(p: ConvProblem, mode: DataMode, seed: number): ConvOperands {

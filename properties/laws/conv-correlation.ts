@@ -10,7 +10,7 @@ import { convolveSignal, crossCorrelateSignal, flipKernel } from '../../referenc
 import { compareApprox, rearrange } from '../approx.ts';
 import { dataArb, type DataDraw } from '../arbitraries/data.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { reshape } from '../tensor-ops.ts';
+import { reshape } from '../../reference/tensor-ops.ts';
 import { inputLike, nextSeed, referenceApprox } from './common.ts';
 
 /** A single-channel signal x, a kernel k (spatial shapes) and a signal mode. */

@@ -17,9 +17,9 @@ import { resizeConv, resizeConvMultiplications } from '../../reference/resize-co
 import { convolveSignal, signalMultiplications } from '../../reference/signal-conv.ts';
 import { spatiallySeparableConv, spatiallySeparableMultiplications } from '../../reference/spatially-separable.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../conv-types.ts';
+import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, expectThat, type Judgement } from '../law.ts';
-import { filled, reshape } from '../tensor-ops.ts';
+import { filled, reshape } from '../../reference/tensor-ops.ts';
 import { operandsOf } from './common.ts';
 
 /** The single-problem types whose problems exercise a conv type's cost formula. */

@@ -8,7 +8,7 @@ import { depthwiseSeparableConv } from '../../reference/depthwise-separable.ts';
 import { compareApprox } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { reshape } from '../tensor-ops.ts';
+import { reshape } from '../../reference/tensor-ops.ts';
 import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { runStage } from './separable-chain.ts';
 

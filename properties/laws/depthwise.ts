@@ -1,6 +1,6 @@
 /** Depthwise conv is grouped conv with group = channels, channel multiplier included. */
 import { withChanges } from '../../problem/problem.ts';
-import { concatChannels, sliceAxis, sliceChannels } from '../../reference/channels.ts';
+import { concatChannels, sliceAxis, sliceChannels } from '../../reference/tensor-ops.ts';
 import { depthwiseConv } from '../../reference/depthwise.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { compareApprox, concatChannelsApprox, type Approx } from '../approx.ts';

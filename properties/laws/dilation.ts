@@ -4,7 +4,7 @@ import { effectiveKernelSize } from '../../problem/shape.ts';
 import { compareApprox } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { defineLaw, judge } from '../law.ts';
-import { zeroInsertSpatial } from '../tensor-ops.ts';
+import { zeroInsertSpatial } from '../../reference/tensor-ops.ts';
 import { ones, operandsOf } from './common.ts';
 
 // op(x, w, dilation d) = op(x, w', dilation 1), w' = w with d-1 zeros between taps, size k + (k-1)(d-1)

@@ -6,7 +6,7 @@ import { flattenedConv } from '../../reference/flattened.ts';
 import { compareApprox, exact } from '../approx.ts';
 import { labelOf, problemCaseArb } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { reshape } from '../tensor-ops.ts';
+import { reshape } from '../../reference/tensor-ops.ts';
 import { drawTensor, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { outerProductKernel, runAxisStages, runStage } from './separable-chain.ts';
 

@@ -11,12 +11,12 @@ import { exactRanges } from '../../problem/operand-data.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
-import { sliceChannels } from '../../reference/channels.ts';
+import { sliceChannels } from '../../reference/tensor-ops.ts';
 import { convMatrix, matTransposeVec } from '../../reference/conv-matrix.ts';
 import { conv } from '../../reference/conv.ts';
 import { compareApprox, referenceSide, type Approx } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
-import type { ProblemType } from '../conv-types.ts';
+import type { ProblemType } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { abs, drawTensor, linearPart, nextSeed, operandsOf } from './common.ts';
 

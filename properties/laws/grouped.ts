@@ -1,5 +1,5 @@
 /** A grouped conv is the concatenation of g independent convs on channel slices. */
-import { concatChannels, sliceAxis, sliceChannels } from '../../reference/channels.ts';
+import { concatChannels, sliceAxis, sliceChannels } from '../../reference/tensor-ops.ts';
 import { groupProblem } from '../../reference/grouped.ts';
 import { compareApprox, concatChannelsApprox, type Approx } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';

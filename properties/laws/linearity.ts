@@ -2,9 +2,9 @@
 import * as fc from 'fast-check';
 import { withChanges } from '../../problem/problem.ts';
 import type { Tensor } from '../../problem/tensor.ts';
-import { addChannelBias, combine, compareApprox } from '../approx.ts';
+import { addChannelBiasApprox, combine, compareApprox } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { linearPart, nextSeed, operandsOf } from './common.ts';
 
@@ -41,6 +41,6 @@ export const linearityLaw = defineLaw<LinearityCase>('conv is linear in x and in
   return allOf([
     judge(`op(${alpha}·x1 + ${beta}·x2) vs ${alpha}·op(x1) + ${beta}·op(x2)`, compareApprox(yMixedX, combine([[alpha, y1], [beta, y2]]), ctx.precision)),
     judge(`op(${alpha}·w1 + ${beta}·w2) vs ${alpha}·op(w1) + ${beta}·op(w2)`, compareApprox(yMixedW, combine([[alpha, y1], [beta, yW2]]), ctx.precision)),
-    judge('op with bias vs op + b[m]', compareApprox(yBias, addChannelBias(y1, one.b!), ctx.precision)),
+    judge('op with bias vs op + b[m]', compareApprox(yBias, addChannelBiasApprox(y1, one.b!), ctx.precision)),
   ]);
 });

@@ -2,9 +2,9 @@
 import { convMatrix, matTransposeVec, matVec, type DenseMatrix } from '../../reference/conv-matrix.ts';
 import { compareApprox, referenceSide } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { padSpatial } from '../tensor-ops.ts';
+import { padSpatial } from '../../reference/tensor-ops.ts';
 import { adjointPair } from './adjoint.ts';
 import { abs } from './common.ts';
 

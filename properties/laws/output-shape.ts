@@ -5,7 +5,7 @@
  */
 import { resolvePads } from '../../problem/shape.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, expectThat } from '../law.ts';
 import { operandsOf } from './common.ts';
 

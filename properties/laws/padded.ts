@@ -3,9 +3,9 @@ import { withChanges } from '../../problem/problem.ts';
 import { outputSpatialShape } from '../../problem/shape.ts';
 import { compareApprox, rearrange } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { padSpatial, remapSpatial } from '../tensor-ops.ts';
+import { padSpatial, remapSpatial } from '../../reference/tensor-ops.ts';
 import { explicitPads, linearPart, operandsOf } from './common.ts';
 
 /** Zero pads and output_padding, one per axis. */

@@ -2,9 +2,9 @@
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { compareApprox, rearrange } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { reshape } from '../tensor-ops.ts';
+import { reshape } from '../../reference/tensor-ops.ts';
 import { operandsOf, withBias } from './common.ts';
 
 /** `p` with a new first spatial axis of input 1, kernel 1, stride 1, dilation 1, no pad. */

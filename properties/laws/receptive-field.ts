@@ -10,7 +10,7 @@ import { adjointProblem } from '../../reference/conv-transpose.ts';
 import type { ReceptiveLayer } from '../../reference/receptive-field.ts';
 import { multiIndex, type Approx } from '../approx.ts';
 import { allOf, defineLaw, expectThat } from '../law.ts';
-import { filled } from '../tensor-ops.ts';
+import { filled } from '../../reference/tensor-ops.ts';
 
 /** A stack of layers (per axis kernel, stride, dilation) and extra input beyond the minimum. */
 interface StackCase {

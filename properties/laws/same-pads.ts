@@ -2,7 +2,7 @@
 import { formatDescriptor } from '../../problem/descriptor.ts';
 import { compareApprox } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { explicitPads, operandsOf } from './common.ts';
 

@@ -7,7 +7,7 @@ import { outputSpatialShape, resolvePads, sizeOf } from '../../problem/shape.ts'
 import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
 import type { Approx } from '../approx.ts';
 import type { LawContext } from '../law.ts';
-import { reshape } from '../tensor-ops.ts';
+import { reshape } from '../../reference/tensor-ops.ts';
 import { withBias } from './common.ts';
 
 /**

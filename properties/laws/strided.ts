@@ -3,9 +3,9 @@ import { withChanges } from '../../problem/problem.ts';
 import { outputSpatialShape } from '../../problem/shape.ts';
 import { compareApprox, rearrange } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { remapSpatial, subsampleSpatial, zeroInsertSpatial } from '../tensor-ops.ts';
+import { remapSpatial, subsampleSpatial, zeroInsertSpatial } from '../../reference/tensor-ops.ts';
 import { explicitPads, linearPart, ones, operandsOf } from './common.ts';
 
 // conv_s(x) = conv_1(x)[::s];  convT_s(x) = crop_pb(convT_1(x↑s))  (x↑s: s-1 zeros between inputs; crop: drop pb, keep o)

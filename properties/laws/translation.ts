@@ -8,9 +8,9 @@ import type { ConvProblem } from '../../problem/problem.ts';
 import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
 import { compareApprox, rearrange } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
-import { PROBLEM_TYPES } from '../conv-types.ts';
+import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { cropSpatial, remapSpatial } from '../tensor-ops.ts';
+import { cropSpatial, remapSpatial } from '../../reference/tensor-ops.ts';
 import { inputLike, nextSeed, operandsOf, withBias } from './common.ts';
 
 /** A problem case with a shift per spatial axis (not all zero). */

@@ -3,7 +3,7 @@
  * plain Conv / ConvTranspose problem. Laws declare which types they cover; a problem generated for
  * a type is labelled with it, so the report's backend × type matrix counts cases per type.
  */
-import type { ConvProblem } from '../problem/problem.ts';
+import type { ConvProblem } from './problem.ts';
 
 /** Every conv type a law can cover. */
 export const CONV_TYPES = [
