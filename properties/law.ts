@@ -30,6 +30,10 @@ export interface AuxOps {
   readonly outputSpatialShape: (p: ConvProblem) => number[];
   /** Multiplications of a Conv / ConvTranspose with padding taps skipped (reference/cost.ts). */
   readonly effectiveMultiplications: (p: ConvProblem) => number;
+  /** Multiplications counting every tap, padding included: the article's formula (reference/cost.ts). */
+  readonly denseMultiplications: (p: ConvProblem) => number;
+  /** Learned parameters: weights and bias (reference/cost.ts). */
+  readonly parameterCount: (p: ConvProblem) => number;
   /** Receptive field per axis of a stack of layers (reference/receptive-field.ts). */
   readonly receptiveField: (layers: readonly ReceptiveLayer[], rank: number) => number[];
 }

@@ -10,7 +10,7 @@ import type { Tensor, Tensor64 } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { channelShuffle } from '../reference/channel-shuffle.ts';
 import { conv } from '../reference/conv.ts';
-import { denseMultiplications } from '../reference/cost.ts';
+import { denseMultiplications, effectiveMultiplications, parameterCount } from '../reference/cost.ts';
 import { referenceBackend, referenceGradients } from '../adapters/reference.ts';
 import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
@@ -231,6 +231,12 @@ export function allMutants(): Mutant[] {
       expectedCatchers: ['the output shape is the shape arithmetic'] },
     { name: 'cost-counts-padding', bug: 'the effective multiplication count includes taps in the padding', backend: referenceBackend,
       aux: { effectiveMultiplications: denseMultiplications },
+      expectedCatchers: ['the multiplications each op counts equal its cost formula'] },
+    { name: 'dense-cost-skips-padding', bug: 'the dense (article) multiplication count leaves out the taps in the padding', backend: referenceBackend,
+      aux: { denseMultiplications: effectiveMultiplications },
+      expectedCatchers: ['the multiplications each op counts equal its cost formula'] },
+    { name: 'parameters-without-bias', bug: 'the parameter count forgets the bias', backend: referenceBackend,
+      aux: { parameterCount: (p) => parameterCount(p) - (p.bias ? p.outChannels : 0) },
       expectedCatchers: ['the multiplications each op counts equal its cost formula'] },
     { name: 'receptive-field-ignores-stride', bug: 'receptive field summed without the jump Π s of the layers below', backend: referenceBackend,
       aux: { receptiveField: (layers, rank) => Array.from({ length: rank }, (_, a) => 1 + layers.reduce((r, l) => r + (l.kernel[a] - 1) * l.dilation[a], 0)) },

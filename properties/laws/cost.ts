@@ -3,10 +3,9 @@
  * the dense count and the parameter count are the article's formulas.
  */
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
-import { outputSpatialShape, sizeOf } from '../../problem/shape.ts';
+import { biasShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { referenceResult } from '../../compare/run-case.ts';
-import { denseMultiplications, parameterCount } from '../../reference/cost.ts';
 import { depthwiseConv, depthwiseMultiplications } from '../../reference/depthwise.ts';
 import { depthwiseSeparableConv, depthwiseSeparableMultiplications } from '../../reference/depthwise-separable.ts';
 import { flattenedConv, flattenedMultiplications } from '../../reference/flattened.ts';
@@ -20,6 +19,7 @@ import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, expectThat, type Judgement } from '../law.ts';
 import { filled, reshape } from '../../reference/tensor-ops.ts';
+import { convGeometry } from '../../reference/conv-setup.ts';
 import { operandsOf } from './common.ts';
 
 /** The single-problem types whose problems exercise a conv type's cost formula. */
@@ -36,6 +36,28 @@ function hostTypes(t: ConvType): ProblemType[] {
 
 function counted(what: string, got: number, want: number): Judgement {
   return expectThat(got === want, `${what}: counted ${got}, formula ${want}`);
+}
+
+/**
+ * Taps that a reference run skips, counted by walking the window map: every (window position,
+ * tap) whose target lands in the zero padding (Conv) or in the cropped border (ConvTranspose),
+ * times the channel pairs and batch items that repeat it. With the taps a reference run performs,
+ * that is every tap: the dense count.
+ */
+function skippedTaps(p: ConvProblem): number {
+  const { windowTable, kernelTable, window, kernelSize } = convGeometry(p);
+  const windows = windowTable.length / Math.max(1, p.inputShape.length);
+  let skipped = 0;
+  for (let q = 0; q < windows; q++) {
+    for (let k = 0; k < kernelSize; k++) if (window.tapOffset(windowTable, q, kernelTable, k) < 0) skipped++;
+  }
+  const channelPairs = p.op === 'conv' ? p.outChannels * (p.inChannels / p.group) : p.inChannels * (p.outChannels / p.group);
+  return p.batch * channelPairs * skipped;
+}
+
+/** Parameters as the tensors hold them: the weight tensor's elements, and the bias's. */
+function tensorParameters(p: ConvProblem): number {
+  return sizeOf(weightShape(p)) + (p.bias ? sizeOf(biasShape(p)) : 0);
 }
 
 /** Ones of a shape: the counts do not depend on values. */
@@ -83,23 +105,19 @@ function variantChecks(p: ConvProblem): Judgement[] {
   return checks;
 }
 
-// counted(op) = formula(op); dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk (+M)
+// counted(op) = formula(op); dense formula = taps performed + taps skipped (walked); parameter formula = |w| + |b| (tensor shapes)
 export const costLaw = defineLaw('the multiplications each op counts equal its cost formula', {
-  math: 'counted = formula; dense conv N·M·Πo·(C/g)·Πk, convT N·C·Πi·(M/g)·Πk; parameters M·(C/g)·Πk + M·bias',
+  math: 'counted(op) = formula(op); N·M·Πo·(C/g)·Πk (convT N·C·Πi·(M/g)·Πk) = performed + skipped taps; M·(C/g)·Πk + M·bias = |w| + |b|',
   convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'shuffled-grouped'),
   structural: true,
   cases: (scope) => problemCaseArb({ ...scope, convTypes: scope.convTypes.flatMap(hostTypes) }),
 }, async (c, ctx) => {
   const p = c.problem;
-  const kernel = sizeOf(p.kernelShape);
-  const dense = p.op === 'conv'
-    ? p.batch * p.outChannels * sizeOf(outputSpatialShape(p)) * (p.inChannels / p.group) * kernel
-    : p.batch * p.inChannels * sizeOf(p.inputShape) * (p.outChannels / p.group) * kernel;
   const reference = referenceResult(p, operandsOf(p, c.mode, c.seed));
   return allOf([
     counted(`${p.op} (reference run)`, reference.multiplications, ctx.aux.effectiveMultiplications(p)),
-    counted('dense (every tap, padding included)', denseMultiplications(p), dense),
-    counted('parameters', parameterCount(p), p.outChannels * (p.inChannels / p.group) * kernel + (p.bias ? p.outChannels : 0)),
+    counted('dense (taps the run performed + taps it skipped)', reference.multiplications + skippedTaps(p), ctx.aux.denseMultiplications(p)),
+    counted('parameters (elements of w and b)', tensorParameters(p), ctx.aux.parameterCount(p)),
     ...variantChecks(p),
   ]);
 });
