@@ -6,17 +6,15 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROUNDOFF } from '../problem/precision.ts';
+import { isPrecision, PRECISIONS } from '../problem/precision.ts';
 import type { Backend } from '../problem/backend.ts';
 
-/** Every declared precision the tolerance model knows. */
-const PRECISIONS = Object.keys(ROUNDOFF);
 
 /** The members of Backend with the rule each must meet; `dispose` is optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
   ['name', 'a non-empty string', (v) => typeof v === 'string' && v.trim() !== '', true],
   ['version', 'a string', (v) => typeof v === 'string', true],
-  ['precision', `one of ${PRECISIONS.join(', ')}`, (v) => typeof v === 'string' && PRECISIONS.includes(v), true],
+  ['precision', `one of ${PRECISIONS.join(', ')}`, (v) => typeof v === 'string' && isPrecision(v), true],
   ['supports', 'a function (problem) => Support', (v) => typeof v === 'function', true],
   ['run', 'a function (problem, operands) => Promise<Tensor>', (v) => typeof v === 'function', true],
   ['dispose', 'a function () => Promise<void>', (v) => typeof v === 'function', false],

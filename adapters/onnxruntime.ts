@@ -21,13 +21,13 @@ import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OU
 import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
 
 /** Backend name. */
-export const ONNX_RUNTIME_NAME = 'onnxruntime';
+const ONNX_RUNTIME_NAME = 'onnxruntime';
 
 /** Version of the installed onnxruntime-node package (from its package.json). */
 export const ONNX_RUNTIME_VERSION: string = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 
 /** Default bound of the session cache. */
-export const DEFAULT_MAX_SESSIONS = 64;
+const DEFAULT_MAX_SESSIONS = 64;
 
 /** ORT's own log levels: 3 = error (session: hides shape-merge warnings), 4 = fatal (run: the error is thrown to us anyway). */
 const SESSION_LOG_LEVEL = 3;

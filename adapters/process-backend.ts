@@ -27,9 +27,9 @@ export interface ProcessBackendOptions {
 }
 
 /** Default time limit of one request: 10 s. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 /** Lines of stderr an error message quotes. */
-export const STDERR_TAIL_LINES = 20;
+const STDERR_TAIL_LINES = 20;
 /** Longest stdout line accepted (characters); a longer one is a protocol error, not an out-of-memory. */
 const MAX_LINE_CHARS = 2 ** 28;
 /** Longest stderr line kept (characters). */

@@ -21,7 +21,7 @@ import { ProtocolError } from './protocol-error.ts';
 export const PROTOCOL_VERSION = 1;
 
 /** Precisions an implementation may declare. fp64 is not offered: results travel as float32. */
-export const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
+const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
 
 const OPS: readonly ConvOp[] = ['conv', 'convTranspose'];
 
@@ -134,7 +134,7 @@ export function decodeFloat32(field: string, base64: string, count: number): Flo
 }
 
 /** A tensor on the wire. */
-export function toWireTensor(t: Tensor): WireTensor {
+function toWireTensor(t: Tensor): WireTensor {
   return { shape: [...t.shape], data: encodeFloat32(t.data) };
 }
 
@@ -156,7 +156,7 @@ export function fromWireTensor(field: string, value: unknown, expectedShape: rea
 }
 
 /** The problem's attributes with ONNX names. */
-export function toWireProblem(p: ConvProblem): WireProblem {
+function toWireProblem(p: ConvProblem): WireProblem {
   return {
     op: p.op,
     group: p.group,
@@ -187,7 +187,7 @@ export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperand
 }
 
 /** Parses one stdout line as JSON; a line that is not JSON is a ProtocolError quoting it. */
-export function parseLine(line: string): unknown {
+function parseLine(line: string): unknown {
   try {
     return JSON.parse(line) as unknown;
   } catch {

@@ -126,12 +126,12 @@ function sameWithNegativeTotal(p: ConvProblem, ops: readonly string[], backend: 
 }
 
 /** Class 1: mapped to conv3d / conv3dTranspose with 'same', and some axis's SAME total is negative. */
-export function isConv3dSameWithNegativePad(p: ConvProblem): boolean {
+function isConv3dSameWithNegativePad(p: ConvProblem): boolean {
   return sameWithNegativeTotal(p, ['conv3d', 'conv3dTranspose'], 'tfjs-cpu'); // 3-D plans are the same on every backend
 }
 
 /** Class 2: mapped to conv1d / conv2d / depthwiseConv2d with 'same', a negative SAME total on some axis, and some kernel size > 1. */
-export function isXnnpackSameWithNegativePad(p: ConvProblem): boolean {
+function isXnnpackSameWithNegativePad(p: ConvProblem): boolean {
   return sameWithNegativeTotal(p, ['conv1d', 'conv2d', 'depthwiseConv2d'], 'tfjs-wasm') && p.kernelShape.some((k) => k > 1);
 }
 
@@ -146,14 +146,14 @@ function backpropInput3dBroken(outDepth: number, padFront: number, strides: read
 }
 
 /** Class 3: mapped to conv3dTranspose with a stride > 1, or an input depth above the depth begin pad + 1. */
-export function isConv3dTransposeWithBrokenBounds(p: ConvProblem): boolean {
+function isConv3dTransposeWithBrokenBounds(p: ConvProblem): boolean {
   const result = planTfjs(p, 'tfjs-wasm');
   if (!result.ok || result.plan.op !== 'conv3dTranspose') return false;
   return backpropInput3dBroken(p.inputShape[0], resolvePads(p).begin[0], p.strides);
 }
 
 /** The same kernel as class 3 as conv3d's input gradient: mapped to conv3d, stride > 1 or output depth above the depth begin pad + 1. */
-export function isConv3dInputGradWithBrokenBounds(p: ConvProblem): boolean {
+function isConv3dInputGradWithBrokenBounds(p: ConvProblem): boolean {
   const result = planTfjs(p, 'tfjs-wasm');
   if (!result.ok || result.plan.op !== 'conv3d') return false;
   return backpropInput3dBroken(outputSpatialShape(p)[0], resolvePads(p).begin[0], p.strides);
@@ -165,7 +165,7 @@ export function isConv3dInputGradWithBrokenBounds(p: ConvProblem): boolean {
  * with C-style (truncating) division, where the taps inside the input are
  * `[max(0, ceil((pb - k)/s)), min(o, floor((i - 1 + pb - k)/s) + 1))`.
  */
-export function isConv3dFilterGradWithBrokenBounds(p: ConvProblem): boolean {
+function isConv3dFilterGradWithBrokenBounds(p: ConvProblem): boolean {
   const result = planTfjs(p, 'tfjs-wasm');
   if (!result.ok || result.plan.op !== 'conv3d') return false;
   const out = outputSpatialShape(p), pads = resolvePads(p);

@@ -20,14 +20,14 @@ import type { ConvOperands } from '../problem/operands.ts';
 import { BENCH_LAYERS, type BenchLayer } from './layers.ts';
 
 /** Longest a single reference run may take before the layer is scaled down. */
-export const REFERENCE_BUDGET_SECONDS = 30;
+const REFERENCE_BUDGET_SECONDS = 30;
 /** Timed reference runs after the warm-up (each takes up to a second or so). */
-export const REFERENCE_RUNS = 3;
+const REFERENCE_RUNS = 3;
 /** Timed ORT runs after the warm-up (each takes about a millisecond). */
-export const ORT_RUNS = 15;
+const ORT_RUNS = 15;
 
 /** Median of a non-empty list. */
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -49,7 +49,7 @@ async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ ti
  * `p` with its spatial input halved (rounded up) until the reference, at `macsPerSecond`, needs
  * at most `budgetSeconds`; `p` itself when it already fits.
  */
-export function scaledToBudget(p: ConvProblem, macsPerSecond: number, budgetSeconds: number): ConvProblem {
+function scaledToBudget(p: ConvProblem, macsPerSecond: number, budgetSeconds: number): ConvProblem {
   let scaled = p;
   while (denseMultiplications(scaled) / macsPerSecond > budgetSeconds && scaled.inputShape.some((i) => i > 1)) {
     scaled = withChanges(scaled, { inputShape: scaled.inputShape.map((i) => Math.max(1, Math.ceil(i / 2))) });

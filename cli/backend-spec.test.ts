@@ -3,12 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import type { Io } from './output.ts';
+import { memoryIo } from './output.ts';
 
-function capture(): Io & { errors: () => string } {
-  const err: string[] = [];
-  return { out: () => undefined, err: (l) => err.push(l), isTTY: false, errors: () => err.join('\n') };
-}
+const capture = memoryIo;
 
 /** A process implementation that waits 1.5 s before its hello (then refuses everything). */
 async function slowHello(): Promise<string> {

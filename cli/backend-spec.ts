@@ -10,7 +10,7 @@ import { availableBackends, BACKEND_FACTORIES } from '../adapters/registry.ts';
 import { UsageError } from './args.ts';
 
 /** Splits a comma list, keeping commas inside `cmd:"..."` quotes. */
-export function splitBackendList(raw: string): string[] {
+function splitBackendList(raw: string): string[] {
   const parts: string[] = [];
   let current = '', quoted = false;
   for (const ch of raw) {

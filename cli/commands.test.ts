@@ -3,12 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import type { Io } from './output.ts';
+import { memoryIo } from './output.ts';
 
-function capture(): Io & { text: () => string; errors: () => string } {
-  const out: string[] = [], err: string[] = [];
-  return { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
+const capture = memoryIo;
 
 describe('convcheck gate', () => {
   it('passes the example numpy implementation (exit 0) and writes JUnit XML', async () => {
@@ -46,7 +43,7 @@ describe('convcheck gate', () => {
     for (const [argv, message] of [
       [['gate'], /--backend is required/],
       [['gate', '--backend', 'reference', '--shard', '3/2'], /--shard must be I\/N with 1 <= I <= N, but got "3\/2"/],
-      [['gate', '--backend', 'reference', '--precision', 'fp8'], /--precision must be one of fp32, tf32, fp16, bf16, fp64, but got "fp8"/],
+      [['gate', '--backend', 'reference', '--precision', 'fp8'], /--precision must be one of fp64, fp32, tf32, fp16, bf16, but got "fp8"/],
       [['gate', '--backend', 'reference', '--path', '1:2'], /--path replays one case of one law: give --law too/],
       [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
       [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],

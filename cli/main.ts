@@ -23,7 +23,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Top-level usage text. */
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return `convcheck: a conformance test suite and reference oracle for convolution operators.
 

@@ -20,6 +20,12 @@ export const processIo: Io = {
   status: (line) => process.stdout.write(`\r\x1b[2K${line}`),
 };
 
+/** An Io that keeps what a command writes (for tests, or a program embedding the CLI): `text()` is stdout, `errors()` stderr. */
+export function memoryIo(): Io & { readonly lines: string[]; text(): string; errors(): string } {
+  const lines: string[] = [], err: string[] = [];
+  return { lines, out: (l) => lines.push(l), err: (l) => err.push(l), isTTY: false, text: () => lines.join('\n'), errors: () => err.join('\n') };
+}
+
 /** Formats rows as a left-aligned text table. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

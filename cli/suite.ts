@@ -41,12 +41,12 @@ export interface SuiteResult {
 }
 
 /** The report metrics of a comparison. */
-export function metricsOf(c: Comparison): CaseMetrics {
+function metricsOf(c: Comparison): CaseMetrics {
   return { maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance };
 }
 
 /** A law case record as a report case. */
-export function lawCase(r: CaseRecord): ReportCase {
+function lawCase(r: CaseRecord): ReportCase {
   return {
     source: 'law', name: r.law, backend: r.backend, convType: r.convType, descriptor: r.descriptor, verdict: r.verdict,
     ...(r.metrics ? { metrics: metricsOf(r.metrics) } : {}), ...(r.message ? { message: r.message } : {}), replay: r.replay, timeMs: r.timeMs,
@@ -54,7 +54,7 @@ export function lawCase(r: CaseRecord): ReportCase {
 }
 
 /** Golden cases of a corpus that the shard and conv-type filter keep. */
-export function selectGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): GoldenCase[] {
+function selectGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): GoldenCase[] {
   if (corpus === 'none') return [];
   return corpusCases(corpus)
     .filter((c) => convTypes === undefined || convTypes.includes(c.type))

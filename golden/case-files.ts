@@ -34,13 +34,13 @@ export type FixtureFormat = 'onnx' | 'npy' | 'json';
 export const ALL_FORMATS: readonly FixtureFormat[] = ['onnx', 'npy', 'json'];
 
 /** A case gets a case.json when x, w, b and y hold at most this many elements together. */
-export const JSON_MAX_ELEMENTS = 4096;
+const JSON_MAX_ELEMENTS = 4096;
 
 /** Where the tolerance model's inputs are, relative to the case directory. */
 export const BOUND_FILES = { S: 'absSum.npy', n: 'terms.npy' } as const;
 
 /** The ONNX backend-test data set directory convcheck writes. */
-export const DATA_SET_DIR = 'test_data_set_0';
+const DATA_SET_DIR = 'test_data_set_0';
 
 /** What a case's files are generated from (a GoldenCase has all of it). */
 export interface CaseSpec {
@@ -75,14 +75,14 @@ export function caseShapes(p: ConvProblem): CaseShapes {
 }
 
 /** Whether a case is small enough for case.json: x, w, b and y hold at most {@link JSON_MAX_ELEMENTS}. */
-export function fitsJson(p: ConvProblem): boolean {
+function fitsJson(p: ConvProblem): boolean {
   const shapes = caseShapes(p);
   const count = [shapes.x, shapes.w, shapes.b ?? [0], shapes.y].reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   return count <= JSON_MAX_ELEMENTS;
 }
 
 /** The operands and reference result of a case: `makeOperands(problem, mode, seed)` and the float64 reference. */
-export function caseData(c: CaseSpec): { operands: ConvOperands; result: ConvResult } {
+function caseData(c: CaseSpec): { operands: ConvOperands; result: ConvResult } {
   const operands = makeOperands(c.problem, c.mode, c.seed);
   return { operands, result: referenceResult(c.problem, operands) };
 }

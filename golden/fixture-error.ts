@@ -19,7 +19,7 @@ export class FixtureFormatError extends ConvInputError {
 }
 
 /** Largest element count a fixture tensor may declare: 2^31 - 1, as problem/validate.ts allows. */
-export const MAX_FIXTURE_ELEMENTS = 2 ** 31 - 1;
+const MAX_FIXTURE_ELEMENTS = 2 ** 31 - 1;
 
 /**
  * The element count of `dims`, checked before anything is allocated: every dimension an integer

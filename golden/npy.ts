@@ -31,10 +31,10 @@ const ITEM_SIZE: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i4': 4 };
 const ALIGN = 64;
 
 /** Largest `.npy` file the reader opens: 2^31-1 float64 elements and a header. */
-export const MAX_NPY_FILE_BYTES = 8 * (2 ** 31 - 1) + 2 ** 20;
+const MAX_NPY_FILE_BYTES = 8 * (2 ** 31 - 1) + 2 ** 20;
 
 /** The dtype of typed data: Float32Array `<f4`, Float64Array `<f8`, Int32Array `<i4`. */
-export function dtypeOf(data: Float32Array | Float64Array | Int32Array): NpyDtype {
+function dtypeOf(data: Float32Array | Float64Array | Int32Array): NpyDtype {
   if (data instanceof Float32Array) return '<f4';
   if (data instanceof Float64Array) return '<f8';
   return '<i4';

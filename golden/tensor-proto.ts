@@ -19,7 +19,7 @@ export type TensorProtoMessage = onnxProto.onnx.ITensorProto;
 export const TENSOR_DATA_TYPES = { FLOAT: 1, DOUBLE: 11 } as const;
 
 /** Largest `.pb` file the reader opens: 2^31-1 float32 elements and some header. */
-export const MAX_TENSOR_FILE_BYTES = 4 * (2 ** 31 - 1) + 2 ** 20;
+const MAX_TENSOR_FILE_BYTES = 4 * (2 ** 31 - 1) + 2 ** 20;
 
 /** A tensor read from a TensorProto, with its name (`X`, `W`, `B`, `Y`; may be empty). */
 export interface NamedTensor {
@@ -28,7 +28,7 @@ export interface NamedTensor {
 }
 
 /** Little-endian bytes of float32 values. */
-export function float32LittleEndian(values: ArrayLike<number>): Uint8Array {
+function float32LittleEndian(values: ArrayLike<number>): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);

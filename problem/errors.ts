@@ -12,3 +12,18 @@ export class ConvInputError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * Runs `f` and returns the ConvInputError it throws; rethrows any other error, and throws when
+ * `f` returns normally. For callers (and tests) that inspect which field a rule named.
+ * @example inputErrorOf(() => validateProblem(p)).field // 'group'
+ */
+export function inputErrorOf(f: () => unknown): ConvInputError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConvInputError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConvInputError, but nothing was thrown');
+}

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConvInputError } from './errors.ts';
+import { inputErrorOf } from './errors.ts';
 import { checkOperands, type ConvOperands } from './operands.ts';
 import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
 import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
 
-/** Runs `f`, and returns the ConvInputError it throws (fails the test if it throws anything else). */
-function errorOf(f: () => unknown): ConvInputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConvInputError);
-    return e as ConvInputError;
-  }
-  throw new Error('expected a ConvInputError, but nothing was thrown');
-}
+const errorOf = inputErrorOf;
 
 const base = (spec: Partial<ProblemSpec> = {}): ConvProblem =>
   makeProblem({ inChannels: 4, outChannels: 6, inputShape: [5, 5], kernelShape: [3, 3], ...spec });

@@ -104,11 +104,6 @@ export function withChanges(p: ConvProblem, changes: Partial<ConvProblem>): Conv
   return merged;
 }
 
-/** Number of spatial axes (1, 2 or 3). */
-export function spatialRank(p: ConvProblem): number {
-  return p.inputShape.length;
-}
-
 /** ONNX `pads` attribute of the problem: begins then ends. */
 export function onnxPads(p: ConvProblem): number[] {
   return [...p.padsBegin, ...p.padsEnd];

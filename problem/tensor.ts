@@ -45,11 +45,6 @@ export function toFloat32(t: Tensor): Tensor<Float32Array> {
   return { shape: [...t.shape], data: Float32Array.from(t.data) };
 }
 
-/** Float64 copy of a tensor. */
-export function toFloat64(t: Tensor): Tensor64 {
-  return { shape: [...t.shape], data: Float64Array.from(t.data) };
-}
-
 /** Inner product `Σ a[i]·b[i]` of two tensors of the same size, in float64. */
 export function dot(a: Tensor, b: Tensor): number {
   if (a.data.length !== b.data.length) throw new ConvInputError('b.data.length', `dot: sizes must match, but ${a.data.length} and ${b.data.length}.`);

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConvInputError } from './errors.ts';
+import { inputErrorOf } from './errors.ts';
 import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
 import { outputSpatialShape, resolvePads } from './shape.ts';
 import { MAX_ELEMENTS, validateProblem } from './validate.ts';
 
-/** Runs `f`, and returns the ConvInputError it throws (fails the test if it throws anything else). */
-function errorOf(f: () => unknown): ConvInputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConvInputError);
-    return e as ConvInputError;
-  }
-  throw new Error('expected a ConvInputError, but nothing was thrown');
-}
+const errorOf = inputErrorOf;
 
 /** Asserts that validating `p` fails on `field` with a message matching `message`. */
 function expectInvalid(p: ConvProblem, field: string, message: RegExp): void {

@@ -27,7 +27,7 @@ export function exact(t: Tensor): Approx {
 }
 
 /** The value as a float64 tensor. */
-export function valueOf(a: Approx): Tensor<Float64Array> {
+function valueOf(a: Approx): Tensor<Float64Array> {
   return { shape: [...a.shape], data: a.value };
 }
 

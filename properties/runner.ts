@@ -101,7 +101,7 @@ export interface RunLawsOptions {
 }
 
 /** Time-outs in a row after which the remaining laws are not run on the backend. */
-export const MAX_CONSECUTIVE_TIMEOUTS = 3;
+const MAX_CONSECUTIVE_TIMEOUTS = 3;
 
 /** Whether a record is a backend time-out (runCase's limit, or a process backend's). */
 function isTimeout(record: CaseRecord): boolean {
@@ -142,7 +142,7 @@ export function selectLaws(options: Pick<RunLawsOptions, 'backend' | 'laws' | 'c
 }
 
 /** Cases for one law: `numRuns · budgetShare`, at least 1. */
-export function lawRuns(law: Law, numRuns: number): number {
+function lawRuns(law: Law, numRuns: number): number {
   return Math.max(1, Math.round(numRuns * (law.budgetShare ?? 1)));
 }
 

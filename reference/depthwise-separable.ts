@@ -4,7 +4,7 @@
  * Written as those two steps, never as a conv with a combined kernel: that equivalence is a law.
  */
 import { ConvInputError } from '../problem/errors.ts';
-import { makeProblem, withChanges, type AutoPad, type ConvProblem } from '../problem/problem.ts';
+import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from '../problem/problem.ts';
 import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, sizeOf, weightShape } from '../problem/shape.ts';
 import { checkBias } from '../problem/operands.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
@@ -23,21 +23,13 @@ export interface DepthwiseSeparableProblem {
   readonly bias: boolean;
 }
 
-/** What {@link makeDepthwiseSeparable} needs; spatial attributes take ONNX defaults. */
-export interface DepthwiseSeparableSpec {
-  batch?: number;
-  inChannels: number;
-  /** Depthwise channel multiplier (filters per input channel); default 1. */
+/**
+ * What {@link makeDepthwiseSeparable} needs: a Conv spec (its spatial attributes, `pads` and
+ * `auto_pad` are the depthwise step's; `outChannels` and `bias` the pointwise step's), and the
+ * depthwise channel multiplier (filters per input channel; default 1).
+ */
+export interface DepthwiseSeparableSpec extends Omit<ProblemSpec, 'op' | 'group' | 'outputPadding' | 'outputShape' | 'name'> {
   multiplier?: number;
-  outChannels: number;
-  inputShape: readonly number[];
-  kernelShape: readonly number[];
-  strides?: readonly number[];
-  dilations?: readonly number[];
-  /** ONNX `pads` of the depthwise step: begins then ends. */
-  pads?: readonly number[];
-  autoPad?: AutoPad;
-  bias?: boolean;
 }
 
 /**
@@ -145,7 +137,7 @@ export function pointwiseStep(y1: Tensor, pointwiseW: Tensor, b?: Tensor): OpRes
 }
 
 /** Throws a ConvInputError unless `p` is a depthwise separable problem and the tensors fit it. */
-export function checkDepthwiseSeparable(p: DepthwiseSeparableProblem, x: Tensor, depthwiseW: Tensor, pointwiseW: Tensor, b?: Tensor): void {
+function checkDepthwiseSeparable(p: DepthwiseSeparableProblem, x: Tensor, depthwiseW: Tensor, pointwiseW: Tensor, b?: Tensor): void {
   const op = 'depthwiseSeparableConv';
   checkDepthwiseStep(p.depthwise, x, depthwiseW);
   if (!Number.isInteger(p.outChannels) || p.outChannels < 1) {

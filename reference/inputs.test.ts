@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConvInputError } from '../problem/errors.ts';
+import { inputErrorOf } from '../problem/errors.ts';
 import { makeProblem } from '../problem/problem.ts';
 import { zeros } from '../problem/tensor.ts';
 import { conv } from './conv.ts';
 import { convTranspose } from './conv-transpose.ts';
 import { checkReferenceOperands, MAX_REFERENCE_OUTPUT_ELEMENTS } from './inputs.ts';
 
-function errorOf(f: () => unknown): ConvInputError {
-  try { f(); } catch (e) { if (e instanceof ConvInputError) return e; throw e; }
-  throw new Error('expected a ConvInputError');
-}
+const errorOf = inputErrorOf;
 
 describe('checkReferenceOperands: the reference allocates at most 2^25 output elements', () => {
   const operands = { x: zeros([1, 1, 3]), w: zeros([1, 1, 1]) };

@@ -8,7 +8,7 @@ import { VERDICTS, type Report, type ReportCase, type Verdict } from './report-m
 export type VerdictCounts = Record<Verdict, number>;
 
 /** Zero counts. */
-export function emptyCounts(): VerdictCounts {
+function emptyCounts(): VerdictCounts {
   return { pass: 0, fail: 0, known: 0, unsupported: 0, error: 0 };
 }
 
@@ -98,11 +98,6 @@ export function logHistogram(values: readonly number[], minExp = -8, maxExp = 8)
     else bins[Math.min(bins.length - 1, Math.max(0, Math.floor(Math.log10(v)) - minExp))]++;
   }
   return { zeros, minExp, bins, infinite };
-}
-
-/** Whether the report holds a failure that a gate must reject: any fail or error. */
-export function hasFailures(cases: readonly ReportCase[]): boolean {
-  return cases.some((c) => c.verdict === 'fail' || c.verdict === 'error');
 }
 
 export { VERDICTS };

@@ -8,7 +8,7 @@ import type { LogHistogram } from './summary.ts';
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A colour from white (0) to dark red (1); NaN/Infinity are drawn black. */
-export function heatColour(t: number): string {
+function heatColour(t: number): string {
   if (!Number.isFinite(t)) return '#000';
   const c = Math.max(0, Math.min(1, t));
   const r = 255 - Math.round(c * 75), g = Math.round(255 * (1 - c)), b = Math.round(255 * (1 - c));

@@ -59,7 +59,7 @@ export const ONNX_INPUT_NAMES = { x: 'X', w: 'W', b: 'B' } as const;
 export const ONNX_OUTPUT_NAME = 'Y';
 
 /** Producer name written into every model. */
-export const ONNX_PRODUCER = 'convcheck';
+const ONNX_PRODUCER = 'convcheck';
 
 /** ONNX operator type of a problem: `Conv` or `ConvTranspose`. */
 export function onnxOpType(p: ConvProblem): 'Conv' | 'ConvTranspose' {
@@ -67,7 +67,7 @@ export function onnxOpType(p: ConvProblem): 'Conv' | 'ConvTranspose' {
 }
 
 /** The node's input names: `['X', 'W']`, or `['X', 'W', 'B']` when the problem has a bias. */
-export function onnxInputNames(p: ConvProblem): string[] {
+function onnxInputNames(p: ConvProblem): string[] {
   const { x, w, b } = ONNX_INPUT_NAMES;
   return p.bias ? [x, w, b] : [x, w];
 }
@@ -108,12 +108,12 @@ export function convAttributes(p: ConvProblem): AttributeProto[] {
 }
 
 /** The one `Conv` / `ConvTranspose` node: inputs {@link onnxInputNames}, output `Y`, every attribute. */
-export function convNode(p: ConvProblem): NodeProto {
+function convNode(p: ConvProblem): NodeProto {
   return { name: onnxOpType(p).toLowerCase(), opType: onnxOpType(p), domain: '', input: onnxInputNames(p), output: [ONNX_OUTPUT_NAME], attribute: convAttributes(p) };
 }
 
 /** A float32 tensor value description with a full static shape, e.g. `X: float[1, 3, 5, 5]`. */
-export function float32ValueInfo(name: string, shape: readonly number[]): ValueInfoProto {
+function float32ValueInfo(name: string, shape: readonly number[]): ValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: shape.map((dimValue) => ({ dimValue })) } } },
@@ -121,7 +121,7 @@ export function float32ValueInfo(name: string, shape: readonly number[]): ValueI
 }
 
 /** The graph: the node, inputs `X [N, C, ...]`, `W` in ONNX layout, `B [M]`, output `Y [N, M, ...]`. */
-export function convGraph(p: ConvProblem): GraphProto {
+function convGraph(p: ConvProblem): GraphProto {
   const input = [float32ValueInfo(ONNX_INPUT_NAMES.x, inputTensorShape(p)), float32ValueInfo(ONNX_INPUT_NAMES.w, weightShape(p))];
   if (p.bias) input.push(float32ValueInfo(ONNX_INPUT_NAMES.b, biasShape(p)));
   return { name: 'convcheck', node: [convNode(p)], input, output: [float32ValueInfo(ONNX_OUTPUT_NAME, outputTensorShape(p))] };
@@ -134,7 +134,7 @@ export interface ConvModelOptions {
 }
 
 /** The model as an onnx-proto object (validated problem; opset checked), before serialization. */
-export function convModelProto(p: ConvProblem, options: ConvModelOptions = {}): ModelProto {
+function convModelProto(p: ConvProblem, options: ConvModelOptions = {}): ModelProto {
   validateProblem(p);
   const opset = options.opset ?? ONNX_OPSET;
   if (!Number.isInteger(opset) || opset < ONNX_OPSET_RANGE.min || opset > ONNX_OPSET_RANGE.max) {
@@ -158,7 +158,7 @@ export function buildConvModel(p: ConvProblem, options?: { opset?: number }): Ui
 }
 
 /** A float32 `TensorProto` (little-endian `raw_data`), as in ONNX backend-test `input_0.pb` files. */
-export function float32TensorProto(name: string, t: Tensor): TensorProto {
+function float32TensorProto(name: string, t: Tensor): TensorProto {
   const data = Float32Array.from(t.data);
   const raw = new Uint8Array(data.length * 4);
   const view = new DataView(raw.buffer);

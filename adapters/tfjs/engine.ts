@@ -36,7 +36,7 @@ export const TFJS_VERSION: string = tf.version_core;
 const require = createRequire(import.meta.url);
 
 /** The `dist/` folder of @tensorflow/tfjs-backend-wasm, where its `.wasm` binaries are, with a trailing separator. */
-export function wasmBinaryFolder(): string {
+function wasmBinaryFolder(): string {
   return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
 }
 

@@ -5,7 +5,7 @@
  * counterexample and the one command that replays it.
  */
 import { writeFile } from 'node:fs/promises';
-import type { Precision } from '../../problem/precision.ts';
+import { isPrecision, PRECISIONS, type Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
 import { CONV_TYPES } from '../../problem/conv-types.ts';
@@ -44,10 +44,8 @@ Options:
 
 Example: convcheck gate --backend cmd:"python3 examples/numpy_conv.py" --junit gate.xml`;
 
-const PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp64'];
-
 /** Parses `I/N` (1-based) into a 0-based shard. */
-export function parseShard(raw: string | undefined): { index: number; count: number } | undefined {
+function parseShard(raw: string | undefined): { index: number; count: number } | undefined {
   if (raw === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
@@ -64,7 +62,7 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   if (rawSeed !== undefined && !/^-?\d+$/.test(rawSeed)) throw new UsageError(`convcheck ${command}: --seed must be an integer, but got "${rawSeed}".`);
   const seed = rawSeed !== undefined ? Number(rawSeed) | 0 : envSeed ?? randomSeed();
   const rawPrecision = args.values.get('precision');
-  if (rawPrecision !== undefined && !PRECISIONS.includes(rawPrecision as Precision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got "${rawPrecision}".`);
+  if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got "${rawPrecision}".`);
   const rawTypes = args.values.get('conv-types');
   const convTypes = rawTypes?.split(',').map((t) => t.trim()).filter((t) => t !== '');
   for (const t of convTypes ?? []) if (!(CONV_TYPES as readonly string[]).includes(t)) throw new UsageError(`convcheck ${command}: unknown conv type "${t}" (known: ${CONV_TYPES.join(', ')}).`);

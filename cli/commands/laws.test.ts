@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { allLaws } from '../../properties/laws/index.ts';
 import { main } from '../main.ts';
-import type { Io } from '../output.ts';
+import { memoryIo } from '../output.ts';
 
-function capture(): Io & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), isTTY: false };
-}
+const capture = memoryIo;
 
 describe('convcheck laws', () => {
   it('lists every law with its math and types, numbered, structural ones marked', async () => {
@@ -32,6 +29,6 @@ describe('convcheck laws', () => {
   it('a stray argument is a usage error (exit 2)', async () => {
     const io = capture();
     expect(await main(['laws', 'adjoint'], io)).toBe(2);
-    expect(io.lines[0]).toMatch(/^ERR convcheck laws: unexpected argument "adjoint"/);
+    expect(io.errors()).toMatch(/^convcheck laws: unexpected argument "adjoint"/);
   });
 });

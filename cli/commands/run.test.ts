@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
-import type { Io } from '../output.ts';
+import { memoryIo } from '../output.ts';
 
-function capture(): Io & { text: () => string; errors: () => string } {
-  const out: string[] = [], err: string[] = [];
-  return { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
+const capture = memoryIo;
 
 describe('convcheck run', () => {
   it('refuses an output over the reference limit as a usage error (exit 2) before drawing operands', async () => {

@@ -36,7 +36,7 @@ export function multiIndex(index: number, shape: readonly number[]): string {
 }
 
 /** Parses the data mode flag. */
-export function modeFlag(raw: string | undefined, command: string): DataMode {
+function modeFlag(raw: string | undefined, command: string): DataMode {
   if (raw === undefined) return 'real';
   if (raw !== 'exact' && raw !== 'real') throw new UsageError(`convcheck ${command}: --mode must be exact or real, but got "${raw}".`);
   return raw;

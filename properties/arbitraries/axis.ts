@@ -42,7 +42,7 @@ export const AXIS_LIMITS: Record<1 | 2 | 3, AxisLimits> = {
 };
 
 /** One raw axis within `limits`. */
-export function rawAxisArb(limits: AxisLimits): fc.Arbitrary<RawAxis> {
+function rawAxisArb(limits: AxisLimits): fc.Arbitrary<RawAxis> {
   return fc.record({
     input: fc.integer({ min: 1, max: limits.input }),
     kernel: fc.integer({ min: 1, max: limits.kernel }),

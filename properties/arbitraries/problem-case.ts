@@ -17,7 +17,7 @@ export interface ProblemCase extends DataDraw {
 }
 
 /** The problem types of a law's scope (its conv types that are single-problem types). */
-export function scopeTypes(scope: LawScope): ProblemType[] {
+function scopeTypes(scope: LawScope): ProblemType[] {
   return scope.convTypes.filter((t): t is ProblemType => (PROBLEM_TYPES as readonly ConvType[]).includes(t));
 }
 

@@ -58,7 +58,7 @@ const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LO
 const FIXED_RANK: Partial<Record<ProblemType, Rank>> = { conv1d: 1, conv2d: 2, conv3d: 3 };
 
 /** The problem types `options` allows (a type whose defining feature is switched off is dropped). */
-export function allowedTypes(options: ProblemArbOptions = {}): ProblemType[] {
+function allowedTypes(options: ProblemArbOptions = {}): ProblemType[] {
   const ranks = options.ranks ?? [1, 2, 3];
   return (options.types ?? PROBLEM_TYPES).filter((t) => {
     const fixed = FIXED_RANK[t];
@@ -74,7 +74,7 @@ export function problemArb(options: ProblemArbOptions = {}): fc.Arbitrary<ConvPr
 }
 
 /** The raw draws behind {@link problemArb}. */
-export function rawProblemArb(options: ProblemArbOptions = {}): fc.Arbitrary<RawProblem> {
+function rawProblemArb(options: ProblemArbOptions = {}): fc.Arbitrary<RawProblem> {
   const types = allowedTypes(options);
   if (types.length === 0) throw new Error(`problemArb: no problem type fits the options ${JSON.stringify(options)}`);
   const ranks = options.ranks ?? [1, 2, 3];
@@ -99,7 +99,7 @@ function perGroup(count: number, group: number, min = 1): number {
 }
 
 /** C, M and group of a type from raw draws; C, M ≤ 6. */
-export function channelsFor(type: ProblemType, raw: RawChannels): { inChannels: number; outChannels: number; group: number } {
+function channelsFor(type: ProblemType, raw: RawChannels): { inChannels: number; outChannels: number; group: number } {
   switch (type) {
     case 'grouped':
     case 'pointwise-grouped': {

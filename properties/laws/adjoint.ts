@@ -15,7 +15,7 @@ import { linearPart, nextSeed, operandsOf } from './common.ts';
  * swapped, same kernel, strides, dilations, group and resolved pads. Its output is the transposed
  * input, longer by `floor(output_padding / stride)` where output_padding ≥ stride (dilation > stride).
  */
-export function convOfTranspose(t: ConvProblem): ConvProblem {
+function convOfTranspose(t: ConvProblem): ConvProblem {
   // A negative end pad (output_shape past the full output) adds input the conv never reads: pad 0.
   const pads = explicitAttributes(t);
   return withChanges(t, {

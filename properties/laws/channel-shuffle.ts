@@ -18,7 +18,7 @@ import { nextSeed, operandsOf, withBias } from './common.ts';
  * The shuffle as the law states it: output channel `j·g + i` is input channel `i·(C/g) + j`
  * (reshape `[g, C/g]`, transpose to `[C/g, g]`, flatten).
  */
-export function shuffledSource(channels: number, groups: number): number[] {
+function shuffledSource(channels: number, groups: number): number[] {
   const perGroup = channels / groups;
   return Array.from({ length: channels }, (_, out) => (out % groups) * perGroup + Math.floor(out / groups));
 }

@@ -7,6 +7,7 @@
  * by reference/conv-matrix.ts, the weight side `⟨dy, conv(x, e_j)⟩` for each one-hot weight e_j,
  * by the reference forward conv. A backend without gradients makes both unsupported.
  */
+import type * as fc from 'fast-check';
 import { exactRanges } from '../../problem/operand-data.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
@@ -17,14 +18,14 @@ import { conv } from '../../reference/conv.ts';
 import { compareApprox, referenceSide, type Approx } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import type { ProblemType } from '../../problem/conv-types.ts';
-import { defineLaw, judge } from '../law.ts';
+import { defineLaw, judge, type LawScope } from '../law.ts';
 import { abs, drawTensor, linearPart, nextSeed, operandsOf } from './common.ts';
 
 /** The problem types with a Conv to differentiate (every single-problem type but transposed). */
-export const GRADIENT_TYPES: readonly ProblemType[] = ['conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'grouped', 'depthwise', 'pointwise-grouped'];
+const GRADIENT_TYPES: readonly ProblemType[] = ['conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'grouped', 'depthwise', 'pointwise-grouped'];
 
 /** The Conv of a case (no bias: it plays no part in either gradient), its x and w, and dy `[N, M, ...o]`. */
-export function gradientOperands(c: ProblemCase): { p: ConvProblem; x: Tensor; w: Tensor; dy: Tensor } {
+function gradientOperands(c: ProblemCase): { p: ConvProblem; x: Tensor; w: Tensor; dy: Tensor } {
   const p = linearPart(c.problem);
   const { x, w } = operandsOf(p, c.mode, c.seed);
   const dy = drawTensor(outputTensorShape(p), c.mode, nextSeed(c.seed, 2), exactRanges(p).xMax);
@@ -81,12 +82,15 @@ export function correlationWeightGradient(p: ConvProblem, x: Tensor, dy: Tensor)
   return referenceSide({ shape, data: value }, { shape, data: scale });
 }
 
+/** Conv problems without bias (the bias plays no part in these gradients). */
+const gradientCases = (scope: LawScope): fc.Arbitrary<ProblemCase> => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false });
+
 // ∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w): the transposed conv is the adjoint of conv
 export const inputGradientLaw = defineLaw('the input gradient of conv is the transposed conv of dy', {
   math: '∂/∂x Σ conv(x, w)·dy = Cᵀ·dy = convT(dy, w)',
   convTypes: GRADIENT_TYPES,
   budgetShare: 0.6,
-  cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
+  cases: gradientCases,
 }, async (c, ctx) => {
   const { p, x, w, dy } = gradientOperands(c);
   const got = await ctx.gradient('input', p, { x, w }, dy);
@@ -98,7 +102,7 @@ export const weightGradientLaw = defineLaw('the weight gradient of conv is the c
   math: '∂/∂w[m,c,k] Σ conv(x, w)·dy = ⟨dy, conv(x, e_{m,c,k})⟩ = Σ_n,o dy[n,m,o]·x[n,c,o·s - pb + k·d]',
   convTypes: GRADIENT_TYPES,
   budgetShare: 0.6,
-  cases: (scope) => problemCaseArb(scope, { types: GRADIENT_TYPES, bias: false }),
+  cases: gradientCases,
 }, async (c, ctx) => {
   const { p, x, w, dy } = gradientOperands(c);
   const got = await ctx.gradient('weight', p, { x, w }, dy);

@@ -8,7 +8,7 @@ import { reshape } from '../../reference/tensor-ops.ts';
 import { operandsOf, withBias } from './common.ts';
 
 /** `p` with a new first spatial axis of input 1, kernel 1, stride 1, dilation 1, no pad. */
-export function withLeadingAxis(p: ConvProblem): ConvProblem {
+function withLeadingAxis(p: ConvProblem): ConvProblem {
   return withChanges(p, {
     inputShape: [1, ...p.inputShape], kernelShape: [1, ...p.kernelShape], strides: [1, ...p.strides], dilations: [1, ...p.dilations],
     padsBegin: [0, ...p.padsBegin], padsEnd: [0, ...p.padsEnd], outputPadding: [0, ...p.outputPadding],

@@ -14,7 +14,7 @@ import { withBias } from './common.ts';
  * The depthwise (group = channels) conv along spatial axis `axis` only: kernel, stride, dilation
  * and resolved pads of `p` on that axis, 1 and 0 on the others; input of `inputShape`.
  */
-export function axisStage(p: ConvProblem, axis: number, inputShape: readonly number[], channels: number, bias: boolean): ConvProblem {
+function axisStage(p: ConvProblem, axis: number, inputShape: readonly number[], channels: number, bias: boolean): ConvProblem {
   const pads = resolvePads(p);
   const only = (values: readonly number[], other: number): number[] => values.map((v, a) => (a === axis ? v : other));
   return withChanges(p, {
