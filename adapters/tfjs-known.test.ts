@@ -30,7 +30,7 @@ function ramps(p: ConvProblem): ConvOperands {
 /** Runs `p` on a tfjs backend and says whether it matched the reference bit for bit. */
 async function agrees(backendName: string, p: ConvProblem, operands: ConvOperands = ramps(p)): Promise<boolean> {
   const got = await backends[backendName].run(p, operands);
-  return compareToReference(referenceResult(p, operands), got, 'fp32', 'exact').verdict === 'pass';
+  return compareToReference(referenceResult(p, operands), got, 'fp32', { exact: true }).verdict === 'pass';
 }
 
 /** Each forward record: the operands its observed/expected strings quote, what tfjs gives, what the spec gives. */

@@ -15,8 +15,12 @@ describe('convcheck gate', () => {
     const code = await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv.py"', '--num-runs', '3', '--seed', '11', '--junit', junit], io);
     expect(code, io.text()).toBe(0);
     // the example has no gradients: the two gradient laws are its only unsupported cases
-    expect(io.text()).toMatch(/gate: passed \(\d+ passed, \d+ unsupported/);
+    expect(io.text()).toMatch(/gate: passed \(\d+ passed, 0 fail, 0 error, 0 known discrepancies, \d+ unsupported, \d+ weak\)/);
     expect(io.text()).toMatch(/unsupported, by reason:\n  \d+ × backend has no gradients\n(?! )/);
+    // one row per law with its counts and normalized errors, the golden corpus, and the total
+    expect(io.text()).toMatch(/^law +pass +fail +known +unsupported +error +weak +median err\/\(u·S\) +max err\/\(u·S\)$/m);
+    expect(io.text()).toMatch(/^transposed conv is the adjoint of conv +\d+ +0 +0 +\d+ +0 +\d+ /m);
+    expect(io.text()).toMatch(/^golden corpus +\d+ +0 +0 +0 +0 +\d+/m);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="convcheck gate ext:numpy-conv" tests="\d+" failures="0" errors="0"/);
     expect(xml).toContain('<testsuite name="golden corpus"');
@@ -28,7 +32,9 @@ describe('convcheck gate', () => {
     const code = await main(['gate', '--backend', backend, '--num-runs', '5', '--seed', '5', '--golden', 'none', '--conv-types', 'transposed'], io);
     expect(code).toBe(1);
     const text = io.text();
-    expect(text).toMatch(/gate: FAILED \(\d+ fail, \d+ error\)/);
+    expect(text).toMatch(/gate: FAILED \(\d+ passed, \d+ fail, \d+ error, /);
+    // which op is wrong: the broken example's ConvTranspose, named with the first mismatch
+    expect(text).toMatch(/diagnosis: +ConvTranspose is wrong on T\S+ \(first mismatch at index \d+: got /);
     const law = /law:\s+(.+)\n/.exec(text)?.[1];
     const replayPath = /path:\s+(\S+)\n/.exec(text)?.[1];
     const descriptor = /descriptor: (\S+)\n/.exec(text)?.[1];

@@ -6,7 +6,7 @@ import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { runCase } from '../compare/run-case.ts';
-import type { Comparison } from '../compare/tolerance.ts';
+import type { Comparison } from '../compare/judge.ts';
 import { corpusCases, type CorpusName } from '../golden/corpus.ts';
 import type { GoldenCase } from '../golden/golden-case.ts';
 import { lawByName } from '../properties/laws/index.ts';
@@ -42,14 +42,18 @@ export interface SuiteResult {
 
 /** The report metrics of a comparison. */
 function metricsOf(c: Comparison): CaseMetrics {
-  return { maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance };
+  return {
+    maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance,
+    ...(c.statistics ? { meanSigned: c.statistics.meanSigned, meanSquare: c.statistics.meanSquare } : {}),
+  };
 }
 
 /** A law case record as a report case. */
 function lawCase(r: CaseRecord): ReportCase {
   return {
     source: 'law', name: r.law, backend: r.backend, convType: r.convType, descriptor: r.descriptor, verdict: r.verdict,
-    ...(r.metrics ? { metrics: metricsOf(r.metrics) } : {}), ...(r.message ? { message: r.message } : {}), replay: r.replay, timeMs: r.timeMs,
+    ...(r.metrics ? { metrics: metricsOf(r.metrics) } : {}), ...(r.message ? { message: r.message } : {}), ...(r.diagnosis ? { diagnosis: r.diagnosis } : {}),
+    replay: r.replay, timeMs: r.timeMs,
   };
 }
 

@@ -3,7 +3,7 @@
  * answer or an error (a backend that throws, or takes longer than the time limit, is an error
  * verdict carrying its message, never a crash of convcheck).
  */
-import { isUnsupportedError, type Backend } from '../problem/backend.ts';
+import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
@@ -12,7 +12,9 @@ import { convDetailed } from '../reference/conv.ts';
 import { convTransposeDetailed } from '../reference/conv-transpose.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { makeOperands, type DataMode } from '../problem/operand-data.ts';
-import { compareToReference, type Comparison } from './tolerance.ts';
+import { callBackend } from './backend-call.ts';
+import { compareToReference, convExactlyComputable } from './tolerance.ts';
+import { type Comparison } from './judge.ts';
 
 /** The outcome of one case on one backend. */
 export type CaseOutcome =
@@ -23,19 +25,6 @@ export type CaseOutcome =
 /** The reference result (value, S and n) of a problem. */
 export function referenceResult(p: ConvProblem, operands: ConvOperands): ConvResult {
   return p.op === 'conv' ? convDetailed(p, operands) : convTransposeDetailed(p, operands);
-}
-
-/** Rejects after `ms` milliseconds unless `promise` settles first. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Options of {@link runCase}. */
@@ -55,22 +44,16 @@ export interface RunCaseOptions {
 export async function runCase(backend: Backend, p: ConvProblem, options: RunCaseOptions): Promise<CaseOutcome> {
   const start = performance.now();
   const elapsed = (): number => performance.now() - start;
-  let support;
-  try {
-    support = backend.supports(p);
-  } catch (error) {
-    return { verdict: 'error', message: `${backend.name}.supports threw: ${error instanceof Error ? error.message : String(error)}`, timeMs: elapsed() };
-  }
-  if (!support.supported) return { verdict: 'unsupported', reason: support.reason, timeMs: elapsed() };
-  const operands = options.operands ?? makeOperands(p, options.mode, options.seed);
-  const reference = options.reference ?? referenceResult(p, operands);
-  let output: Tensor;
-  try {
-    output = await withTimeout(backend.run(p, operands), options.timeoutMs ?? 60_000, backend.name);
-  } catch (error) {
-    if (isUnsupportedError(error)) return { verdict: 'unsupported', reason: error.message, timeMs: elapsed() };
-    return { verdict: 'error', message: error instanceof Error ? error.message : String(error), timeMs: elapsed() };
-  }
-  const comparison = compareToReference(reference, output, options.precision ?? backend.precision, options.mode);
-  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output, timeMs: elapsed() };
+  let operands: ConvOperands | undefined;
+  const outcome = await callBackend(backend.name, () => backend.supports(p), () => {
+    operands = options.operands ?? makeOperands(p, options.mode, options.seed);
+    return backend.run(p, operands);
+  }, options.timeoutMs ?? 60_000);
+  if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
+  if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };
+  const used = operands as ConvOperands;
+  const reference = options.reference ?? referenceResult(p, used);
+  const precision = options.precision ?? backend.precision;
+  const comparison = compareToReference(reference, outcome.output, precision, { exact: convExactlyComputable(precision, used, reference.absSum) });
+  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output: outcome.output, timeMs: elapsed() };
 }

@@ -1,18 +1,22 @@
 /**
  * The tolerance model: a per-element bound from the reference's `S = Σ|x·w| (+|b|)`, the
  * accumulation length n and the backend's declared precision, instead of a fixed atol/rtol pair.
+ * The judgement itself (special values, statistics, verdicts) is compare/judge.ts.
  *
  * - hard bound (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1, any summation
  *   order): `γ_n·u·S`-style `|ŷ - y| ≤ (γ_n(u_acc) + (1+γ_n(u_acc))·(2u_in + u_in²))·S + u_out·|y|`,
  *   `γ_n(u) = n·u / (1 - n·u)`. Over it is impossible for a correct kernel.
  * - expected bound (rounding errors as random, Higham & Mary 2019): `λ·√n·(u_acc + 2u_in)·S + u_out·|y|`,
  *   λ = 8. Over the smaller of the two bounds is a fail.
- * - exact data mode: zero tolerance, the output must equal the reference bit for bit in float32.
+ * - exact data (benchdnn's scheme, generalized to integers times a power of two): when every
+ *   partial sum is exactly representable, any summation order gives the reference bit for bit,
+ *   so the tolerance is zero ({@link exactlyComputable}).
  */
+import type { ConvOperands } from '../problem/operands.ts';
 import { ROUNDOFF, type Precision, type Roundoff } from '../problem/precision.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
-import type { DataMode } from '../problem/operand-data.ts';
+import { judge, type Comparison, type Expectation } from './judge.ts';
 
 /** λ of the expected bound. */
 export const LAMBDA = 8;
@@ -33,88 +37,116 @@ export function elementBounds(absSum: number, terms: number, reference: number, 
   return { hard, expected };
 }
 
-/** The first worst element of a comparison. */
-export interface WorstElement { readonly index: number; readonly got: number; readonly expected: number; readonly bound: number }
-
-/** Verdict of one output against the reference. */
-export type ComparisonVerdict = 'pass' | 'fail' | 'impossible';
-
-/** Metrics of one output against the reference. */
-export interface Comparison {
-  readonly verdict: ComparisonVerdict;
-  readonly maxAbsError: number;
-  readonly maxRelError: number;
-  /** Largest distance in float32 units in the last place (NaN vs a number counts as Infinity). */
-  readonly maxUlp: number;
-  /** Largest `err / (u·S)` with u = u_acc + 2u_in (0 where S = 0 and err = 0). */
-  readonly maxNormalizedError: number;
-  /** Elements over their bound. */
-  readonly overTolerance: number;
-  /** The first element over its bound, or the element of largest normalized error if none is. */
-  readonly worst?: WorstElement;
-  readonly message: string;
+/** Per-element expected and hard bounds of a reference result (both zero for exact data). */
+export interface Bounds {
+  readonly expected: Float64Array;
+  readonly hard: Float64Array;
 }
 
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-
-/** Ordered integer image of a float32, so that adjacent floats differ by 1. */
-function orderedBits(v: number): number {
-  f32[0] = v;
-  const bits = i32[0];
-  return bits < 0 ? -0x80000000 - bits : bits;
+/** The tolerance model's bounds of every element of `reference` under `precision`; zero when `exact`. */
+export function referenceBounds(reference: Pick<ConvResult, 'y' | 'absSum' | 'terms'>, precision: Precision, exact: boolean): Bounds {
+  const length = reference.y.data.length;
+  const expected = new Float64Array(length), hard = new Float64Array(length);
+  if (exact) return { expected, hard };
+  const r = ROUNDOFF[precision];
+  for (let i = 0; i < length; i++) {
+    const b = elementBounds(reference.absSum[i], reference.terms[i], reference.y.data[i], r);
+    hard[i] = b.hard;
+    expected[i] = Math.min(b.hard, b.expected);
+  }
+  return { expected, hard };
 }
 
-/** Distance in float32 ULPs between two numbers (both rounded to float32). */
-export function ulpDistance(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b ? 0 : Infinity;
-  return Math.abs(orderedBits(a) - orderedBits(b));
+/** Precisions whose sums of exact data stay exact: float32 accumulation (tf32 rounds inputs only) or wider. */
+const EXACT_CAPABLE: Readonly<Partial<Record<Precision, { readonly inputBits: number; readonly sumBits: number; readonly minExponent: number }>>> = {
+  fp64: { inputBits: 53, sumBits: 53, minExponent: -1074 },
+  fp32: { inputBits: 24, sumBits: 24, minExponent: -149 },
+  tf32: { inputBits: 11, sumBits: 24, minExponent: -149 },
+};
+
+/** Largest finite float32. */
+const FLOAT32_MAX = (2 - 2 ** -23) * 2 ** 127;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Exponents of the lowest and the highest set bit of a finite non-zero number: `v = ±m·2^low`, m odd, `2^high ≤ |v|`. */
+function bitRange(v: number): { low: number; high: number } {
+  f64[0] = v;
+  const lo = u32[0], hi = u32[1];
+  const biased = (hi >>> 20) & 0x7ff, mantissaHigh = hi & 0xfffff;
+  const unit = biased === 0 ? -1074 : biased - 1075; // exponent of the mantissa's last bit
+  const trailing = lo !== 0 ? 31 - Math.clz32(lo & -lo) : mantissaHigh !== 0 ? 32 + 31 - Math.clz32(mantissaHigh & -mantissaHigh) : 52;
+  const high = biased === 0 ? unit + (mantissaHigh !== 0 ? 63 - Math.clz32(mantissaHigh) : 31 - Math.clz32(lo)) : biased - 1023;
+  return { low: unit + trailing, high };
+}
+
+/** The quantum `2^q` (as q) every element of `t` is an integer multiple of, or undefined when some element is not finite or needs more than `bits` significant bits; +Infinity for an all-zero tensor. */
+function quantum(t: Tensor, bits: number): number | undefined {
+  let q = Infinity;
+  for (let i = 0; i < t.data.length; i++) {
+    const v = t.data[i];
+    if (v === 0) continue;
+    if (!Number.isFinite(v)) return undefined;
+    const { low, high } = bitRange(v);
+    if (high - low + 1 > bits) return undefined;
+    q = Math.min(q, low);
+  }
+  return q;
 }
 
 /**
- * Compares a backend's output with the reference result under the data mode's criterion: exact
- * mode needs equality with the float32-rounded reference; real mode the per-element bounds.
+ * Whether every partial sum of `Σ a·b (+ c)` over the given factor pairs and addends is exactly
+ * representable in `precision`, so that any summation order gives the exact result: every input
+ * an integer multiple of its tensor's power of two `2^q` with at most the precision's input bits,
+ * and with `Q` the smallest quantum of a product or addend, `S ≤ 2^bits·2^Q`, `2^Q` no finer than
+ * the smallest subnormal and `S` no larger than the largest float32. This generalizes benchdnn's
+ * small-integer scheme to scaled integers (data near the float32 limits, subnormal inputs).
  */
-export function compareToReference(reference: ConvResult, got: Tensor, precision: Precision, mode: DataMode): Comparison {
-  const expected = reference.y;
-  if (got.shape.length !== expected.shape.length || got.shape.some((s, a) => s !== expected.shape[a]) || got.data.length !== expected.data.length) {
-    return {
-      verdict: 'fail', maxAbsError: Infinity, maxRelError: Infinity, maxUlp: Infinity, maxNormalizedError: Infinity, overTolerance: expected.data.length,
-      message: `output shape [${got.shape}] (${got.data.length} elements) differs from the reference's [${expected.shape}]`,
-    };
+export function exactlyComputable(precision: Precision, factors: ReadonlyArray<readonly [Tensor, Tensor]>, addends: readonly Tensor[], absSum: ArrayLike<number>): boolean {
+  const caps = EXACT_CAPABLE[precision];
+  if (caps === undefined) return false;
+  let Q = Infinity;
+  for (const [a, b] of factors) {
+    const qa = quantum(a, caps.inputBits), qb = quantum(b, caps.inputBits);
+    if (qa === undefined || qb === undefined) return false;
+    Q = Math.min(Q, qa + qb);
   }
-  const r = ROUNDOFF[precision];
-  const u = r.accumulate + 2 * r.input;
-  let maxAbs = 0, maxRel = 0, maxUlp = 0, maxNorm = 0, over = 0;
-  let impossible = false;
-  let firstOver: WorstElement | undefined;
-  let worstNorm: WorstElement | undefined;
-  for (let i = 0; i < expected.data.length; i++) {
-    const want = expected.data[i];
-    const have = got.data[i];
-    const err = Number.isNaN(have) ? Infinity : Math.abs(have - want);
-    const bounds = mode === 'exact' ? { hard: 0, expected: 0 } : elementBounds(reference.absSum[i], reference.terms[i], want, r);
-    const bound = Math.min(bounds.hard, bounds.expected);
-    const wantRounded = Math.fround(want);
-    const errAgainstRounded = mode === 'exact' ? (Number.isNaN(have) ? Infinity : Math.abs(have - wantRounded)) : err;
-    maxAbs = Math.max(maxAbs, err);
-    if (want !== 0) maxRel = Math.max(maxRel, err / Math.abs(want));
-    maxUlp = Math.max(maxUlp, ulpDistance(have, wantRounded));
-    const scale = u * reference.absSum[i];
-    const norm = err === 0 ? 0 : scale > 0 ? err / scale : Infinity;
-    if (!worstNorm || norm > maxNorm) worstNorm = { index: i, got: have, expected: want, bound };
-    maxNorm = Math.max(maxNorm, norm);
-    if (errAgainstRounded > bound) {
-      over++;
-      if (errAgainstRounded > bounds.hard) impossible = true;
-      firstOver ??= { index: i, got: have, expected: want, bound };
-    }
+  for (const c of addends) {
+    const qc = quantum(c, caps.inputBits);
+    if (qc === undefined) return false;
+    Q = Math.min(Q, qc);
   }
-  const verdict: ComparisonVerdict = over === 0 ? 'pass' : impossible ? 'impossible' : 'fail';
-  const worst = firstOver ?? worstNorm;
-  const message = verdict === 'pass'
-    ? `all ${expected.data.length} elements within bound (max normalized error ${maxNorm.toPrecision(3)})`
-    : `${over} of ${expected.data.length} elements over bound${impossible ? ' (beyond the hard bound: impossible for a correct kernel)' : ''}; first at index ${worst?.index}: got ${worst?.got}, expected ${worst?.expected}, bound ${worst?.bound}`;
-  return { verdict, maxAbsError: maxAbs, maxRelError: maxRel, maxUlp, maxNormalizedError: maxNorm, overTolerance: over, ...(worst ? { worst } : {}), message };
+  if (Q === Infinity) return true; // every term is zero
+  if (Q < caps.minExponent) return false;
+  let maxS = 0;
+  for (let i = 0; i < absSum.length; i++) maxS = Math.max(maxS, absSum[i]);
+  return maxS <= 2 ** caps.sumBits * 2 ** Q && maxS <= FLOAT32_MAX;
+}
+
+/** {@link exactlyComputable} for a Conv / ConvTranspose problem's operands: `Σ x·w + b`. */
+export function convExactlyComputable(precision: Precision, operands: ConvOperands, absSum: ArrayLike<number>): boolean {
+  return exactlyComputable(precision, [[operands.x, operands.w]], operands.b ? [operands.b] : [], absSum);
+}
+
+/** Options of {@link compareToReference}. */
+export interface ReferenceComparisonOptions {
+  /** Exact data (see {@link exactlyComputable}): zero tolerance. */
+  readonly exact: boolean;
+  /** Elements where NaN is allowed besides the reference value (a second reading of the spec). */
+  readonly nanAllowed?: ArrayLike<number>;
+}
+
+/**
+ * Compares a backend's output with the reference result: zero tolerance for exact data, else the
+ * per-element bounds, special values per IEEE 754 and, over large outputs, the error statistics.
+ */
+export function compareToReference(reference: ConvResult, got: Tensor, precision: Precision, options: ReferenceComparisonOptions): Comparison {
+  const bounds = referenceBounds(reference, precision, options.exact);
+  const want: Expectation = {
+    shape: reference.y.shape, value: reference.y.data, expectedBound: bounds.expected, hardBound: bounds.hard,
+    absSum: reference.absSum, ...(options.exact ? {} : { terms: reference.terms }), ...(options.nanAllowed ? { nanAllowed: options.nanAllowed } : {}),
+  };
+  // exact data: every partial sum is representable in the precision, so the reference's value is the answer
+  return judge(got, want, precision);
 }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { tensor } from '../problem/tensor.ts';
 import { combine, compareApprox, dotApprox, exact, type Approx } from './approx.ts';
 
+/** An Approx with expected bounds `bounds` and hard bounds twice as large. */
 function approx(values: number[], bounds: number[]): Approx {
-  return { shape: [values.length], value: Float64Array.from(values), bound: Float64Array.from(bounds), absSum: Float64Array.from(values, Math.abs) };
+  return { shape: [values.length], value: Float64Array.from(values), bound: Float64Array.from(bounds), hard: Float64Array.from(bounds, (b) => 2 * b), absSum: Float64Array.from(values, Math.abs) };
 }
 
 describe('approx', () => {
@@ -17,11 +18,23 @@ describe('approx', () => {
     expect(over.message).toMatch(/2 of 3 elements over bound; first at index 1 \[1\]: got 2.25, expected 2, bound 0.2/);
   });
 
-  it('is bit-exact when both bounds are zero, and fails on NaN or a shape mismatch', () => {
+  it('is bit-exact when both bounds are zero (any difference is impossible), and fails on NaN or a shape mismatch', () => {
     expect(compareApprox(exact(tensor([3], [1])), exact(tensor([3], [1])), 'fp32').verdict).toBe('pass');
-    expect(compareApprox(exact(tensor([3 + 2 ** -20], [1])), exact(tensor([3], [1])), 'fp32').verdict).toBe('fail');
-    expect(compareApprox(approx([NaN], [1]), approx([0], [1]), 'fp32').verdict).toBe('fail');
-    expect(compareApprox(exact(tensor([1, 2], [2])), exact(tensor([1, 2], [1, 2])), 'fp32').message).toMatch(/shape \[2\] differs from \[1,2\]/);
+    expect(compareApprox(exact(tensor([3 + 2 ** -20], [1])), exact(tensor([3], [1])), 'fp32').verdict).toBe('impossible');
+    expect(compareApprox(approx([NaN], [1]), approx([0], [1]), 'fp32').verdict).toBe('impossible');
+    expect(compareApprox(exact(tensor([1, 2], [2])), exact(tensor([1, 2], [1, 2])), 'fp32').message).toMatch(/shape \[2\] \(2 elements\) differs from the expected \[1,2\]/);
+  });
+
+  it('over the sum of the expected bounds fails; over the sum of the hard bounds is impossible', () => {
+    const want = approx([1], [0.1]);
+    expect(compareApprox(approx([1.3], [0.1]), want, 'fp32').verdict).toBe('fail'); // 0.3 > 0.2, <= 0.4
+    expect(compareApprox(approx([1.5], [0.1]), want, 'fp32').verdict).toBe('impossible'); // 0.5 > 0.4
+  });
+
+  it('NaN equals NaN and an infinity itself; an infinity where a number is expected is impossible', () => {
+    expect(compareApprox(approx([NaN, Infinity, -Infinity], [0, 0, 0]), approx([NaN, Infinity, -Infinity], [0, 0, 0]), 'fp32').verdict).toBe('pass');
+    expect(compareApprox(approx([Infinity], [1]), approx([-Infinity], [1]), 'fp32').verdict).toBe('impossible');
+    expect(compareApprox(approx([Infinity], [1]), approx([3e38], [1]), 'fp32').verdict).toBe('impossible');
   });
 
   it('propagates bounds through combinations and inner products', () => {

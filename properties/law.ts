@@ -10,7 +10,7 @@ import type * as fc from 'fast-check';
 import type { GradientPart } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
-import type { Comparison } from '../compare/tolerance.ts';
+import type { Comparison } from '../compare/judge.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -82,6 +82,8 @@ export interface Judgement {
   /** What was checked and, on failure, the first mismatching element. */
   readonly message: string;
   readonly metrics?: Comparison;
+  /** Set when the check covered too little to count as a pass (nothing compared): the case is `weak`, with this reason. */
+  readonly weak?: string;
 }
 
 /** A law's case generator: fast-check arbitrary of its cases within a scope. */
@@ -147,6 +149,11 @@ export function defineLaw<C = ProblemCase>(name: string, spec: LawSpec & CaseSpe
 /** A passing judgement, or a failing one when `comparison` failed; the label says what was compared. */
 export function judge(label: string, comparison: Comparison): Judgement {
   return { ok: comparison.verdict === 'pass', message: `${label}: ${comparison.message}`, metrics: comparison };
+}
+
+/** A case whose check compares nothing (every comparison would be vacuous): weak, never a pass. */
+export function vacuous(reason: string): Judgement {
+  return { ok: true, message: `vacuous: ${reason}`, weak: `vacuous: ${reason}` };
 }
 
 /** A structural check: pass when `ok`, else fail with `message`. */

@@ -9,18 +9,22 @@ import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import type { DataMode } from '../problem/operand-data.ts';
-import type { Comparison } from '../compare/tolerance.ts';
+import type { Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { DEFAULT_NUM_RUNS, randomSeed } from './budget.ts';
 import { defaultAuxOps } from './aux-ops.ts';
 import { isConvType, type ConvType } from '../problem/conv-types.ts';
-import type { AuxOps, Law } from './law.ts';
+import type { AuxOps, Judgement, Law } from './law.ts';
 import { allLaws } from './laws/index.ts';
 import { modesFor } from './arbitraries/data.ts';
-import { BackendError, CaseFailure, CaseSession, UnsupportedCase } from './session.ts';
+import { BackendError, CaseFailure, CaseSession, UnsupportedCase, type CaseCall } from './session.ts';
 
-/** Verdict of one case: `known` is a failure that a recorded known discrepancy explains. */
-export type CaseVerdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
+/**
+ * Verdict of one case: `known` is a failure that a recorded known discrepancy explains; `weak` a
+ * case that compared too little to count as a pass (nothing compared, or the reference output
+ * mostly zeros: oneDNN benchdnn's "mistrusted"), counted apart and never a pass.
+ */
+export type CaseVerdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known' | 'weak';
 
 /** One case of one law on one backend. */
 export interface CaseRecord {
@@ -35,6 +39,8 @@ export interface CaseRecord {
   readonly metrics?: Comparison;
   /** What failed, why it is unsupported, what the backend threw, or which discrepancy it is. */
   readonly message?: string;
+  /** On a failure: which of the case's backend calls disagree with the reference on their own. */
+  readonly diagnosis?: string;
   /** The id of the known discrepancy, when the verdict is `known`. */
   readonly knownId?: string;
   /** fast-check seed of the law's run. */
@@ -181,7 +187,8 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
     }
     let shrinking = false;
     let timedOut = false;
-    let firstFailure: CaseRecord | undefined;
+    // The last failing evaluation: the shrunk counterexample's own record (its message, crash or NaN).
+    let lastFailure: CaseRecord | undefined;
     let runIndex = 0;
     const property = fc.asyncProperty(law.cases(scope), async (c) => {
       // Shrinking through time-outs would wait out the limit at every step: keep the first failure.
@@ -191,8 +198,9 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
       const failed = record.verdict === 'fail' || record.verdict === 'error';
       if (isTimeout(record)) { timedOut = true; consecutiveTimeouts++; }
       else if (record.verdict !== 'unsupported') consecutiveTimeouts = 0;
+      if (failed) lastFailure = record;
       if (!shrinking) {
-        if (failed) { shrinking = true; firstFailure = record; }
+        if (failed) shrinking = true;
         else emit(record);
       }
       return !failed;
@@ -203,14 +211,19 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
     });
     if (details.failed) {
       const path = details.counterexamplePath ?? options.path ?? '';
-      let record = timedOut && firstFailure ? firstFailure
-        : details.counterexample !== null ? await evaluate(details.counterexample[0], path) : undefined;
-      if (record === undefined || (record.verdict !== 'fail' && record.verdict !== 'error')) {
-        // The property failed for a reason the case itself does not show (an exception outside the
-        // law's body, or a flaky backend): never let that pass as a verdict.
+      let record: CaseRecord;
+      if (lastFailure === undefined) {
+        // The property failed outside the law's body (its generator threw): an error with that cause.
         const why = 'errorInstance' in details && details.errorInstance instanceof Error ? details.errorInstance.message : 'no error recorded';
-        const base = record ?? { law: law.name, backend: options.backend.name, convType: convTypes[0], descriptor: '(unknown)', mode: 'exact' as const, seed, path, replay: replayOf(path), timeMs: 0 };
-        record = { ...base, verdict: 'error', message: `the law's run failed (${why}), but its case gave ${record?.verdict ?? 'no verdict'} when run again` };
+        record = { law: law.name, backend: options.backend.name, convType: convTypes[0], descriptor: '(unknown)', mode: 'exact', seed, path, replay: replayOf(path), timeMs: 0, verdict: 'error', message: `the law's run failed outside its cases: ${why}` };
+      } else if (timedOut) {
+        record = { ...lastFailure, path, replay: replayOf(path) };
+      } else {
+        // The shrunk case once more, with its path: a failure that does not reproduce is flaky, said so with its first cause.
+        const again = details.counterexample !== null ? await evaluate(details.counterexample[0], path) : undefined;
+        record = again !== undefined && (again.verdict === 'fail' || again.verdict === 'error')
+          ? again
+          : { ...lastFailure, path, replay: replayOf(path), verdict: 'error', message: `flaky: ${lastFailure.verdict}: ${lastFailure.message ?? ''} (the same case gave ${again?.verdict ?? 'no verdict'} when run again)` };
       }
       emit(record);
       failures.push({ law: law.name, backend: options.backend.name, descriptor: record.descriptor, seed, path, message: record.message ?? '', replay: record.replay, record });
@@ -227,6 +240,52 @@ interface EvaluateOptions extends RunLawsOptions {
   readonly replay: string;
 }
 
+/**
+ * Share of zeros in the reference outputs past which a case is mistrusted: oneDNN benchdnn's
+ * default for convolution outputs (30 % non-zero trust, tests/benchdnn/conv).
+ */
+export const MISTRUSTED_ZERO_SHARE = 0.7;
+
+/** The op a call ran, as a user names it: `Conv`, `ConvTranspose`, `the weight gradient of Conv`. */
+function callName(c: CaseCall): string {
+  const op = c.problem.op === 'conv' ? 'Conv' : 'ConvTranspose';
+  return c.part === undefined ? op : `the ${c.part} gradient of ${op}`;
+}
+
+/**
+ * Which of a failed case's calls disagree with the reference on their own (each call was already
+ * compared when it answered): `ConvTranspose is wrong on Tmb1...: first mismatch ...; Conv agrees`.
+ * Undefined when the case made no call.
+ */
+export function diagnose(calls: readonly CaseCall[]): string | undefined {
+  const judged = calls.filter((c) => c.comparison !== undefined);
+  if (judged.length === 0) return undefined;
+  const wrong = judged.filter((c) => c.comparison?.verdict !== 'pass');
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const c of wrong) {
+    const key = `${callName(c)} ${formatDescriptor(c.problem)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const w = c.comparison?.worst;
+    parts.push(`${callName(c)} is wrong on ${formatDescriptor(c.problem)}${w ? ` (first mismatch at index ${w.index}: got ${w.got}, expected ${w.expected}, bound ${w.bound})` : `: ${c.comparison?.message}`}`);
+  }
+  const right = [...new Set(judged.filter((c) => c.comparison?.verdict === 'pass').map(callName))].filter((name) => !wrong.some((c) => callName(c) === name));
+  if (wrong.length === 0) return `every call agrees with the reference on its own (${[...new Set(judged.map(callName))].join(', ')}): the relation between them is what fails`;
+  return parts.join('; ') + (right.length > 0 ? `; ${right.join(', ')} ${right.length === 1 ? 'agrees' : 'agree'} with the reference` : '');
+}
+
+/** Why a passing case is weak, or undefined: a vacuous check, or every call's reference output mostly zeros. */
+function weakness(judgement: Judgement, calls: readonly CaseCall[]): string | undefined {
+  if (judgement.weak !== undefined) return judgement.weak;
+  const answered = calls.filter((c) => c.comparison !== undefined);
+  if (answered.length > 0 && answered.every((c) => c.referenceZeroShare > MISTRUSTED_ZERO_SHARE)) {
+    const share = Math.min(...answered.map((c) => c.referenceZeroShare));
+    return `mistrusted: ${Math.round(share * 100)}% or more of every reference output is zero (over ${Math.round(MISTRUSTED_ZERO_SHARE * 100)}%), so an implementation returning zeros would pass`;
+  }
+  return undefined;
+}
+
 /** Runs one case of a law and turns the outcome (or what it threw) into a record. */
 async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<CaseRecord> {
   const label = law.describe(c);
@@ -238,8 +297,9 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   let metrics: Comparison | undefined;
   try {
     const judgement = await law.check(c, session);
-    verdict = judgement.ok ? 'pass' : 'fail';
-    message = judgement.message;
+    const weak = judgement.ok ? weakness(judgement, session.calls) : undefined;
+    verdict = !judgement.ok ? 'fail' : weak !== undefined ? 'weak' : 'pass';
+    message = weak !== undefined ? `${weak} (${judgement.message})` : judgement.message;
     metrics = judgement.metrics;
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
@@ -248,29 +308,25 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
     else if (error instanceof BackendError) { verdict = 'error'; message = text; }
     else { verdict = 'error'; message = `the law threw: ${text}`; }
   }
+  const diagnosis = verdict === 'fail' ? diagnose(session.calls) : undefined;
   let knownId: string | undefined;
   if (verdict === 'fail' || verdict === 'error') {
     const records = o.backend.knownDiscrepancies;
-    for (const p of session.problems) {
-      const known = matchKnownDiscrepancy(records, p);
+    for (const call of session.calls) {
+      const known = matchKnownDiscrepancy(records, call.problem, call.part);
       if (known) {
         verdict = 'known';
         knownId = known.id;
-        message = `known discrepancy ${known.id} (${known.summary}) on ${formatDescriptor(p)}: ${message}`;
-        break;
-      }
-    }
-    for (const g of knownId === undefined ? session.gradientRuns : []) {
-      const known = matchKnownDiscrepancy(records, g.problem, g.part);
-      if (known) {
-        verdict = 'known';
-        knownId = known.id;
-        message = `known discrepancy ${known.id} (${known.summary}) in the ${g.part} gradient of ${formatDescriptor(g.problem)}: ${message}`;
+        const where = call.part === undefined ? `on ${formatDescriptor(call.problem)}` : `in the ${call.part} gradient of ${formatDescriptor(call.problem)}`;
+        message = `known discrepancy ${known.id} (${known.summary}) ${where}: ${message}`;
         break;
       }
     }
   }
-  return { ...base, verdict, message, ...(metrics ? { metrics } : {}), ...(knownId ? { knownId } : {}), timeMs: performance.now() - start };
+  return {
+    ...base, verdict, message, ...(metrics ? { metrics } : {}), ...(diagnosis && verdict === 'fail' ? { diagnosis } : {}),
+    ...(knownId ? { knownId } : {}), timeMs: performance.now() - start,
+  };
 }
 
 /**
@@ -286,8 +342,9 @@ export function formatFailure(f: LawFailure): string {
     `data mode:  ${f.record.mode}`,
     `seed:       ${f.seed}`,
     `path:       ${f.path}`,
-    `verdict:    ${f.record.verdict}`,
+    `verdict:    ${f.record.verdict}${f.record.metrics?.verdict === 'impossible' ? ' (impossible)' : ''}`,
     `message:    ${f.message}`,
+    ...(f.record.diagnosis ? [`diagnosis:  ${f.record.diagnosis}`] : []),
   ];
   if (worst) lines.push(`first mismatch: index ${worst.index}, got ${worst.got}, expected ${worst.expected}, bound ${worst.bound}`);
   lines.push(`replay:     ${f.replay}`);
@@ -296,7 +353,7 @@ export function formatFailure(f: LawFailure): string {
 
 /** Counts of each verdict among records. */
 export function countVerdicts(records: readonly CaseRecord[]): Record<CaseVerdict, number> {
-  const counts: Record<CaseVerdict, number> = { pass: 0, fail: 0, unsupported: 0, error: 0, known: 0 };
+  const counts: Record<CaseVerdict, number> = { pass: 0, fail: 0, unsupported: 0, error: 0, known: 0, weak: 0 };
   for (const r of records) counts[r.verdict]++;
   return counts;
 }

@@ -1,22 +1,26 @@
 /**
- * One case of one law on one backend: runs each problem the law needs through the backend (support
- * checked first, time-limited, float32 operands), attaches the tolerance model's error bound and
- * remembers the problems, so a failure can be matched against known discrepancies.
+ * One case of one law on one backend: runs each problem the law needs through the backend
+ * (compare/backend-call.ts: support first, time-limited, float32 operands), attaches the tolerance
+ * model's bounds, and keeps, for every call, its problem (to match known discrepancies), the share
+ * of zeros in its reference output (to tell weak cases) and its own comparison with the reference
+ * (to say which op is wrong when the law fails).
  */
+import { callBackend, type CallOutcome } from '../compare/backend-call.ts';
+import type { Comparison } from '../compare/judge.ts';
+import { referenceResult } from '../compare/run-case.ts';
+import { compareToReference, exactlyComputable, referenceBounds } from '../compare/tolerance.ts';
 import type { Backend, GradientPart } from '../problem/backend.ts';
-import { ROUNDOFF, type Precision } from '../problem/precision.ts';
-import type { DataMode } from '../problem/operand-data.ts';
-import { referenceResult, withTimeout } from '../compare/run-case.ts';
-import { elementBounds } from '../compare/tolerance.ts';
-import type { ConvProblem } from '../problem/problem.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
+import type { DataMode } from '../problem/operand-data.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import type { Precision } from '../problem/precision.ts';
+import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import { checkTensor, toFloat32, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
-import type { ConvOperands } from '../problem/operands.ts';
 import type { Approx } from './approx.ts';
 import type { AuxOps, LawContext } from './law.ts';
 
@@ -44,31 +48,32 @@ export class CaseFailure extends Error {
   }
 }
 
-/** Precisions whose integer data stays exact (inputs hold small integers exactly, fp32 accumulation). */
-const EXACT_CAPABLE: readonly Precision[] = ['fp64', 'fp32', 'tf32'];
-
-/** Largest `S = Σ|x·w|` for which every partial sum of integers is exact in float32. */
-const EXACT_LIMIT = 2 ** 24;
-
-function isIntegerTensor(t: Tensor | undefined): boolean {
-  return t === undefined || t.data.every((v) => Number.isInteger(v));
+/** One call a case made: the problem, which gradient (none: the forward op), and what the call showed. */
+export interface CaseCall {
+  readonly problem: ConvProblem;
+  readonly part?: GradientPart;
+  /** Share of exactly-zero elements in the reference's output of this call. */
+  readonly referenceZeroShare: number;
+  /** The backend's output against the reference of the very same call (set once the call answered). */
+  readonly comparison?: Comparison;
 }
 
 /** `t - float32(t)` elementwise, or undefined when `t` is float32 already. */
-function roundingError(t: Tensor): Tensor<Float64Array> | undefined {
+function roundingError(t: Tensor): Float64Array | undefined {
   let any = false;
   const data = Float64Array.from(t.data, (v) => {
     const e = Math.abs(v - Math.fround(v));
     if (e !== 0) any = true;
     return e;
   });
-  return any ? { shape: [...t.shape], data } : undefined;
+  return any ? data : undefined;
 }
 
-/** A gradient a case asked the backend for: the Conv problem and which part. */
-export interface GradientRun {
-  readonly problem: ConvProblem;
-  readonly part: GradientPart;
+/** Share of exact zeros among `values`. */
+function zeroShare(values: ArrayLike<number>): number {
+  let zeros = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
+  return values.length === 0 ? 1 : zeros / values.length;
 }
 
 /**
@@ -79,12 +84,15 @@ function referenceGradient(part: GradientPart, p: ConvProblem, x: Tensor, w: Ten
   return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
 }
 
+/** What a gradient sums: `Σ dy·w` per x element, `Σ x·dy` per weight. */
+function gradientFactors(part: GradientPart, x: Tensor, w: Tensor, dy: Tensor): ReadonlyArray<readonly [Tensor, Tensor]> {
+  return part === 'input' ? [[dy, w]] : [[x, dy]];
+}
+
 /** The LawContext of one case. */
 export class CaseSession implements LawContext {
-  /** Every problem run so far, in order. */
-  readonly problems: ConvProblem[] = [];
-  /** Every gradient asked for so far, in order (routed to known discrepancies with their part). */
-  readonly gradientRuns: GradientRun[] = [];
+  /** Every call so far, in order. */
+  readonly calls: CaseCall[] = [];
 
   constructor(
     private readonly backend: Backend,
@@ -94,31 +102,27 @@ export class CaseSession implements LawContext {
     private readonly timeoutMs: number = 60_000,
   ) {}
 
+  /** Every problem run so far (forward runs and gradients), in order. */
+  get problems(): ConvProblem[] {
+    return this.calls.map((c) => c.problem);
+  }
+
   async run(problem: ConvProblem, operands: ConvOperands, inputError?: Float64Array): Promise<Approx> {
     validateProblem(problem);
-    let support;
-    try {
-      support = this.backend.supports(problem);
-    } catch (error) {
-      throw new BackendError(`${this.backend.name}.supports threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (!support.supported) throw new UnsupportedCase(support.reason);
-    this.problems.push(problem);
     const f32: ConvOperands = { x: toFloat32(operands.x), w: toFloat32(operands.w), ...(operands.b ? { b: toFloat32(operands.b) } : {}) };
-    const reference = referenceResult(problem, f32);
-    let output: Tensor;
-    try {
-      output = await withTimeout(this.backend.run(problem, f32), this.timeoutMs, this.backend.name);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'UnsupportedError') throw new UnsupportedCase(error.message);
-      throw new BackendError(`${this.backend.name} threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const want = reference.y.shape;
-    if (output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data.length !== reference.y.data.length) {
-      throw new CaseFailure(`${this.backend.name} returned shape [${output.shape}] (${output.data.length} elements) for ${formatDescriptor(problem)}, but its output shape is [${want}]`);
-    }
-    const bound = this.bounds(problem, operands, f32, reference.absSum, reference.terms, reference.y.data, inputError);
-    return { shape: [...want], value: Float64Array.from(output.data), bound, absSum: Float64Array.from(reference.absSum) };
+    const where = formatDescriptor(problem);
+    const outcome = await callBackend(this.backend.name, () => this.backend.supports(problem), () => this.backend.run(problem, f32), this.timeoutMs);
+    const reference = this.answered(outcome, where, problem, undefined, () => referenceResult(problem, f32));
+    const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
+    // Errors already in the operands (rounding to float32, or carried from an earlier run) rule out exactness.
+    const dx = roundingError(operands.x), dw = roundingError(operands.w), db = operands.b ? roundingError(operands.b) : undefined;
+    const carried = inputError !== undefined && inputError.some((e) => e !== 0);
+    const exact = !carried && !dx && !dw && !db && exactlyComputable(this.precision, [[f32.x, f32.w]], f32.b ? [f32.b] : [], reference.absSum);
+    this.judgeCall(output, reference, exact);
+    const bounds = referenceBounds(reference, this.precision, exact);
+    const operandError = this.operandErrorBound(problem, operands, f32, dx, dw, db, inputError);
+    for (let i = 0; i < bounds.expected.length; i++) { bounds.expected[i] += operandError[i]; bounds.hard[i] += operandError[i]; }
+    return { shape: [...reference.y.shape], value: Float64Array.from(output.data), bound: bounds.expected, hard: bounds.hard, absSum: Float64Array.from(reference.absSum) };
   }
 
   async gradient(part: GradientPart, problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Approx> {
@@ -132,72 +136,74 @@ export class CaseSession implements LawContext {
     }
     const gradients = this.backend.gradients;
     if (gradients === undefined) throw new UnsupportedCase('backend has no gradients');
-    let support;
-    try {
-      support = gradients.supports(problem, part);
-    } catch (error) {
-      throw new BackendError(`${this.backend.name}.gradients.supports threw on ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (!support.supported) throw new UnsupportedCase(support.reason);
-    this.gradientRuns.push({ problem, part });
     const x = toFloat32(operands.x), w = toFloat32(operands.w), dy32 = toFloat32(dy);
-    const reference = referenceGradient(part, problem, x, w, dy32);
-    let output: Tensor;
-    try {
-      const pending = part === 'input' ? gradients.input(problem, { x, w }, dy32) : gradients.weight(problem, { x, w }, dy32);
-      output = await withTimeout(pending, this.timeoutMs, this.backend.name);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'UnsupportedError') throw new UnsupportedCase(error.message);
-      throw new BackendError(`${this.backend.name} threw on the ${part} gradient of ${formatDescriptor(problem)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const want = reference.y.shape;
-    if (output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data.length !== reference.y.data.length) {
-      throw new CaseFailure(`${this.backend.name} returned shape [${output.shape}] (${output.data.length} elements) for the ${part} gradient of ${formatDescriptor(problem)}, but its shape is [${want}]`);
-    }
-    // Exact mode: integer operands and every gradient sum within 2^24 make any summation order exact.
-    const r = ROUNDOFF[this.precision];
-    const exact = this.mode === 'exact' && EXACT_CAPABLE.includes(this.precision) && [x, w, dy32].every(isIntegerTensor)
-      && reference.absSum.every((s) => s <= EXACT_LIMIT);
-    const bound = Float64Array.from(reference.y.data, (y, i) => {
-      if (exact) return 0;
-      const b = elementBounds(reference.absSum[i], reference.terms[i], y, r);
-      return Math.min(b.hard, b.expected);
-    });
-    return { shape: [...want], value: Float64Array.from(output.data), bound, absSum: Float64Array.from(reference.absSum) };
+    const where = `the ${part} gradient of ${formatDescriptor(problem)}`;
+    const outcome = await callBackend(
+      this.backend.name, () => gradients.supports(problem, part),
+      () => (part === 'input' ? gradients.input(problem, { x, w }, dy32) : gradients.weight(problem, { x, w }, dy32)), this.timeoutMs,
+    );
+    const reference = this.answered(outcome, where, problem, part, () => referenceGradient(part, problem, x, w, dy32));
+    const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
+    const exact = exactlyComputable(this.precision, gradientFactors(part, x, w, dy32), [], reference.absSum);
+    this.judgeCall(output, reference, exact);
+    const bounds = referenceBounds(reference, this.precision, exact);
+    return { shape: [...reference.y.shape], value: Float64Array.from(output.data), bound: bounds.expected, hard: bounds.hard, absSum: Float64Array.from(reference.absSum) };
   }
 
   /**
-   * Per-element bound: zero in exact mode when the data is integer and small enough, else the
-   * tolerance model's `min(hard, expected)`; plus what errors already in the operands (carried
-   * from an earlier run, or from rounding to float32) can do. That part is bounded without
-   * assuming which taps meet which inputs, so it holds for any wiring of the op:
-   * `max|δx|·Σ|w[m]| + max|x|·Σ|δw[m]| + |δb[m]|`, sums over the filter of output channel m.
+   * Turns a call's outcome into a record of the call and its reference result, or into the case's
+   * verdict: unsupported, or an error naming the backend and the problem.
    */
-  private bounds(
-    p: ConvProblem, given: ConvOperands, f32: ConvOperands, absSum: Float64Array, terms: Int32Array, y: Float64Array, inputError?: Float64Array,
-  ): Float64Array {
-    const r = ROUNDOFF[this.precision];
-    const dx = roundingError(given.x), dw = roundingError(given.w), db = given.b ? roundingError(given.b) : undefined;
-    const carried = inputError !== undefined && inputError.some((e) => e !== 0);
-    const exact = this.mode === 'exact' && EXACT_CAPABLE.includes(this.precision) && !carried && !dx && !dw && !db
-      && isIntegerTensor(f32.x) && isIntegerTensor(f32.w) && isIntegerTensor(f32.b) && absSum.every((s) => s <= EXACT_LIMIT);
-    const bound = new Float64Array(y.length);
-    if (!exact) {
-      for (let i = 0; i < y.length; i++) {
-        const b = elementBounds(absSum[i], terms[i], y[i], r);
-        bound[i] = Math.min(b.hard, b.expected);
-      }
+  private answered<T>(outcome: CallOutcome<T>, where: string, problem: ConvProblem, part: GradientPart | undefined, reference: () => ConvResult): ConvResult {
+    if (outcome.kind === 'unsupported') throw new UnsupportedCase(outcome.reason);
+    const name = this.backend.name;
+    if (outcome.kind === 'error') {
+      if (outcome.phase === 'supports') throw new BackendError(`${name}${part ? '.gradients' : ''}.supports threw on ${formatDescriptor(problem)}: ${outcome.message}`);
+      this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: 0 });
+      throw new BackendError(`${name} threw on ${where}: ${outcome.message}`);
     }
+    const result = reference();
+    this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: zeroShare(result.y.data) });
+    return result;
+  }
+
+  /** The output, unless its shape is not the reference's: then the case fails with both shapes. */
+  private checkShape(output: Tensor | undefined, reference: ConvResult, where: string): Tensor {
+    const want = reference.y.shape;
+    if (output === undefined || output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data.length !== reference.y.data.length) {
+      throw new CaseFailure(`${this.backend.name} returned shape [${output?.shape}] (${output?.data.length} elements) for ${where}, but its shape is [${want}]`);
+    }
+    return output;
+  }
+
+  /** Records the last call's own comparison with the reference (what a failure's diagnosis reads). */
+  private judgeCall(output: Tensor, reference: ConvResult, exact: boolean): void {
+    const last = this.calls.length - 1;
+    this.calls[last] = { ...this.calls[last], comparison: compareToReference(reference, output, this.precision, { exact }) };
+  }
+
+  /**
+   * What errors already in the operands (carried from an earlier run, or from rounding to float32)
+   * can do to an output element, bounded without assuming which taps meet which inputs, so it
+   * holds for any wiring of the op: `max|δx|·Σ|w[m]| + max|x|·Σ|δw[m]| + |δb[m]|`, sums over the
+   * filter of output channel m.
+   */
+  private operandErrorBound(
+    p: ConvProblem, given: ConvOperands, f32: ConvOperands, dx: Float64Array | undefined, dw: Float64Array | undefined, db: Float64Array | undefined, inputError?: Float64Array,
+  ): Float64Array {
+    const length = p.batch * p.outChannels * (outputTensorShape(p).slice(2).reduce((a, b) => a * b, 1));
+    const bound = new Float64Array(length);
     let xErr = 0, xMax = 0;
     given.x.data.forEach((v, i) => {
-      xErr = Math.max(xErr, (dx?.data[i] ?? 0) + (inputError?.[i] ?? 0));
+      xErr = Math.max(xErr, (dx?.[i] ?? 0) + (inputError?.[i] ?? 0));
       xMax = Math.max(xMax, Math.abs(v));
     });
-    const perChannel = y.length / (p.batch * p.outChannels);
-    const wAbs = filterSums(p, f32.w.data), wErr = dw ? filterSums(p, dw.data) : undefined;
-    for (let i = 0; i < bound.length; i++) {
+    if (xErr === 0 && !dw && !db) return bound;
+    const perChannel = length / (p.batch * p.outChannels);
+    const wAbs = filterSums(p, f32.w.data), wErr = dw ? filterSums(p, dw) : undefined;
+    for (let i = 0; i < length; i++) {
       const m = Math.floor(i / perChannel) % p.outChannels;
-      bound[i] += xErr * wAbs[m] + (wErr ? xMax * wErr[m] : 0) + (db ? db.data[m] : 0);
+      bound[i] = xErr * wAbs[m] + (wErr ? xMax * wErr[m] : 0) + (db ? db[m] : 0);
     }
     return bound;
   }

@@ -5,7 +5,7 @@
  */
 import { formatNumber } from './markdown.ts';
 import type { Report } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, normalizedErrorStats, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 import { esc, heatmapSvg, histogramSvg } from './svg.ts';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}
@@ -25,15 +25,16 @@ export function renderHtml(report: Report): string {
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title><style>${STYLE}</style></head><body>`);
   parts.push(`<h1>${esc(report.title)}</h1><p>${esc(report.createdAt)} · convcheck ${esc(report.convcheckVersion)} · ${report.machine.cpus} cores, Node ${esc(report.machine.node)} · ${report.settings.numRuns} runs per law, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s</p>`);
-  parts.push('<h2>Backends</h2><table><tr><th class="l">backend</th><th class="l">version</th><th>precision</th>' + VERDICTS.map((v) => `<th>${v}</th>`).join('') + '</tr>');
+  parts.push('<h2>Backends</h2><table><tr><th class="l">backend</th><th class="l">version</th><th>precision</th>' + VERDICTS.map((v) => `<th>${v}</th>`).join('') + '<th>median err/(u·S)</th><th>max err/(u·S)</th></tr>');
   for (const b of report.backends) {
-    if (!b.available) { parts.push(`<tr><td class="l">${esc(b.name)}</td><td class="l" colspan="${VERDICTS.length + 2}">unavailable: ${esc(b.reason ?? '')}</td></tr>`); continue; }
-    const c = countVerdicts(casesOf(report, b.name));
-    parts.push(`<tr><td class="l">${esc(b.name)}</td><td class="l">${esc(b.version ?? '')}</td><td>${esc(b.precision ?? '')}</td>${VERDICTS.map((v) => `<td>${c[v]}</td>`).join('')}</tr>`);
+    if (!b.available) { parts.push(`<tr><td class="l">${esc(b.name)}</td><td class="l" colspan="${VERDICTS.length + 4}">unavailable: ${esc(b.reason ?? '')}</td></tr>`); continue; }
+    const cases = casesOf(report, b.name);
+    const c = countVerdicts(cases), errors = normalizedErrorStats(cases);
+    parts.push(`<tr><td class="l">${esc(b.name)}</td><td class="l">${esc(b.version ?? '')}</td><td>${esc(b.precision ?? '')}</td>${VERDICTS.map((v) => `<td>${c[v]}</td>`).join('')}<td>${formatNumber(errors?.median)}</td><td>${formatNumber(errors?.max)}</td></tr>`);
   }
   parts.push('</table>');
   const matrix = verdictMatrix(report);
-  parts.push('<h2>Conv types × backends</h2><p>pass / fail / known / unsupported / error</p><table><tr><th class="l">type</th>' + matrix.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
+  parts.push(`<h2>Conv types × backends</h2><p>${VERDICTS.join(' / ')}</p>`+'<table><tr><th class="l">type</th>' + matrix.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
   for (const t of matrix.convTypes) {
     parts.push(`<tr><td class="l">${esc(t)}</td>` + matrix.backends.map((b) => {
       const c = matrix.cells.get(cellKey(b, t));
@@ -41,7 +42,7 @@ export function renderHtml(report: Report): string {
     }).join('') + '</tr>');
   }
   const laws = lawMatrix(report);
-  parts.push('</table><h2>Laws × backends</h2><p>pass / fail / known / unsupported / error; structural laws run on the reference only</p><table><tr><th class="l">law</th><th class="l">math</th>' + laws.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
+  parts.push(`</table><h2>Laws × backends</h2><p>${VERDICTS.join(' / ')}; structural laws run on the reference only</p>`+'<table><tr><th class="l">law</th><th class="l">math</th>' + laws.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
   for (const law of laws.laws) {
     parts.push(`<tr><td class="l">${esc(law.name)}</td><td class="l"><code>${esc(law.math)}</code></td>` + laws.backends.map((b) => {
       const c = laws.cells.get(cellKey(b, law.name));

@@ -3,7 +3,7 @@
  * with unsupported reasons, failures with their replay commands, and the known discrepancies.
  */
 import type { Report, ReportCase } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, normalizedErrorStats, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 
 const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -18,14 +18,16 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
   const lines: string[] = [];
   lines.push(`# ${report.title}`, '');
   lines.push(`${report.createdAt} · convcheck ${report.convcheckVersion} · ${report.machine.cpus} cores, Node ${report.machine.node} · ${report.settings.numRuns} runs per law, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s`, '');
-  lines.push('## Backends', '', '| backend | version | precision | ' + VERDICTS.join(' | ') + ' |', '|---|---|---|' + VERDICTS.map(() => '---:').join('|') + '|');
+  lines.push('## Backends', '', 'err/(u·S): each case\'s largest normalized error, median and largest over the backend\'s cases.', '');
+  lines.push('| backend | version | precision | ' + VERDICTS.join(' | ') + ' | median err/(u·S) | max err/(u·S) |', '|---|---|---|' + VERDICTS.map(() => '---:').join('|') + '|---:|---:|');
   for (const b of report.backends) {
-    if (!b.available) { lines.push(`| ${b.name} | unavailable: ${escape(b.reason ?? '')} | | ${VERDICTS.map(() => '').join(' | ')} |`); continue; }
-    const counts = countVerdicts(casesOf(report, b.name));
-    lines.push(`| ${b.name} | ${b.version ?? ''} | ${b.precision ?? ''} | ${VERDICTS.map((v) => counts[v]).join(' | ')} |`);
+    if (!b.available) { lines.push(`| ${b.name} | unavailable: ${escape(b.reason ?? '')} | | ${VERDICTS.map(() => '').join(' | ')} | | |`); continue; }
+    const cases = casesOf(report, b.name);
+    const counts = countVerdicts(cases), errors = normalizedErrorStats(cases);
+    lines.push(`| ${b.name} | ${b.version ?? ''} | ${b.precision ?? ''} | ${VERDICTS.map((v) => counts[v]).join(' | ')} | ${formatNumber(errors?.median)} | ${formatNumber(errors?.max)} |`);
   }
   const matrix = verdictMatrix(report);
-  lines.push('', '## Conv types × backends', '', 'Each cell: pass / fail / known / unsupported / error.', '');
+  lines.push('', '## Conv types × backends', '', `Each cell: ${VERDICTS.join(' / ')}.`, '');
   lines.push('| type | ' + matrix.backends.join(' | ') + ' |', '|---|' + matrix.backends.map(() => '---').join('|') + '|');
   for (const t of matrix.convTypes) {
     const cells = matrix.backends.map((b) => {
@@ -35,7 +37,7 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
     lines.push(`| ${t} | ${cells.join(' | ')} |`);
   }
   const laws = lawMatrix(report);
-  lines.push('', '## Laws × backends', '', 'Each law with its math; each cell: pass / fail / known / unsupported / error (structural laws run on the reference only).', '');
+  lines.push('', '## Laws × backends', '', `Each law with its math; each cell: ${VERDICTS.join(' / ')} (structural laws run on the reference only).`, '');
   lines.push('| law | math | ' + laws.backends.join(' | ') + ' |', '|---|---|' + laws.backends.map(() => '---').join('|') + '|');
   for (const law of laws.laws) {
     const cells = laws.backends.map((b) => {

@@ -4,11 +4,14 @@
  */
 import type { KnownDiscrepancyFacts } from '../problem/known-discrepancy.ts';
 
-/** Verdict of one case. `known` is a recorded known discrepancy reproducing as recorded. */
-export type Verdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known';
+/**
+ * Verdict of one case. `known` is a recorded known discrepancy reproducing as recorded; `weak` a
+ * case that compared too little to count (vacuous, or a mostly-zero reference): never a pass.
+ */
+export type Verdict = 'pass' | 'fail' | 'unsupported' | 'error' | 'known' | 'weak';
 
 /** All verdicts, in the order reports list them. */
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'known', 'unsupported', 'error'];
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'known', 'unsupported', 'error', 'weak'];
 
 /** Error metrics of one case (see compare/tolerance.ts). */
 export interface CaseMetrics {
@@ -17,6 +20,9 @@ export interface CaseMetrics {
   readonly maxUlp: number;
   readonly maxNormalizedError: number;
   readonly overTolerance: number;
+  /** Tensor-level error statistics (large outputs only): `mean(z·sign y)` and `mean(z²)`, see compare/judge.ts. */
+  readonly meanSigned?: number;
+  readonly meanSquare?: number;
 }
 
 /** One case: a law instance or a golden fixture, on one backend. */
@@ -30,6 +36,8 @@ export interface ReportCase {
   readonly verdict: Verdict;
   readonly metrics?: CaseMetrics;
   readonly message?: string;
+  /** On a failed law case: which of its backend calls disagree with the reference on their own. */
+  readonly diagnosis?: string;
   /** The one command that replays the case. */
   readonly replay?: string;
   readonly timeMs: number;

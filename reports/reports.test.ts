@@ -15,6 +15,7 @@ const cases: ReportCase[] = [
   { source: 'law', name: 'agreement', backend: 'onnxruntime', convType: 'conv2d', descriptor: 'mb1ic1ih3iw3oc1kh3kw3', verdict: 'fail', metrics: { ...metrics, maxNormalizedError: Infinity, overTolerance: 2 }, message: '2 of 1 over <bound>', replay: 'npx convcheck run mb1ic1ih3iw3oc1kh3kw3', timeMs: 3 },
   { source: 'law', name: 'agreement', backend: 'tfjs-cpu', convType: 'grouped', descriptor: 'g2mb1ic2iw3oc2kw1', verdict: 'unsupported', message: 'tfjs: grouped conv other than depthwise', timeMs: 0 },
   { source: 'golden', name: 'alexnet-conv2', backend: 'tfjs-cpu', convType: 'conv2d', descriptor: 'mb1ic1iw3oc1kw1', verdict: 'error', message: 'boom', timeMs: 1 },
+  { source: 'law', name: 'agreement', backend: 'tfjs-cpu', convType: 'conv2d', descriptor: 'mb1ic1iw1oc1kw1', verdict: 'weak', message: 'mistrusted: 100% or more of every reference output is zero', timeMs: 0 },
 ];
 const report: Report = {
   title: 'convcheck report', createdAt: '2026-11-29T00:00:00Z', convcheckVersion: '0.1.0',
@@ -37,7 +38,7 @@ const report: Report = {
 
 describe('report summary', () => {
   it('counts verdicts per backend and conv type', () => {
-    expect(countVerdicts(cases)).toEqual({ pass: 1, fail: 1, known: 0, unsupported: 1, error: 1 });
+    expect(countVerdicts(cases)).toEqual({ pass: 1, fail: 1, known: 0, unsupported: 1, error: 1, weak: 1 });
     const m = verdictMatrix(report);
     expect(m.backends).toEqual(['onnxruntime', 'tfjs-cpu']);
     expect(m.convTypes).toEqual(['conv2d', 'grouped', 'transposed']);
@@ -52,9 +53,9 @@ describe('report summary', () => {
 describe('report writers', () => {
   it('markdown lists backends, the matrix, failures with replay, known discrepancies, unsupported reasons', () => {
     const md = renderMarkdown(report);
-    expect(md).toMatch(/\| onnxruntime \| 1\.30\.0 \| fp32 \| 1 \| 1 \| 0 \| 0 \| 0 \|/);
+    expect(md).toMatch(/\| onnxruntime \| 1\.30\.0 \| fp32 \| 1 \| 1 \| 0 \| 0 \| 0 \| 0 \| 0\.500 \| Infinity \|/);
     expect(md).toMatch(/tfjs-node \| unavailable: cannot load libtensorflow/);
-    expect(md).toMatch(/\| conv2d \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 0 \/ 1 \|/);
+    expect(md).toMatch(/\| conv2d \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 0 \/ 1 \/ 1 \|/);
     expect(md).toMatch(/replay: `npx convcheck run mb1ic1ih3iw3oc1kh3kw3`/);
     expect(md).toMatch(/\*\*ort-x\*\* \(onnxruntime\)/);
     expect(md).toMatch(/1 × tfjs: grouped conv other than depthwise/);
@@ -62,10 +63,10 @@ describe('report writers', () => {
 
   it('lists every law with its math and its counts per backend (golden cases are not a law\'s)', () => {
     const md = renderMarkdown(report);
-    expect(md).toMatch(/\| transposed conv is the adjoint of conv \| ⟨conv\(x\), y⟩ = ⟨x, convT\(y\)⟩ \| 1 \/ 0 \/ 0 \/ 0 \/ 0 \| – \|/);
-    expect(md).toMatch(/\| agreement \| y = y_ref \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 1 \/ 0 \|/);
+    expect(md).toMatch(/\| transposed conv is the adjoint of conv \| ⟨conv\(x\), y⟩ = ⟨x, convT\(y\)⟩ \| 1 \/ 0 \/ 0 \/ 0 \/ 0 \/ 0 \| – \|/);
+    expect(md).toMatch(/\| agreement \| y = y_ref \| 0 \/ 1 \/ 0 \/ 0 \/ 0 \/ 0 \| 0 \/ 0 \/ 0 \/ 1 \/ 0 \/ 1 \|/);
     const html = renderHtml(report);
-    expect(html).toMatch(/<td class="l">agreement<\/td><td class="l"><code>y = y_ref<\/code><\/td><td class="fail">0 \/ 1 \/ 0 \/ 0 \/ 0<\/td><td class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0<\/td>/);
+    expect(html).toMatch(/<td class="l">agreement<\/td><td class="l"><code>y = y_ref<\/code><\/td><td class="fail">0 \/ 1 \/ 0 \/ 0 \/ 0 \/ 0<\/td><td class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0 \/ 1<\/td>/);
   });
 
   it('html is self-contained, escapes text, colours cells and draws the pictures', () => {
@@ -74,13 +75,13 @@ describe('report writers', () => {
     expect(html).not.toContain('<bound>');
     expect(html).toContain('2 of 1 over &lt;bound&gt;');
     expect(html).toMatch(/class="fail">0 \/ 1/);
-    expect(html).toMatch(/class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0/);
+    expect(html).toMatch(/class="unsupported">0 \/ 0 \/ 0 \/ 1 \/ 0 \/ 1/);
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
   });
 
   it('junit marks fail, error and unsupported', () => {
     const xml = renderJUnit('convcheck gate', cases);
-    expect(xml).toMatch(/<testsuites name="convcheck gate" tests="4" failures="1" errors="1" skipped="1">/);
+    expect(xml).toMatch(/<testsuites name="convcheck gate" tests="5" failures="1" errors="1" skipped="2">/);
     expect(xml).toMatch(/<failure message="2 of 1 over &lt;bound&gt;">/);
     expect(xml).toMatch(/<skipped message="unsupported: tfjs: grouped conv other than depthwise"\/>/);
   });

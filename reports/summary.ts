@@ -9,7 +9,7 @@ export type VerdictCounts = Record<Verdict, number>;
 
 /** Zero counts. */
 function emptyCounts(): VerdictCounts {
-  return { pass: 0, fail: 0, known: 0, unsupported: 0, error: 0 };
+  return { pass: 0, fail: 0, known: 0, unsupported: 0, error: 0, weak: 0 };
 }
 
 /** Verdict counts of a list of cases. */
@@ -58,6 +58,13 @@ export function lawMatrix(report: Pick<Report, 'backends' | 'cases' | 'laws'>): 
     cells.set(key, counts);
   }
   return { laws: report.laws, backends, cells };
+}
+
+/** Median and largest `max err/(u·S)` over the cases that have metrics (undefined when none has). */
+export function normalizedErrorStats(cases: readonly ReportCase[]): { median: number; max: number } | undefined {
+  const values = cases.flatMap((c) => (c.metrics ? [c.metrics.maxNormalizedError] : [])).sort((a, b) => a - b);
+  if (values.length === 0) return undefined;
+  return { median: values[Math.floor((values.length - 1) / 2)], max: values[values.length - 1] };
 }
 
 /** Cases of a backend. */

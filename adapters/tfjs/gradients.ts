@@ -16,7 +16,8 @@
  */
 import { exactRanges, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { Random } from '../../problem/random.ts';
-import { compareToReference, type Comparison } from '../../compare/tolerance.ts';
+import { compareToReference } from '../../compare/tolerance.ts';
+import { type Comparison } from '../../compare/judge.ts';
 import { ConvInputError } from '../../problem/errors.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
@@ -180,7 +181,7 @@ export async function checkTfjsGradients(backendName: string, p: ConvProblem, se
       if (isUnsupportedError(error)) return { verdict: 'unsupported', reason: error.reason };
       throw error;
     }
-    const comparison = compareToReference(reference[part], got, 'fp32', mode);
+    const comparison = compareToReference(reference[part], got, 'fp32', { exact: mode === 'exact' });
     return { verdict: comparison.verdict, comparison };
   };
   const input = await outcome('input');

@@ -10,9 +10,11 @@ import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
 import { CONV_TYPES } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
-import { formatFailure } from '../../properties/runner.ts';
+import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
-import { countVerdicts, unsupportedReasons } from '../../reports/summary.ts';
+import { countVerdicts, normalizedErrorStats, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
+import { formatNumber } from '../../reports/markdown.ts';
+import type { ReportCase } from '../../reports/report-model.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
@@ -74,6 +76,56 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   };
 }
 
+/** Failures printed in full before the rest are listed one line each; golden ones too. */
+const FULL_LAW_FAILURES = 5;
+const FULL_GOLDEN_FAILURES = 3;
+/** One-line failures listed at most; the JUnit file and the report keep every one. */
+const LISTED_FAILURES = 30;
+
+/** Verdict counts and the normalized error (median / max of each case's largest) per law, then the golden corpus and the total. */
+export function perLawTable(cases: readonly ReportCase[]): string {
+  const groups = new Map<string, ReportCase[]>();
+  for (const c of cases) {
+    const key = c.source === 'golden' ? 'golden corpus' : c.name;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const row = (name: string, list: readonly ReportCase[]): string[] => {
+    const n = countVerdicts(list), e = normalizedErrorStats(list);
+    return [name, ...VERDICTS.map((v) => String(n[v])), e ? formatNumber(e.median) : '', e ? formatNumber(e.max) : ''];
+  };
+  const rows = [...groups].map(([name, list]) => row(name.length > 70 ? `${name.slice(0, 67)}...` : name, list));
+  rows.push(row('total', cases));
+  return textTable(['law', ...VERDICTS, 'median err/(u·S)', 'max err/(u·S)'], rows);
+}
+
+/** The reasons of weak cases with their counts, most frequent first (the part before the details in parentheses). */
+function weakReasons(cases: readonly ReportCase[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const c of cases) {
+    if (c.verdict !== 'weak') continue;
+    const reason = (c.message ?? '').replace(/ \(.*$/s, '').replace(/\d+%/, 'N%');
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** The first few failures in full (shrunk case, first mismatch, diagnosis, replay), then one line each, then how many more. */
+function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: readonly ReportCase[], junit: string | undefined): void {
+  const oneLine: string[] = [];
+  lawFailures.forEach((f, k) => {
+    if (k < FULL_LAW_FAILURES) io.out(`\nFAILED\n${formatFailure(f)}`);
+    else oneLine.push(`${f.record.verdict} · ${f.law} · ${f.descriptor} · replay: ${f.replay}`);
+  });
+  golden.forEach((c, k) => {
+    if (k < FULL_GOLDEN_FAILURES) io.out(`\nFAILED golden case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
+    else oneLine.push(`${c.verdict} · ${c.name} · ${c.descriptor} · replay: ${c.replay ?? ''}`);
+  });
+  if (oneLine.length === 0) return;
+  io.out(`\nmore failures, one line each:`);
+  for (const line of oneLine.slice(0, LISTED_FAILURES)) io.out(`  ${line}`);
+  if (oneLine.length > LISTED_FAILURES) io.out(`  ... and ${oneLine.length - LISTED_FAILURES} more${junit ? ` (all in ${junit})` : ' (--junit FILE or convcheck report keeps every one)'}`);
+}
+
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
@@ -103,21 +155,20 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     });
     progress.finish();
     const counts = countVerdicts(result.cases);
-    io.out(textTable(['pass', 'fail', 'known', 'unsupported', 'error'], [[counts.pass, counts.fail, counts.known, counts.unsupported, counts.error].map(String)]));
-    const reasons = unsupportedReasons(result.cases);
-    if (reasons.length > 0) {
-      io.out('unsupported, by reason:');
+    io.out(perLawTable(result.cases));
+    for (const [title, reasons] of [['unsupported', unsupportedReasons(result.cases)], ['weak (compared too little to count as a pass)', weakReasons(result.cases)]] as const) {
+      if (reasons.length === 0) continue;
+      io.out(`${title}, by reason:`);
       for (const [reason, n] of reasons.slice(0, 10)) io.out(`  ${n} × ${reason}`);
+      if (reasons.length > 10) io.out(`  ... and ${reasons.length - 10} more reasons`);
     }
     const junit = args.values.get('junit');
     if (junit !== undefined) { await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases)); io.out(`JUnit XML: ${junit}`); }
-    for (const f of result.lawFailures) io.out(`\nFAILED\n${formatFailure(f)}`);
-    for (const c of result.cases.filter((x) => x.source === 'golden' && (x.verdict === 'fail' || x.verdict === 'error'))) {
-      io.out(`\nFAILED golden case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
-    }
-    if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${counts.fail} fail, ${counts.error} error)`); return 1; }
-    if (counts.pass === 0) { io.out('\ngate: FAILED: no supported case ran, so nothing was checked'); return 1; }
-    io.out(`\ngate: passed (${counts.pass} passed, ${counts.unsupported} unsupported, ${counts.known} known discrepancies)`);
+    printFailures(io, result.lawFailures, result.cases.filter((x) => x.source === 'golden' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
+    const tally = `${counts.pass} passed, ${counts.fail} fail, ${counts.error} error, ${counts.known} known discrepancies, ${counts.unsupported} unsupported, ${counts.weak} weak`;
+    if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${tally})`); return 1; }
+    if (counts.pass === 0) { io.out(`\ngate: FAILED: no case passed, so nothing was checked (${tally})`); return 1; }
+    io.out(`\ngate: passed (${tally})`);
     return 0;
   } finally {
     await backend.dispose?.();

@@ -1,6 +1,6 @@
 /** The backend's output equals the reference's under the data mode's criterion. */
 import { referenceResult } from '../../compare/run-case.ts';
-import { compareToReference } from '../../compare/tolerance.ts';
+import { compareToReference, convExactlyComputable } from '../../compare/tolerance.ts';
 import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
 import { operandsOf } from './common.ts';
@@ -12,6 +12,7 @@ export const agreementLaw = defineLaw('the backend agrees with the reference', {
 }, async (c, ctx) => {
   const operands = operandsOf(c.problem, c.mode, c.seed);
   const got = await ctx.run(c.problem, operands);
-  const comparison = compareToReference(referenceResult(c.problem, operands), { shape: got.shape, data: got.value }, ctx.precision, ctx.mode);
+  const reference = referenceResult(c.problem, operands);
+  const comparison = compareToReference(reference, { shape: got.shape, data: got.value }, ctx.precision, { exact: convExactlyComputable(ctx.precision, operands, reference.absSum) });
   return judge('backend vs reference', comparison);
 });

@@ -1,11 +1,10 @@
 /** Batch items are independent. */
 import { withChanges } from '../../problem/problem.ts';
-import { sliceAxis } from '../../reference/tensor-ops.ts';
+import { concatLeading, sliceAxis } from '../../reference/tensor-ops.ts';
 import { compareApprox, concatChannelsApprox, type Approx } from '../approx.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { defineLaw, judge } from '../law.ts';
-import { concatLeading } from '../../reference/tensor-ops.ts';
 import { operandsOf, withBias } from './common.ts';
 
 // op(x)[n] = op(x[n]) for every batch item n

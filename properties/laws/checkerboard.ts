@@ -9,7 +9,7 @@ import { inputTensorShape, outputSpatialShape, weightShape } from '../../problem
 import { upsample, type UpsampleMode } from '../../reference/upsample.ts';
 import { defineLaw, allOf, expectThat } from '../law.ts';
 import { filled } from '../../reference/tensor-ops.ts';
-import { multiIndex } from '../approx.ts';
+import { multiIndex } from '../../compare/judge.ts';
 
 /** Kernel, stride and input size per axis, channels, and the resize mode. */
 interface CheckerboardCase {

@@ -8,7 +8,8 @@ import { makeProblem, type ConvProblem } from '../../problem/problem.ts';
 import { convOutputSize, effectiveKernelSize, outputTensorShape, weightShape } from '../../problem/shape.ts';
 import { adjointProblem } from '../../reference/conv-transpose.ts';
 import type { ReceptiveLayer } from '../../reference/receptive-field.ts';
-import { multiIndex, type Approx } from '../approx.ts';
+import { multiIndex } from '../../compare/judge.ts';
+import type { Approx } from '../approx.ts';
 import { allOf, defineLaw, expectThat } from '../law.ts';
 import { filled } from '../../reference/tensor-ops.ts';
 
