@@ -102,8 +102,9 @@ describe('a process that fails to start', () => {
   test('never sending a hello times out within the limit, with a hint about flushing', async () => {
     const { env, pids } = pidFile();
     const begin = performance.now();
-    await expect(start('no-hello', { timeoutMs: 400, env })).rejects.toThrow(/no hello within 400 ms \(does it write the hello line and flush stdout\?\); it was killed/);
-    expect(performance.now() - begin).toBeLessThan(2000);
+    // the hello has its own limit (an interpreter importing a framework is not a request), long enough for python to start under load
+    await expect(start('no-hello', { timeoutMs: 400, helloTimeoutMs: 2500, env })).rejects.toThrow(/no hello within 2500 ms \(does it write the hello line and flush stdout\?\); it was killed/);
+    expect(performance.now() - begin).toBeLessThan(5000);
     expect(await eventually(() => !isAlive(pids()[0]))).toBe(true);
   });
 

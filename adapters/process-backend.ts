@@ -18,8 +18,13 @@ import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, 
 
 /** Options of {@link createProcessBackend}. */
 export interface ProcessBackendOptions {
-  /** Time limit of one request, and of the hello after a (re)start. Default {@link DEFAULT_TIMEOUT_MS}. */
+  /** Time limit of one request. Default {@link DEFAULT_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
+  /**
+   * Time limit of the hello after a (re)start: starting an interpreter and importing a framework
+   * (PyTorch takes seconds) is not a request. Default: the larger of `timeoutMs` and {@link DEFAULT_TIMEOUT_MS}.
+   */
+  readonly helloTimeoutMs?: number;
   /** Working directory of the command. Default: convcheck's. */
   readonly cwd?: string;
   /** Variables added to convcheck's environment for the command. */
@@ -195,7 +200,8 @@ class ImplementationProcess {
 }
 
 /** Starts the command and reads its hello; throws with the exit status and stderr tail if it gives none. */
-async function startProcess(command: string, options: ProcessBackendOptions, timeoutMs: number): Promise<{ process: ImplementationProcess; hello: HelloMessage }> {
+async function startProcess(command: string, options: ProcessBackendOptions, requestTimeoutMs: number): Promise<{ process: ImplementationProcess; hello: HelloMessage }> {
+  const timeoutMs = options.helloTimeoutMs ?? Math.max(requestTimeoutMs, DEFAULT_TIMEOUT_MS);
   const child = new ImplementationProcess(command, options);
   const what = `process backend "${command}"`;
   const event = await child.next(timeoutMs);
