@@ -11,8 +11,26 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
 
 const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
-/** Throws a ConvInputError for the first rule `p` breaks; returns `p` when it breaks none. */
+/**
+ * Problems that passed, frozen (with their arrays) so they cannot change afterwards: a property run
+ * validates the same problem object at every layer it passes through (session, adapter, model
+ * builder, reference), and rechecking it each time was a twentieth of a law run.
+ */
+const validated = new WeakSet<ConvProblem>();
+
+/**
+ * Throws a ConvInputError for the first rule `p` breaks; returns `p` when it breaks none. A problem
+ * that passes is frozen, arrays included (problems are immutable: change one with `withChanges`).
+ */
 export function validateProblem(p: ConvProblem): ConvProblem {
+  if (validated.has(p)) return p;
+  checkRules(p);
+  for (const value of Object.values(p)) if (Array.isArray(value)) Object.freeze(value);
+  validated.add(Object.freeze(p));
+  return p;
+}
+
+function checkRules(p: ConvProblem): void {
   const op = p.op;
   const fail = (field: string, rule: string): never => {
     throw new ConvInputError(field, `${op}: ${rule}`);
@@ -68,7 +86,6 @@ export function validateProblem(p: ConvProblem): ConvProblem {
     const n = sizeOf(shape);
     if (n > MAX_ELEMENTS) fail(field, `tensor ${field} of shape [${shape}] has ${n} elements, more than the limit 2^31-1.`);
   }
-  return p;
 }
 
 type Fail = (field: string, rule: string) => never;
