@@ -48,16 +48,22 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Milliseconds of `runs` timed calls of `fn`, after one untimed warm-up call. */
-async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; last: T }> {
+/**
+ * Milliseconds of `runs` timed calls of `fn`, after one untimed warm-up call, and the CPU
+ * milliseconds of the whole process (all its threads) for each: on a machine shared with other
+ * work, CPU time per run is what a loaded machine does not inflate as much as wall time.
+ */
+async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; cpu: number[]; last: T }> {
   let last = await fn();
-  const times: number[] = [];
+  const times: number[] = [], cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const start = performance.now();
+    const start = performance.now(), cpuStart = process.cpuUsage();
     last = await fn();
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { times, last };
+  return { times, cpu, last };
 }
 
 /**
@@ -148,7 +154,9 @@ interface LayerRow {
   readonly macs: number;
   readonly readableMs: number;
   readonly fastOneMs: number;
+  readonly fastOneCpuMs: number;
   readonly fastAllMs: number;
+  readonly fastAllCpuMs: number;
   readonly ortSingleMs: number;
   readonly ortDefaultMs: number;
   readonly numpy: NumpyTiming;
@@ -172,7 +180,8 @@ async function benchLayer(
   const numpyTiming = await numpy.time(problem, operands, fastAll.last);
   return {
     layer, problem, readableProblem, macs: denseMultiplications(problem),
-    readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastAllMs: median(fastAll.times),
+    readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastOneCpuMs: median(fastOne.cpu),
+    fastAllMs: median(fastAll.times), fastAllCpuMs: median(fastAll.cpu),
     ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times), numpy: numpyTiming,
     notes: `ORT ${ort.verdict} (max err/(u·S) ${ort.maxNormalizedError.toFixed(2)}); ${fastVsReadable}; numpy: ${numpyTiming.note}`,
   };
@@ -230,14 +239,14 @@ function load(): string {
 }
 
 function layerTable(rows: readonly LayerRow[], threads: number): string[] {
-  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', `fast ${threads} threads`, 'G MAC/s', 'ORT 1 thread', 'ORT default', 'numpy f64', 'fast / ORT 1 thread'];
+  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'ORT 1 thread', 'ORT default', 'numpy f64', `fast ${threads} threads / ORT 1 thread`];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const readableMacs = denseMultiplications(r.readableProblem);
     lines.push(`| ${[
       r.layer.label, `\`${formatDescriptor(withChanges(r.problem, { name: undefined }))}\``, si(r.macs, ''),
       `${ms(r.readableMs)}${r.readableProblem === r.problem ? '' : ` (on \`${formatDescriptor(withChanges(r.readableProblem, { name: undefined }))}\`)`}`, gmacs(readableMacs, r.readableMs),
-      ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs),
+      ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), gmacs(r.macs, r.fastOneCpuMs), ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs), gmacs(r.macs, r.fastAllCpuMs),
       ms(r.ortSingleMs), ms(r.ortDefaultMs), r.numpy.ms === undefined ? 'n/a' : ms(r.numpy.ms), `${(r.fastAllMs / r.ortSingleMs).toFixed(0)}x`,
     ].join(' | ')} |`);
   }
@@ -283,7 +292,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`load average at end: ${load()}`);
   console.log(`Layer times are medians of ${REFERENCE_RUNS} (readable), ${FAST_RUNS} (fast, numpy) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`);
-  console.log('MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts); G MAC/s divides it by the median time. Every reference time includes S and n per element and the allocation of y, S and n.');
+  console.log('MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts); G MAC/s divides it by the median wall time, G MAC per CPU s by the median CPU time of the process (all threads). Every reference time includes S and n per element and the allocation of y, S and n.');
   console.log(`"fast ${threads} threads" is reference/conv-fast-pool.ts: the calling thread and ${threads - 1} worker thread(s), each on its share of the output planes.`);
   console.log('ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (no pre-packing), run() with feeding and copying out; "default" is ORT\'s own thread count and optimization level.');
   console.log('numpy f64 is bench/numpy_anchor.py (sliding windows + einsum, float64, value only: no S and n), timed inside python.');
