@@ -17,6 +17,8 @@ export interface BackendFactory {
 /** The built-in backends, in report order. Adapters add one line each below. */
 export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'reference', create: async () => ({ available: true, backend: referenceBackend }) },
+  // The reference's fast path (reference/conv-fast.ts) as a backend, so every law runs on it too.
+  { name: 'reference-fast', create: async () => ({ available: true, backend: (await import('./reference-fast.ts')).referenceFastBackend }) },
   // adapters register here (one entry each)
   { name: 'onnxruntime', create: async () => ({ available: true, backend: await (await import('./onnxruntime.ts')).createOnnxRuntimeBackend() }) },
   // TensorFlow.js: cpu and wasm always; tfjs-node unavailable (with its reason) unless @tensorflow/tfjs-node is installed.

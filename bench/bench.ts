@@ -1,30 +1,44 @@
 /**
- * `npm run bench`: the reference's multiply-accumulates per second on real layer shapes
- * (bench/layers.ts), next to ONNX Runtime's time on the same problem and the same operands,
- * measured in the same run. Every timing is one warm-up run, then the median of several runs.
- * The reference is single-threaded float64; ORT is shown with 1 intra-op thread (same footing)
- * and with its default thread count. A layer the reference would need more than
- * {@link REFERENCE_BUDGET_SECONDS} for is scaled down (spatial size halved) and marked so.
+ * `npm run bench`, in one run on this machine:
+ * 1. per real layer (bench/layers.ts): the reference's multiply-accumulates per second (its readable
+ *    loops, its fast path on one thread and on every core, S and n included) next to ONNX Runtime
+ *    on the same problem and operands (1 intra-op thread, and ORT's default threads), and numpy
+ *    float64 as an outside anchor when python3 with numpy is there (bench/numpy_anchor.py);
+ * 2. the law suite's cases per second against every backend of the registry.
+ * Every timing is one warm-up run, then the median of several runs. A layer the readable loops
+ * would need more than {@link REFERENCE_BUDGET_SECONDS} for is scaled down for them only (marked).
+ * The machine's core count and load average (before and after) are printed with the numbers: on a
+ * shared machine the load says how far to trust them.
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeOperands } from '../problem/operand-data.ts';
-import { referenceResult } from '../compare/run-case.ts';
 import { compareToReference } from '../compare/tolerance.ts';
 import { createOnnxRuntimeBackend, ONNX_RUNTIME_VERSION, type OnnxRuntimeBackend } from '../adapters/onnxruntime.ts';
+import { availableBackends } from '../adapters/registry.ts';
+import { runLaws } from '../properties/runner.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import type { Tensor } from '../problem/tensor.ts';
+import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, weightShape } from '../problem/shape.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
+import { convDetailed } from '../reference/conv.ts';
+import { convTransposeDetailed } from '../reference/conv-transpose.ts';
+import { convFastDetailed } from '../reference/conv-fast.ts';
+import { closeFastConvPool, convFastParallel, defaultThreads } from '../reference/conv-fast-pool.ts';
 import { denseMultiplications, effectiveMultiplications } from '../reference/cost.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { BENCH_LAYERS, type BenchLayer } from './layers.ts';
 
-/** Longest a single reference run may take before the layer is scaled down. */
+/** Longest a single run of the readable reference may take before its layer is scaled down. */
 const REFERENCE_BUDGET_SECONDS = 30;
-/** Timed reference runs after the warm-up (each takes up to a second or so). */
-const REFERENCE_RUNS = 3;
-/** Timed ORT runs after the warm-up (each takes about a millisecond). */
+/** Timed runs of the readable reference after the warm-up (each takes up to a second or so). */
+const REFERENCE_RUNS = 2;
+/** Timed runs of the fast path, ORT and numpy after the warm-up. */
+const FAST_RUNS = 5;
 const ORT_RUNS = 15;
+/** Cases per law of the law-suite rate (the suite's own default budget is 25; gate's 100). */
+const LAW_RUNS = 25;
 
 /** Median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -33,23 +47,29 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Milliseconds of `runs` timed calls of `fn`, after one untimed warm-up call. */
-async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; last: T }> {
+/**
+ * Milliseconds of `runs` timed calls of `fn`, after one untimed warm-up call, and the CPU
+ * milliseconds of the whole process (all its threads) for each: on a machine shared with other
+ * work, CPU time per run is what a loaded machine does not inflate as much as wall time.
+ */
+async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; cpu: number[]; last: T }> {
   let last = await fn();
-  const times: number[] = [];
+  const times: number[] = [], cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const start = performance.now();
+    const start = performance.now(), cpuStart = process.cpuUsage();
     last = await fn();
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { times, last };
+  return { times, cpu, last };
 }
 
 /**
  * `p` with its spatial input halved (rounded up) until the reference, at `macsPerSecond`, needs
  * at most `budgetSeconds`; `p` itself when it already fits.
  */
-function scaledToBudget(p: ConvProblem, macsPerSecond: number, budgetSeconds: number): ConvProblem {
+export function scaledToBudget(p: ConvProblem, macsPerSecond: number, budgetSeconds: number): ConvProblem {
   let scaled = p;
   while (denseMultiplications(scaled) / macsPerSecond > budgetSeconds && scaled.inputShape.some((i) => i > 1)) {
     scaled = withChanges(scaled, { inputShape: scaled.inputShape.map((i) => Math.max(1, Math.ceil(i / 2))) });
@@ -57,107 +77,232 @@ function scaledToBudget(p: ConvProblem, macsPerSecond: number, budgetSeconds: nu
   return scaled;
 }
 
-/** The reference's MAC/s on a small 3x3 conv, to decide whether a layer needs scaling. */
-async function calibrateReference(): Promise<number> {
+/** The readable reference loops (reference/conv.ts, reference/conv-transpose.ts), never the fast path. */
+function readableReference(p: ConvProblem, operands: ConvOperands): ConvResult {
+  return p.op === 'conv' ? convDetailed(p, operands) : convTransposeDetailed(p, operands);
+}
+
+/** The readable reference's MAC/s on a small 3x3 conv, to decide whether a layer needs scaling for it. */
+async function calibrateReadable(): Promise<number> {
   const p = parseDescriptor('mb1ic32ih28iw28oc32kh3kw3ph1pw1');
   const operands = makeOperands(p, 'real', 1);
-  const { times } = await timeRuns(() => referenceResult(p, operands), 3);
+  const { times } = await timeRuns(() => readableReference(p, operands), 3);
   return denseMultiplications(p) / (median(times) / 1000);
 }
 
-/** One row of the table. */
-interface BenchRow {
-  readonly layer: BenchLayer;
-  readonly problem: ConvProblem;
-  readonly scaled: boolean;
-  readonly macs: number;
-  readonly referenceMs: number;
-  readonly ortSingleMs: number;
-  readonly ortDefaultMs: number;
-  readonly agreement: string;
+/** Largest `|a - b| / S` over the elements (0 where S is 0 and they are equal). */
+function maxDiffOverS(a: ConvResult, b: ConvResult): number {
+  let worst = 0;
+  for (let i = 0; i < a.y.data.length; i++) {
+    const d = Math.abs(a.y.data[i] - b.y.data[i]);
+    worst = Math.max(worst, d === 0 ? 0 : d / a.absSum[i]);
+  }
+  return worst;
 }
 
-async function benchLayer(layer: BenchLayer, referenceRate: number, ortSingle: OnnxRuntimeBackend, ortDefault: OnnxRuntimeBackend): Promise<BenchRow> {
-  const problem = scaledToBudget(layer.problem, referenceRate, REFERENCE_BUDGET_SECONDS);
-  const operands: ConvOperands = makeOperands(problem, 'real', 1);
-  const reference = await timeRuns(() => referenceResult(problem, operands), REFERENCE_RUNS);
-  const single = await timeRuns(() => ortSingle.run(problem, operands), ORT_RUNS);
-  const threaded = await timeRuns((): Promise<Tensor> => ortDefault.run(problem, operands), ORT_RUNS);
-  const comparison = compareToReference(reference.last, threaded.last, ortDefault.precision, { exact: false });
+/** numpy float64 on one layer (bench/numpy_anchor.py), or why not. */
+interface NumpyTiming { readonly ms?: number; readonly note: string }
+
+/** Starts bench/numpy_anchor.py once; `time` sends it a problem and reads its answer. */
+function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, reference: ConvResult) => Promise<NumpyTiming>; close: () => void } {
+  const script = fileURLToPath(new URL('./numpy_anchor.py', import.meta.url));
+  const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let failed: string | undefined;
+  let stderr = '';
+  child.on('error', (error) => { failed = `python3 not started: ${error.message}`; });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  let buffer = '';
+  const waiting: Array<(line: string | undefined) => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  child.on('exit', () => { for (const w of waiting.splice(0)) w(undefined); });
   return {
-    layer, problem, scaled: problem !== layer.problem, macs: denseMultiplications(problem),
-    referenceMs: median(reference.times), ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times),
-    agreement: `${comparison.verdict} (max err/(u·S) ${comparison.maxNormalizedError.toFixed(2)})`,
+    async time(p, operands, reference) {
+      if (failed !== undefined) return { note: failed };
+      const pads = resolvePads(p);
+      const request = {
+        op: p.op, group: p.group, strides: p.strides, dilations: p.dilations, kernelShape: p.kernelShape, padsBegin: pads.begin, padsEnd: pads.end,
+        outShape: outputSpatialShape(p), xShape: inputTensorShape(p), wShape: weightShape(p), yShape: outputTensorShape(p), runs: FAST_RUNS,
+        x: Array.from(operands.x.data), w: Array.from(operands.w.data),
+      };
+      const answer = new Promise<string | undefined>((resolve) => waiting.push(resolve));
+      child.stdin.write(`${JSON.stringify(request)}\n`);
+      const line = await answer;
+      if (line === undefined) return { note: `numpy anchor unavailable (${stderr.trim().split('\n').pop() ?? 'python3 exited'})` };
+      const reply = JSON.parse(line) as { ms: number; sum: number; absSum: number };
+      let sum = 0, absSum = 0, scale = 0;
+      for (let i = 0; i < reference.y.data.length; i++) { sum += reference.y.data[i]; absSum += Math.abs(reference.y.data[i]); scale += reference.absSum[i]; }
+      const agrees = Math.abs(reply.sum - sum) <= 1e-9 * scale && Math.abs(reply.absSum - absSum) <= 1e-9 * scale;
+      return { ms: reply.ms, note: agrees ? 'Σy, Σ|y| agree' : `numpy's Σy ${reply.sum} differs from the reference's ${sum}` };
+    },
+    close() { child.stdin.end(); },
   };
+}
+
+/** One row of the layer table. */
+interface LayerRow {
+  readonly layer: BenchLayer;
+  readonly problem: ConvProblem;
+  readonly readableProblem: ConvProblem;
+  readonly macs: number;
+  readonly readableMs: number;
+  readonly fastOneMs: number;
+  readonly fastOneCpuMs: number;
+  readonly fastAllMs: number;
+  readonly fastAllCpuMs: number;
+  readonly ortSingleMs: number;
+  readonly ortDefaultMs: number;
+  readonly numpy: NumpyTiming;
+  readonly notes: string;
+}
+
+async function benchLayer(
+  layer: BenchLayer, readableRate: number, ortSingle: OnnxRuntimeBackend, ortDefault: OnnxRuntimeBackend, numpy: ReturnType<typeof numpyAnchor>,
+): Promise<LayerRow> {
+  const problem = layer.problem;
+  const operands = makeOperands(problem, 'real', 1);
+  const readableProblem = scaledToBudget(problem, readableRate, REFERENCE_BUDGET_SECONDS);
+  const readableOperands = readableProblem === problem ? operands : makeOperands(readableProblem, 'real', 1);
+  const readable = await timeRuns(() => readableReference(readableProblem, readableOperands), REFERENCE_RUNS);
+  const fastOne = await timeRuns(() => convFastDetailed(problem, operands), FAST_RUNS);
+  const fastAll = await timeRuns(() => convFastParallel(problem, operands), FAST_RUNS);
+  const single = await timeRuns(() => ortSingle.run(problem, operands), ORT_RUNS);
+  const threaded = await timeRuns(() => ortDefault.run(problem, operands), ORT_RUNS);
+  const ort = compareToReference(fastAll.last, threaded.last, ortDefault.precision, { exact: false });
+  const fastVsReadable = readableProblem === problem ? `fast vs readable max |Δy|/S ${maxDiffOverS(readable.last, fastAll.last).toExponential(1)}` : 'readable scaled down';
+  const numpyTiming = await numpy.time(problem, operands, fastAll.last);
+  return {
+    layer, problem, readableProblem, macs: denseMultiplications(problem),
+    readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastOneCpuMs: median(fastOne.cpu),
+    fastAllMs: median(fastAll.times), fastAllCpuMs: median(fastAll.cpu),
+    ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times), numpy: numpyTiming,
+    notes: `ORT ${ort.verdict} (max err/(u·S) ${ort.maxNormalizedError.toFixed(2)}); ${fastVsReadable}; numpy: ${numpyTiming.note}`,
+  };
+}
+
+/** One row of the law-suite table. */
+interface LawRow {
+  readonly backend: string;
+  readonly cases: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly note: string;
+}
+
+/** The law suite (default laws, {@link LAW_RUNS} cases each, fixed seed) against every backend of the registry. */
+async function benchLaws(): Promise<LawRow[]> {
+  const rows: LawRow[] = [];
+  for (const availability of await availableBackends()) {
+    if (!availability.available) { rows.push({ backend: availability.name, cases: 0, wallMs: 0, cpuMs: 0, note: `unavailable: ${availability.reason}` }); continue; }
+    const backend = availability.backend;
+    process.stderr.write(`law suite on ${backend.name} ...\n`);
+    try {
+      const start = performance.now(), cpu = process.cpuUsage();
+      const result = await runLaws({ backend, numRuns: LAW_RUNS, seed: 1729 });
+      const used = process.cpuUsage(cpu);
+      const counts = { pass: 0, unsupported: 0, other: 0 };
+      for (const c of result.cases) { if (c.verdict === 'pass') counts.pass++; else if (c.verdict === 'unsupported') counts.unsupported++; else counts.other++; }
+      rows.push({
+        backend: backend.name, cases: result.cases.length, wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000,
+        note: `${result.lawsRun.length} laws; ${counts.pass} pass, ${counts.unsupported} unsupported, ${counts.other} other`,
+      });
+    } finally {
+      await backend.dispose?.();
+    }
+  }
+  return rows;
 }
 
 function si(value: number, unit: string): string {
   const prefixes: Array<[number, string]> = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
   const [scale, prefix] = prefixes.find(([s]) => value >= s) ?? [1, ''];
-  return `${(value / scale).toFixed(value / scale >= 100 ? 0 : 1)} ${prefix}${unit}`;
+  return `${(value / scale).toFixed(value / scale >= 100 ? 0 : 2)} ${prefix}${unit}`;
 }
 
 function ms(value: number): string {
   return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(2)} ms`;
 }
 
-function machineLines(referenceRate: number): string[] {
-  const cpus = os.cpus();
-  return [
-    `machine: ${cpus.length} logical CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `node ${process.version}, onnxruntime-node ${ONNX_RUNTIME_VERSION} (CPU execution provider), ${new Date().toISOString()}`,
-    `reference calibration: ${si(referenceRate, 'MAC/s')} on mb1ic32ih28iw28oc32kh3kw3ph1pw1`,
-  ];
+function gmacs(macs: number, milliseconds: number): string {
+  return `${(macs / milliseconds / 1e6).toFixed(2)}`;
 }
 
-function table(rows: readonly BenchRow[]): string[] {
-  const header = ['layer', 'descriptor', 'MACs', 'reference', 'reference MAC/s', 'ORT 1 thread', 'ORT default threads', 'reference / ORT 1 thread', 'ORT vs reference'];
+function load(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
+function layerTable(rows: readonly LayerRow[], threads: number): string[] {
+  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'ORT 1 thread', 'ORT default', 'numpy f64', `fast ${threads} threads / ORT 1 thread`];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const row of rows) {
-    const label = row.scaled ? `${row.layer.label} (scaled down from ${formatDescriptor(row.layer.problem)})` : row.layer.label;
+  for (const r of rows) {
+    const readableMacs = denseMultiplications(r.readableProblem);
     lines.push(`| ${[
-      label, `\`${formatDescriptor(withChanges(row.problem, { name: undefined }))}\``, si(row.macs, ''), ms(row.referenceMs),
-      si(row.macs / (row.referenceMs / 1000), 'MAC/s'), ms(row.ortSingleMs), ms(row.ortDefaultMs),
-      `${(row.referenceMs / row.ortSingleMs).toFixed(0)}x`, row.agreement,
+      r.layer.label, `\`${formatDescriptor(withChanges(r.problem, { name: undefined }))}\``, si(r.macs, ''),
+      `${ms(r.readableMs)}${r.readableProblem === r.problem ? '' : ` (on \`${formatDescriptor(withChanges(r.readableProblem, { name: undefined }))}\`)`}`, gmacs(readableMacs, r.readableMs),
+      ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), gmacs(r.macs, r.fastOneCpuMs), ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs), gmacs(r.macs, r.fastAllCpuMs),
+      ms(r.ortSingleMs), ms(r.ortDefaultMs), r.numpy.ms === undefined ? 'n/a' : ms(r.numpy.ms), `${(r.fastAllMs / r.ortSingleMs).toFixed(0)}x`,
     ].join(' | ')} |`);
   }
   return lines;
 }
 
-function notes(rows: readonly BenchRow[]): string[] {
-  const lines = [
-    '',
-    `Each time is the median of ${REFERENCE_RUNS} (reference) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`,
-    'MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts denseMultiplications); MAC/s divides it by the median time.',
-    'The reference is convcheck\'s float64 oracle with its error-bound bookkeeping (S and n per element), single-threaded.',
-    'ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (so no weight pre-packing or NCHWc rewrite), time of run() including feeding and copying out; "default threads" is ORT\'s own intra-op thread count.',
-  ];
-  for (const row of rows) {
-    const skipped = 1 - effectiveMultiplications(row.problem) / row.macs;
-    if (skipped > 0) lines.push(`${row.layer.label}: the reference skips ${(skipped * 100).toFixed(1)}% of the dense MACs (taps in the padding).`);
+function lawTable(rows: readonly LawRow[]): string[] {
+  const lines = ['| backend | cases | wall | cases/s | CPU of this process | cases per CPU second | |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    if (r.cases === 0) { lines.push(`| ${r.backend} | | | | | | ${r.note} |`); continue; }
+    lines.push(`| ${r.backend} | ${r.cases} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.cases / (r.wallMs / 1000)).toFixed(0)} | ${(r.cpuMs / 1000).toFixed(2)} s | ${(r.cases / (r.cpuMs / 1000)).toFixed(0)} | ${r.note} |`);
   }
-  lines.push('', 'Sources:');
-  for (const row of rows) lines.push(`- ${row.layer.label}: ${row.layer.source}`);
   return lines;
 }
 
 async function main(): Promise<void> {
-  const referenceRate = await calibrateReference();
+  const cpus = os.cpus();
+  const threads = defaultThreads();
+  console.log(`machine: ${threads} cores available (${cpus.length} logical CPUs, ${cpus[0]?.model.trim() ?? 'unknown model'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}`);
+  console.log(`node ${process.version}, onnxruntime-node ${ONNX_RUNTIME_VERSION} (CPU execution provider), ${new Date().toISOString()}`);
+  console.log(`load average at start: ${load()}`);
+  const readableRate = await calibrateReadable();
   const ortSingle = await createOnnxRuntimeBackend({ intraOpNumThreads: 1 });
-  const ortDefault = await createOnnxRuntimeBackend();
+  const ortDefault = await createOnnxRuntimeBackend({ intraOpNumThreads: 0, interOpNumThreads: 0, graphOptimizationLevel: 'all' });
+  const numpy = numpyAnchor();
+  const rows: LayerRow[] = [];
   try {
-    for (const line of machineLines(referenceRate)) console.log(line);
-    console.log('');
-    const rows: BenchRow[] = [];
     for (const layer of BENCH_LAYERS) {
       process.stderr.write(`measuring ${layer.label} ...\n`);
-      rows.push(await benchLayer(layer, referenceRate, ortSingle, ortDefault));
+      rows.push(await benchLayer(layer, readableRate, ortSingle, ortDefault, numpy));
     }
-    for (const line of [...table(rows), ...notes(rows)]) console.log(line);
   } finally {
+    numpy.close();
     await ortSingle.dispose?.();
     await ortDefault.dispose?.();
+    await closeFastConvPool();
   }
+  const lawRows = await benchLaws();
+  console.log('');
+  for (const line of layerTable(rows, threads)) console.log(line);
+  console.log('');
+  for (const line of lawTable(lawRows)) console.log(line);
+  console.log('');
+  console.log(`load average at end: ${load()}`);
+  console.log(`Layer times are medians of ${REFERENCE_RUNS} (readable), ${FAST_RUNS} (fast, numpy) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`);
+  console.log('MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts); G MAC/s divides it by the median wall time, G MAC per CPU s by the median CPU time of the process (all threads). Every reference time includes S and n per element and the allocation of y, S and n.');
+  console.log(`"fast ${threads} threads" is reference/conv-fast-pool.ts: the calling thread and ${threads - 1} worker thread(s), each on its share of the output planes.`);
+  console.log('ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (no pre-packing), run() with feeding and copying out; "default" is ORT\'s own thread count and optimization level.');
+  console.log('numpy f64 is bench/numpy_anchor.py (sliding windows + einsum, float64, value only: no S and n), timed inside python.');
+  console.log(`Law suite: every law of properties/laws, ${LAW_RUNS} cases per law (fewer for costly laws), seed 1729, against each backend of adapters/registry.ts; the reference also runs the structural laws.`);
+  for (const r of rows) {
+    const skipped = 1 - effectiveMultiplications(r.problem) / r.macs;
+    console.log(`${r.layer.label}: ${r.notes}${skipped > 0 ? `; the reference skips ${(skipped * 100).toFixed(1)}% of the dense MACs (taps in the padding)` : ''}.`);
+  }
+  console.log('');
+  console.log('Sources:');
+  for (const r of rows) console.log(`- ${r.layer.label}: ${r.layer.source}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

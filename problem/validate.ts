@@ -11,8 +11,24 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
 
 const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
+/**
+ * Problems that passed: a property run validates the same problem object at every layer it passes
+ * through (session, adapter, model builder, reference), and rechecking it each time was a twentieth
+ * of a law run. Problems are immutable by type (`readonly` fields and arrays; change one with
+ * `withChanges`, which copies). They are not frozen: frozen arrays slowed the reference's index
+ * arithmetic threefold.
+ */
+const validated = new WeakSet<ConvProblem>();
+
 /** Throws a ConvInputError for the first rule `p` breaks; returns `p` when it breaks none. */
 export function validateProblem(p: ConvProblem): ConvProblem {
+  if (validated.has(p)) return p;
+  checkRules(p);
+  validated.add(p);
+  return p;
+}
+
+function checkRules(p: ConvProblem): void {
   const op = p.op;
   const fail = (field: string, rule: string): never => {
     throw new ConvInputError(field, `${op}: ${rule}`);
@@ -68,7 +84,6 @@ export function validateProblem(p: ConvProblem): ConvProblem {
     const n = sizeOf(shape);
     if (n > MAX_ELEMENTS) fail(field, `tensor ${field} of shape [${shape}] has ${n} elements, more than the limit 2^31-1.`);
   }
-  return p;
 }
 
 type Fail = (field: string, rule: string) => never;

@@ -60,12 +60,13 @@ export interface CaseCall {
 
 /** `t - float32(t)` elementwise, or undefined when `t` is float32 already. */
 function roundingError(t: Tensor): Float64Array | undefined {
+  if (t.data instanceof Float32Array) return undefined;
   let any = false;
-  const data = Float64Array.from(t.data, (v) => {
-    const e = Math.abs(v - Math.fround(v));
-    if (e !== 0) any = true;
-    return e;
-  });
+  const data = new Float64Array(t.data.length);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = Math.abs(t.data[i] - Math.fround(t.data[i]));
+    if (data[i] !== 0) any = true;
+  }
   return any ? data : undefined;
 }
 

@@ -54,12 +54,13 @@ async function generate(argv: readonly string[], io: Io): Promise<number> {
   const names = args.values.get('case')?.split(',').map((n) => n.trim());
   const progress = new Progress(io, 0, 'golden');
   let bytes = 0;
+  const start = performance.now();
   const manifest = await generateCorpus({
     outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
     onCase: (c) => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
   });
   progress.finish();
-  io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir}; manifest: ${outDir}/manifest.json`);
+  io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir} in ${((performance.now() - start) / 1000).toFixed(1)} s; manifest: ${outDir}/manifest.json`);
   return 0;
 }
 
@@ -70,7 +71,8 @@ async function verify(argv: readonly string[], io: Io): Promise<number> {
   const dir = args.positionals[0] ?? 'golden/corpus';
   const result = await verifyCorpus(dir);
   for (const issue of result.issues) io.out(`${issue.kind}: ${issue.case}/${issue.file}: ${issue.message}`);
-  io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical` : `${result.issues.length} differences in ${dir}`);
+  const took = `${(result.timeMs / 1000).toFixed(1)} s`;
+  io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical (${took})` : `${result.issues.length} differences in ${dir} (${took})`);
   return result.ok ? 0 : 1;
 }
 

@@ -1,0 +1,41 @@
+/**
+ * The fast path of the reference (reference/conv-fast.ts, on every core through
+ * reference/conv-fast-pool.ts) as a backend of its own, `reference-fast`, so that every law runs on
+ * it with the same bodies as on the readable `reference` and on every adapter; its property test
+ * (properties/reference-fast.test.ts) holds it to the readable loops within float64 rounding.
+ */
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import { adjointProblem } from '../reference/conv-transpose.ts';
+import { closeFastConvPool, convFastParallel } from '../reference/conv-fast-pool.ts';
+
+/** Backend name. */
+export const REFERENCE_FAST_NAME = 'reference-fast';
+
+/**
+ * Only the input gradient has a fast path (the transposed conv of dy, the adjoint); the weight
+ * gradient is the readable reference's own loop, checked on `reference`.
+ */
+function gradientSupport(p: ConvProblem, part: GradientPart): Support {
+  if (p.op !== 'conv') return unsupported(`${REFERENCE_FAST_NAME}: gradients are defined for Conv problems only, but op=${p.op}.`);
+  return part === 'input' ? SUPPORTED : unsupported(`${REFERENCE_FAST_NAME}: the weight gradient has no fast path (the readable reference's is checked on reference).`);
+}
+
+const fastGradients: ConvGradients = {
+  supports: gradientSupport,
+  input: async (p, { w }, dy) => (await convFastParallel(adjointProblem(p), { x: dy, w })).y,
+  weight: async () => { throw new UnsupportedError(`${REFERENCE_FAST_NAME}: the weight gradient has no fast path.`); },
+};
+
+/** The fast float64 reference as a backend; dispose ends its worker threads. */
+export const referenceFastBackend: Backend = {
+  name: REFERENCE_FAST_NAME,
+  version: '0.1.0',
+  precision: 'fp64',
+  supports: () => SUPPORTED,
+  run: async (p: ConvProblem, operands: ConvOperands): Promise<Tensor> => (await convFastParallel(p, operands)).y,
+  gradients: fastGradients,
+  dispose: closeFastConvPool,
+};

@@ -1,0 +1,163 @@
+/**
+ * The fast Conv / ConvTranspose reference on every core: the output planes (n, m) of a large
+ * problem are split into contiguous shares, one per thread; the calling thread runs one share and
+ * worker threads the others, all on shared memory (inputs copied once into a reused buffer, outputs
+ * written in place, each page first touched by the thread that fills it). A small problem runs on
+ * the calling thread only: a worker round trip costs more than it saves.
+ *
+ * Workers start on the first large problem (loading TypeScript through tsx, whichever way the
+ * process itself loads it: tsx's CLI, its register() as bin/convcheck.js does, or vitest), stay
+ * for the next one, and never keep the process alive: they are unref'd while idle.
+ * {@link closeFastConvPool} ends them. A worker that dies fails its run with its error; the next
+ * run starts a new one.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ConvProblem } from '../problem/problem.ts';
+import { sizeOf } from '../problem/shape.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import type { ConvResult } from './conv-result.ts';
+import { convFastDetailed, fastConvPlan } from './conv-fast.ts';
+import { planeCount, runFastJob, termsPattern, type FastConvPlan, type FastJob } from './conv-fast-kernel.ts';
+import { FAST_WORKER_MARK } from './conv-fast-worker.ts';
+import { checkReferenceOperands } from './inputs.ts';
+
+/** Multiply-accumulates below which a problem runs on the calling thread (about 5 ms of work). */
+export const PARALLEL_MIN_MACS = 4_000_000;
+
+/** Threads a run uses by default: one per core the process may use. */
+export function defaultThreads(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Dense multiply-accumulates of a plan: `N·M·Πwindow·(C/G)·Πk` (Conv: Πwindow = Πo; ConvTranspose: Πi). */
+function planMacs(plan: FastConvPlan): number {
+  return planeCount(plan) * sizeOf(plan.windowShape) * plan.inPerGroup * plan.kernelSize;
+}
+
+type Reply = { readonly ready: true } | { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/** One worker thread and the run waiting on it. */
+class PoolWorker {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  private waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  dead = false;
+
+  constructor() {
+    const require = createRequire(import.meta.url);
+    // tsx's ESM API (its CommonJS entry sits beside the ESM one), then the worker module itself
+    const tsxApi = new URL('./index.mjs', `file://${require.resolve('tsx/esm/api')}`).href;
+    const workerModule = new URL('./conv-fast-worker.ts', import.meta.url).href;
+    const boot = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerModule)}); })`
+      + `.catch((error) => { require('node:worker_threads').parentPort.postMessage({ ok: false, message: 'fast-conv worker failed to load: ' + (error && error.stack || error) }); });`;
+    this.worker = new Worker(boot, { eval: true, workerData: { mark: FAST_WORKER_MARK } });
+    let markReady: () => void = () => {};
+    let failReady: (error: Error) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => { markReady = resolve; failReady = reject; });
+    this.ready.catch(() => {}); // observed by whoever awaits it
+    this.waiting = { resolve: markReady, reject: failReady };
+    this.worker.on('message', (reply: Reply) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      this.worker.unref();
+      if ('ready' in reply || reply.ok) waiting?.resolve();
+      else waiting?.reject(new Error(reply.message));
+    });
+    const die = (error: Error): void => {
+      this.dead = true;
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.reject(error);
+    };
+    this.worker.on('error', die);
+    this.worker.on('exit', (code) => die(new Error(`fast-conv worker exited with code ${code}`)));
+    this.worker.ref(); // until it has answered that it is ready
+  }
+
+  /** Posts one share and resolves when the worker has run it. */
+  run(job: FastJob): Promise<void> {
+    if (this.dead) return Promise.reject(new Error('fast-conv worker is gone'));
+    return new Promise<void>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.ref();
+      this.worker.postMessage(job);
+    });
+  }
+}
+
+let workers: PoolWorker[] = [];
+/** Runs go one at a time: they share the input buffer and the workers. */
+let queue: Promise<unknown> = Promise.resolve();
+let inputBuffer = new SharedArrayBuffer(0);
+
+/** The input buffer, grown (never shrunk) to hold `elements` float64 values. */
+function inputBufferFor(elements: number): SharedArrayBuffer {
+  if (inputBuffer.byteLength < elements * 8) inputBuffer = new SharedArrayBuffer(elements * 8);
+  return inputBuffer;
+}
+
+async function readyWorkers(count: number): Promise<PoolWorker[]> {
+  workers = workers.filter((w) => !w.dead);
+  while (workers.length < count) workers.push(new PoolWorker());
+  const chosen = workers.slice(0, count);
+  await Promise.all(chosen.map((w) => w.ready));
+  return chosen;
+}
+
+async function runParallel(plan: FastConvPlan, operands: ConvOperands, threads: number): Promise<ConvResult> {
+  const pool = await readyWorkers(threads - 1);
+  const xLength = operands.x.data.length, wLength = operands.w.data.length, bLength = operands.b?.data.length ?? 0;
+  const input = inputBufferFor(xLength + wLength + bLength);
+  new Float64Array(input, 0, xLength).set(operands.x.data);
+  new Float64Array(input, xLength * 8, wLength).set(operands.w.data);
+  if (operands.b !== undefined) new Float64Array(input, (xLength + wLength) * 8, bLength).set(operands.b.data);
+  const count = sizeOf(plan.yShape);
+  const y = new SharedArrayBuffer(count * 8), absSum = new SharedArrayBuffer(count * 8), terms = new SharedArrayBuffer(count * 4);
+  const { pattern, perPlane } = termsPattern(plan);
+  const planes = planeCount(plan);
+  const share = (t: number): FastJob => ({
+    plan, input, xLength, wLength, bLength, y, absSum, terms, pattern,
+    planeStart: Math.floor((planes * t) / threads), planeEnd: Math.floor((planes * (t + 1)) / threads),
+  });
+  const running = pool.map((w, t) => w.run(share(t + 1)));
+  try {
+    runFastJob(share(0));
+  } finally {
+    await Promise.allSettled(running);
+  }
+  await Promise.all(running);
+  return { y: { shape: [...plan.yShape], data: new Float64Array(y) }, absSum: new Float64Array(absSum), terms: new Int32Array(terms), multiplications: perPlane * planes };
+}
+
+/** Options of {@link convFastParallel}. */
+export interface FastParallelOptions {
+  /** Threads to use, the calling one included (default {@link defaultThreads}); 1 runs on the calling thread. */
+  readonly threads?: number;
+  /** Multiply-accumulates from which workers are used (default {@link PARALLEL_MIN_MACS}). */
+  readonly minMacs?: number;
+}
+
+/**
+ * Conv or ConvTranspose (by `p.op`) with the fast loops on every core: the result of
+ * {@link convFastDetailed}, the same values bit for bit (each plane is summed in the same order
+ * whichever thread runs it). Same checks and errors as the readable reference.
+ */
+export async function convFastParallel(p: ConvProblem, operands: ConvOperands, options: FastParallelOptions = {}): Promise<ConvResult> {
+  checkReferenceOperands(p, operands);
+  const plan = fastConvPlan(p);
+  const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(), planeCount(plan)));
+  if (threads === 1 || planMacs(plan) < (options.minMacs ?? PARALLEL_MIN_MACS)) return convFastDetailed(p, operands);
+  const run = queue.then(() => runParallel(plan, operands, threads));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Ends every worker thread of the pool (a later run starts new ones). */
+export async function closeFastConvPool(): Promise<void> {
+  const ending = workers;
+  workers = [];
+  inputBuffer = new SharedArrayBuffer(0);
+  await Promise.all(ending.map((w) => w.worker.terminate()));
+}
