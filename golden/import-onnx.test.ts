@@ -112,7 +112,9 @@ describe('importOnnxTestDir on convcheck\'s own corpus', () => {
     await writeFile(path, encodeTensorProto('Y', { shape: y.shape, data }));
     const result = await importOnnxTestDir(dir, [referenceBackend]);
     expect(result.cases[0].verdict).toBe('fail');
-    expect(result.cases[0].message).toMatch(/expected output disagrees with the reference: 1 of 144 elements over bound .*; first at index 5 \[[\d,]+\]: got 65, expected 64/);
+    expect(result.cases[0].message).toMatch(/expected output disagrees with the reference: 1 of 144 elements over bound .*; first at index 5 \[0,0,0,0,5\]: got (-?\d+), expected (-?\d+), bound 0/);
+    const [, got, want] = /got (-?\d+), expected (-?\d+)/.exec(result.cases[0].message) ?? [];
+    expect(Number(got)).toBe(Number(want) + 1);
   });
 
   test('a truncated input file is an error naming it, and the other cases still run', async () => {

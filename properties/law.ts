@@ -102,6 +102,12 @@ export interface LawSpec {
   readonly structural?: boolean;
   /** Share of the per-law case budget (default 1; below 1 for costly laws). */
   readonly budgetShare?: number;
+  /**
+   * Whether a case whose reference outputs are mostly zeros is weak (mistrusted, default true).
+   * False for a law whose check is itself about where the zeros are (a receptive field's support,
+   * an output shape), which an implementation returning zeros cannot pass.
+   */
+  readonly mistrustZeros?: boolean;
 }
 
 /** A law over cases of type `C`, as the runner sees it. */
@@ -138,6 +144,7 @@ export function defineLaw<C = ProblemCase>(name: string, spec: LawSpec & CaseSpe
     convTypes: spec.convTypes,
     structural: spec.structural ?? false,
     budgetShare: spec.budgetShare ?? 1,
+    mistrustZeros: spec.mistrustZeros ?? true,
     cases: (spec.cases as CasesOf<C> | undefined) ?? ((scope) => problemCaseArb(scope) as unknown as fc.Arbitrary<C>),
     describe: (spec.describe as ((c: C) => CaseLabel) | undefined) ?? ((c) => labelOf(c as unknown as ProblemCase)),
     check: body,

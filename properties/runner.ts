@@ -276,10 +276,10 @@ export function diagnose(calls: readonly CaseCall[]): string | undefined {
 }
 
 /** Why a passing case is weak, or undefined: a vacuous check, or every call's reference output mostly zeros. */
-function weakness(judgement: Judgement, calls: readonly CaseCall[]): string | undefined {
+function weakness(law: Law, judgement: Judgement, calls: readonly CaseCall[]): string | undefined {
   if (judgement.weak !== undefined) return judgement.weak;
   const answered = calls.filter((c) => c.comparison !== undefined);
-  if (answered.length > 0 && answered.every((c) => c.referenceZeroShare > MISTRUSTED_ZERO_SHARE)) {
+  if (law.mistrustZeros && answered.length > 0 && answered.every((c) => c.referenceZeroShare > MISTRUSTED_ZERO_SHARE)) {
     const share = Math.min(...answered.map((c) => c.referenceZeroShare));
     return `mistrusted: ${Math.round(share * 100)}% or more of every reference output is zero (over ${Math.round(MISTRUSTED_ZERO_SHARE * 100)}%), so an implementation returning zeros would pass`;
   }
@@ -297,7 +297,7 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   let metrics: Comparison | undefined;
   try {
     const judgement = await law.check(c, session);
-    const weak = judgement.ok ? weakness(judgement, session.calls) : undefined;
+    const weak = judgement.ok ? weakness(law, judgement, session.calls) : undefined;
     verdict = !judgement.ok ? 'fail' : weak !== undefined ? 'weak' : 'pass';
     message = weak !== undefined ? `${weak} (${judgement.message})` : judgement.message;
     metrics = judgement.metrics;

@@ -70,7 +70,7 @@ async function verify(argv: readonly string[], io: Io): Promise<number> {
   if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
   const dir = args.positionals[0] ?? 'golden/corpus';
   const result = await verifyCorpus(dir);
-  for (const issue of result.issues) io.out(`${issue.kind}: ${issue.case}/${issue.file}: ${issue.message}`);
+  for (const issue of result.issues) io.out(`${issue.kind}: ${issue.message}`);
   const took = `${(result.timeMs / 1000).toFixed(1)} s`;
   io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical (${took})` : `${result.issues.length} differences in ${dir} (${took})`);
   return result.ok ? 0 : 1;

@@ -2,10 +2,9 @@
  * Small helpers the law bodies share: operands of a case, the scale of a reference op, and the
  * problem edits laws are stated with.
  */
-import { exactRanges, makeOperands, type DataMode } from '../../problem/operand-data.ts';
-import { Random } from '../../problem/random.ts';
+import { drawTensor, exactRanges, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
-import { explicitAttributes, sizeOf } from '../../problem/shape.ts';
+import { explicitAttributes } from '../../problem/shape.ts';
 import type { Tensor, Tensor64 } from '../../problem/tensor.ts';
 import type { ConvOperands } from '../../problem/operands.ts';
 import { referenceSide, type Approx } from '../approx.ts';
@@ -58,16 +57,8 @@ export function nextSeed(seed: number, k = 1): number {
 
 /**
  * An input-like tensor `[N, C, ...spatial]` for `p` of any spatial size, drawn like `makeOperands`
- * draws x (exact: sparse integers within p's exact range; real: uniform in [-1, 1)).
+ * draws x in `mode` (integers within p's exact range in the exact modes).
  */
 export function inputLike(p: ConvProblem, spatial: readonly number[], mode: DataMode, seed: number): Tensor<Float32Array> {
   return drawTensor([p.batch, p.inChannels, ...spatial], mode, seed, exactRanges(p).xMax);
-}
-
-/** A tensor of `shape` drawn like problem/operand-data.ts draws operands: exact: a third zeros, else integers in `[-max, max]`; real: uniform in [-1, 1). */
-export function drawTensor(shape: readonly number[], mode: DataMode, seed: number, max: number): Tensor<Float32Array> {
-  const rng = new Random(seed);
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = mode === 'real' ? rng.next() * 2 - 1 : rng.int(0, 2) === 0 ? 0 : rng.int(-max, max);
-  return { shape: [...shape], data };
 }

@@ -1,13 +1,13 @@
 /** A flattened conv (channel, then one 1-D filter per axis) equals the conv with the rank-1 filter. */
 import { makeProblem } from '../../problem/problem.ts';
-import { exactRanges } from '../../problem/operand-data.ts';
+import { drawTensor, exactRanges } from '../../problem/operand-data.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { flattenedConv } from '../../reference/flattened.ts';
 import { compareApprox, exact } from '../approx.ts';
 import { labelOf, problemCaseArb } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { reshape } from '../../reference/tensor-ops.ts';
-import { drawTensor, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
+import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { outerProductKernel, runAxisStages, runStage } from './separable-chain.ts';
 
 // per axis 1-D filters after a 1x1 channel filter: conv(x, W) with W[m, c, k_0, k_1, ..] = α[m, c]·β_0[m, k_0]·β_1[m, k_1]...

@@ -8,7 +8,7 @@
  * by the reference forward conv. A backend without gradients makes both unsupported.
  */
 import type * as fc from 'fast-check';
-import { exactRanges } from '../../problem/operand-data.ts';
+import { drawTensor, exactRanges } from '../../problem/operand-data.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
 import type { Tensor } from '../../problem/tensor.ts';
@@ -19,7 +19,7 @@ import { compareApprox, referenceSide, type Approx } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import type { ProblemType } from '../../problem/conv-types.ts';
 import { defineLaw, judge, type LawScope } from '../law.ts';
-import { abs, drawTensor, linearPart, nextSeed, operandsOf } from './common.ts';
+import { abs, linearPart, nextSeed, operandsOf } from './common.ts';
 
 /** The problem types with a Conv to differentiate (every single-problem type but transposed). */
 const GRADIENT_TYPES: readonly ProblemType[] = ['conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'grouped', 'depthwise', 'pointwise-grouped'];

@@ -61,6 +61,7 @@ export const outputShapeLaw = defineLaw('the output shape is the shape arithmeti
   math: 'conv: o = floor((i + pb + pe - d(k-1) - 1)/s) + 1, SAME ceil(i/s); convT: o = s(i-1) + op + d(k-1) + 1 - pb - pe, SAME i·s',
   convTypes: PROBLEM_TYPES,
   structural: true,
+  mistrustZeros: false,
 }, async (c, ctx) => {
   const p = c.problem;
   const arithmetic = ctx.aux.outputSpatialShape(p);

@@ -59,6 +59,7 @@ export const receptiveFieldLaw = defineLaw<StackCase>('the receptive field of a 
   math: 'r = 1 + Σ_l (k_l - 1)·d_l·Π_{j<l} s_j',
   convTypes: ['dilated', 'conv1d', 'conv2d'],
   structural: true,
+  mistrustZeros: false,
   cases: (scope) => stackArb(scope.convTypes.includes('dilated') ? [1, 2] : [1, 2].filter((r) => scope.convTypes.includes(r === 1 ? 'conv1d' : 'conv2d'))),
   describe: (c) => ({
     descriptor: c.layers.map((l) => `k[${l.kernel}]s[${l.stride}]d[${l.dilation}]`).join(' > '),

@@ -1,12 +1,12 @@
 /** A spatially separable conv (one 1-D conv per axis) equals the conv with the outer-product kernel. */
 import { withChanges } from '../../problem/problem.ts';
-import { exactRanges } from '../../problem/operand-data.ts';
+import { drawTensor, exactRanges } from '../../problem/operand-data.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { spatiallySeparableConv } from '../../reference/spatially-separable.ts';
 import { compareApprox, exact } from '../approx.ts';
 import { labelOf, problemCaseArb } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { drawTensor, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
+import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { outerProductKernel, runAxisStages } from './separable-chain.ts';
 
 // conv_{k_0}(...conv_{k_{r-1}}(x)) per channel = conv(x, K_0 ⊗ K_1 ⊗ ...) (3x3 Sobel = [1,2,1]ᵀ·[-1,0,1])
