@@ -186,7 +186,7 @@ export function judge(got: Judged, want: Expectation, precision: Precision): Com
     const norm = err === 0 ? 0 : scale > 0 ? err / scale : Infinity;
     if (!worstNorm || norm > maxNorm) worstNorm = { index: i, got: have, expected, bound };
     maxNorm = Math.max(maxNorm, norm);
-    if (!(err <= bound)) {
+    if (err !== 0 && !(err <= bound)) {
       over++;
       if (!(err <= want.hardBound[i])) impossible = true;
       firstOver ??= { index: i, got: have, expected, bound };

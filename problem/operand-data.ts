@@ -124,14 +124,14 @@ function pairUp(w: Float32Array, f: number, length: number): void {
   if (length % 2 === 1) w[base + (length - 1) / 2] = 0;
 }
 
-/** Places one NaN, +Inf, -Inf or -0 in x, w or b, one to three times. */
+/** Places a NaN or ±Inf in x, w or b, then up to two more NaN, ±Inf or -0. */
 function placeSpecials(operands: ConvOperands, rng: Random): void {
   const targets = [operands.x, operands.w, ...(operands.b ? [operands.b] : [])];
   const specials = [NaN, Infinity, -Infinity, -0];
   const count = rng.int(1, 3);
   for (let k = 0; k < count; k++) {
     const t = targets[rng.int(0, targets.length - 1)];
-    t.data[rng.int(0, t.data.length - 1)] = specials[rng.int(0, specials.length - 1)];
+    t.data[rng.int(0, t.data.length - 1)] = specials[rng.int(0, k === 0 ? 2 : 3)];
   }
 }
 

@@ -27,6 +27,8 @@ describe('mutants: every broken implementation is caught', () => {
       const missed = mutant.expectedCatchers.filter((law) => !catchers.includes(law));
       expect(missed, `${mutant.name} was not caught by ${missed.map((l) => `"${l}"`).join(', ')}; caught by: ${catchers.join(' | ')}`).toEqual([]);
       for (const failure of result.failures) expect(failure.record.verdict === 'fail' || failure.record.verdict === 'error').toBe(true);
+      // a wrong answer is a fail, never an error that reads like broken infrastructure
+      if (mutant.name === 'wrong-output-shape') for (const failure of result.failures) expect(failure.record.verdict, failure.message).toBe('fail');
     });
   }
 

@@ -144,8 +144,8 @@ const offByOneAtBorder = mutantBackend('off-by-one-at-border', (p, o) => {
   return plusBias(mapTensor(y, (v, i) => (lastOfY(v, i) ? 0 : v)), o.b);
 });
 
-/** Conv and ConvTranspose accumulating in float16: every partial sum rounded to binary16. */
-function accumulateInFloat16(p: ConvProblem, operands: ConvOperands): Tensor64 {
+/** Conv and ConvTranspose with every partial sum rounded by `round` (a narrower or mis-rounding accumulator). */
+function accumulateRounded(p: ConvProblem, operands: ConvOperands, round: (v: number) => number): Tensor64 {
   const { x, w, b } = operands;
   const outShape = outputSpatialShape(p);
   const y = new Float64Array(sizeOf(outputTensorShape(p)));
@@ -158,10 +158,10 @@ function accumulateInFloat16(p: ConvProblem, operands: ConvOperands): Tensor64 {
     for (let n = 0; n < p.batch; n++) for (let m = 0; m < p.outChannels; m++) {
       const g = Math.floor(m / outPerGroup);
       for (let q = 0; q < outSize; q++) {
-        let acc = b ? roundToFloat16(b.data[m]) : 0;
+        let acc = b ? round(b.data[m]) : 0;
         for (let c = 0; c < inPerGroup; c++) for (let k = 0; k < kernelSize; k++) {
           const at = window.tapOffset(outTable, q, kernelTable, k);
-          if (at >= 0) acc = roundToFloat16(acc + x.data[(n * p.inChannels + g * inPerGroup + c) * inSize + at] * w.data[(m * inPerGroup + c) * kernelSize + k]);
+          if (at >= 0) acc = round(acc + x.data[(n * p.inChannels + g * inPerGroup + c) * inSize + at] * w.data[(m * inPerGroup + c) * kernelSize + k]);
         }
         y[(n * p.outChannels + m) * outSize + q] = acc;
       }
@@ -173,13 +173,49 @@ function accumulateInFloat16(p: ConvProblem, operands: ConvOperands): Tensor64 {
       for (let i = 0; i < inSize; i++) for (let m = 0; m < outPerGroup; m++) for (let k = 0; k < kernelSize; k++) {
         const at = window.tapOffset(inTable, i, kernelTable, k);
         const yIdx = (n * p.outChannels + g * outPerGroup + m) * outSize + at;
-        if (at >= 0) y[yIdx] = roundToFloat16(y[yIdx] + x.data[(n * p.inChannels + c) * inSize + i] * w.data[(c * outPerGroup + m) * kernelSize + k]);
+        if (at >= 0) y[yIdx] = round(y[yIdx] + x.data[(n * p.inChannels + c) * inSize + i] * w.data[(c * outPerGroup + m) * kernelSize + k]);
       }
     }
-    if (b) for (let i = 0; i < y.length; i++) y[i] = roundToFloat16(y[i] + b.data[Math.floor(i / outSize) % p.outChannels]);
+    if (b) for (let i = 0; i < y.length; i++) y[i] = round(y[i] + b.data[Math.floor(i / outSize) % p.outChannels]);
   }
   return { shape: outputTensorShape(p), data: y };
 }
+
+/** Round toward zero to float32 (truncation): the nearest float32 no larger in magnitude. */
+function truncateToFloat32(v: number): number {
+  const r = Math.fround(v);
+  if (!Number.isFinite(r) || Math.abs(r) <= Math.abs(v)) return r;
+  const bits = new Float32Array([r]);
+  new Int32Array(bits.buffer)[0] -= 1; // one step toward zero (sign-magnitude)
+  return bits[0];
+}
+
+/** Round to bfloat16 (8 significant bits, float32's exponent range), ties to even. */
+function roundToBfloat16(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const e = Math.floor(Math.log2(Math.abs(v)));
+  const ulp = 2 ** (Math.max(e, -126) - 7);
+  const q = v / ulp, floor = Math.floor(q), diff = q - floor;
+  return (diff < 0.5 ? floor : diff > 0.5 ? floor + 1 : floor % 2 === 0 ? floor : floor + 1) * ulp;
+}
+
+/** The reference's output with `spoil` applied to every element (claiming fp32). */
+function spoiledOutput(name: string, spoil: (v: number) => number): Backend {
+  return mutantBackend(name, (p, o) => mapTensor(reference(p, o), spoil));
+}
+
+/** A flush-to-zero kernel: subnormal inputs (below 2^-126) read as zero. */
+const subnormalFlush = mutantBackend('subnormal-flush', (p, o) => {
+  const flush = (t: Tensor): Tensor64 => mapTensor(t, (v) => (Math.abs(v) < 2 ** -126 ? 0 : v));
+  return reference(p, { x: flush(o.x), w: flush(o.w), ...(o.b ? { b: flush(o.b) } : {}) });
+});
+
+/** An output one element too long on the last axis (a shape arithmetic off by one): a wrong answer, not an error. */
+const wrongOutputShape = mutantBackend('wrong-output-shape', (p, o) => {
+  const y = reference(p, o);
+  const shape = [...y.shape.slice(0, -1), y.shape[y.shape.length - 1] + 1];
+  return remapSpatial(y, shape.slice(2), y.shape.slice(2).map(() => (out: number) => out));
+});
 
 /** The reference (forward and gradients, claiming fp32) with one gradient replaced by a broken one. */
 function gradientMutant(name: string, broken: Partial<Pick<ConvGradients, 'input' | 'weight'>>): Backend {
@@ -220,7 +256,19 @@ export function allMutants(): Mutant[] {
       expectedCatchers: ['a grouped conv is the concatenation of independent convs on channel slices', 'a 1x1 conv is a per-pixel matmul over channels, and a pointwise grouped conv a block-diagonal one', 'the backend agrees with the reference'] },
     { name: 'off-by-one-at-border', bug: 'the last element of the last axis treated as padding', backend: offByOneAtBorder,
       expectedCatchers: ['conv is the product with its matrix C and the transposed conv the product with Cᵀ', 'the backend agrees with the reference'] },
-    { name: 'fp16-accumulation', bug: 'accumulation in float16 while claiming fp32', backend: mutantBackend('fp16-accumulation', accumulateInFloat16),
+    { name: 'fp16-accumulation', bug: 'accumulation in float16 while claiming fp32', backend: mutantBackend('fp16-accumulation', (p, o) => accumulateRounded(p, o, roundToFloat16)),
+      expectedCatchers: ['the backend agrees with the reference'] },
+    { name: 'nan-to-zero', bug: 'NaN outputs replaced by 0 (a max(0, ...) or a NaN-unaware clamp)', backend: spoiledOutput('nan-to-zero', (v) => (Number.isNaN(v) ? 0 : v)),
+      expectedCatchers: ['special values reach exactly the outputs whose sums read them'] },
+    { name: 'large-values-zeroed', bug: 'outputs above 2^64 in magnitude come back as 0 (an overflow check gone wrong)', backend: spoiledOutput('large-values-zeroed', (v) => (Math.abs(v) > 2 ** 64 ? 0 : v)),
+      expectedCatchers: ['scaling x by 2^a and w by 2^b scales the output by 2^(a+b), up to the largest values and down to subnormals'] },
+    { name: 'subnormal-flush', bug: 'subnormal inputs flushed to zero (denormals-are-zero) while claiming fp32', backend: subnormalFlush,
+      expectedCatchers: ['scaling x by 2^a and w by 2^b scales the output by 2^(a+b), up to the largest values and down to subnormals'] },
+    { name: 'truncating-accumulation', bug: 'every partial sum truncated toward zero instead of rounded to nearest, in float32', backend: mutantBackend('truncating-accumulation', (p, o) => accumulateRounded(p, o, truncateToFloat32)),
+      expectedCatchers: ['over a large output the rounding errors are unbiased and of the declared precision\'s size'] },
+    { name: 'bf16-accumulation', bug: 'accumulation in bfloat16 (every partial sum rounded to 8 bits) while claiming fp32', backend: mutantBackend('bf16-accumulation', (p, o) => accumulateRounded(p, o, roundToBfloat16)),
+      expectedCatchers: ['the backend agrees with the reference', 'over a large output the rounding errors are unbiased and of the declared precision\'s size'] },
+    { name: 'wrong-output-shape', bug: 'the output is one element too long on the last axis', backend: wrongOutputShape,
       expectedCatchers: ['the backend agrees with the reference'] },
     { name: 'pads-interleaved', bug: 'ONNX pads read as (begin, end) pairs per axis instead of all begins then all ends', backend: padsInterleaved,
       expectedCatchers: ['a conv with a size-1 leading spatial axis equals the conv of one rank lower', 'a padded conv equals the VALID conv of the zero-padded input, and a padded transposed conv the cropped full output', 'the backend agrees with the reference'] },

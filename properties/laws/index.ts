@@ -1,8 +1,9 @@
 /**
  * Every law of the suite: adjoint first, the equivalences of the article's types, the algebra
  * (linearity, translation, strides, pads, batch, rank), the structural laws (shapes, costs,
- * receptive fields; they run on the reference only), the matrix form and its two gradients, and
- * agreement with the reference last.
+ * receptive fields; they run on the reference only), the matrix form and its two gradients, the
+ * numerics (special values, scaling to the precision's edges, error statistics over large
+ * outputs), and agreement with the reference last.
  */
 import type { Law } from '../law.ts';
 import { adjointLaw } from './adjoint.ts';
@@ -26,6 +27,9 @@ import { pointwiseLaw } from './pointwise.ts';
 import { rankLaw } from './rank.ts';
 import { receptiveFieldLaw } from './receptive-field.ts';
 import { samePadsLaw } from './same-pads.ts';
+import { scalingLaw } from './scaling.ts';
+import { specialValuesLaw } from './special-values.ts';
+import { errorStatisticsLaw } from './error-statistics.ts';
 import { spatiallySeparableLaw } from './spatially-separable.ts';
 import { stridedLaw } from './strided.ts';
 import { translationLaw } from './translation.ts';
@@ -34,7 +38,7 @@ const LAWS: readonly Law[] = [
   adjointLaw, depthwiseLaw, dilationLaw, pointwiseLaw, depthwiseSeparableLaw, spatiallySeparableLaw, flattenedLaw,
   groupedLaw, shufflePermutationLaw, shuffledGroupedLaw, convCorrelationLaw, linearityLaw, translationLaw,
   stridedLaw, paddedLaw, samePadsLaw, batchLaw, rankLaw, outputShapeLaw, costLaw, receptiveFieldLaw,
-  checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, agreementLaw,
+  checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, specialValuesLaw, scalingLaw, errorStatisticsLaw, agreementLaw,
 ];
 
 /** Every law, in the suite's order. */
