@@ -8,12 +8,14 @@
  *   kernel can err that much); exact data has both bounds zero;
  * - special values (IEEE 754): an expected NaN must be NaN, an expected ±Inf the same infinity;
  *   where the spec allows a second reading (a padded zero times an infinite weight), NaN is also
- *   accepted (`nanAllowed`); the sign of a zero is never judged (ONNX leaves it open);
+ *   accepted (`nanAllowed`); where S passes the precision's largest value a partial sum may
+ *   overflow, so ±Inf and NaN are accepted there; the sign of a zero is never judged (ONNX leaves
+ *   it open);
  * - over the tensor (at least {@link STATISTICS_MIN_ELEMENTS} elements with their accumulation
  *   lengths): the standardized rounding errors must be unbiased and of the expected size, which
  *   catches truncation or a narrower accumulator that stays under every per-element bound.
  */
-import { ROUNDOFF, type Precision } from '../problem/precision.ts';
+import { LARGEST_FINITE, ROUNDOFF, type Precision } from '../problem/precision.ts';
 import { stridesOf } from '../problem/shape.ts';
 
 /** The first worst element of a comparison. */
@@ -117,10 +119,12 @@ export function multiIndex(shape: readonly number[], index: number): number[] {
 
 /**
  * The error of one element under IEEE 754's special values: 0 when got is an allowed answer
- * (NaN where NaN is expected or allowed, the same infinity), Infinity when it can never be right
- * (NaN where a number is expected, an infinity where a finite value or the other infinity is).
+ * (NaN where NaN is expected or allowed, the same infinity, any overflow where the sum's S passes
+ * the format's largest value), Infinity when it can never be right (NaN where a number is
+ * expected, an infinity where a finite value or the other infinity is).
  */
-function elementError(got: number, want: number, nanAllowed: boolean): number {
+function elementError(got: number, want: number, nanAllowed: boolean, mayOverflow: boolean): number {
+  if (mayOverflow && !Number.isFinite(got)) return 0;
   if (Number.isNaN(got)) return Number.isNaN(want) || nanAllowed ? 0 : Infinity;
   if (Number.isNaN(want)) return Infinity;
   if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want ? 0 : Infinity;
@@ -172,12 +176,14 @@ export function judge(got: Judged, want: Expectation, precision: Precision): Com
   }
   const r = ROUNDOFF[precision];
   const u = r.accumulate + 2 * r.input;
+  // a partial sum can only overflow where S passes the format's largest value; there ±Inf and NaN are correct answers
+  const largest = LARGEST_FINITE[precision];
   let maxAbs = 0, maxRel = 0, maxUlp = 0, maxNorm = 0, over = 0;
   let impossible = false;
   let firstOver: WorstElement | undefined, worstNorm: WorstElement | undefined;
   for (let i = 0; i < n; i++) {
     const have = got.data[i], expected = want.value[i];
-    const err = elementError(have, expected, want.nanAllowed?.[i] === 1);
+    const err = elementError(have, expected, want.nanAllowed?.[i] === 1, want.absSum[i] > largest);
     const bound = want.expectedBound[i];
     maxAbs = Math.max(maxAbs, err);
     if (expected !== 0 && Number.isFinite(expected)) maxRel = Math.max(maxRel, err / Math.abs(expected));

@@ -22,6 +22,19 @@ export const ROUNDOFF: Record<Precision, Roundoff> = {
   bf16: { input: 2 ** -8, accumulate: 2 ** -24, output: 2 ** -8 },
 };
 
+/**
+ * The largest finite value of each precision's output format: a sum whose S exceeds it may
+ * overflow in a correct kernel (to ±Inf, or NaN from Inf - Inf). Operands are float32, so fp64
+ * backends see float32 inputs but keep their own range.
+ */
+export const LARGEST_FINITE: Record<Precision, number> = {
+  fp64: Number.MAX_VALUE,
+  fp32: (2 - 2 ** -23) * 2 ** 127,
+  tf32: (2 - 2 ** -23) * 2 ** 127,
+  fp16: 65504,
+  bf16: (2 - 2 ** -7) * 2 ** 127,
+};
+
 /** Every precision, in the order help texts list them. */
 export const PRECISIONS = Object.keys(ROUNDOFF) as Precision[];
 

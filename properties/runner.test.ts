@@ -153,3 +153,28 @@ describe('runLaws against a backend that hangs or a caller that throws', () => {
     expect(result.failures).toHaveLength(1);
   });
 });
+
+describe('a failed law says which call is wrong (diagnosis)', () => {
+  // ConvTranspose doubled, Conv right: the adjoint law fails, and its diagnosis names the op
+  const convTransposeDoubled: Backend = {
+    ...referenceBackend, name: 'convtranspose-doubled', precision: 'fp32',
+    run: async (p, o) => {
+      const y = await referenceBackend.run(p, o);
+      return p.op === 'convTranspose' ? { shape: y.shape, data: y.data.map((v) => 2 * v) } : y;
+    },
+  };
+
+  it('names ConvTranspose as wrong, with its first mismatch, and Conv as agreeing', async () => {
+    const result = await runLaws({ backend: convTransposeDoubled, laws: [lawByName('transposed conv is the adjoint of conv')], numRuns: 30, seed: 4 });
+    expect(result.failures).toHaveLength(1);
+    const diagnosis = result.failures[0].record.diagnosis ?? '';
+    expect(diagnosis).toMatch(/^ConvTranspose is wrong on T\S+ \(first mismatch at index \d+: got -?[\d.e+-]+, expected -?[\d.e+-]+, bound [\d.e+-]+\); Conv agrees with the reference$/);
+    expect(formatFailure(result.failures[0])).toContain(`diagnosis:  ${diagnosis}`);
+  });
+
+  it('says so when every call agrees on its own and only the relation between them fails', async () => {
+    const shuffle = allMutants().find((m) => m.name === 'shuffle-transposed');
+    const result = await runLaws({ backend: referenceBackend, aux: shuffle?.aux, laws: [lawByName('a grouped conv after a channel shuffle equals a dense conv with permuted block-diagonal weights')], numRuns: 30, seed: 4 });
+    expect(result.failures[0]?.record.diagnosis).toMatch(/^every call agrees with the reference on its own \(Conv\): the relation between them is what fails$/);
+  });
+});

@@ -12,7 +12,7 @@ import { compareApprox } from '../approx.ts';
 import { dataArb, type DataDraw } from '../arbitraries/data.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, expectThat, judge } from '../law.ts';
-import { nextSeed, operandsOf, withBias } from './common.ts';
+import { chainable, nextSeed, operandsOf, withBias } from './common.ts';
 
 /**
  * The shuffle as the law states it: output channel `j·g + i` is input channel `i·(C/g) + j`
@@ -96,7 +96,7 @@ export const shuffledGroupedLaw = defineLaw<ShuffledGroupedCase>('a grouped conv
   convTypes: ['shuffled-grouped'],
   budgetShare: 0.6,
   cases: (scope) => fc.record({
-    base: problemCaseArb({ ...scope, convTypes: ['grouped', 'pointwise-grouped'] }),
+    base: problemCaseArb({ ...chainable(scope), convTypes: ['grouped', 'pointwise-grouped'] }),
     secondGroups: fc.integer({ min: 1, max: 3 }),
     secondOut: fc.integer({ min: 1, max: 2 }),
   }).map(({ base, secondGroups, secondOut }) => ({ ...base, secondGroups, secondOut }))

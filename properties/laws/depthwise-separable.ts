@@ -9,7 +9,7 @@ import { compareApprox } from '../approx.ts';
 import { problemCaseArb, type ProblemCase } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { reshape } from '../../reference/tensor-ops.ts';
-import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
+import { chainable, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { runStage } from './separable-chain.ts';
 
 /** A depthwise problem (the first step), the pointwise step's output channels and whether it has a bias. */
@@ -41,7 +41,7 @@ export const depthwiseSeparableLaw = defineLaw<SeparableCase>('a depthwise separ
   convTypes: ['depthwise-separable'],
   budgetShare: 0.6,
   cases: (scope) => fc.record({
-    base: problemCaseArb({ ...scope, convTypes: ['depthwise'] }, { bias: false }),
+    base: problemCaseArb({ ...chainable(scope), convTypes: ['depthwise'] }, { bias: false }),
     pointwiseOut: fc.integer({ min: 1, max: 4 }),
     bias: fc.boolean(),
   }).map(({ base, pointwiseOut, bias }) => ({ ...base, pointwiseOut, bias })),

@@ -27,31 +27,36 @@ interface LargeCase {
   readonly seed: number;
 }
 
+/** The types the large problems come in. */
+const LARGE_TYPES: readonly ConvType[] = ['conv1d', 'conv2d', 'depthwise', 'transposed'];
+
 /**
- *   large = op rank channels kernel stride, sized so the output has at least 2·10^3 elements
- * 1-D or 2-D, C in 1..8, M in 4..16, kernel 1..5, stride 1..2, group 1 or C (depthwise).
+ *   large = type channels kernel stride, sized so the output has at least 2·10^3 elements
+ * conv1d, conv2d, depthwise (2-D, C in 2..8, group C) or transposed (1-D or 2-D); C in 1..8,
+ * M in 4..16, kernel 2..5, stride 1..2 (conv).
  */
 function largeProblemArb(types: readonly ConvType[]): fc.Arbitrary<ConvProblem> {
-  const ops: Array<'conv' | 'convTranspose'> = [...(types.some((t) => t !== 'transposed') ? ['conv' as const] : []), ...(types.includes('transposed') ? ['convTranspose' as const] : [])];
   return fc.record({
-    op: fc.constantFrom(...ops),
-    rank: fc.constantFrom(1, 2),
+    type: fc.constantFrom(...LARGE_TYPES.filter((t) => types.includes(t))),
+    transposedRank: fc.constantFrom(1, 2),
     inChannels: fc.integer({ min: 1, max: 8 }),
     multiplier: fc.integer({ min: 1, max: 4 }),
     outChannels: fc.integer({ min: 4, max: 16 }),
-    depthwise: fc.boolean(),
-    kernel: fc.integer({ min: 1, max: 5 }),
+    kernel: fc.integer({ min: 2, max: 5 }),
     stride: fc.integer({ min: 1, max: 2 }),
   }).map((r) => {
-    const depthwise = r.depthwise && r.inChannels > 1 && types.includes('depthwise');
-    const outChannels = depthwise ? r.inChannels * r.multiplier : r.outChannels;
+    const depthwise = r.type === 'depthwise';
+    const op = r.type === 'transposed' ? 'convTranspose' : 'conv';
+    const rank = r.type === 'conv1d' || (r.type === 'transposed' && r.transposedRank === 1) ? 1 : 2;
+    const inChannels = depthwise ? Math.max(2, r.inChannels) : r.inChannels;
+    const outChannels = depthwise ? inChannels * r.multiplier : r.outChannels;
     // enough positions for 2,000 outputs: per channel 2000 / M, as a line or a square
-    const positions = Math.ceil(2000 / outChannels) * (r.op === 'conv' ? r.stride * r.stride : 1);
-    const side = r.rank === 1 ? positions + r.kernel : Math.ceil(Math.sqrt(positions)) + r.kernel;
-    const spatial = Array.from({ length: r.rank }, () => side);
+    const positions = Math.ceil(2000 / outChannels) * (op === 'conv' ? r.stride * r.stride : 1);
+    const side = rank === 1 ? positions + r.kernel : Math.ceil(Math.sqrt(positions)) + r.kernel;
+    const spatial = Array.from({ length: rank }, () => side);
     return makeProblem({
-      op: r.op, inChannels: r.inChannels, outChannels, group: depthwise ? r.inChannels : 1, inputShape: spatial,
-      kernelShape: spatial.map(() => r.kernel), strides: spatial.map(() => (r.op === 'conv' ? r.stride : 1)),
+      op, inChannels, outChannels, group: depthwise ? inChannels : 1, inputShape: spatial,
+      kernelShape: spatial.map(() => r.kernel), strides: spatial.map(() => (op === 'conv' ? r.stride : 1)),
     });
   }).filter((p) => sizeOf(outputTensorShape(p)) >= 2 * STATISTICS_MIN_ELEMENTS);
 }

@@ -7,7 +7,7 @@ import { compareApprox, exact } from '../approx.ts';
 import { labelOf, problemCaseArb } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
 import { reshape } from '../../reference/tensor-ops.ts';
-import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
+import { chainable, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { outerProductKernel, runAxisStages, runStage } from './separable-chain.ts';
 
 // per axis 1-D filters after a 1x1 channel filter: conv(x, W) with W[m, c, k_0, k_1, ..] = α[m, c]·β_0[m, k_0]·β_1[m, k_1]...
@@ -15,7 +15,7 @@ export const flattenedLaw = defineLaw('a flattened conv equals the conv with the
   math: 'axis filters ∘ channel filter (x) = conv(x, W), W[m, c, k] = α[m, c]·Π_a β_a[m, k_a]',
   convTypes: ['flattened'],
   budgetShare: 0.6,
-  cases: (scope) => problemCaseArb({ ...scope, convTypes: ['conv1d', 'conv2d', 'conv3d', 'dilated'] }),
+  cases: (scope) => problemCaseArb({ ...chainable(scope), convTypes: ['conv1d', 'conv2d', 'conv3d', 'dilated'] }),
   describe: (c) => ({ ...labelOf(c), convType: 'flattened' }),
 }, async (c, ctx) => {
   const p = c.problem;

@@ -6,7 +6,7 @@ import { spatiallySeparableConv } from '../../reference/spatially-separable.ts';
 import { compareApprox, exact } from '../approx.ts';
 import { labelOf, problemCaseArb } from '../arbitraries/problem-case.ts';
 import { allOf, defineLaw, judge } from '../law.ts';
-import { nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
+import { chainable, nextSeed, operandsOf, referenceApprox, withBias } from './common.ts';
 import { outerProductKernel, runAxisStages } from './separable-chain.ts';
 
 // conv_{k_0}(...conv_{k_{r-1}}(x)) per channel = conv(x, K_0 ⊗ K_1 ⊗ ...) (3x3 Sobel = [1,2,1]ᵀ·[-1,0,1])
@@ -15,7 +15,7 @@ export const spatiallySeparableLaw = defineLaw('a spatially separable conv equal
   convTypes: ['spatially-separable'],
   budgetShare: 0.6,
   // Any conv's spatial attributes, made depthwise with multiplier 1 (group = C = M).
-  cases: (scope) => problemCaseArb({ ...scope, convTypes: ['conv1d', 'conv2d', 'conv3d', 'dilated', 'depthwise'] })
+  cases: (scope) => problemCaseArb({ ...chainable(scope), convTypes: ['conv1d', 'conv2d', 'conv3d', 'dilated', 'depthwise'] })
     .map((c) => ({ ...c, problem: withChanges(c.problem, { group: c.problem.inChannels, outChannels: c.problem.inChannels }) })),
   describe: (c) => ({ ...labelOf(c), convType: 'spatially-separable' }),
 }, async (c, ctx) => {
