@@ -67,6 +67,13 @@ def conv(x, w, b, group, strides, dilations, pads_begin, pads_end):
     return y
 
 
+def crop(buffer, pads_begin, pads_end, full):
+    """The ConvTranspose output inside the full-size buffer: pad_begin elements off the beginning
+    of each spatial axis of size `full`, pad_end off its end (a negative end pad keeps extra zeros)."""
+    spatial = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))
+    return buffer[(slice(None), slice(None)) + spatial]
+
+
 def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, output_padding):
     """ONNX ConvTranspose. x [N, C, *in], w [C, M/group, *k] -> y [N, M, *out], with
     out = s*(in-1) + output_padding + d*(k-1) + 1 - pad_begin - pad_end: each input
@@ -91,8 +98,7 @@ def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, out
             target += window(kernel_pos, dilations, strides, in_sizes)
             tap_weights = w_group[(slice(None), slice(None)) + kernel_pos]
             buffer[target] += np.einsum("nc...,cm->nm...", x_group, tap_weights)
-    crop = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))
-    y = buffer[(slice(None), slice(None)) + crop]
+    y = crop(buffer, pads_begin, pads_end, full)
     if b is not None:
         y = y + b.reshape([1, out_channels] + [1] * len(full))
     return y
@@ -121,8 +127,8 @@ def send(message):
     sys.stdout.flush()
 
 
-def main():
-    send({"type": "hello", "protocol": 1, "name": NAME, "version": VERSION,
+def main(name=NAME):
+    send({"type": "hello", "protocol": 1, "name": name, "version": VERSION,
           "precision": "fp32", "ops": ["conv", "convTranspose"]})
     for line in iter(sys.stdin.readline, ""):
         if not line.strip():

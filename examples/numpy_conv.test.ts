@@ -16,6 +16,16 @@ import { convTransposeOutputSize, resolvePads } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
 
 const EXAMPLES = import.meta.dirname;
+
+/** The lines of a top-level Python function, from its `def` line to the last line of its body. */
+function pythonFunction(source: string, name: string): string[] {
+  const lines = source.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`def ${name}(`));
+  if (start < 0) throw new Error(`no top-level def ${name} in the file`);
+  let end = start + 1;
+  while (end < lines.length && (lines[end] === '' || /^\s/.test(lines[end]))) end++;
+  return lines.slice(start, end).filter((l) => l.trim() !== '');
+}
 const NUM_RUNS = Number(process.env.CONVCHECK_NUM_RUNS ?? 30);
 
 /** Conv and ConvTranspose, 1-D to 3-D, with groups, strides, dilations, pads of every kind and bias. */
@@ -134,19 +144,27 @@ describe('examples/numpy_conv_broken.py is rejected by the gate', () => {
     expect(failing).toEqual(expected);
   });
 
-  test('it is numpy_conv.py with one changed line (plus its docstring, name and a BUG comment)', () => {
-    const correct = readFileSync(join(EXAMPLES, 'numpy_conv.py'), 'utf8').split('\n');
-    const broken = readFileSync(join(EXAMPLES, 'numpy_conv_broken.py'), 'utf8').split('\n');
+  test('it imports numpy_conv.py and replaces one function, crop, whose body differs in one line', () => {
+    const correct = readFileSync(join(EXAMPLES, 'numpy_conv.py'), 'utf8');
+    const broken = readFileSync(join(EXAMPLES, 'numpy_conv_broken.py'), 'utf8');
+    expect(broken).toMatch(/^import numpy_conv\b/m);
+    expect(broken).toMatch(/^ {4}numpy_conv\.crop = crop$/m);
+    // nothing else of the implementation is copied: crop is the only function it defines
+    expect([...broken.matchAll(/^def (\w+)\(/gm)].map((m) => m[1])).toEqual(['crop']);
+    const a = pythonFunction(correct, 'crop'), b = pythonFunction(broken, 'crop');
+    expect(b[0]).toBe(a[0]); // same signature
+    // the body without its docstring and comments
     const code = (lines: string[]): string[] => {
-      const docEnd = lines.indexOf('"""', 1);
-      return lines.slice(docEnd + 1).filter((l) => !l.startsWith('NAME = ') && !l.trim().startsWith('# BUG'));
+      const body = lines.slice(1);
+      const docEnd = body[0].trim().startsWith('"""') ? body.findIndex((l, i) => (i === 0 ? l.trim().length > 3 && l.trim().endsWith('"""') : l.includes('"""'))) : -1;
+      return body.slice(docEnd + 1).filter((l) => !l.trim().startsWith('#'));
     };
-    const a = code(correct), b = code(broken);
-    expect(b.length).toBe(a.length);
-    const changed = a.flatMap((line, i) => (line === b[i] ? [] : [[line.trim(), b[i].trim()]]));
+    const [ca, cb] = [code(a), code(b)];
+    expect(cb.length).toBe(ca.length);
+    const changed = ca.flatMap((line, i) => (line === cb[i] ? [] : [[line.trim(), cb[i].trim()]]));
     expect(changed).toEqual([[
-      'crop = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))',
-      'crop = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))',
+      'spatial = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))',
+      'spatial = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))',
     ]]);
   });
 });
