@@ -17,12 +17,15 @@ describe('convcheck gate', () => {
     const junit = path.join(dir, 'gate.xml');
     const code = await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv.py"', '--num-runs', '3', '--seed', '11', '--junit', junit], io);
     expect(code, io.text()).toBe(0);
-    // the example has no gradients: the two gradient laws are its only unsupported cases
-    expect(io.text()).toMatch(/gate: passed \(\d+ passed, \d+ unsupported/);
-    expect(io.text()).toMatch(/unsupported, by reason:\n  \d+ × backend has no gradients\n(?! )/);
+    // the example computes gradients over protocol 2: the gradient laws run on it, nothing is unsupported
+    expect(io.text()).toMatch(/gate: passed \(\d+ passed, 0 unsupported/);
+    expect(io.text()).not.toMatch(/unsupported, by reason/);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="convcheck gate ext:numpy-conv" tests="\d+" failures="0" errors="0"/);
     expect(xml).toContain('<testsuite name="golden corpus"');
+    for (const law of ['the input gradient of conv is the transposed conv of dy', 'the weight gradient of conv is the correlation of x with dy']) {
+      expect(xml).toMatch(new RegExp(`<testsuite name="${law}" tests="[1-9]\\d*" failures="0" errors="0" skipped="0"`));
+    }
   });
 
   it('rejects the deliberately broken copy (exit 1) with the shrunk case and a replay command that reproduces it', async () => {

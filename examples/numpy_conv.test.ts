@@ -14,6 +14,9 @@ import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import { makeProblem, type AutoPad, type ConvProblem } from '../problem/problem.ts';
 import { convTransposeOutputSize, resolvePads } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
+import type { ExternalBackend } from '../adapters/process-backend.ts';
+import { gradientsByDefinition } from './gradient-check.ts';
+import { GRADIENT_TABLE, gradientCase } from './gradient-table.ts';
 
 const EXAMPLES = import.meta.dirname;
 
@@ -117,6 +120,30 @@ describe('examples/numpy_conv.py passes the gate', () => {
         if (outcome.verdict !== 'pass') throw new Error(`${formatDescriptor(p)} on ${mode} data: ${JSON.stringify(outcome)}`);
       }
     }), { numRuns: NUM_RUNS });
+  });
+});
+
+describe('examples/numpy_conv.py computes gradients (protocol 2)', () => {
+  let backend: ExternalBackend;
+  beforeAll(async () => {
+    backend = await createProcessBackend(`python3 ${join(EXAMPLES, 'numpy_conv.py')}`, { timeoutMs: 10_000 });
+  });
+  afterAll(async () => backend?.dispose?.());
+
+  test('its hello declares gradients of conv and convTranspose, so the gradient laws run on it', () => {
+    expect(backend.hello).toMatchObject({ protocol: 2, gradients: ['conv', 'convTranspose'] });
+    expect(backend.gradients?.supports(parseDescriptor('mb1ic1iw3oc1kw2'), 'input')).toEqual({ supported: true });
+  });
+
+  test.each(GRADIENT_TABLE)('dx, dw and db of %s equal their definition bit for bit on exact data', async (descriptor) => {
+    const p = parseDescriptor(descriptor);
+    const { operands, dy } = gradientCase(p, 'exact', 3);
+    const got = await backend.gradient(p, operands, dy);
+    const want = gradientsByDefinition(p, operands, dy);
+    expect(Array.from(got.dx.data)).toEqual(Array.from(want.dx.data, Math.fround));
+    expect(Array.from(got.dw.data)).toEqual(Array.from(want.dw.data, Math.fround));
+    expect(got.db === undefined ? undefined : Array.from(got.db.data)).toEqual(want.db === undefined ? undefined : Array.from(want.db.data, Math.fround));
+    expect(want.dx.data.some((v) => v !== 0) && want.dw.data.some((v) => v !== 0)).toBe(true);
   });
 });
 

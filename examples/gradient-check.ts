@@ -1,0 +1,57 @@
+/**
+ * Gradients of any Conv or ConvTranspose problem by their definition, for the example
+ * implementations' tests: with `L = Σ op(x, w, b)·dy` and op linear in x and in w,
+ * `∂L/∂x[j] = Σ op(e_j, w)·dy` and `∂L/∂w[j] = Σ op(x, e_j)·dy` (one reference forward run per
+ * element, e_j one-hot), and `∂L/∂b[m] = Σ dy[:, m, ...]`. It shares no loop with any gradient
+ * code (the reference's, numpy's, PyTorch's autograd), and is slow: for small problems only.
+ */
+import { referenceResult } from '../compare/run-case.ts';
+import { withChanges, type ConvProblem } from '../problem/problem.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import { biasShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
+import { checkTensor, type Tensor } from '../problem/tensor.ts';
+
+/** dx, dw (and db when the problem has a bias), float64. */
+export interface DefinedGradients {
+  readonly dx: Tensor<Float64Array>;
+  readonly dw: Tensor<Float64Array>;
+  readonly db?: Tensor<Float64Array>;
+}
+
+/** Largest x or w this check takes (one forward run per element). */
+const MAX_ELEMENTS = 4096;
+
+/** `Σ op(x, w)·dy` for the linear part of `p` (no bias). */
+function loss(p: ConvProblem, x: Tensor, w: Tensor, dy: Tensor): number {
+  const y = referenceResult(p, { x, w }).y.data;
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += y[i] * dy.data[i];
+  return sum;
+}
+
+/** `∂L/∂t[j]` for every element j of t, where `L(t)` is linear in t: L at the one-hot e_j. */
+function gradientOf(t: Tensor, lossAt: (oneHot: Tensor) => number): Tensor<Float64Array> {
+  if (t.data.length > MAX_ELEMENTS) throw new RangeError(`gradientsByDefinition: ${t.data.length} elements, more than ${MAX_ELEMENTS}; use a smaller problem.`);
+  const oneHot = { shape: [...t.shape], data: new Float64Array(t.data.length) };
+  const grad = new Float64Array(t.data.length);
+  for (let j = 0; j < grad.length; j++) {
+    oneHot.data[j] = 1;
+    grad[j] = lossAt(oneHot);
+    oneHot.data[j] = 0;
+  }
+  return { shape: [...t.shape], data: grad };
+}
+
+/** The gradients of `p` at `operands` for the upstream gradient `dy` (shape of the output), by definition. */
+export function gradientsByDefinition(p: ConvProblem, operands: ConvOperands, dy: Tensor): DefinedGradients {
+  checkTensor('dy', dy, outputTensorShape(p));
+  const linear = withChanges(p, { bias: false });
+  const dx = gradientOf(operands.x, (e) => loss(linear, e, operands.w, dy));
+  const dw = gradientOf(operands.w, (e) => loss(linear, operands.x, e, dy));
+  if (!p.bias) return { dx, dw };
+  const [m] = biasShape(p);
+  const perChannel = sizeOf(dy.shape) / (p.batch * m);
+  const db = new Float64Array(m);
+  for (let i = 0; i < dy.data.length; i++) db[Math.floor(i / perChannel) % m] += dy.data[i];
+  return { dx, dw, db: { shape: [m], data: db } };
+}
