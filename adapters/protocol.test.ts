@@ -43,6 +43,18 @@ describe('float32 little-endian base64', () => {
   test('unpadded base64 is refused rather than guessed', () => {
     expect(() => decodeFloat32('y.data', 'AACAPw', 1)).toThrow(/not padded standard base64/);
   });
+
+  test.each(['AACA=w==', 'A===', '====', 'AACAPw=', 'AACAP==='])('misplaced padding in %s is refused', (text) => {
+    expect(() => decodeFloat32('y.data', text, 1)).toThrow(/y\.data is not padded standard base64: length \d+ \(not a multiple of 4, or misplaced "="\)/);
+  });
+
+  test('a payload of 16 MB (four million float32, a [1, 64, 256, 256] output) decodes', () => {
+    // a regex with a quantified group overflowed V8's stack from about 8 MB: an error for a correct reply
+    const values = new Float32Array(4 * 1024 * 1024).map((_, i) => i % 1000);
+    const decoded = decodeFloat32('reply.y.data', encodeFloat32(values), values.length);
+    expect(decoded[123_456]).toBe(456);
+    expect(decoded.length).toBe(values.length);
+  });
 });
 
 describe('wire tensors', () => {
