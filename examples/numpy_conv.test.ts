@@ -11,12 +11,11 @@ import type { Backend } from '../problem/backend.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { runCase } from '../compare/run-case.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
-import { makeProblem, type AutoPad, type ConvProblem } from '../problem/problem.ts';
-import { convTransposeOutputSize, resolvePads } from '../problem/shape.ts';
-import { validateProblem } from '../problem/validate.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { resolvePads } from '../problem/shape.ts';
 import type { ExternalBackend } from '../adapters/process-backend.ts';
 import { gradientsByDefinition } from './gradient-check.ts';
-import { GRADIENT_TABLE, gradientCase } from './gradient-table.ts';
+import { FORWARD_TABLE as TABLE, GRADIENT_TABLE, gradientCase, smallProblem } from './tables.ts';
 
 const EXAMPLES = import.meta.dirname;
 
@@ -31,26 +30,6 @@ function pythonFunction(source: string, name: string): string[] {
 }
 const NUM_RUNS = Number(process.env.CONVCHECK_NUM_RUNS ?? 30);
 
-/** Conv and ConvTranspose, 1-D to 3-D, with groups, strides, dilations, pads of every kind and bias. */
-const TABLE: readonly string[] = [
-  'mb1ic1iw5oc1kw3', //                                1-D, the plainest conv
-  'mb2ic3iw9oc4kw3sw2pw1b1', //                        batch, stride, pads, bias
-  'mb1ic2ih5iw5oc3kh3kw3ph1pw1', //                    2-D same-size
-  'g2mb1ic4ih9iw9oc6kh3kw3sh2sw2dh2dw2ph2pw2b1', //   groups with stride and dilation both > 1
-  'g4mb1ic4ih5iw5oc4kh3kw3ph1pw1', //                  depthwise
-  'mb1ic2ih6iw7oc2kh2kw3sh2sw2apU', //                 SAME_UPPER
-  'mb1ic2ih6iw7oc2kh2kw3sh2sw2apL', //                 SAME_LOWER
-  'mb1ic2ih5iw5oc2kh3kw3ph0pw1eh2ew0', //              asymmetric explicit pads
-  'mb1ic1ih5iw5oc1kh3kw3apV', //                       VALID
-  'mb1ic2id4ih4iw4oc2kd2kh3kw3pd1ph1pw1b1', //         3-D
-  'Tmb1ic1iw4oc1kw3', //                               1-D transposed
-  'Tmb1ic2iw5oc3kw3sw2pw1opw1b1', //                   stride, pads, output_padding, bias
-  'Tg2mb2ic4ih3iw4oc6kh3kw2sh2sw3dh2dw1ph1pw0', //     groups, dilation, uneven strides
-  'Tmb1ic2ih3iw3oc2kh3kw3sh2sw2apU', //                SAME_UPPER: pads 0 before, 1 after
-  'Tmb1ic2ih3iw3oc2kh3kw3sh2sw2oh6ow5', //             output_shape: pads 1/0 and 1/1
-  'Tmb1ic1ih4iw4oc1kh3kw3ph0pw1eh1ew0', //             asymmetric explicit pads
-  'Tmb1ic2id3ih3iw3oc2kd2kh2kw2sd2sh2sw2pd1ph0pw1b1', // 3-D transposed
-];
 
 /** Whether a problem's resolved pads differ between the beginning and the end of some axis. */
 function asymmetric(p: ConvProblem): boolean {
@@ -58,43 +37,6 @@ function asymmetric(p: ConvProblem): boolean {
   return pads.begin.some((b, a) => b !== pads.end[a]);
 }
 
-const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
-
-/** Small valid problems of every kind (output_shape included): shapes first, then attributes; invalid draws are filtered. */
-const smallProblem = fc.integer({ min: 1, max: 3 }).chain((rank) => {
-  const perAxis = (min: number, max: number): fc.Arbitrary<number[]> => fc.array(fc.integer({ min, max }), { minLength: rank, maxLength: rank });
-  return fc.record({
-    op: fc.constantFrom('conv' as const, 'convTranspose' as const),
-    batch: fc.integer({ min: 1, max: 2 }),
-    group: fc.integer({ min: 1, max: 2 }),
-    inPerGroup: fc.integer({ min: 1, max: 2 }),
-    outPerGroup: fc.integer({ min: 1, max: 2 }),
-    inputShape: perAxis(1, rank === 3 ? 4 : 6),
-    kernelShape: perAxis(1, 3),
-    strides: perAxis(1, 3),
-    dilations: perAxis(1, 2),
-    pads: perAxis(0, 2).chain((begin) => perAxis(0, 2).map((end) => [...begin, ...end])),
-    autoPad: fc.constantFrom(...AUTO_PADS),
-    outputPadding: perAxis(0, 2),
-    /** ConvTranspose only: output_shape as the full size minus this much per axis. */
-    outputTrim: fc.option(perAxis(0, 2), { nil: undefined }),
-    bias: fc.boolean(),
-  });
-}).map((d): ConvProblem | undefined => {
-  const p = makeProblem({
-    op: d.op, batch: d.batch, group: d.group, inChannels: d.group * d.inPerGroup, outChannels: d.group * d.outPerGroup,
-    inputShape: d.inputShape, kernelShape: d.kernelShape, strides: d.strides, dilations: d.dilations, pads: d.pads,
-    autoPad: d.autoPad, outputPadding: d.op === 'conv' ? d.inputShape.map(() => 0) : d.outputPadding, bias: d.bias,
-    ...(d.op === 'convTranspose' && d.outputTrim !== undefined
-      ? { outputShape: d.outputTrim.map((trim, a) => convTransposeOutputSize(d.inputShape[a], d.kernelShape[a], d.strides[a], d.dilations[a], 0, 0, d.outputPadding[a]) - trim) }
-      : {}),
-  });
-  try {
-    return validateProblem(p);
-  } catch {
-    return undefined;
-  }
-}).filter((p): p is ConvProblem => p !== undefined);
 
 describe('examples/numpy_conv.py passes the gate', () => {
   let backend: Backend;
