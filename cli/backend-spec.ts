@@ -22,6 +22,11 @@ export function splitBackendList(raw: string): string[] {
   return parts;
 }
 
+/** A spec as a replay command gives it back: `cmd:"COMMAND"` with the command's quotes restored, anything else as it is. */
+export function replaySpec(spec: string): string {
+  return spec.startsWith('cmd:') ? `cmd:${JSON.stringify(spec.slice(4).replace(/^"(.*)"$/s, '$1'))}` : spec;
+}
+
 /** Whether a spec names a module file rather than a built-in backend. */
 function isModulePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);

@@ -1,6 +1,6 @@
 /**
- * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts)
- * and the golden corpus, turned into report cases.
+ * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts),
+ * the golden corpus and the cases of a benchdnn batch file (`--batch`), turned into report cases.
  */
 import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
@@ -12,6 +12,8 @@ import type { GoldenCase } from '../golden/golden-case.ts';
 import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../properties/runner.ts';
 import type { CaseMetrics, ReportCase } from '../reports/report-model.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import type { BatchCase } from '../problem/batch-file.ts';
+import { runBatchCase, shardCases } from './batch.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -26,6 +28,8 @@ export interface SuiteOptions {
   readonly lawNames?: readonly string[];
   readonly path?: string;
   readonly golden: CorpusName | 'none';
+  /** Cases of a benchdnn batch file, each run on exact and real data (sharded like the golden corpus). */
+  readonly batch?: readonly BatchCase[];
   readonly timeoutMs?: number;
   /** Called after each law or golden case with a short label. */
   readonly onStep?: (label: string, record: ReportCase) => void;
@@ -90,6 +94,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       }
       cases.push(c);
       o.onStep?.(c.name, c);
+    }
+    for (const b of shardCases(o.batch ?? [], o.shard)) {
+      const [c] = await runBatchCase([o.backend], b, {
+        seed: o.seed, backendArg: () => o.backendArg, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      });
+      cases.push(c);
+      o.onStep?.(`batch ${c.name}`, c);
     }
   }
   return { cases, lawFailures: result.failures };

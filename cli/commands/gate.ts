@@ -13,10 +13,11 @@ import { formatFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
 import { countVerdicts, unsupportedReasons } from '../../reports/summary.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
-import { resolveBackend } from '../backend-spec.ts';
+import { replaySpec, resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
+import { BatchFileError, readBatchFile, type BatchFile } from '../../problem/batch-file.ts';
 
 export const GATE_HELP = `Usage: convcheck gate --backend SPEC [options]
 
@@ -34,6 +35,8 @@ Options:
   --precision P       judge as fp32, tf32, fp16 or bf16 (default: what the backend declares)
   --shard I/N         run the I-th of N shards (1-based), to split a gate across CI machines
   --golden CORPUS     golden corpus to include: ${CORPUS_NAMES.join(', ')} or none (default small)
+  --batch FILE        also the problems of a benchdnn batch file, each against the reference on
+                      exact and real data, named by its benchdnn name (docs/descriptor.md)
   --junit FILE        write JUnit XML for CI systems
   --law NAME          only this law (exact sentence); with --path, replays one case
   --path P            fast-check path to replay (from a failure's replay command)
@@ -51,6 +54,20 @@ export function parseShard(raw: string | undefined): { index: number; count: num
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
   if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`convcheck: --shard must be I/N with 1 <= I <= N, but got "${raw}".`);
   return { index: i - 1, count: n };
+}
+
+/** Reads `--batch FILE`: a malformed line is a usage error naming the file and the line. */
+export function batchFlag(args: ParsedArgs, command: string): BatchFile | undefined {
+  const file = args.values.get('batch');
+  if (file === undefined) return undefined;
+  try {
+    const parsed = readBatchFile(file);
+    if (parsed.cases.length === 0) throw new UsageError(`convcheck ${command}: --batch ${file} has no problem descriptors.`);
+    return parsed;
+  } catch (error) {
+    if (error instanceof BatchFileError) throw new UsageError(`convcheck ${command}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Parses the options shared by gate and report. */
@@ -76,26 +93,29 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
 
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GATE_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck gate: unexpected argument "${args.positionals[0]}".\n\n${GATE_HELP}`);
   const spec = args.values.get('backend');
   if (spec === undefined) throw new UsageError(`convcheck gate: --backend is required.\n\n${GATE_HELP}`);
   const flags = suiteFlags(args, 'gate');
   const shard = parseShard(args.values.get('shard'));
+  const batch = batchFlag(args, 'gate');
   const law = args.values.get('law');
   const path = args.values.get('path');
   if (path !== undefined && law === undefined) throw new UsageError('convcheck gate: --path replays one case of one law: give --law too.');
   const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });
   if (!availability.available) { io.err(`convcheck gate: backend ${availability.name} is unavailable: ${availability.reason}`); return 1; }
   const backend = availability.backend;
-  const backendArg = spec.startsWith('cmd:') ? `cmd:${JSON.stringify(spec.slice(4).replace(/^"(.*)"$/s, '$1'))}` : spec;
-  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}`);
+  const backendArg = replaySpec(spec);
+  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${batch ? `, ${batch.cases.length} batch cases from ${args.values.get('batch')}` : ''}`);
+  for (const note of batch?.notes ?? []) io.out(`note: ${note}`);
   const progress = new Progress(io, 0, 'gate');
   let lastLaw = '';
   try {
     const result = await runSuite({
-      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}),
+      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}), ...(batch ? { batch: batch.cases } : {}),
+      // one progress step per law, one for the golden corpus, one per batch case (a large file shows where it is)
       onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== lastLaw) { lastLaw = step; progress.tick(step); } },
     });
     progress.finish();
@@ -111,6 +131,9 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     for (const f of result.lawFailures) io.out(`\nFAILED\n${formatFailure(f)}`);
     for (const c of result.cases.filter((x) => x.source === 'golden' && (x.verdict === 'fail' || x.verdict === 'error'))) {
       io.out(`\nFAILED golden case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
+    }
+    for (const c of result.cases.filter((x) => x.source === 'batch' && (x.verdict === 'fail' || x.verdict === 'error'))) {
+      io.out(`\nFAILED batch case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
     }
     if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${counts.fail} fail, ${counts.error} error)`); return 1; }
     if (counts.pass === 0) { io.out('\ngate: FAILED: no supported case ran, so nothing was checked'); return 1; }
