@@ -1,11 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { referenceBackend, referenceGradients } from '../adapters/reference.ts';
-import type { Backend } from '../problem/backend.ts';
+import { SUPPORTED, type Backend, type ConvGradients } from '../problem/backend.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
+import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
+import { convWeightGrad } from '../reference/conv-weight-grad.ts';
+import { referenceResult } from './run-case.ts';
 import { gradientOperands, runGradientCase } from './run-gradient-case.ts';
 
 const P = parseDescriptor('g2mb2ic4ih6iw5oc4kh3kw2sh2sw1ph1pw0eh0ew1');
-const fp32Reference: Backend = { ...referenceBackend, name: 'reference-fp32', precision: 'fp32' };
+/** The reference's gradients as a backend's (adapters/reference.ts is a floor up), judged as fp32. */
+const referenceGradients: ConvGradients = {
+  supports: () => SUPPORTED,
+  input: async (p, { w }, dy) => convTranspose(adjointProblem(p), { x: dy, w }),
+  weight: async (p, { x }, dy) => convWeightGrad(p, x, dy).y,
+};
+const fp32Reference: Backend = { name: 'reference-fp32', version: '0', precision: 'fp32', supports: () => SUPPORTED, run: async (p, o) => referenceResult(p, o).y, gradients: referenceGradients };
 
 describe('one gradient of one Conv on a backend, against the reference', () => {
   test.each(['input', 'weight'] as const)('the reference\'s own %s gradient passes on exact (bit for bit) and real data', async (part) => {
