@@ -108,15 +108,8 @@ export interface RunRequest {
  * problem's op on x, w (and b): the reply carries `dx = ∂L/∂x`, `dw = ∂L/∂w` and, when b is sent,
  * `db = ∂L/∂b`. `resolved.y_shape` is dy's shape.
  */
-export interface GradientRequest {
+export interface GradientRequest extends Omit<RunRequest, 'type'> {
   readonly type: 'gradient';
-  readonly id: number;
-  readonly descriptor: string;
-  readonly problem: WireProblem;
-  readonly resolved: WireResolved;
-  readonly x: WireTensor;
-  readonly w: WireTensor;
-  readonly b?: WireTensor;
   readonly dy: WireTensor;
 }
 

@@ -10,6 +10,8 @@ import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { biasShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
+import type { ExternalBackend } from '../adapters/process-backend.ts';
+import { gradientCase } from './tables.ts';
 
 /** dx, dw (and db when the problem has a bias), float64. */
 export interface DefinedGradients {
@@ -54,4 +56,30 @@ export function gradientsByDefinition(p: ConvProblem, operands: ConvOperands, dy
   const db = new Float64Array(m);
   for (let i = 0; i < dy.data.length; i++) db[Math.floor(i / perChannel) % m] += dy.data[i];
   return { dx, dw, db: { shape: [m], data: db } };
+}
+
+/**
+ * Where an implementation's dx, dw and db of `p` differ from their definition on exact data (where
+ * a correct float32 implementation matches the float64 definition rounded once), as
+ * `dw[3]: got 1, expected 2`; empty when they agree bit for bit. Also an entry when the definition
+ * is all zeros (the check would prove nothing).
+ */
+export async function gradientMismatches(backend: ExternalBackend, p: ConvProblem, seed: number): Promise<string[]> {
+  const { operands, dy } = gradientCase(p, 'exact', seed);
+  const got = await backend.gradient(p, operands, dy);
+  const want = gradientsByDefinition(p, operands, dy);
+  const found: string[] = [];
+  const compare = (field: string, have: Tensor | undefined, expected: Tensor | undefined): void => {
+    if (have === undefined || expected === undefined) {
+      if (have !== expected) found.push(`${field}: got ${have === undefined ? 'none' : 'one'}, expected ${expected === undefined ? 'none' : 'one'}`);
+      return;
+    }
+    const index = Array.from(have.data).findIndex((v, i) => v !== Math.fround(expected.data[i]));
+    if (index >= 0) found.push(`${field}[${index}]: got ${have.data[index]}, expected ${Math.fround(expected.data[index])}`);
+  };
+  compare('dx', got.dx, want.dx);
+  compare('dw', got.dw, want.dw);
+  compare('db', got.db, want.db);
+  if (!want.dx.data.some((v) => v !== 0) || !want.dw.data.some((v) => v !== 0)) found.push('the definition is all zeros: the data shows nothing');
+  return found;
 }

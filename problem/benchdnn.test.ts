@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { benchdnnProblem, readBenchdnnDescriptor, swapped, type BenchdnnDriver } from './benchdnn.ts';
 import { formatDescriptor } from './descriptor.ts';
@@ -99,5 +101,23 @@ describe('benchdnn descriptors: errors name the entry and the rule', () => {
     ['ic3ih5oc2kh3n""', 'conv', /the name after "n" must be non-empty/],
   ] as const)('%s (%s)', (text, driver, message) => {
     expect(() => converted(text, driver)).toThrow(message);
+  });
+});
+
+describe('docs/descriptor.md on benchdnn descriptors', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'descriptor.md'), 'utf8');
+
+  test('its error example is the message convcheck gives', () => {
+    let message = '';
+    try { converted('ic3ih5oc2kh3oh2ph0'); } catch (error) { message = (error as Error).message; }
+    expect(message).not.toBe('');
+    expect(doc).toContain(`\n${message}\n`);
+  });
+
+  test('its examples convert as it says', () => {
+    expect(doc).toContain(`\`g1mb50ic3ih224oc64oh112kh7sh2ph3n"resnet_50:conv1"\` is\n\`${converted('g1mb50ic3ih224oc64oh112kh7sh2ph3n"resnet_50:conv1"', 'conv', true)}\``);
+    expect(converted('g64ic64ih112oc64oh56kh3sh2ph0')).toBe('g64mb2ic64ih112iw112oc64kh3kw3sh2sw2eh1ew1');
+    expect(converted('ic32iw16000oc32ow16000kw2pw512dw511')).toBe('mb2ic32iw16000oc32kw2dw512pw512ew0');
+    expect(converted('mb1ic1024ih4oc512oh8kh5sh2ph1', 'deconv')).toBe('Tmb1ic1024ih4iw4oc512kh5kw5sh2sw2ph1pw1eh2ew2');
   });
 });
