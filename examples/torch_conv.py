@@ -9,7 +9,10 @@ PyTorch pads symmetrically, ONNX per side. With the pads convcheck has resolved
 (request["resolved"]["pads"]), a Conv gets PyTorch's own `padding` for the part both sides
 share and F.pad for the rest; a ConvTranspose gets `padding` for the shared part and
 `output_padding`, and the rest is cropped off its output (or, for an end pad below zero,
-which an output_shape past the full output gives, added to output_padding).
+which an output_shape past the full output gives, added to output_padding). PyTorch's own
+padding="same" would not do for ONNX's SAME_UPPER / SAME_LOWER: it refuses strided convolutions
+("padding='same' is not supported for strided convolutions", PyTorch 1.13) and conv_transpose has
+none; with the resolved pads this file needs neither.
 
 Gate it:  convcheck gate --backend cmd:"/usr/bin/python3 examples/torch_conv.py"
 (Debian's python3-torch installs PyTorch for /usr/bin/python3.)

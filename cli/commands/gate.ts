@@ -129,11 +129,8 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     const junit = args.values.get('junit');
     if (junit !== undefined) { await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases)); io.out(`JUnit XML: ${junit}`); }
     for (const f of result.lawFailures) io.out(`\nFAILED\n${formatFailure(f)}`);
-    for (const c of result.cases.filter((x) => x.source === 'golden' && (x.verdict === 'fail' || x.verdict === 'error'))) {
-      io.out(`\nFAILED golden case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
-    }
-    for (const c of result.cases.filter((x) => x.source === 'batch' && (x.verdict === 'fail' || x.verdict === 'error'))) {
-      io.out(`\nFAILED batch case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
+    for (const c of result.cases.filter((x) => x.source !== 'law' && (x.verdict === 'fail' || x.verdict === 'error'))) {
+      io.out(`\nFAILED ${c.source} case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
     }
     if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${counts.fail} fail, ${counts.error} error)`); return 1; }
     if (counts.pass === 0) { io.out('\ngate: FAILED: no supported case ran, so nothing was checked'); return 1; }
