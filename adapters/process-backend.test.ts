@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -8,9 +8,14 @@ import { parseDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { UnsupportedError, type Backend } from '../problem/backend.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { createProcessBackend, type ProcessBackendOptions } from './process-backend.ts';
+import { outputTensorShape, sizeOf } from '../problem/shape.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import { createProcessBackend, type ExternalBackend, type ProcessBackendOptions } from './process-backend.ts';
 
 const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');
+// The fixture needs only the standard library. A pyenv shim takes most of a second to start on a
+// loaded machine, longer than the short time limits below (which time convcheck, not Python).
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const P = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2'); // y [1, 1, 2, 2]
 const HANG = parseDescriptor('mb1ic1ih3iw7oc1kh2kw2'); // input width 7: the hang-iw7 fixture hangs on it
 
@@ -20,7 +25,7 @@ afterEach(async () => {
 });
 
 async function start(mode: string, options: ProcessBackendOptions = {}): Promise<Backend> {
-  const backend = await createProcessBackend(`python3 ${FIXTURE} ${mode}`, { timeoutMs: 3000, ...options });
+  const backend = await createProcessBackend(`${PYTHON} ${FIXTURE} ${mode}`, { timeoutMs: 3000, ...options });
   started.push(backend);
   return backend;
 }
@@ -110,7 +115,7 @@ describe('a process that fails to start', () => {
 
   test('a hello of another protocol version is refused', async () => {
     await expect(start('bad-hello')).rejects.toThrow(ProtocolError);
-    await expect(start('bad-hello')).rejects.toThrow(/hello\.protocol must be 1 .* but hello\.protocol=2/);
+    await expect(start('bad-hello')).rejects.toThrow(/hello\.protocol must be 1 or 2 .* but hello\.protocol=3/);
   });
 });
 
@@ -201,5 +206,84 @@ describe('unsupported', () => {
     expect(backend.supports(parseDescriptor('mb1ic1iw5oc1kw3'))).toMatchObject({ supported: false, reason: expect.stringMatching(/spatial rank 1/) });
     await expect(run(backend, transposed)).rejects.toThrow(UnsupportedError);
     await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+  });
+});
+
+describe('gradients (protocol 2)', () => {
+  const CONV = parseDescriptor('mb1ic2ih3iw3oc2kh2kw2'); // x [1,2,3,3], w [2,2,2,2], dy [1,2,2,2]
+  const BIASED = parseDescriptor('mb1ic2ih3iw3oc2kh2kw2b1');
+  const TRANSPOSED = parseDescriptor('Tmb1ic1ih2iw2oc1kh2kw2sh2sw2');
+  const dyOf = (p: ConvProblem): Tensor => ({ shape: outputTensorShape(p), data: new Float32Array(sizeOf(outputTensorShape(p))).fill(1) });
+  const grad = (backend: Backend, p: ConvProblem): Promise<unknown> => (backend as ExternalBackend).gradient(p, makeOperands(p, 'exact', 1), dyOf(p));
+
+  test('a protocol 1 implementation keeps working unchanged, with no gradients capability', async () => {
+    const backend = await start('ok') as ExternalBackend;
+    expect(backend.hello.protocol).toBe(1);
+    expect(backend.gradients).toBeUndefined();
+    expect(backend.gradientSupport(CONV)).toEqual({ supported: false, reason: 'misbehaving-ok: its hello declares no gradients (protocol 1 has none; protocol 2 adds them)' });
+    await expect(grad(backend, CONV)).rejects.toThrow(UnsupportedError);
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+  });
+
+  test('a hello declaring gradients gives the Backend its gradients capability; dx, dw and db come back with their shapes', async () => {
+    const backend = await start('grad-ok') as ExternalBackend;
+    expect(backend.hello).toMatchObject({ protocol: 2, gradients: ['conv', 'convTranspose'] });
+    expect(backend.gradients?.supports(CONV, 'input')).toEqual({ supported: true });
+    const { x, w } = makeOperands(CONV, 'exact', 1);
+    expect((await backend.gradients?.input(CONV, { x, w }, dyOf(CONV)))?.shape).toEqual([1, 2, 3, 3]);
+    expect((await backend.gradients?.weight(CONV, { x, w }, dyOf(CONV)))?.shape).toEqual([2, 2, 2, 2]);
+    const all = await backend.gradient(BIASED, makeOperands(BIASED, 'exact', 1), dyOf(BIASED));
+    expect([all.dx.shape, all.dw.shape, all.db?.shape]).toEqual([[1, 2, 3, 3], [2, 2, 2, 2], [2]]);
+    const transposed = await backend.gradient(TRANSPOSED, makeOperands(TRANSPOSED, 'exact', 1), dyOf(TRANSPOSED));
+    expect([transposed.dx.shape, transposed.dw.shape, transposed.db]).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], undefined]);
+    // runs and gradient requests share the process and its ids
+    await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
+  });
+
+  test('gradients of an op not declared are unsupported without asking the process; the gradient laws take only Conv', async () => {
+    const backend = await start('grad-conv-only') as ExternalBackend;
+    expect(backend.gradientSupport(TRANSPOSED)).toEqual({ supported: false, reason: 'misbehaving-grad-conv-only: gradients of convTranspose are not among the gradients of its hello [conv]' });
+    await expect(grad(backend, TRANSPOSED)).rejects.toThrow(UnsupportedError);
+    expect(backend.gradients?.supports(TRANSPOSED, 'weight')).toMatchObject({ supported: false });
+    await expect(grad(backend, CONV)).resolves.toMatchObject({ dx: { shape: [1, 2, 3, 3] } });
+  });
+
+  test.each([
+    ['grad-v1', /hello\.gradients needs protocol 2, but hello\.protocol=1/],
+    ['grad-not-in-ops', /hello\.gradients lists "convTranspose", which is not among hello\.ops \[conv\]/],
+  ])('a hello with %s is refused naming the field', async (mode, message) => {
+    await expect(start(mode)).rejects.toThrow(ProtocolError);
+    await expect(start(mode)).rejects.toThrow(message);
+  });
+
+  test.each([
+    ['grad-y', CONV, /gradient request 1 \(mb1ic2ih3iw3oc2kh2kw2\): reply\.dx must be an object .* but it is missing \(a reply to a gradient request carries dx, dw and, when the request has b, db; not y\)\. The process was killed/],
+    ['grad-no-dw', CONV, /gradient request 1 .*: reply\.dw must be an object .* but it is missing/],
+    ['grad-wrong-shape', CONV, /gradient request 1 .*: reply\.dx\.shape must be \[1,2,3,3\], but reply\.dx\.shape=\[1\]/],
+    ['grad-bad-base64', CONV, /reply\.dw\.data is not padded standard base64: character "!" at offset 4/],
+    ['grad-truncated', CONV, /reply\.dx\.data decodes to 70 bytes, but its shape needs 18 float32 = 72 bytes/],
+    ['grad-no-db', BIASED, /reply\.db must be an object .* but it is missing \(the request carried b, so the reply needs db = ∂L\/∂b\)/],
+    ['grad-extra-db', CONV, /reply\.db must be absent: the request carried no b/],
+  ])('a malformed gradient reply (%s) is a protocol error naming the field', async (mode, p, message) => {
+    const backend = await start(mode);
+    const result = grad(backend, p);
+    await expect(result).rejects.toThrow(ProtocolError);
+    await expect(result).rejects.toThrow(message);
+    // and the gradient law's case is an error verdict, never a pass
+    const { x, w } = makeOperands(CONV, 'exact', 1);
+    if (mode !== 'grad-no-db') await expect(backend.gradients?.weight(CONV, { x, w }, dyOf(CONV))).rejects.toThrow(ProtocolError);
+  });
+
+  test('unsupported and error replies to a gradient request are UnsupportedError and an error naming the request', async () => {
+    const declined = await start('grad-unsupported');
+    await expect(grad(declined, CONV)).rejects.toThrow(UnsupportedError);
+    await expect(grad(declined, CONV)).rejects.toThrow('misbehaving-grad-unsupported: no weight gradient for grouped conv');
+    const failing = await start('grad-error');
+    await expect(grad(failing, CONV)).rejects.toThrow(/gradient request 1 \(mb1ic2ih3iw3oc2kh2kw2\): the implementation reported an error: autograd failed/);
+  });
+
+  test('a dy of the wrong shape is refused before anything is sent', async () => {
+    const backend = await start('grad-ok') as ExternalBackend;
+    await expect(backend.gradient(CONV, makeOperands(CONV, 'exact', 1), { shape: [1, 2, 3, 3], data: new Float32Array(18) })).rejects.toThrow(/dy must have shape \[1,2,2,2\], but dy\.shape=\[1,2,3,3\]/);
   });
 });

@@ -4,17 +4,23 @@
  * stdout. The process is the suspect, never convcheck: a hang is a timeout error, a crash an
  * error carrying the exit code or signal and the last lines of stderr, a malformed line an error
  * naming the line; after any of these the process is killed and started again for the next request.
+ * An implementation whose hello (protocol 2) declares gradients gets the Backend's `gradients`
+ * capability, so the gradient laws run on it, and {@link ExternalBackend.gradient} for all of
+ * dx, dw and db of Conv and, if declared, ConvTranspose.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import type { ConvProblem } from '../problem/problem.ts';
-import { outputTensorShape } from '../problem/shape.ts';
-import type { Tensor } from '../problem/tensor.ts';
+import { withChanges, type ConvProblem } from '../problem/problem.ts';
+import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
+import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
-import { UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
+import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, preview, type HelloMessage } from './protocol.ts';
+import {
+  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply, preview,
+  type GradientRequest, type HelloMessage, type RunRequest,
+} from './protocol.ts';
 
 /** Options of {@link createProcessBackend}. */
 export interface ProcessBackendOptions {
@@ -224,14 +230,39 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
 
 /** The parts of a hello that must stay the same across restarts. */
 function helloIdentity(hello: HelloMessage): string {
-  return JSON.stringify([hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null]);
+  return JSON.stringify([hello.protocol, hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, hello.gradients ?? null]);
+}
+
+/** All gradients of one problem from an external implementation (protocol 2): `db` when the problem has a bias. */
+export interface ExternalGradients {
+  /** `∂L/∂x`, shape of x. */
+  readonly dx: Tensor<Float32Array>;
+  /** `∂L/∂w`, shape of w. */
+  readonly dw: Tensor<Float32Array>;
+  /** `∂L/∂b` `[M]`, when the problem has a bias. */
+  readonly db?: Tensor<Float32Array>;
+}
+
+/** A process backend: a Backend, its hello, and (protocol 2) every gradient it declares. */
+export interface ExternalBackend extends Backend {
+  /** The hello it sent (protocol version, ops, limits, gradients). */
+  readonly hello: HelloMessage;
+  /** Whether it computes gradients of `problem` (its op among `hello.gradients`, within its limits), and if not, why. */
+  gradientSupport(problem: ConvProblem): Support;
+  /**
+   * dx, dw (and db when `problem.bias`) of `problem` for the upstream gradient `dy` (`[N, M, ...o]`),
+   * with `L = Σ y·dy`. Throws UnsupportedError when not declared or declined, an Error otherwise.
+   */
+  gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients>;
 }
 
 /** A Backend over one external command; see {@link createProcessBackend}. */
-class ProcessBackend implements Backend {
+class ProcessBackend implements ExternalBackend {
   readonly name: string;
   readonly version: string;
   readonly precision: Precision;
+  /** Conv gradients for the gradient laws; only when the hello declares gradients of conv. */
+  readonly gradients?: ConvGradients;
   private current: ImplementationProcess | undefined;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
@@ -242,22 +273,52 @@ class ProcessBackend implements Backend {
     private readonly command: string,
     private readonly options: ProcessBackendOptions,
     private readonly timeoutMs: number,
-    private readonly hello: HelloMessage,
+    readonly hello: HelloMessage,
     first: ImplementationProcess,
   ) {
     this.name = `ext:${hello.name}`;
     this.version = hello.version;
     this.precision = hello.precision;
     this.current = first;
+    if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
   }
 
   supports(problem: ConvProblem): Support {
     return helloSupports(this.hello, problem);
   }
 
+  gradientSupport(problem: ConvProblem): Support {
+    const declared = this.hello.gradients ?? [];
+    if (!declared.includes(problem.op)) {
+      return unsupported(declared.length === 0
+        ? `${this.hello.name}: its hello declares no gradients${this.hello.protocol < 2 ? ' (protocol 1 has none; protocol 2 adds them)' : ''}`
+        : `${this.hello.name}: gradients of ${problem.op} are not among the gradients of its hello [${declared.join(', ')}]`);
+    }
+    return helloSupports(this.hello, problem);
+  }
+
   /** Runs one problem; requests are sent one at a time, in call order. */
   run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor> {
-    const result = this.queue.then(() => this.runNow(problem, operands));
+    return this.enqueue(() => this.runNow(problem, operands));
+  }
+
+  gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients> {
+    return this.enqueue(() => this.gradientNow(problem, operands, dy));
+  }
+
+  /** The ConvGradients of the gradient laws: one gradient request each, without the bias (it plays no part). */
+  private convGradients(): ConvGradients {
+    const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
+    return {
+      supports: (p: ConvProblem, _part: GradientPart): Support => (p.op === 'conv' ? this.gradientSupport(p) : unsupported(`${this.hello.name}: the gradient laws take gradients of Conv, but op=${p.op}`)),
+      input: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dx,
+      weight: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dw,
+    };
+  }
+
+  /** Requests go one at a time, in call order; a failed one does not stop the next. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -274,12 +335,47 @@ class ProcessBackend implements Backend {
     const support = this.supports(problem);
     if (!support.supported) throw new UnsupportedError(support.reason);
     checkOperands(problem, operands);
+    const reply = await this.exchange((id) => makeRunRequest(id, problem, operands), (line, id) => parseReply(line, id));
+    try {
+      return fromWireTensor('reply.y', reply.reply.y, outputTensorShape(problem));
+    } catch (error) {
+      throw new ProtocolError(`${reply.where}: ${(error as Error).message}`);
+    }
+  }
+
+  private async gradientNow(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    const support = this.gradientSupport(problem);
+    if (!support.supported) throw new UnsupportedError(support.reason);
+    checkOperands(problem, operands);
+    checkTensor('dy', dy, outputTensorShape(problem));
+    const withBias = operands.b !== undefined;
+    const { reply, where } = await this.exchange((id) => makeGradientRequest(id, problem, operands, dy), (line, id) => parseGradientReply(line, id, withBias));
+    try {
+      const dx = fromWireTensor('reply.dx', reply.dx, inputTensorShape(problem));
+      const dw = fromWireTensor('reply.dw', reply.dw, weightShape(problem));
+      return { dx, dw, ...(reply.db !== undefined ? { db: fromWireTensor('reply.db', reply.db, biasShape(problem)) } : {}) };
+    } catch (error) {
+      throw new ProtocolError(`${where}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Sends one request and reads its reply line: a timeout, an exit or a line that is not a
+   * well-formed reply to this request is an error (and the process is killed, to start afresh);
+   * an unsupported reply is an UnsupportedError, an error reply an Error with its message. What
+   * is returned is a result whose tensors the caller still checks (a bad tensor keeps the process).
+   */
+  private async exchange<R extends { type: string }>(
+    build: (id: number) => RunRequest | GradientRequest, parse: (line: string, id: number) => R,
+  ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const id = this.nextId++;
-    const request = makeRunRequest(id, problem, operands);
-    const where = `${this.name} request ${id} (${request.descriptor})`;
+    const request = build(id);
+    const what = request.type === 'run' ? '' : `${request.type} `;
+    const where = `${this.name} ${what}request ${id} (${request.descriptor})`;
     this.checkNoStrayOutput(where);
     const child = await this.ensureProcess(where);
-    this.lastRequest = `request ${id} (${request.descriptor})`;
+    this.lastRequest = `${what}request ${id} (${request.descriptor})`;
     child.send(request);
     const event = await child.next(this.timeoutMs);
     if (event.kind === 'timeout') {
@@ -294,21 +390,17 @@ class ProcessBackend implements Backend {
       this.abandon(child);
       throw new ProtocolError(`${where}: a stdout line longer than ${MAX_LINE_CHARS} characters; the process was killed.`);
     }
-    let reply;
+    let reply: R;
     try {
-      reply = parseReply(event.line, id);
+      reply = parse(event.line, id);
     } catch (error) {
       // Out of step with the protocol: a later line could be taken for the next reply, so restart.
       this.abandon(child);
       throw new ProtocolError(`${where}: ${(error as Error).message} The process was killed and will be restarted.`);
     }
-    if (reply.type === 'unsupported') throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
-    if (reply.type === 'error') throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
-    try {
-      return fromWireTensor('reply.y', reply.y, outputTensorShape(problem));
-    } catch (error) {
-      throw new ProtocolError(`${where}: ${(error as Error).message}`);
-    }
+    if (isUnsupportedReply(reply)) throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
+    if (isErrorReply(reply)) throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
+    return { reply: reply as Exclude<R, { type: 'unsupported' | 'error' }>, where };
   }
 
   /** Fails this request if the process wrote lines after its last reply (it answered twice, or printed logs). */
@@ -346,13 +438,21 @@ class ProcessBackend implements Backend {
   }
 }
 
+function isUnsupportedReply(reply: { type: string }): reply is { type: 'unsupported'; reason: string } {
+  return reply.type === 'unsupported';
+}
+
+function isErrorReply(reply: { type: string }): reply is { type: 'error'; message: string } {
+  return reply.type === 'error';
+}
+
 /**
  * Starts `command` through `sh -c`, reads its hello and returns it as a Backend named
  * `ext:<hello.name>`. Throws (with the exit status and stderr tail) if the command exits, hangs or
  * writes anything but a valid hello first.
  * @example const backend = await createProcessBackend('python3 examples/numpy_conv.py', { timeoutMs: 5000 });
  */
-export async function createProcessBackend(command: string, options: ProcessBackendOptions = {}): Promise<Backend> {
+export async function createProcessBackend(command: string, options: ProcessBackendOptions = {}): Promise<ExternalBackend> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`process backend: timeoutMs must be a number > 0, but timeoutMs=${timeoutMs}.`);
   const { process: first, hello } = await startProcess(command, options, timeoutMs);

@@ -4,8 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { referenceGradients } from './reference.ts';
 import {
-  decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, PROTOCOL_VERSION, type HelloMessage,
+  decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply,
+  PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
 } from './protocol.ts';
 
 const hello = (extra: Record<string, unknown> = {}): string =>
@@ -41,6 +43,18 @@ describe('float32 little-endian base64', () => {
   test('unpadded base64 is refused rather than guessed', () => {
     expect(() => decodeFloat32('y.data', 'AACAPw', 1)).toThrow(/not padded standard base64/);
   });
+
+  test.each(['AACA=w==', 'A===', '====', 'AACAPw=', 'AACAP==='])('misplaced padding in %s is refused', (text) => {
+    expect(() => decodeFloat32('y.data', text, 1)).toThrow(/y\.data is not padded standard base64: length \d+ \(not a multiple of 4, or misplaced "="\)/);
+  });
+
+  test('a payload of 16 MB (four million float32, a [1, 64, 256, 256] output) decodes', () => {
+    // a regex with a quantified group overflowed V8's stack from about 8 MB: an error for a correct reply
+    const values = new Float32Array(4 * 1024 * 1024).map((_, i) => i % 1000);
+    const decoded = decodeFloat32('reply.y.data', encodeFloat32(values), values.length);
+    expect(decoded[123_456]).toBe(456);
+    expect(decoded.length).toBe(values.length);
+  });
 });
 
 describe('wire tensors', () => {
@@ -66,7 +80,13 @@ describe('hello', () => {
   });
 
   test.each([
-    [hello({ protocol: 2 }), /hello\.protocol must be 1 .* but hello\.protocol=2/],
+    [hello({ protocol: 3 }), /hello\.protocol must be 1 or 2 \(the versions this convcheck speaks\), but hello\.protocol=3/],
+    [hello({ protocol: '2' }), /hello\.protocol must be 1 or 2 .* but hello\.protocol="2"/],
+    [hello({ gradients: ['conv'] }), /hello\.gradients needs protocol 2, but hello\.protocol=1/],
+    [hello({ protocol: 2, gradients: [] }), /hello\.gradients must be a non-empty list of "conv", "convTranspose", but hello\.gradients=\[\]/],
+    [hello({ protocol: 2, gradients: 'conv' }), /hello\.gradients must be a non-empty list/],
+    [hello({ protocol: 2, ops: ['conv'], gradients: ['convTranspose'] }), /hello\.gradients lists "convTranspose", which is not among hello\.ops \[conv\]/],
+    [hello({ protocol: 2, limits: { max_groups: 1 } }), /hello\.limits\.max_groups is not a limit of protocol 2/],
     [hello({ name: 7 }), /hello\.name must be a string, but it is a number/],
     [hello({ version: undefined }), /hello\.version must be a string, but it is missing/],
     [hello({ precision: 'fp64' }), /hello\.precision must be one of fp32, tf32, fp16, bf16, but hello\.precision="fp64"/],
@@ -80,8 +100,18 @@ describe('hello', () => {
     expect(() => parseHello(line)).toThrow(message);
   });
 
-  test('the protocol version is 1', () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+  test('convcheck speaks versions 1 and 2; 2 is the newest', () => {
+    expect(PROTOCOL_VERSIONS).toEqual([1, 2]);
+    expect(PROTOCOL_VERSION).toBe(2);
+  });
+
+  test('a version 1 hello reads as before: no gradients', () => {
+    expect(parseHello(hello())).toEqual({ type: 'hello', protocol: 1, name: 'impl', version: '1.2', precision: 'fp32', ops: ['conv', 'convTranspose'] });
+  });
+
+  test('a version 2 hello may declare gradients (of ops it lists), or none', () => {
+    expect(parseHello(hello({ protocol: 2, gradients: ['conv', 'convTranspose'] }))).toMatchObject({ protocol: 2, gradients: ['conv', 'convTranspose'] });
+    expect(parseHello(hello({ protocol: 2 }))).not.toHaveProperty('gradients');
   });
 });
 
@@ -155,6 +185,42 @@ describe('replies', () => {
   });
 });
 
+describe('gradient requests and replies (protocol 2)', () => {
+  const p = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2b1');
+  const operands = makeOperands(p, 'exact', 1);
+  const dy = { shape: [1, 1, 2, 2], data: Float32Array.from([1, 2, 3, 4]) };
+
+  test('a gradient request is the run request with type gradient and dy', () => {
+    const request = makeGradientRequest(4, p, operands, dy);
+    const { type: _t, ...run } = makeRunRequest(4, p, operands);
+    expect(request).toEqual({ type: 'gradient', ...run, dy: { shape: [1, 1, 2, 2], data: encodeFloat32([1, 2, 3, 4]) } });
+  });
+
+  const t = (shape: number[]): string => JSON.stringify({ shape, data: encodeFloat32(new Array(shape.reduce((a, b) => a * b, 1)).fill(0)) });
+  const reply = (fields: string): string => `{"type":"result","id":4${fields}}`;
+
+  test('a result with dx, dw and db is read; unsupported and error replies as for runs', () => {
+    expect(parseGradientReply(reply(`,"dx":${t([1, 1, 3, 3])},"dw":${t([1, 1, 2, 2])},"db":${t([1])}`), 4, true)).toMatchObject({ type: 'result', id: 4, dx: { shape: [1, 1, 3, 3] }, dw: { shape: [1, 1, 2, 2] }, db: { shape: [1] } });
+    expect(parseGradientReply(reply(`,"dx":${t([1, 1, 3, 3])},"dw":${t([1, 1, 2, 2])}`), 4, false)).not.toHaveProperty('db');
+    expect(parseGradientReply('{"type":"unsupported","id":4,"reason":"no 3-D"}', 4, false)).toEqual({ type: 'unsupported', id: 4, reason: 'no 3-D' });
+    expect(parseGradientReply('{"type":"error","id":4,"message":"nan"}', 4, false)).toEqual({ type: 'error', id: 4, message: 'nan' });
+  });
+
+  test.each([
+    [reply(`,"y":${t([1, 1, 2, 2])}`), true, /reply\.dx must be an object .* but it is missing \(a reply to a gradient request carries dx, dw and, when the request has b, db; not y\)/],
+    [reply(`,"dx":${t([1, 1, 3, 3])}`), false, /reply\.dw must be an object .* but it is missing/],
+    [reply(`,"dx":${t([1, 1, 3, 3])},"dw":${t([1, 1, 2, 2])}`), true, /reply\.db must be an object .* but it is missing \(the request carried b/],
+    [reply(`,"dx":${t([1, 1, 3, 3])},"dw":${t([1, 1, 2, 2])},"db":${t([1])}`), false, /reply\.db must be absent: the request carried no b/],
+    [reply(`,"dx":[1,2],"dw":${t([1, 1, 2, 2])}`), false, /reply\.dx must be an object .* but it is an array/],
+    [reply(`,"dx":{"shape":[9],"data":7},"dw":${t([1, 1, 2, 2])}`), false, /reply\.dx\.data must be a base64 string, but it is a number/],
+    [reply(`,"dx":${t([1, 1, 3, 3])},"dw":{"shape":"2x2","data":""}`), false, /reply\.dw\.shape must be an array of integers >= 0, but it is a string/],
+    ['{"type":"result","id":5,"dx":{}}', false, /reply\.id must be 4/],
+  ])('%s is a protocol error naming the field', (line, withBias, message) => {
+    expect(() => parseGradientReply(line, 4, withBias)).toThrow(ProtocolError);
+    expect(() => parseGradientReply(line, 4, withBias)).toThrow(message);
+  });
+});
+
 describe('docs/protocol.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'protocol.md'), 'utf8');
 
@@ -173,6 +239,26 @@ describe('docs/protocol.md', () => {
     expect(doc).toContain('"y":{"shape":[1,1,2,2],"data":"AABgwAAAYMAAAGDAAABgwA=="}');
     expect(Array.from(decodeFloat32('y', 'AABgwAAAYMAAAGDAAABgwA==', 4))).toEqual([-3.5, -3.5, -3.5, -3.5]);
     expect(doc).toContain(`\`[1.0, -2.5]\` is the bytes \`00 00 80 3f  00 00 20 c0\`, which is \`${encodeFloat32([1, -2.5])}\``);
+  });
+
+  test('its gradient example is what convcheck sends, and its reply holds the gradients of that problem', async () => {
+    const p = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2b1');
+    const x = { shape: [1, 1, 3, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]) };
+    const w = { shape: [1, 1, 2, 2], data: Float32Array.from([1, 0, 0, -1]) };
+    const dy = { shape: [1, 1, 2, 2], data: Float32Array.from([1, 2, 3, 4]) };
+    const request = makeGradientRequest(3, p, { x, w, b: { shape: [1], data: Float32Array.from([0.5]) } }, dy);
+    const flat = doc.replace(/\s+/g, '');
+    expect(flat).toContain(JSON.stringify(request));
+    const line = /^\{"type":"result","id":3,"dx":\{"shape".*$/m.exec(doc)?.[0] ?? '';
+    const reply = parseGradientReply(line, 3, true);
+    if (reply.type !== 'result') throw new Error('the example reply is not a result');
+    const dx = Array.from(fromWireTensor('dx', reply.dx, [1, 1, 3, 3]).data), dw = Array.from(fromWireTensor('dw', reply.dw, [1, 1, 2, 2]).data);
+    expect(dx).toEqual(Array.from((await referenceGradients.input(p, { x, w }, dy)).data));
+    expect(dw).toEqual(Array.from((await referenceGradients.weight(p, { x, w }, dy)).data));
+    expect(Array.from(fromWireTensor('db', reply.db, [1]).data)).toEqual([10]);
+    const rows = (v: number[], n: number): string => `[${Array.from({ length: v.length / n }, (_, r) => `[${v.slice(r * n, (r + 1) * n).join(', ')}]`).join(', ')}]`;
+    expect(doc).toContain(`\`dx = ${rows(dx, 3)}\``);
+    expect(doc).toContain(`\`dw = ${rows(dw, 2)}\``);
   });
 
   test('its auto_pad example shows the resolved pads convcheck sends', () => {

@@ -6,7 +6,11 @@
  *
  *   implementation -> convcheck   hello   (once, when it starts)
  *   convcheck -> implementation   run     (one per problem)
- *   implementation -> convcheck   result | unsupported | error   (one per run, same id)
+ *   convcheck -> implementation   gradient (protocol 2, when the hello declares gradients)
+ *   implementation -> convcheck   result | unsupported | error   (one per request, same id)
+ *
+ * Version 2 adds the optional gradient capability and nothing else: a version 1 implementation
+ * is spoken to exactly as before, and never sent a gradient request.
  */
 import type { ConvOp, ConvProblem } from '../problem/problem.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -17,8 +21,14 @@ import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
 
-/** The protocol version this convcheck speaks; a hello with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+/** The newest protocol version this convcheck speaks (docs/protocol.md). */
+export const PROTOCOL_VERSION = 2;
+
+/** Every version this convcheck speaks; a hello with another version is refused. */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+
+/** The first version with the gradient capability (`hello.gradients`, the `gradient` request). */
+export const GRADIENTS_SINCE = 2;
 
 /** Precisions an implementation may declare. fp64 is not offered: results travel as float32. */
 const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
@@ -46,12 +56,15 @@ export interface HelloLimits {
 /** The first line an implementation writes. */
 export interface HelloMessage {
   readonly type: 'hello';
+  /** 1 or 2 (see {@link PROTOCOL_VERSIONS}). */
   readonly protocol: number;
   readonly name: string;
   readonly version: string;
   readonly precision: Precision;
   readonly ops: readonly ConvOp[];
   readonly limits?: HelloLimits;
+  /** Protocol 2: the ops whose gradients it computes (a subset of `ops`); absent = no gradients. */
+  readonly gradients?: readonly ConvOp[];
 }
 
 /** A problem's ONNX attributes, with ONNX names; `output_shape` only when the problem sets it. */
@@ -90,14 +103,31 @@ export interface RunRequest {
   readonly b?: WireTensor;
 }
 
+/**
+ * Protocol 2: the gradients of one problem for an upstream gradient dy. With `L = Σ y·dy` and y the
+ * problem's op on x, w (and b): the reply carries `dx = ∂L/∂x`, `dw = ∂L/∂w` and, when b is sent,
+ * `db = ∂L/∂b`. `resolved.y_shape` is dy's shape.
+ */
+export interface GradientRequest extends Omit<RunRequest, 'type'> {
+  readonly type: 'gradient';
+  readonly dy: WireTensor;
+}
+
+/** Which request a reply answers: a run (y) or a gradient (dx, dw, db). */
+export type RequestKind = 'run' | 'gradient';
+
 /** The output of a run. */
 export interface ResultReply { readonly type: 'result'; readonly id: number; readonly y: WireTensor }
+/** The gradients of a gradient request; `db` exactly when the request carried b. */
+export interface GradientReply { readonly type: 'result'; readonly id: number; readonly dx: WireTensor; readonly dw: WireTensor; readonly db?: WireTensor }
 /** The implementation declines the problem: an unsupported verdict. */
 export interface UnsupportedReply { readonly type: 'unsupported'; readonly id: number; readonly reason: string }
 /** The implementation failed on the problem: an error verdict. */
 export interface ErrorReply { readonly type: 'error'; readonly id: number; readonly message: string }
 /** Any reply to a run. */
 export type Reply = ResultReply | UnsupportedReply | ErrorReply;
+/** Any reply to a gradient request. */
+export type GradientRequestReply = GradientReply | UnsupportedReply | ErrorReply;
 
 /** At most `max` characters of a line, for error messages. */
 export function preview(line: string, max = 200): string {
@@ -111,19 +141,28 @@ export function encodeFloat32(values: ArrayLike<number>): string {
   return bytes.toString('base64');
 }
 
-/** Canonical, padded base64 (RFC 4648 §4): groups of 4 of `A-Z a-z 0-9 + /`, `=` only at the end. */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Why `text` is not canonical, padded base64 (RFC 4648 §4: groups of 4 of `A-Z a-z 0-9 + /`, at
+ * most two `=` and only at the end), or undefined if it is. Checked in linear time without a
+ * quantified group: V8's backtracking stack overflowed on one such regex for payloads of 8 MB
+ * (two million float32, e.g. a [1, 96, 112, 112] output), an error verdict for a correct reply.
+ */
+function base64Problem(text: string): string | undefined {
+  const bad = text.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return `character ${JSON.stringify(text[bad])} at offset ${bad}`;
+  const padding = text.indexOf('=');
+  const padded = padding < 0 || (padding >= text.length - 2 && /^=+$/.test(text.slice(padding)));
+  if (text.length % 4 !== 0 || !padded) return `length ${text.length} (not a multiple of 4, or misplaced "=")`;
+  return undefined;
+}
 
 /**
  * Decodes base64 little-endian float32 into `count` values. Throws a ProtocolError naming `field`
  * if the text is not padded standard base64 or does not hold exactly `4·count` bytes.
  */
 export function decodeFloat32(field: string, base64: string, count: number): Float32Array {
-  if (!BASE64.test(base64)) {
-    const bad = base64.search(/[^A-Za-z0-9+/=]/);
-    const where = bad >= 0 ? `character ${JSON.stringify(base64[bad])} at offset ${bad}` : `length ${base64.length} (not a multiple of 4, or misplaced "=")`;
-    throw new ProtocolError(`${field} is not padded standard base64: ${where}.`);
-  }
+  const problem = base64Problem(base64);
+  if (problem !== undefined) throw new ProtocolError(`${field} is not padded standard base64: ${problem}.`);
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length !== count * 4) {
     throw new ProtocolError(`${field} decodes to ${bytes.length} bytes, but its shape needs ${count} float32 = ${count * 4} bytes.`);
@@ -186,6 +225,15 @@ export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperand
   };
 }
 
+/**
+ * The gradient request for problem `p`, its operands and the upstream gradient `dy` (shape of the
+ * output `[N, M, ...o]`); the reply must carry dx, dw (and db when `operands.b` is given).
+ */
+export function makeGradientRequest(id: number, p: ConvProblem, operands: ConvOperands, dy: Tensor): GradientRequest {
+  const { type: _type, ...run } = makeRunRequest(id, p, operands);
+  return { type: 'gradient', ...run, dy: toWireTensor(dy) };
+}
+
 /** Parses one stdout line as JSON; a line that is not JSON is a ProtocolError quoting it. */
 function parseLine(line: string): unknown {
   try {
@@ -199,7 +247,10 @@ function parseLine(line: string): unknown {
 export function parseHello(line: string): HelloMessage {
   const m = parseLine(line);
   if (!isObject(m) || m.type !== 'hello') throw new ProtocolError(`the first line must be a hello {"type":"hello",...}, but it is ${JSON.stringify(preview(line))}.`);
-  if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`hello.protocol must be ${PROTOCOL_VERSION} (the version this convcheck speaks), but hello.protocol=${JSON.stringify(m.protocol) ?? 'undefined'}.`);
+  if (typeof m.protocol !== 'number' || !PROTOCOL_VERSIONS.includes(m.protocol)) {
+    throw new ProtocolError(`hello.protocol must be ${PROTOCOL_VERSIONS.join(' or ')} (the versions this convcheck speaks), but hello.protocol=${JSON.stringify(m.protocol) ?? 'undefined'}.`);
+  }
+  const protocol = m.protocol;
   const name = requireString(m, 'hello', 'name');
   if (name.trim() === '') throw new ProtocolError('hello.name must not be empty.');
   const version = requireString(m, 'hello', 'version');
@@ -211,19 +262,40 @@ export function parseHello(line: string): HelloMessage {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((op) => (OPS as readonly unknown[]).includes(op))) {
     throw new ProtocolError(`hello.ops must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.ops=${JSON.stringify(ops) ?? 'undefined'}.`);
   }
-  const limits = m.limits === undefined ? undefined : parseLimits(m.limits);
-  return { type: 'hello', protocol: PROTOCOL_VERSION, name, version, precision: precision as Precision, ops: ops as ConvOp[], ...(limits ? { limits } : {}) };
+  const limits = m.limits === undefined ? undefined : parseLimits(m.limits, protocol);
+  const gradients = m.gradients === undefined ? undefined : parseGradients(m.gradients, protocol, ops as ConvOp[]);
+  return {
+    type: 'hello', protocol, name, version, precision: precision as Precision, ops: ops as ConvOp[],
+    ...(limits ? { limits } : {}), ...(gradients ? { gradients } : {}),
+  };
+}
+
+/**
+ * Validates `hello.gradients`: protocol 2 or later, a non-empty list of ops that are also in
+ * `hello.ops`. In a protocol 1 hello it is refused rather than ignored, so that an implementation
+ * that forgot to say protocol 2 learns why its gradients are never asked for.
+ */
+function parseGradients(value: unknown, protocol: number, ops: readonly ConvOp[]): ConvOp[] {
+  if (protocol < GRADIENTS_SINCE) {
+    throw new ProtocolError(`hello.gradients needs protocol ${GRADIENTS_SINCE}, but hello.protocol=${protocol} (declare "protocol": ${GRADIENTS_SINCE} to be sent gradient requests).`);
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((op) => (OPS as readonly unknown[]).includes(op))) {
+    throw new ProtocolError(`hello.gradients must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.gradients=${JSON.stringify(value) ?? 'undefined'}.`);
+  }
+  const missing = (value as ConvOp[]).find((op) => !ops.includes(op));
+  if (missing !== undefined) throw new ProtocolError(`hello.gradients lists ${JSON.stringify(missing)}, which is not among hello.ops [${ops.join(', ')}]: gradients are of ops it runs.`);
+  return [...new Set(value as ConvOp[])];
 }
 
 /**
  * Validates limits. Unknown keys are refused rather than ignored: a limit convcheck did not
  * understand would turn unsupported problems into failures.
  */
-function parseLimits(value: unknown): HelloLimits {
+function parseLimits(value: unknown, protocol: number): HelloLimits {
   if (!isObject(value)) throw new ProtocolError(`hello.limits must be an object, but it is ${describeType(value)}.`);
   const known = ['spatial_ranks', 'max_group', 'dilations', 'max_elements'];
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new ProtocolError(`hello.limits.${key} is not a limit of protocol ${PROTOCOL_VERSION} (known: ${known.join(', ')}).`);
+    if (!known.includes(key)) throw new ProtocolError(`hello.limits.${key} is not a limit of protocol ${protocol} (known: ${known.join(', ')}).`);
   }
   const { spatial_ranks: ranks, max_group: maxGroup, dilations, max_elements: maxElements } = value;
   if (ranks !== undefined && (!Array.isArray(ranks) || ranks.length === 0 || !ranks.every((r) => r === 1 || r === 2 || r === 3))) {
@@ -266,10 +338,33 @@ export function helloSupports(hello: HelloMessage, p: ConvProblem): Support {
 }
 
 /**
- * Validates a reply line to request `id` as far as the envelope goes (JSON object, type, id, the
- * fields of its type); the result's tensor is checked by {@link fromWireTensor}.
+ * Validates a reply line to run request `id` as far as the envelope goes (JSON object, type, id,
+ * the fields of its type); the result's tensor is checked by {@link fromWireTensor}.
  */
 export function parseReply(line: string, id: number): Reply {
+  const m = parseEnvelope(line, id);
+  if (m.type !== 'result') return m;
+  const { shape, data } = wireTensorFields(m.fields, 'y', '');
+  return { type: 'result', id, y: { shape, data } };
+}
+
+/**
+ * Validates a reply line to gradient request `id`: a result must carry `dx` and `dw`, and `db`
+ * exactly when the request carried b (`withBias`); their shapes and payloads are checked by
+ * {@link fromWireTensor}.
+ */
+export function parseGradientReply(line: string, id: number, withBias: boolean): GradientRequestReply {
+  const m = parseEnvelope(line, id);
+  if (m.type !== 'result') return m;
+  const hint = ' (a reply to a gradient request carries dx, dw and, when the request has b, db; not y)';
+  const dx = wireTensorFields(m.fields, 'dx', hint), dw = wireTensorFields(m.fields, 'dw', hint);
+  if (!withBias && m.fields.db !== undefined) throw new ProtocolError('reply.db must be absent: the request carried no b, so there is no bias gradient.');
+  const db = withBias ? wireTensorFields(m.fields, 'db', ' (the request carried b, so the reply needs db = ∂L/∂b)') : undefined;
+  return { type: 'result', id, dx, dw, ...(db ? { db } : {}) };
+}
+
+/** A reply's envelope: unsupported and error replies whole, a result with its fields to check. */
+function parseEnvelope(line: string, id: number): UnsupportedReply | ErrorReply | { type: 'result'; fields: Record<string, unknown> } {
   const m = parseLine(line);
   if (!isObject(m)) throw new ProtocolError(`a reply must be a JSON object, but the line is ${JSON.stringify(preview(line))}.`);
   if (m.type !== 'result' && m.type !== 'unsupported' && m.type !== 'error') {
@@ -278,13 +373,19 @@ export function parseReply(line: string, id: number): Reply {
   if (m.id !== id) throw new ProtocolError(`reply.id must be ${id} (the id of the request), but reply.id=${JSON.stringify(m.id) ?? 'undefined'}.`);
   if (m.type === 'unsupported') return { type: 'unsupported', id, reason: requireString(m, 'reply', 'reason') };
   if (m.type === 'error') return { type: 'error', id, message: requireString(m, 'reply', 'message') };
-  if (!isObject(m.y)) throw new ProtocolError(`reply.y must be an object {"shape": [...], "data": "<base64>"}, but it is ${describeType(m.y)}.`);
-  const { shape, data } = m.y;
+  return { type: 'result', fields: m };
+}
+
+/** The `{shape, data}` of a reply's tensor field `key`, checked as far as types go; `hint` follows a missing-object message. */
+function wireTensorFields(m: Record<string, unknown>, key: string, hint: string): WireTensor {
+  const value = m[key];
+  if (!isObject(value)) throw new ProtocolError(`reply.${key} must be an object {"shape": [...], "data": "<base64>"}, but it is ${describeType(value)}${value === undefined ? hint : ''}.`);
+  const { shape, data } = value;
   if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
-    throw new ProtocolError(`reply.y.shape must be an array of integers >= 0, but it is ${describeType(shape)}.`);
+    throw new ProtocolError(`reply.${key}.shape must be an array of integers >= 0, but it is ${describeType(shape)}.`);
   }
-  if (typeof data !== 'string') throw new ProtocolError(`reply.y.data must be a base64 string, but it is ${describeType(data)}.`);
-  return { type: 'result', id, y: { shape: shape as number[], data } };
+  if (typeof data !== 'string') throw new ProtocolError(`reply.${key}.data must be a base64 string, but it is ${describeType(data)}.`);
+  return { shape: shape as number[], data };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ import type { BackendAvailability } from '../problem/backend.ts';
 import { referenceBackend } from './reference.ts';
 import { fileURLToPath } from 'node:url';
 import { createProcessBackend } from './process-backend.ts';
+import { torchAvailability } from './torch.ts';
 
 /** A named way to create a backend; `create` resolves to its availability. */
 export interface BackendFactory {
@@ -27,6 +28,8 @@ export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'tfjs-node', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-node') },
   // The example external implementation (docs/protocol.md); unavailable without python3 + numpy.
   { name: 'ext:numpy-conv', create: async () => ({ available: true, backend: await createProcessBackend(`python3 '${fileURLToPath(new URL('../examples/numpy_conv.py', import.meta.url))}'`) }) },
+  // PyTorch over the process protocol (examples/torch_conv.py); unavailable, with the reason, where `import torch` fails.
+  { name: 'ext:torch', create: () => torchAvailability() },
 ];
 
 /** Creates every built-in backend; unavailable ones carry their reason. */

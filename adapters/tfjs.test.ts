@@ -109,7 +109,16 @@ describe.each(available.map((backend) => ({ name: backend.name, backend })))('tf
     const outcome = await runCase(backend, p, { mode: 'exact', seed: 11 });
     const known = knownTfjsDiscrepancy(backend.name, p);
     if (known === undefined) expect(outcome.verdict === 'pass' ? 'pass' : outcome).toBe('pass');
-    else expect(outcome.verdict, `${known.id} should still reproduce`).toBe('fail');
+    else {
+      // a wrong answer shows only on data that tells the wrong taps from the right ones (a shifted
+      // window needs neighbours that differ; wasm's out-of-bounds reads depend on what lies there):
+      // some of a dozen seeds of exact, then real, data must show it
+      let reproduced = outcome.verdict === 'fail';
+      for (const mode of ['exact', 'real'] as const) {
+        for (let seed = 1; seed <= 12 && !reproduced; seed++) reproduced = (await runCase(backend, p, { mode, seed })).verdict === 'fail';
+      }
+      expect(reproduced, `${known.id} should still reproduce`).toBe(true);
+    }
   });
 
   test('real data: every row outside the known discrepancies is within the fp32 error bound', async () => {

@@ -10,7 +10,7 @@ import { availableBackends, BACKEND_FACTORIES } from '../adapters/registry.ts';
 import { UsageError } from './args.ts';
 
 /** Splits a comma list, keeping commas inside `cmd:"..."` quotes. */
-function splitBackendList(raw: string): string[] {
+export function splitBackendList(raw: string): string[] {
   const parts: string[] = [];
   let current = '', quoted = false;
   for (const ch of raw) {
@@ -20,6 +20,11 @@ function splitBackendList(raw: string): string[] {
   }
   if (current.trim() !== '') parts.push(current.trim());
   return parts;
+}
+
+/** A spec as a replay command gives it back: `cmd:"COMMAND"` with the command's quotes restored, anything else as it is. */
+export function replaySpec(spec: string): string {
+  return spec.startsWith('cmd:') ? `cmd:${JSON.stringify(spec.slice(4).replace(/^"(.*)"$/s, '$1'))}` : spec;
 }
 
 /** Whether a spec names a module file rather than a built-in backend. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,16 +14,19 @@ describe('convcheck gate', () => {
     const junit = path.join(dir, 'gate.xml');
     const code = await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv.py"', '--num-runs', '3', '--seed', '11', '--junit', junit], io);
     expect(code, io.text()).toBe(0);
-    // the example has no gradients: the two gradient laws are its only unsupported cases
-    expect(io.text()).toMatch(/gate: passed \(\d+ passed, 0 fail, 0 error, 0 known discrepancies, \d+ unsupported, \d+ weak\)/);
-    expect(io.text()).toMatch(/unsupported, by reason:\n  \d+ × backend has no gradients\n(?! )/);
+    // the example computes gradients over protocol 2: the gradient laws run on it, nothing is unsupported
+    expect(io.text()).toMatch(/gate: passed \(\d+ passed, 0 fail, 0 error, 0 known discrepancies, 0 unsupported, \d+ weak\)/);
+    expect(io.text()).not.toMatch(/unsupported, by reason/);
     // one row per law with its counts and normalized errors, the golden corpus, and the total
     expect(io.text()).toMatch(/^law +pass +fail +known +unsupported +error +weak +median err\/\(u·S\) +max err\/\(u·S\)$/m);
-    expect(io.text()).toMatch(/^transposed conv is the adjoint of conv +\d+ +0 +0 +\d+ +0 +\d+ /m);
+    expect(io.text()).toMatch(/^transposed conv is the adjoint of conv +\d+ +0 +0 +0 +0 +\d+ /m);
     expect(io.text()).toMatch(/^golden corpus +\d+ +0 +0 +0 +0 +\d+/m);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="convcheck gate ext:numpy-conv" tests="\d+" failures="0" errors="0"/);
     expect(xml).toContain('<testsuite name="golden corpus"');
+    for (const law of ['the input gradient of conv is the transposed conv of dy', 'the weight gradient of conv is the correlation of x with dy']) {
+      expect(xml).toMatch(new RegExp(`<testsuite name="${law}" tests="[1-9]\\d*" failures="0" errors="0" skipped="0"`));
+    }
   });
 
   it('rejects the deliberately broken copy (exit 1) with the shrunk case and a replay command that reproduces it', async () => {
@@ -43,6 +46,28 @@ describe('convcheck gate', () => {
     const replay = capture();
     expect(await main(['gate', '--backend', backend, '--seed', '5', '--law', law ?? '', '--path', replayPath ?? '', '--conv-types', 'transposed'], replay)).toBe(1);
     expect(replay.text()).toContain(`descriptor: ${descriptor}`);
+  });
+
+  it('--batch adds a benchdnn batch file\'s layers as cases, sharded like the golden corpus, and fails on a wrong one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-gate-batch-'));
+    const junit = path.join(dir, 'gate.xml');
+    const io = capture();
+    expect(await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv.py"', '--num-runs', '1', '--seed', '2', '--golden', 'none', '--batch', 'golden/benchdnn/lenet5.batch', '--junit', junit], io), io.text()).toBe(0);
+    expect(io.text()).toContain('5 batch cases from golden/benchdnn/lenet5.batch');
+    expect(io.text()).toMatch(/gate \d+: batch lenet5:C3 \(BWD_W\)/);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="benchdnn batch" tests="5" failures="0" errors="0" skipped="0">/);
+    expect(xml).toContain('name="lenet5:C3 (BWD_D) Tmb1ic16ih10iw10oc6kh5kw5n&quot;lenet5:C3&quot;"');
+    const file = path.join(dir, 'dcgan.batch');
+    await writeFile(file, '--deconv --dir=FWD_D\nmb1ic8ih4oc4oh8kh5sh2ph1n"dcgan:scaled"\nmb1ic4ih8oc2oh16kh5sh2ph1n"dcgan:scaled2"\n');
+    const broken = capture();
+    expect(await main(['gate', '--backend', 'cmd:"python3 examples/numpy_conv_broken.py"', '--num-runs', '1', '--seed', '2', '--golden', 'none', '--conv-types', 'conv1d', '--batch', file, '--shard', '2/2'], broken)).toBe(1);
+    expect(broken.text()).toMatch(/FAILED batch case\nname: +dcgan:scaled2\n/);
+    expect(broken.text()).not.toMatch(/name: +dcgan:scaled\n/);
+    const bad = capture();
+    await writeFile(file, '--attr-post-ops=relu\n');
+    expect(await main(['gate', '--backend', 'reference', '--batch', file], bad)).toBe(2);
+    expect(bad.errors()).toContain(`convcheck gate: ${file}:1: --attr-post-ops=relu is an attribute`);
   });
 
   it('is a usage error (exit 2) without --backend, with a bad shard, precision, conv type or law name, or --path without --law', async () => {
@@ -74,6 +99,18 @@ describe('convcheck report', () => {
     expect(json.cases.length).toBeGreaterThan(20);
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toMatch(/## Conv types × backends/);
     expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toMatch(/Checkerboard/);
+  });
+
+  it('--batch adds the batch file\'s layers on every backend', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-batch-'));
+    const io = capture();
+    expect(await main(['report', '--backend', 'reference,onnxruntime', '--num-runs', '1', '--seed', '3', '--golden', 'none', '--batch', 'golden/benchdnn/lenet5.batch', '--out', dir], io), io.text()).toBe(0);
+    const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { cases: Array<{ source: string; name: string; backend: string; verdict: string }> };
+    const batch = json.cases.filter((c) => c.source === 'batch');
+    expect(batch.map((c) => `${c.backend} ${c.name} ${c.verdict}`)).toEqual([
+      ...['lenet5:C1', 'lenet5:C3', 'lenet5:C5', 'lenet5:C3 (BWD_D)'].map((n) => `reference ${n} pass`), 'reference lenet5:C3 (BWD_W) pass',
+      ...['lenet5:C1', 'lenet5:C3', 'lenet5:C5', 'lenet5:C3 (BWD_D)'].map((n) => `onnxruntime ${n} pass`), 'onnxruntime lenet5:C3 (BWD_W) unsupported',
+    ]);
   });
 });
 

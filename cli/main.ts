@@ -16,7 +16,7 @@ type Command = { summary: string; help: string; run: (argv: readonly string[], i
 const COMMANDS: Record<string, Command> = {
   report: { summary: 'the laws and golden corpus on every backend: reports/<timestamp>/ (json, md, html)', help: REPORT_HELP, run: reportCommand },
   gate: { summary: 'CI gate: laws and golden corpus against one implementation; exit 0 only if all pass', help: GATE_HELP, run: gateCommand },
-  run: { summary: 'one problem on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
+  run: { summary: 'one problem (or a benchdnn batch file) on the reference and every backend, side by side', help: RUN_HELP, run: runCommand },
   golden: { summary: 'golden fixtures: generate | verify | import DIR (ONNX backend-test layout)', help: GOLDEN_HELP, run: goldenCommand },
   laws: { summary: 'every law with its math and the conv types it covers (the names --law takes)', help: LAWS_HELP, run: lawsCommand },
   cost: { summary: 'multiplications, parameters, receptive field and the article\'s savings', help: COST_HELP, run: costCommand },

@@ -1,6 +1,6 @@
 /**
- * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts)
- * and the golden corpus, turned into report cases.
+ * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts),
+ * the golden corpus and the cases of a benchdnn batch file (`--batch`), turned into report cases.
  */
 import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
@@ -11,8 +11,11 @@ import { corpusCases, type CorpusName } from '../golden/corpus.ts';
 import type { GoldenCase } from '../golden/golden-case.ts';
 import { lawByName } from '../properties/laws/index.ts';
 import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../properties/runner.ts';
-import type { CaseMetrics, ReportCase } from '../reports/report-model.ts';
+import type { ReportCase } from '../reports/report-model.ts';
+import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import type { BatchCase } from '../problem/batch-file.ts';
+import { runBatchCase, shardCases } from './batch.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -27,6 +30,8 @@ export interface SuiteOptions {
   readonly lawNames?: readonly string[];
   readonly path?: string;
   readonly golden: CorpusName | 'none';
+  /** Cases of a benchdnn batch file, each run on exact and real data (sharded like the golden corpus). */
+  readonly batch?: readonly BatchCase[];
   readonly timeoutMs?: number;
   /** Called after each law or golden case with a short label. */
   readonly onStep?: (label: string, record: ReportCase) => void;
@@ -40,13 +45,6 @@ export interface SuiteResult {
   readonly lawFailures: LawFailure[];
 }
 
-/** The report metrics of a comparison. */
-function metricsOf(c: Comparison): CaseMetrics {
-  return {
-    maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance,
-    ...(c.statistics ? { meanSigned: c.statistics.meanSigned, meanSquare: c.statistics.meanSquare } : {}),
-  };
-}
 
 /** A law case record as a report case. */
 function lawCase(r: CaseRecord): ReportCase {
@@ -89,6 +87,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       }
       cases.push(c);
       o.onStep?.(c.name, c);
+    }
+    for (const b of shardCases(o.batch ?? [], o.shard)) {
+      const [c] = await runBatchCase([o.backend], b, {
+        seed: o.seed, backendArg: () => o.backendArg, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      });
+      cases.push(c);
+      o.onStep?.(`batch ${c.name}`, c);
     }
   }
   return { cases, lawFailures: result.failures };

@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """ONNX Conv and ConvTranspose in numpy, as an external implementation for convcheck.
 
-It speaks convcheck's JSON-lines protocol (docs/protocol.md) on stdin and stdout:
-writes a hello, then answers each "run" request with one "result" (or "error") line.
+It speaks convcheck's JSON-lines protocol (docs/protocol.md, version 2) on stdin and
+stdout: writes a hello, then answers each "run" request with one "result" (or "error")
+line, and each "gradient" request with dx, dw and db of Conv or ConvTranspose.
 N-d (1-D, 2-D, 3-D), groups, strides, dilations, pads, output_padding, bias.
+
+Gradients, with L = sum(y * dy): Conv's input gradient is its own transposed conv of dy,
+its weight gradient the correlation of x with dy; ConvTranspose's are the same two read
+the other way (its input gradient is the conv of dy, its weight gradient the correlation
+of dy with x); the bias gradient is dy summed over all but the channel axis.
 
 It uses the pads convcheck has already resolved (request["resolved"]["pads"]), so it
 needs no auto_pad or output_shape arithmetic of its own. Products of float32 values are
@@ -20,7 +26,7 @@ import sys
 import numpy as np
 
 NAME = "numpy-conv"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 def decode(wire):
@@ -44,11 +50,18 @@ def window(kernel_pos, dilations, strides, count):
     )
 
 
+def pad(x, pads_begin, pads_end):
+    """x with zeros added at the beginning and end of each spatial axis; a negative end pad
+    (only in gradients of a ConvTranspose whose output_shape extends its output) cuts instead."""
+    padded = np.pad(x, [(0, 0), (0, 0)] + [(begin, max(0, end)) for begin, end in zip(pads_begin, pads_end)])
+    return padded[(slice(None), slice(None)) + tuple(slice(0, size + min(0, end)) for size, end in zip(padded.shape[2:], pads_end))]
+
+
 def conv(x, w, b, group, strides, dilations, pads_begin, pads_end):
     """ONNX Conv. x [N, C, *in], w [M, C/group, *k], b [M] or None -> y [N, M, *out]."""
     batch, channels = x.shape[:2]
     out_channels, kernel = w.shape[0], w.shape[2:]
-    padded = np.pad(x, [(0, 0), (0, 0)] + list(zip(pads_begin, pads_end)))
+    padded = pad(x, pads_begin, pads_end)
     out = [
         (size - d * (k - 1) - 1) // s + 1
         for size, k, s, d in zip(padded.shape[2:], kernel, strides, dilations)
@@ -65,6 +78,13 @@ def conv(x, w, b, group, strides, dilations, pads_begin, pads_end):
     if b is not None:
         y += b.reshape([1, out_channels] + [1] * len(out))
     return y
+
+
+def crop(buffer, pads_begin, pads_end, full):
+    """The ConvTranspose output inside the full-size buffer: pad_begin elements off the beginning
+    of each spatial axis of size `full`, pad_end off its end (a negative end pad keeps extra zeros)."""
+    spatial = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))
+    return buffer[(slice(None), slice(None)) + spatial]
 
 
 def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, output_padding):
@@ -91,11 +111,67 @@ def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, out
             target += window(kernel_pos, dilations, strides, in_sizes)
             tap_weights = w_group[(slice(None), slice(None)) + kernel_pos]
             buffer[target] += np.einsum("nc...,cm->nm...", x_group, tap_weights)
-    crop = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))
-    y = buffer[(slice(None), slice(None)) + crop]
+    y = crop(buffer, pads_begin, pads_end, full)
     if b is not None:
         y = y + b.reshape([1, out_channels] + [1] * len(full))
     return y
+
+
+def correlate(x, dy, group, strides, dilations, pads_begin, pads_end, kernel):
+    """The weight gradient of Conv, a correlation of x with dy:
+    dw[m, c, k] = sum over n, o of dy[n, m, o] * x_padded[n, g*C/group + c, o*s + k*d].
+    x [N, C, *in], dy [N, M, *out] -> dw [M, C/group, *kernel]."""
+    channels, out_channels, out = x.shape[1], dy.shape[1], dy.shape[2:]
+    padded = pad(x, pads_begin, pads_end)
+    c_per_group, m_per_group = channels // group, out_channels // group
+    dw = np.zeros([out_channels, c_per_group] + list(kernel))
+    for g in range(group):
+        x_group = padded[:, g * c_per_group:(g + 1) * c_per_group]
+        dy_group = dy[:, g * m_per_group:(g + 1) * m_per_group]
+        for kernel_pos in itertools.product(*(range(k) for k in kernel)):
+            taps = x_group[(slice(None), slice(None)) + window(kernel_pos, dilations, strides, out)]
+            summed = [0] + list(range(2, dy.ndim))  # batch and every output position
+            dw[(slice(g * m_per_group, (g + 1) * m_per_group), slice(None)) + kernel_pos] = np.tensordot(dy_group, taps, (summed, summed))
+    return dw
+
+
+def conv_gradients(x, w, dy, group, strides, dilations, pads_begin, pads_end):
+    """dx and dw of ONNX Conv: dx is the transposed conv of dy with the same weights, with the
+    output_padding that gives back x's size; dw the correlation of x with dy."""
+    kernel = w.shape[2:]
+    full = [s * (o - 1) + d * (k - 1) + 1 for o, k, s, d in zip(dy.shape[2:], kernel, strides, dilations)]
+    output_padding = [i - (f - pb - pe) for i, f, pb, pe in zip(x.shape[2:], full, pads_begin, pads_end)]
+    dx = conv_transpose(dy, w, None, group, strides, dilations, pads_begin, pads_end, output_padding)
+    return dx, correlate(x, dy, group, strides, dilations, pads_begin, pads_end, kernel)
+
+
+def conv_transpose_gradients(x, w, dy, group, strides, dilations, pads_begin, pads_end):
+    """dx and dw of ONNX ConvTranspose, the adjoint of a conv over its output: dx is that conv
+    of dy with the same weights (its first in-size positions: output_padding adds positions no
+    input reaches), dw the correlation of dy with x, read as [C, M/group, *k]."""
+    in_sizes = x.shape[2:]
+    dx = conv(dy, w, None, group, strides, dilations, pads_begin, pads_end)
+    dx = dx[(slice(None), slice(None)) + tuple(slice(0, i) for i in in_sizes)]
+    return dx, correlate(dy, x, group, strides, dilations, pads_begin, pads_end, w.shape[2:])
+
+
+def gradient(request):
+    """The reply fields of one gradient request: dx, dw and, when b is sent, db."""
+    problem, resolved = request["problem"], request["resolved"]
+    x, w, dy = decode(request["x"]), decode(request["w"]), decode(request["dy"])
+    rank = x.ndim - 2
+    pads = resolved["pads"]
+    args = (problem["group"], problem["strides"], problem["dilations"], pads[:rank], pads[rank:])
+    if problem["op"] == "conv":
+        dx, dw = conv_gradients(x, w, dy, *args)
+    else:
+        dx, dw = conv_transpose_gradients(x, w, dy, *args)
+    if dx.shape != x.shape or dw.shape != w.shape:
+        raise ValueError(f"computed dx {list(dx.shape)} and dw {list(dw.shape)} but x is {list(x.shape)} and w {list(w.shape)}")
+    fields = {"dx": encode(dx), "dw": encode(dw)}
+    if "b" in request:
+        fields["db"] = encode(dy.sum(axis=tuple(a for a in range(dy.ndim) if a != 1)))
+    return fields
 
 
 def run(request):
@@ -121,15 +197,18 @@ def send(message):
     sys.stdout.flush()
 
 
-def main():
-    send({"type": "hello", "protocol": 1, "name": NAME, "version": VERSION,
-          "precision": "fp32", "ops": ["conv", "convTranspose"]})
+def main(name=NAME):
+    send({"type": "hello", "protocol": 2, "name": name, "version": VERSION,
+          "precision": "fp32", "ops": ["conv", "convTranspose"], "gradients": ["conv", "convTranspose"]})
     for line in iter(sys.stdin.readline, ""):
         if not line.strip():
             continue
         request = json.loads(line)
         try:
-            send({"type": "result", "id": request["id"], "y": encode(run(request))})
+            if request["type"] == "gradient":
+                send({"type": "result", "id": request["id"], **gradient(request)})
+            else:
+                send({"type": "result", "id": request["id"], "y": encode(run(request))})
         except Exception as error:  # an error reply, never a dead process
             send({"type": "error", "id": request.get("id"), "message": f"{type(error).__name__}: {error}"})
 

@@ -11,33 +11,25 @@ import type { Backend } from '../problem/backend.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { runCase } from '../compare/run-case.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
-import { makeProblem, type AutoPad, type ConvProblem } from '../problem/problem.ts';
-import { convTransposeOutputSize, resolvePads } from '../problem/shape.ts';
-import { validateProblem } from '../problem/validate.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { resolvePads } from '../problem/shape.ts';
+import type { ExternalBackend } from '../adapters/process-backend.ts';
+import { gradientMismatches } from './gradient-check.ts';
+import { FORWARD_TABLE as TABLE, GRADIENT_TABLE, smallProblem } from './tables.ts';
 
 const EXAMPLES = import.meta.dirname;
+
+/** The lines of a top-level Python function, from its `def` line to the last line of its body. */
+function pythonFunction(source: string, name: string): string[] {
+  const lines = source.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`def ${name}(`));
+  if (start < 0) throw new Error(`no top-level def ${name} in the file`);
+  let end = start + 1;
+  while (end < lines.length && (lines[end] === '' || /^\s/.test(lines[end]))) end++;
+  return lines.slice(start, end).filter((l) => l.trim() !== '');
+}
 const NUM_RUNS = Number(process.env.CONVCHECK_NUM_RUNS ?? 30);
 
-/** Conv and ConvTranspose, 1-D to 3-D, with groups, strides, dilations, pads of every kind and bias. */
-const TABLE: readonly string[] = [
-  'mb1ic1iw5oc1kw3', //                                1-D, the plainest conv
-  'mb2ic3iw9oc4kw3sw2pw1b1', //                        batch, stride, pads, bias
-  'mb1ic2ih5iw5oc3kh3kw3ph1pw1', //                    2-D same-size
-  'g2mb1ic4ih9iw9oc6kh3kw3sh2sw2dh2dw2ph2pw2b1', //   groups with stride and dilation both > 1
-  'g4mb1ic4ih5iw5oc4kh3kw3ph1pw1', //                  depthwise
-  'mb1ic2ih6iw7oc2kh2kw3sh2sw2apU', //                 SAME_UPPER
-  'mb1ic2ih6iw7oc2kh2kw3sh2sw2apL', //                 SAME_LOWER
-  'mb1ic2ih5iw5oc2kh3kw3ph0pw1eh2ew0', //              asymmetric explicit pads
-  'mb1ic1ih5iw5oc1kh3kw3apV', //                       VALID
-  'mb1ic2id4ih4iw4oc2kd2kh3kw3pd1ph1pw1b1', //         3-D
-  'Tmb1ic1iw4oc1kw3', //                               1-D transposed
-  'Tmb1ic2iw5oc3kw3sw2pw1opw1b1', //                   stride, pads, output_padding, bias
-  'Tg2mb2ic4ih3iw4oc6kh3kw2sh2sw3dh2dw1ph1pw0', //     groups, dilation, uneven strides
-  'Tmb1ic2ih3iw3oc2kh3kw3sh2sw2apU', //                SAME_UPPER: pads 0 before, 1 after
-  'Tmb1ic2ih3iw3oc2kh3kw3sh2sw2oh6ow5', //             output_shape: pads 1/0 and 1/1
-  'Tmb1ic1ih4iw4oc1kh3kw3ph0pw1eh1ew0', //             asymmetric explicit pads
-  'Tmb1ic2id3ih3iw3oc2kd2kh2kw2sd2sh2sw2pd1ph0pw1b1', // 3-D transposed
-];
 
 /** Whether a problem's resolved pads differ between the beginning and the end of some axis. */
 function asymmetric(p: ConvProblem): boolean {
@@ -45,43 +37,6 @@ function asymmetric(p: ConvProblem): boolean {
   return pads.begin.some((b, a) => b !== pads.end[a]);
 }
 
-const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
-
-/** Small valid problems of every kind (output_shape included): shapes first, then attributes; invalid draws are filtered. */
-const smallProblem = fc.integer({ min: 1, max: 3 }).chain((rank) => {
-  const perAxis = (min: number, max: number): fc.Arbitrary<number[]> => fc.array(fc.integer({ min, max }), { minLength: rank, maxLength: rank });
-  return fc.record({
-    op: fc.constantFrom('conv' as const, 'convTranspose' as const),
-    batch: fc.integer({ min: 1, max: 2 }),
-    group: fc.integer({ min: 1, max: 2 }),
-    inPerGroup: fc.integer({ min: 1, max: 2 }),
-    outPerGroup: fc.integer({ min: 1, max: 2 }),
-    inputShape: perAxis(1, rank === 3 ? 4 : 6),
-    kernelShape: perAxis(1, 3),
-    strides: perAxis(1, 3),
-    dilations: perAxis(1, 2),
-    pads: perAxis(0, 2).chain((begin) => perAxis(0, 2).map((end) => [...begin, ...end])),
-    autoPad: fc.constantFrom(...AUTO_PADS),
-    outputPadding: perAxis(0, 2),
-    /** ConvTranspose only: output_shape as the full size minus this much per axis. */
-    outputTrim: fc.option(perAxis(0, 2), { nil: undefined }),
-    bias: fc.boolean(),
-  });
-}).map((d): ConvProblem | undefined => {
-  const p = makeProblem({
-    op: d.op, batch: d.batch, group: d.group, inChannels: d.group * d.inPerGroup, outChannels: d.group * d.outPerGroup,
-    inputShape: d.inputShape, kernelShape: d.kernelShape, strides: d.strides, dilations: d.dilations, pads: d.pads,
-    autoPad: d.autoPad, outputPadding: d.op === 'conv' ? d.inputShape.map(() => 0) : d.outputPadding, bias: d.bias,
-    ...(d.op === 'convTranspose' && d.outputTrim !== undefined
-      ? { outputShape: d.outputTrim.map((trim, a) => convTransposeOutputSize(d.inputShape[a], d.kernelShape[a], d.strides[a], d.dilations[a], 0, 0, d.outputPadding[a]) - trim) }
-      : {}),
-  });
-  try {
-    return validateProblem(p);
-  } catch {
-    return undefined;
-  }
-}).filter((p): p is ConvProblem => p !== undefined);
 
 describe('examples/numpy_conv.py passes the gate', () => {
   let backend: Backend;
@@ -110,6 +65,23 @@ describe('examples/numpy_conv.py passes the gate', () => {
   });
 });
 
+describe('examples/numpy_conv.py computes gradients (protocol 2)', () => {
+  let backend: ExternalBackend;
+  beforeAll(async () => {
+    backend = await createProcessBackend(`python3 ${join(EXAMPLES, 'numpy_conv.py')}`, { timeoutMs: 10_000 });
+  });
+  afterAll(async () => backend?.dispose?.());
+
+  test('its hello declares gradients of conv and convTranspose, so the gradient laws run on it', () => {
+    expect(backend.hello).toMatchObject({ protocol: 2, gradients: ['conv', 'convTranspose'] });
+    expect(backend.gradients?.supports(parseDescriptor('mb1ic1iw3oc1kw2'), 'input')).toEqual({ supported: true });
+  });
+
+  test.each(GRADIENT_TABLE)('dx, dw and db of %s equal their definition bit for bit on exact data', async (descriptor) => {
+    expect(await gradientMismatches(backend, parseDescriptor(descriptor), 3)).toEqual([]);
+  });
+});
+
 describe('examples/numpy_conv_broken.py is rejected by the gate', () => {
   let backend: Backend;
   beforeAll(async () => {
@@ -120,6 +92,12 @@ describe('examples/numpy_conv_broken.py is rejected by the gate', () => {
   test('it fails Tmb1ic2ih3iw3oc2kh3kw3sh2sw2apU (transposed, SAME_UPPER: begin pad 0, end pad 1)', async () => {
     const outcome = await runCase(backend, parseDescriptor('Tmb1ic2ih3iw3oc2kh3kw3sh2sw2apU'), { mode: 'exact', seed: 7 });
     expect(outcome.verdict).toBe('fail');
+  });
+
+  test('its gradients differ from their definition where the pads are asymmetric (its input gradient is its transposed conv)', async () => {
+    const external = backend as ExternalBackend;
+    expect(await gradientMismatches(external, parseDescriptor('g2mb1ic4ih6iw5oc6kh3kw2sh2sw1dh1dw2ph1pw0eh0ew1b1'), 3)).toEqual([expect.stringMatching(/^dx\[\d+\]: got/)]);
+    expect(await gradientMismatches(external, parseDescriptor('mb2ic3iw7oc4kw3sw2pw1b1'), 3)).toEqual([]);
   });
 
   test('it fails exactly the transposed problems of the table whose pads are asymmetric, and passes the rest', async () => {
@@ -134,19 +112,27 @@ describe('examples/numpy_conv_broken.py is rejected by the gate', () => {
     expect(failing).toEqual(expected);
   });
 
-  test('it is numpy_conv.py with one changed line (plus its docstring, name and a BUG comment)', () => {
-    const correct = readFileSync(join(EXAMPLES, 'numpy_conv.py'), 'utf8').split('\n');
-    const broken = readFileSync(join(EXAMPLES, 'numpy_conv_broken.py'), 'utf8').split('\n');
+  test('it imports numpy_conv.py and replaces one function, crop, whose body differs in one line', () => {
+    const correct = readFileSync(join(EXAMPLES, 'numpy_conv.py'), 'utf8');
+    const broken = readFileSync(join(EXAMPLES, 'numpy_conv_broken.py'), 'utf8');
+    expect(broken).toMatch(/^import numpy_conv\b/m);
+    expect(broken).toMatch(/^ {4}numpy_conv\.crop = crop$/m);
+    // nothing else of the implementation is copied: crop is the only function it defines
+    expect([...broken.matchAll(/^def (\w+)\(/gm)].map((m) => m[1])).toEqual(['crop']);
+    const a = pythonFunction(correct, 'crop'), b = pythonFunction(broken, 'crop');
+    expect(b[0]).toBe(a[0]); // same signature
+    // the body without its docstring and comments
     const code = (lines: string[]): string[] => {
-      const docEnd = lines.indexOf('"""', 1);
-      return lines.slice(docEnd + 1).filter((l) => !l.startsWith('NAME = ') && !l.trim().startsWith('# BUG'));
+      const body = lines.slice(1);
+      const docEnd = body[0].trim().startsWith('"""') ? body.findIndex((l, i) => (i === 0 ? l.trim().length > 3 && l.trim().endsWith('"""') : l.includes('"""'))) : -1;
+      return body.slice(docEnd + 1).filter((l) => !l.trim().startsWith('#'));
     };
-    const a = code(correct), b = code(broken);
-    expect(b.length).toBe(a.length);
-    const changed = a.flatMap((line, i) => (line === b[i] ? [] : [[line.trim(), b[i].trim()]]));
+    const [ca, cb] = [code(a), code(b)];
+    expect(cb.length).toBe(ca.length);
+    const changed = ca.flatMap((line, i) => (line === cb[i] ? [] : [[line.trim(), cb[i].trim()]]));
     expect(changed).toEqual([[
-      'crop = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))',
-      'crop = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))',
+      'spatial = tuple(slice(begin, size - end) for begin, end, size in zip(pads_begin, pads_end, full))',
+      'spatial = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))',
     ]]);
   });
 });

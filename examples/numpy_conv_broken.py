@@ -1,146 +1,31 @@
 #!/usr/bin/env python3
-"""A DELIBERATELY BROKEN copy of numpy_conv.py, which convcheck's gate must reject.
+"""A DELIBERATELY BROKEN variant of numpy_conv.py, which convcheck's gate must reject.
 
 The one bug: ConvTranspose crops its full output with the pads swapped (the end pad
 taken at the beginning), a classic slip that only shows when the begin and end pads
 differ: asymmetric explicit pads, SAME_UPPER / SAME_LOWER with an odd total, or an
-output_shape. Symmetric problems still pass. Everything else is numpy_conv.py.
+output_shape. Symmetric problems still pass.
 
-ONNX Conv and ConvTranspose in numpy, as an external implementation for convcheck.
-
-It speaks convcheck's JSON-lines protocol (docs/protocol.md) on stdin and stdout:
-writes a hello, then answers each "run" request with one "result" (or "error") line.
-N-d (1-D, 2-D, 3-D), groups, strides, dilations, pads, output_padding, bias.
-
-It uses the pads convcheck has already resolved (request["resolved"]["pads"]), so it
-needs no auto_pad or output_shape arithmetic of its own. Products of float32 values are
-exact in float64 and sums accumulate in float64; the output is rounded to float32 once.
+Everything else is numpy_conv.py itself: this file imports it and replaces its one
+function `crop`, so the two cannot drift apart.
 
 Gate it:  convcheck gate --backend cmd:"python3 examples/numpy_conv_broken.py"
 """
 
-import base64
-import itertools
-import json
+import os
 import sys
 
-import numpy as np
-
-NAME = "numpy-conv-broken"
-VERSION = "1.0.0"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy_conv  # noqa: E402  (the correct implementation, next to this file)
 
 
-def decode(wire):
-    """A wire tensor {"shape": [...], "data": base64 of little-endian float32} as float64."""
-    data = np.frombuffer(base64.b64decode(wire["data"], validate=True), dtype="<f4")
-    return data.reshape(wire["shape"]).astype(np.float64)
-
-
-def encode(array):
-    """An array as a wire tensor of little-endian float32."""
-    data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-    return {"shape": list(array.shape), "data": base64.b64encode(data).decode("ascii")}
-
-
-def window(kernel_pos, dilations, strides, count):
-    """Slices of one kernel tap over all output (conv) or input (transpose) positions:
-    position = out_pos * stride + kernel_pos * dilation, for out_pos in 0..count-1."""
-    return tuple(
-        slice(k * d, k * d + (n - 1) * s + 1, s)
-        for k, d, s, n in zip(kernel_pos, dilations, strides, count)
-    )
-
-
-def conv(x, w, b, group, strides, dilations, pads_begin, pads_end):
-    """ONNX Conv. x [N, C, *in], w [M, C/group, *k], b [M] or None -> y [N, M, *out]."""
-    batch, channels = x.shape[:2]
-    out_channels, kernel = w.shape[0], w.shape[2:]
-    padded = np.pad(x, [(0, 0), (0, 0)] + list(zip(pads_begin, pads_end)))
-    out = [
-        (size - d * (k - 1) - 1) // s + 1
-        for size, k, s, d in zip(padded.shape[2:], kernel, strides, dilations)
-    ]
-    y = np.zeros([batch, out_channels] + out)
-    c_per_group, m_per_group = channels // group, out_channels // group
-    for g in range(group):
-        x_group = padded[:, g * c_per_group:(g + 1) * c_per_group]
-        w_group = w[g * m_per_group:(g + 1) * m_per_group]
-        for kernel_pos in itertools.product(*(range(k) for k in kernel)):
-            taps = x_group[(slice(None), slice(None)) + window(kernel_pos, dilations, strides, out)]
-            tap_weights = w_group[(slice(None), slice(None)) + kernel_pos]
-            y[:, g * m_per_group:(g + 1) * m_per_group] += np.einsum("nc...,mc->nm...", taps, tap_weights)
-    if b is not None:
-        y += b.reshape([1, out_channels] + [1] * len(out))
-    return y
-
-
-def conv_transpose(x, w, b, group, strides, dilations, pads_begin, pads_end, output_padding):
-    """ONNX ConvTranspose. x [N, C, *in], w [C, M/group, *k] -> y [N, M, *out], with
-    out = s*(in-1) + output_padding + d*(k-1) + 1 - pad_begin - pad_end: each input
-    element scatters its kernel into a full-size buffer, which is then cropped by the pads."""
-    batch, channels = x.shape[:2]
-    m_per_group, kernel = w.shape[1], w.shape[2:]
-    out_channels = m_per_group * group
-    in_sizes = x.shape[2:]
-    full = [
-        s * (i - 1) + op + d * (k - 1) + 1
-        for i, k, s, d, op in zip(in_sizes, kernel, strides, dilations, output_padding)
-    ]
-    # A negative end pad (an output_shape past the full output) extends the output with zeros at the end.
-    extra = [max(0, -end) for end in pads_end]
-    buffer = np.zeros([batch, out_channels] + [size + e for size, e in zip(full, extra)])
-    c_per_group = channels // group
-    for g in range(group):
-        x_group = x[:, g * c_per_group:(g + 1) * c_per_group]
-        w_group = w[g * c_per_group:(g + 1) * c_per_group]
-        for kernel_pos in itertools.product(*(range(k) for k in kernel)):
-            target = (slice(None), slice(g * m_per_group, (g + 1) * m_per_group))
-            target += window(kernel_pos, dilations, strides, in_sizes)
-            tap_weights = w_group[(slice(None), slice(None)) + kernel_pos]
-            buffer[target] += np.einsum("nc...,cm->nm...", x_group, tap_weights)
+def crop(buffer, pads_begin, pads_end, full):
+    """numpy_conv.crop with the begin and end pads swapped."""
     # BUG (deliberate): the end pad is cropped at the beginning and the begin pad at the end.
-    crop = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))
-    y = buffer[(slice(None), slice(None)) + crop]
-    if b is not None:
-        y = y + b.reshape([1, out_channels] + [1] * len(full))
-    return y
-
-
-def run(request):
-    """The output array of one run request."""
-    problem, resolved = request["problem"], request["resolved"]
-    x, w = decode(request["x"]), decode(request["w"])
-    b = decode(request["b"]) if "b" in request else None
-    rank = x.ndim - 2
-    pads = resolved["pads"]
-    args = (problem["group"], problem["strides"], problem["dilations"], pads[:rank], pads[rank:])
-    if problem["op"] == "conv":
-        y = conv(x, w, b, *args)
-    else:
-        y = conv_transpose(x, w, b, *args, problem["output_padding"])
-    if list(y.shape) != resolved["y_shape"]:
-        raise ValueError(f"computed y shape {list(y.shape)} but convcheck expects {resolved['y_shape']}")
-    return y
-
-
-def send(message):
-    """One protocol line; flushed, because stdout to a pipe is block-buffered."""
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-
-def main():
-    send({"type": "hello", "protocol": 1, "name": NAME, "version": VERSION,
-          "precision": "fp32", "ops": ["conv", "convTranspose"]})
-    for line in iter(sys.stdin.readline, ""):
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        try:
-            send({"type": "result", "id": request["id"], "y": encode(run(request))})
-        except Exception as error:  # an error reply, never a dead process
-            send({"type": "error", "id": request.get("id"), "message": f"{type(error).__name__}: {error}"})
+    spatial = tuple(slice(end, size - begin) for begin, end, size in zip(pads_begin, pads_end, full))
+    return buffer[(slice(None), slice(None)) + spatial]
 
 
 if __name__ == "__main__":
-    main()
+    numpy_conv.crop = crop
+    numpy_conv.main(name="numpy-conv-broken")

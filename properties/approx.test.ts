@@ -34,7 +34,11 @@ describe('approx', () => {
   it('NaN equals NaN and an infinity itself; an infinity where a number is expected is impossible', () => {
     expect(compareApprox(approx([NaN, Infinity, -Infinity], [0, 0, 0]), approx([NaN, Infinity, -Infinity], [0, 0, 0]), 'fp32').verdict).toBe('pass');
     expect(compareApprox(approx([Infinity], [1]), approx([-Infinity], [1]), 'fp32').verdict).toBe('impossible');
-    expect(compareApprox(approx([Infinity], [1]), approx([3e38], [1]), 'fp32').verdict).toBe('impossible');
+    // S (the scale of the sums, from the reference) below float32's largest value: no partial sum can overflow
+    const got = { ...approx([Infinity], [1]), absSum: Float64Array.of(3e38) };
+    expect(compareApprox(got, approx([3e38], [1]), 'fp32').verdict).toBe('impossible');
+    // S past it: a correct float32 sum may overflow
+    expect(compareApprox({ ...got, absSum: Float64Array.of(4e38) }, approx([3e38], [1]), 'fp32').verdict).toBe('pass');
   });
 
   it('propagates bounds through combinations and inner products', () => {

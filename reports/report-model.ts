@@ -27,8 +27,8 @@ export interface CaseMetrics {
 
 /** One case: a law instance or a golden fixture, on one backend. */
 export interface ReportCase {
-  readonly source: 'law' | 'golden';
-  /** The law's sentence or the golden case's name. */
+  readonly source: 'law' | 'golden' | 'batch';
+  /** The law's sentence, the golden case's name or the batch case's benchdnn name. */
   readonly name: string;
   readonly backend: string;
   readonly convType: string;

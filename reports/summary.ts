@@ -2,7 +2,8 @@
  * Counting a report: verdicts per backend and conv type (the matrix), per backend, the worst cases
  * and the distributions of errors. Every writer uses these, so the numbers agree across formats.
  */
-import { VERDICTS, type Report, type ReportCase, type Verdict } from './report-model.ts';
+import type { Comparison } from '../compare/judge.ts';
+import { VERDICTS, type CaseMetrics, type Report, type ReportCase, type Verdict } from './report-model.ts';
 
 /** Counts of each verdict. */
 export type VerdictCounts = Record<Verdict, number>;
@@ -65,6 +66,14 @@ export function normalizedErrorStats(cases: readonly ReportCase[]): { median: nu
   const values = cases.flatMap((c) => (c.metrics ? [c.metrics.maxNormalizedError] : [])).sort((a, b) => a - b);
   if (values.length === 0) return undefined;
   return { median: values[Math.floor((values.length - 1) / 2)], max: values[values.length - 1] };
+}
+
+/** The report metrics of a comparison. */
+export function metricsOf(c: Comparison): CaseMetrics {
+  return {
+    maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance,
+    ...(c.statistics ? { meanSigned: c.statistics.meanSigned, meanSquare: c.statistics.meanSquare } : {}),
+  };
 }
 
 /** Cases of a backend. */

@@ -7,7 +7,7 @@ Modes:
   ok            answers every request with zeros
   exit          writes two stderr lines and exits 3 before the hello
   no-hello      never writes anything (sleeps)
-  bad-hello     hello with protocol 2
+  bad-hello     hello with protocol 3
   conv-only     hello with ops ["conv"] and limits.spatial_ranks [2]; answers zeros
   crash         hello, then on the first request writes a traceback-like stderr and exits 7
   hang-iw7      hello; hangs on requests whose input width is 7, answers zeros otherwise
@@ -20,6 +20,21 @@ Modes:
   error         hello, then answers error
   twice         hello, then answers each request twice
   silent-exit   hello, then exits 0 after answering one request
+
+Gradient modes (protocol 2); run requests get zeros, gradient requests as the mode says:
+  grad-ok          hello declaring gradients of conv and convTranspose; zeros dx, dw (and db with b)
+  grad-conv-only   hello declaring gradients of conv only; zeros
+  grad-v1          protocol 1 hello with a gradients field (refused: gradients need protocol 2)
+  grad-not-in-ops  ops ["conv"] but gradients ["convTranspose"] (refused)
+  grad-y           answers a gradient request with y, as if it were a run
+  grad-wrong-shape dx of shape [1]
+  grad-no-dw       no dw
+  grad-bad-base64  dw data containing "!"
+  grad-truncated   dx base64 two bytes short
+  grad-no-db       no db although the request carries b
+  grad-extra-db    a db although the request carries no b
+  grad-unsupported answers unsupported
+  grad-error       answers error
 """
 import base64
 import json
@@ -45,12 +60,39 @@ def zeros(shape, drop_bytes=0):
     return {"shape": shape, "data": base64.b64encode(bytes(4 * count - drop_bytes)).decode("ascii")}
 
 
-def hello(protocol=1, ops=("conv", "convTranspose"), limits=None):
+def hello(protocol=1, ops=("conv", "convTranspose"), limits=None, gradients=None):
     message = {"type": "hello", "protocol": protocol, "name": "misbehaving-" + MODE, "version": "0.0.1",
                "precision": "fp32", "ops": list(ops)}
     if limits is not None:
         message["limits"] = limits
+    if gradients is not None:
+        message["gradients"] = gradients
     send(message)
+
+
+def answer_gradient(request):
+    """The reply to a gradient request in a grad-* mode: zeros of the right shapes unless the mode breaks them."""
+    rid = request["id"]
+    if MODE == "grad-unsupported":
+        return {"type": "unsupported", "id": rid, "reason": "no weight gradient for grouped conv"}
+    if MODE == "grad-error":
+        return {"type": "error", "id": rid, "message": "autograd failed"}
+    if MODE == "grad-y":
+        return {"type": "result", "id": rid, "y": zeros(request["resolved"]["y_shape"])}
+    reply = {"type": "result", "id": rid, "dx": zeros(request["x"]["shape"]), "dw": zeros(request["w"]["shape"])}
+    if "b" in request or MODE == "grad-extra-db":
+        reply["db"] = zeros([request["w"]["shape"][0] if "b" not in request else request["b"]["shape"][0]])
+    if MODE == "grad-wrong-shape":
+        reply["dx"] = zeros([1])
+    elif MODE == "grad-no-dw":
+        del reply["dw"]
+    elif MODE == "grad-bad-base64":
+        reply["dw"] = {"shape": request["w"]["shape"], "data": "AAAA!AAA"}
+    elif MODE == "grad-truncated":
+        reply["dx"] = zeros(request["x"]["shape"], drop_bytes=2)
+    elif MODE == "grad-no-db":
+        reply.pop("db", None)
+    return reply
 
 
 if MODE == "exit":
@@ -60,15 +102,26 @@ if MODE == "no-hello":
     time.sleep(60)
     sys.exit(0)
 if MODE == "bad-hello":
-    hello(protocol=2)
+    hello(protocol=3)
 elif MODE == "conv-only":
     hello(ops=("conv",), limits={"spatial_ranks": [2]})
+elif MODE == "grad-v1":
+    hello(gradients=["conv"])
+elif MODE == "grad-not-in-ops":
+    hello(protocol=2, ops=("conv",), gradients=["convTranspose"])
+elif MODE == "grad-conv-only":
+    hello(protocol=2, gradients=["conv"])
+elif MODE.startswith("grad-"):
+    hello(protocol=2, gradients=["conv", "convTranspose"])
 else:
     hello()
 
 for line in iter(sys.stdin.readline, ""):
     request = json.loads(line)
     rid, y_shape = request["id"], request["resolved"]["y_shape"]
+    if request["type"] == "gradient":
+        send(answer_gradient(request))
+        continue
     if MODE == "crash":
         sys.stderr.write("Traceback (most recent call last):\n  File \"impl.py\", line 9\nZeroDivisionError: division by zero\n")
         sys.stderr.flush()

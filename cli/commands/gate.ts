@@ -16,10 +16,11 @@ import { countVerdicts, normalizedErrorStats, unsupportedReasons, VERDICTS } fro
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
-import { resolveBackend } from '../backend-spec.ts';
+import { replaySpec, resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
+import { BatchFileError, readBatchFile, type BatchFile } from '../../problem/batch-file.ts';
 
 export const GATE_HELP = `Usage: convcheck gate --backend SPEC [options]
 
@@ -37,6 +38,8 @@ Options:
   --precision P       judge as fp32, tf32, fp16 or bf16 (default: what the backend declares)
   --shard I/N         run the I-th of N shards (1-based), to split a gate across CI machines
   --golden CORPUS     golden corpus to include: ${CORPUS_NAMES.join(', ')} or none (default small)
+  --batch FILE        also the problems of a benchdnn batch file, each against the reference on
+                      exact and real data, named by its benchdnn name (docs/descriptor.md)
   --junit FILE        write JUnit XML for CI systems
   --law NAME          only this law (its exact sentence: convcheck laws lists them); with --path,
                       replays one case
@@ -47,12 +50,26 @@ Options:
 Example: convcheck gate --backend cmd:"python3 examples/numpy_conv.py" --junit gate.xml`;
 
 /** Parses `I/N` (1-based) into a 0-based shard. */
-function parseShard(raw: string | undefined): { index: number; count: number } | undefined {
+export function parseShard(raw: string | undefined): { index: number; count: number } | undefined {
   if (raw === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
   if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`convcheck: --shard must be I/N with 1 <= I <= N, but got "${raw}".`);
   return { index: i - 1, count: n };
+}
+
+/** Reads `--batch FILE`: a malformed line is a usage error naming the file and the line. */
+export function batchFlag(args: ParsedArgs, command: string): BatchFile | undefined {
+  const file = args.values.get('batch');
+  if (file === undefined) return undefined;
+  try {
+    const parsed = readBatchFile(file);
+    if (parsed.cases.length === 0) throw new UsageError(`convcheck ${command}: --batch ${file} has no problem descriptors.`);
+    return parsed;
+  } catch (error) {
+    if (error instanceof BatchFileError) throw new UsageError(`convcheck ${command}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Parses the options shared by gate and report. */
@@ -76,17 +93,17 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   };
 }
 
-/** Failures printed in full before the rest are listed one line each; golden ones too. */
+/** Failures printed in full before the rest are listed one line each; golden and batch ones too. */
 const FULL_LAW_FAILURES = 5;
 const FULL_GOLDEN_FAILURES = 3;
 /** One-line failures listed at most; the JUnit file and the report keep every one. */
 const LISTED_FAILURES = 30;
 
-/** Verdict counts and the normalized error (median / max of each case's largest) per law, then the golden corpus and the total. */
+/** Verdict counts and the normalized error (median / max of each case's largest) per law, then the golden corpus, the batch file and the total. */
 export function perLawTable(cases: readonly ReportCase[]): string {
   const groups = new Map<string, ReportCase[]>();
   for (const c of cases) {
-    const key = c.source === 'golden' ? 'golden corpus' : c.name;
+    const key = c.source === 'golden' ? 'golden corpus' : c.source === 'batch' ? 'batch file' : c.name;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const row = (name: string, list: readonly ReportCase[]): string[] => {
@@ -117,7 +134,7 @@ function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: reado
     else oneLine.push(`${f.record.verdict} · ${f.law} · ${f.descriptor} · replay: ${f.replay}`);
   });
   golden.forEach((c, k) => {
-    if (k < FULL_GOLDEN_FAILURES) io.out(`\nFAILED golden case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
+    if (k < FULL_GOLDEN_FAILURES) io.out(`\nFAILED ${c.source} case\nname:       ${c.name}\ndescriptor: ${c.descriptor}\nverdict:    ${c.verdict}\nmessage:    ${c.message ?? ''}\nreplay:     ${c.replay ?? ''}`);
     else oneLine.push(`${c.verdict} · ${c.name} · ${c.descriptor} · replay: ${c.replay ?? ''}`);
   });
   if (oneLine.length === 0) return;
@@ -128,13 +145,14 @@ function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: reado
 
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GATE_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck gate: unexpected argument "${args.positionals[0]}".\n\n${GATE_HELP}`);
   const spec = args.values.get('backend');
   if (spec === undefined) throw new UsageError(`convcheck gate: --backend is required.\n\n${GATE_HELP}`);
   const flags = suiteFlags(args, 'gate');
   const shard = parseShard(args.values.get('shard'));
+  const batch = batchFlag(args, 'gate');
   const law = args.values.get('law');
   if (law !== undefined) {
     try { lawByName(law); } catch (e) { throw new UsageError(`convcheck gate: --law: ${e instanceof Error ? e.message : String(e)} (convcheck laws lists them).`); }
@@ -144,13 +162,15 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });
   if (!availability.available) { io.err(`convcheck gate: backend ${availability.name} is unavailable: ${availability.reason}`); return 1; }
   const backend = availability.backend;
-  const backendArg = spec.startsWith('cmd:') ? `cmd:${JSON.stringify(spec.slice(4).replace(/^"(.*)"$/s, '$1'))}` : spec;
-  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}`);
+  const backendArg = replaySpec(spec);
+  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${batch ? `, ${batch.cases.length} batch cases from ${args.values.get('batch')}` : ''}`);
+  for (const note of batch?.notes ?? []) io.out(`note: ${note}`);
   const progress = new Progress(io, 0, 'gate');
   let lastLaw = '';
   try {
     const result = await runSuite({
-      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}),
+      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}), ...(batch ? { batch: batch.cases } : {}),
+      // one progress step per law, one for the golden corpus, one per batch case (a large file shows where it is)
       onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== lastLaw) { lastLaw = step; progress.tick(step); } },
     });
     progress.finish();
@@ -164,7 +184,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     }
     const junit = args.values.get('junit');
     if (junit !== undefined) { await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases)); io.out(`JUnit XML: ${junit}`); }
-    printFailures(io, result.lawFailures, result.cases.filter((x) => x.source === 'golden' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
+    printFailures(io, result.lawFailures, result.cases.filter((x) => x.source !== 'law' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
     const tally = `${counts.pass} passed, ${counts.fail} fail, ${counts.error} error, ${counts.known} known discrepancies, ${counts.unsupported} unsupported, ${counts.weak} weak`;
     if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${tally})`); return 1; }
     if (counts.pass === 0) { io.out(`\ngate: FAILED: no case passed, so nothing was checked (${tally})`); return 1; }

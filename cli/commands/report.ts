@@ -22,7 +22,7 @@ import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
-import { suiteFlags } from './gate.ts';
+import { batchFlag, suiteFlags } from './gate.ts';
 import { allLaws } from '../../properties/laws/index.ts';
 
 export const REPORT_HELP = `Usage: convcheck report [options]
@@ -40,6 +40,8 @@ Options:
   --seed N            fast-check seed (default: CONVCHECK_SEED or random; recorded in the report)
   --conv-types LIST   only these conv types
   --golden CORPUS     small (default), networks, all or none
+  --batch FILE        also the problems of a benchdnn batch file on every backend, each against
+                      the reference on exact and real data (docs/descriptor.md)
   --out DIR           where to write (default reports/<timestamp>)
   --timeout MS        per-call time limit (default 60000)
   --help              this text`;
@@ -71,11 +73,12 @@ export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['
 
 /** Runs the command; returns the exit code (0 once the report is written). */
 export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'out', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
   if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
   const flags = suiteFlags(args, 'report');
+  const batch = batchFlag(args, 'report');
   const started = Date.now();
   const createdAt = new Date(started);
   const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
@@ -83,7 +86,8 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const backends: ReportBackend[] = availability.map((a) => a.available
     ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
     : { name: a.name, available: false, reason: a.reason });
-  io.out(`convcheck report: ${backends.filter((b) => b.available).length} backends (${backends.filter((b) => !b.available).map((b) => `${b.name} unavailable`).join(', ') || 'all available'}), ${flags.numRuns} runs per law, seed ${flags.seed}`);
+  io.out(`convcheck report: ${backends.filter((b) => b.available).length} backends (${backends.filter((b) => !b.available).map((b) => `${b.name} unavailable`).join(', ') || 'all available'}), ${flags.numRuns} runs per law, seed ${flags.seed}${batch ? `, ${batch.cases.length} batch cases from ${args.values.get('batch')}` : ''}`);
+  for (const note of batch?.notes ?? []) io.out(`note: ${note}`);
   const cases: ReportCase[] = [];
   const worst: Array<WorstCase & { score: number }> = [];
   const available = availability.flatMap((a) => (a.available ? [a.backend] : []));
@@ -99,7 +103,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
         worst.splice(8);
       };
       const result = await runSuite({
-        backend, backendArg: backend.name, ...flags,
+        backend, backendArg: backend.name, ...flags, ...(batch ? { batch: batch.cases } : {}),
         onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== last) { last = step; progress.tick(step); } },
         onGoldenOutput: keepWorst,
       });

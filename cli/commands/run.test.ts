@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
 import { memoryIo } from '../output.ts';
@@ -26,5 +29,74 @@ describe('convcheck run', () => {
     const io = capture();
     expect(await main(['run', 'Tmb1ic1ih3iw3oc2kh3kw3sh2sw2apU', '--mode', 'exact', '--backend', 'cmd:"python3 examples/numpy_conv_broken.py"'], io), io.text()).toBe(1);
     expect(io.text()).toMatch(/ext:numpy-conv-broken\s+fail \(impossible\)/);
+  });
+});
+
+describe('convcheck run --batch', () => {
+  const dcgan = (): string => {
+    // a scaled DCGAN generator layer: 5x5, stride 2, TensorFlow SAME cropping 1 before and 2 after (asymmetric)
+    const dir = mkdtempSync(join(tmpdir(), 'convcheck-run-batch-'));
+    const file = join(dir, 'dcgan.batch');
+    writeFileSync(file, '# scaled DCGAN generator\n--deconv --dir=FWD_D\nmb1ic8ih4oc4oh8kh5sh2ph1n"dcgan:scaled"\n');
+    return file;
+  };
+
+  it('prints one verdict line per case and backend, named by the benchdnn name, then the counts (exit 0)', async () => {
+    const io = capture();
+    expect(await main(['run', '--batch', 'golden/benchdnn/lenet5.batch', '--backend', 'reference,cmd:"python3 examples/numpy_conv.py"'], io), io.text()).toBe(0);
+    const lines = io.text().split('\n').filter((l) => /^\[\d\/5\] /.test(l));
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toMatch(/^\[1\/5\] lenet5:C1 +reference +pass +forward; exact: max ULP 0; real: max err\/\(u·S\) 0$/);
+    expect(lines[9]).toMatch(/^\[5\/5\] lenet5:C3 \(BWD_W\) +ext:numpy-conv +pass +weight gradient; exact: max ULP 0; real: max err\/\(u·S\) \S+$/);
+    expect(io.text()).toMatch(/ext:numpy-conv\s+5\s+0\s+0\s+0\s+0/);
+  });
+
+  it('fails (exit 1) a backend that gets a layer wrong, with a replay command that reproduces it', async () => {
+    const io = capture();
+    const backend = 'cmd:"python3 examples/numpy_conv_broken.py"';
+    expect(await main(['run', '--batch', dcgan(), '--backend', backend], io), io.text()).toBe(1);
+    expect(io.text()).toMatch(/\[1\/1\] dcgan:scaled +ext:numpy-conv-broken +fail +forward; exact data: fail \(impossible\)/);
+    const replay = /replay: +npx convcheck run (.+)$/m.exec(io.text())?.[1] ?? '';
+    expect(replay).toContain(`'Tmb1ic8ih4iw4oc4kh5kw5sh2sw2ph1pw1eh2ew2n"dcgan:scaled"' --mode exact --seed 1 --backend '${backend}'`);
+    const again = capture();
+    expect(await main(['run', 'Tmb1ic8ih4iw4oc4kh5kw5sh2sw2ph1pw1eh2ew2n"dcgan:scaled"', '--mode', 'exact', '--seed', '1', '--backend', backend], again)).toBe(1);
+  });
+
+  it('--shard I/N runs every N-th case', async () => {
+    const io = capture();
+    expect(await main(['run', '--batch', 'golden/benchdnn/lenet5.batch', '--backend', 'reference', '--shard', '2/2'], io)).toBe(0);
+    expect(io.text()).toContain('2 cases (shard 2/2 of 5)');
+    expect(io.text().split('\n').filter((l) => /^\[\d\/2\] /.test(l)).map((l) => l.split(/ +/)[1])).toEqual(['lenet5:C3', 'lenet5:C3']);
+  });
+
+  it('a malformed line is a usage error (exit 2) naming the file and the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convcheck-run-batch-'));
+    const file = join(dir, 'bad.batch');
+    writeFileSync(file, 'mb1ic1ih5oc1kh3\n# fine so far\nmb1ic1ih5oc1kh3oh2ph0\n');
+    const io = capture();
+    expect(await main(['run', '--batch', file], io)).toBe(2);
+    expect(io.errors()).toContain(`convcheck run: ${file}:3: benchdnn descriptor "mb1ic1ih5oc1kh3oh2ph0": oh=2 does not match the arithmetic`);
+    for (const [argv, message] of [
+      [['run', 'mb1ic1iw3oc1kw1', '--batch', file], /give no DESCRIPTOR/],
+      [['run', 'mb1ic1iw3oc1kw1', '--shard', '1/2'], /--shard splits the cases of a --batch FILE/],
+      [['run', '--batch', '/nonexistent/x.batch'], /\/nonexistent\/x\.batch:0: cannot read the batch file/],
+    ] as const) {
+      const e = capture();
+      expect(await main([...argv], e)).toBe(2);
+      expect(e.errors()).toMatch(message);
+    }
+  });
+});
+
+describe('convcheck run --gradient', () => {
+  it('runs a Conv\'s weight gradient on the backends with gradients; the others are unsupported', async () => {
+    const io = capture();
+    expect(await main(['run', 'g2mb2ic4ih6iw6oc4kh3kw3sh2sw2ph1pw1', '--gradient', 'weight', '--mode', 'exact', '--backend', 'reference,onnxruntime,cmd:"python3 examples/numpy_conv.py"'], io), io.text()).toBe(0);
+    expect(io.text()).toContain('weight gradient [4,2,3,3], exact data, seed 1');
+    expect(io.text()).toMatch(/onnxruntime\s+unsupported .*backend has no gradients/);
+    expect(io.text()).toMatch(/ext:numpy-conv\s+pass\s+0\s+0/);
+    const bad = capture();
+    expect(await main(['run', 'Tmb1ic1iw3oc1kw2', '--gradient', 'input'], bad)).toBe(2);
+    expect(bad.errors()).toMatch(/--gradient takes gradients of a Conv/);
   });
 });

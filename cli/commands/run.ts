@@ -1,33 +1,54 @@
 /**
  * `convcheck run DESCRIPTOR`: one problem on the reference and every backend, side by side, with
- * the worst element of each.
+ * the worst element of each (or one of a Conv's gradients, `--gradient`). `convcheck run --batch
+ * FILE`: every case of a benchdnn batch file on every backend, one verdict line per case and
+ * backend as they finish, then the counts.
  */
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
+import type { ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkReferenceOutputSize } from '../../reference/inputs.ts';
 import { matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
-import { intFlag, parseArgs, UsageError } from '../args.ts';
+import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { textTable, type Io } from '../output.ts';
 import { formatNumber } from '../../reports/markdown.ts';
-import { resolveBackends } from '../backend-spec.ts';
+import { replaySpec, resolveBackends, splitBackendList } from '../backend-spec.ts';
+import { BatchFileError, readBatchFile } from '../../problem/batch-file.ts';
+import { inputTensorShape, weightShape } from '../../problem/shape.ts';
+import { runGradientCase } from '../../compare/run-gradient-case.ts';
+import type { GradientPart } from '../../problem/backend.ts';
+import type { ReportCase } from '../../reports/report-model.ts';
+import { countVerdicts } from '../../reports/summary.ts';
+import { runBatchCase, shardCases } from '../batch.ts';
+import { parseShard } from './gate.ts';
 
 export const RUN_HELP = `Usage: convcheck run DESCRIPTOR [options]
+       convcheck run --batch FILE [options]
 
 Runs one problem on the reference and on every available backend (or those given) and prints,
 side by side, the verdict, the error metrics and the worst element of each.
 
+With --batch, runs every problem of a oneDNN benchdnn batch file (descriptors such as
+ic3ih224oc64oh112kh7sh2ph3n"resnet_50:conv1", one or more per line, # comments, --dir= and other
+options; see docs/descriptor.md) against the reference on exact and on real data, and prints one
+verdict line per case and backend as each finishes, named by its benchdnn name, then the counts.
+
 Options:
-  --mode exact|real     data mode (default real): exact = small integers, bit-exact match required
+  --mode exact|real     data mode (default real; with --batch: both)
   --seed N              data seed (default 1)
   --backend SPEC        a backend to run: a built-in name, a module path, or cmd:"COMMAND";
                         repeat with commas (default: every built-in backend)
+  --gradient input|weight  run that gradient of the Conv DESCRIPTOR (backends with gradients)
+  --batch FILE          a benchdnn batch file instead of a DESCRIPTOR
+  --shard I/N           with --batch: the I-th of N shards (1-based) of its cases
   --timeout MS          per-run time limit in milliseconds (default 60000)
   --help                this text
 
-Example: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact`;
+Examples: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact
+          convcheck run --batch golden/benchdnn/lenet5.batch --backend reference,onnxruntime`;
 
 /** Multi-index of a flat index in a shape, as `[n,m,h,w]`. */
 export function multiIndex(index: number, shape: readonly number[]): string {
@@ -44,8 +65,15 @@ function modeFlag(raw: string | undefined, command: string): DataMode {
 
 /** Runs the command; returns the exit code (0 when no backend failed or errored; a known discrepancy is not a failure). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
+  const batch = args.values.get('batch');
+  if (batch !== undefined) {
+    if (args.positionals.length > 0) throw new UsageError(`convcheck run: --batch runs the problems of FILE; give no DESCRIPTOR, but got "${args.positionals[0]}".`);
+    if (args.values.has('gradient')) throw new UsageError('convcheck run: --gradient is for one DESCRIPTOR; in a batch file, --dir=BWD_W asks for the weight gradient.');
+    return runBatch(batch, args, io);
+  }
+  if (args.values.has('shard')) throw new UsageError('convcheck run: --shard splits the cases of a --batch FILE; one DESCRIPTOR has one case.');
   if (args.positionals.length !== 1) throw new UsageError(`convcheck run: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${RUN_HELP}`);
   let problem;
   try {
@@ -59,7 +87,11 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const mode = modeFlag(args.values.get('mode'), 'run');
   const seed = intFlag(args, 'run', 'seed', 1, 0);
   const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const gradient = args.values.get('gradient');
+  if (gradient !== undefined && gradient !== 'input' && gradient !== 'weight') throw new UsageError(`convcheck run: --gradient must be input or weight, but got "${gradient}".`);
+  if (gradient !== undefined && problem.op !== 'conv') throw new UsageError(`convcheck run: --gradient takes gradients of a Conv, but ${args.positionals[0]} is a ConvTranspose.`);
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs });
+  if (gradient !== undefined) return runGradient(args.positionals[0], problem, gradient, availability, { mode, seed, timeoutMs }, io);
   const operands = makeOperands(problem, mode, seed);
   const reference = referenceResult(problem, operands);
   io.out(`${args.positionals[0]}: output [${reference.y.shape}], ${mode} data, seed ${seed}`);
@@ -88,4 +120,85 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
   for (const b of backends) await b.dispose?.();
   return failed ? 1 : 0;
+}
+
+/** A verdict as run prints it: the tolerance model's 'impossible' is a fail, said so; an explained failure is known. */
+function shownVerdict(verdict: 'pass' | 'fail', comparisonVerdict: string, known: boolean): string {
+  const shown = comparisonVerdict === 'impossible' ? 'fail (impossible)' : verdict === 'fail' ? 'fail' : comparisonVerdict;
+  return known ? `known (${shown})` : shown;
+}
+
+/** `run DESCRIPTOR --gradient PART`: that gradient of a Conv on every backend with gradients. */
+async function runGradient(
+  text: string, problem: ConvProblem, part: GradientPart, availability: readonly BackendAvailability[], o: { mode: DataMode; seed: number; timeoutMs: number }, io: Io,
+): Promise<number> {
+  const shape = part === 'input' ? inputTensorShape(problem) : weightShape(problem);
+  io.out(`${text}: ${part} gradient [${shape}], ${o.mode} data, seed ${o.seed}`);
+  const rows: string[][] = [];
+  let failed = false;
+  for (const a of availability) {
+    if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
+    const outcome = await runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs });
+    await a.backend.dispose?.();
+    if (outcome.verdict === 'unsupported') { rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]); continue; }
+    if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); continue; }
+    const c = outcome.comparison;
+    const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, part) : undefined;
+    if (outcome.verdict === 'fail' && known === undefined) failed = true;
+    const w = c.worst;
+    const worst = w ? `${multiIndex(w.index, shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+    rows.push([a.backend.name, shownVerdict(outcome.verdict, c.verdict, known !== undefined), formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
+  }
+  io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
+  return failed ? 1 : 0;
+}
+
+/** `run --batch FILE`: every case of the file on every backend, a verdict line each as it finishes, then the counts. */
+async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = readBatchFile(file);
+  } catch (error) {
+    if (error instanceof BatchFileError) throw new UsageError(`convcheck run: ${error.message}`);
+    throw error;
+  }
+  const rawMode = args.values.get('mode');
+  const modes: DataMode[] = rawMode === undefined ? ['exact', 'real'] : [modeFlag(rawMode, 'run')];
+  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const shard = parseShard(args.values.get('shard'));
+  const cases = shardCases(parsed.cases, shard);
+  if (parsed.cases.length === 0) throw new UsageError(`convcheck run: ${file} has no problem descriptors${parsed.notes.length > 0 ? '' : ' (only comments and options)'}.`);
+  const rawBackends = args.values.get('backend');
+  const availability = await resolveBackends(rawBackends, { timeoutMs });
+  const specs = rawBackends === undefined ? undefined : splitBackendList(rawBackends);
+  const backends = availability.flatMap((a) => (a.available ? [a.backend] : []));
+  const argOf = (b: Backend): string => {
+    const spec = specs?.[availability.findIndex((a) => a.available && a.backend === b)];
+    return spec === undefined ? b.name : replaySpec(spec);
+  };
+  io.out(`convcheck run --batch ${file}: ${cases.length} cases${shard ? ` (shard ${shard.index + 1}/${shard.count} of ${parsed.cases.length})` : ''} on ${backends.length} backends, ${modes.join(' and ')} data, seed ${seed}`);
+  for (const note of parsed.notes) io.out(`note: ${note}`);
+  for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);
+  const width = { name: Math.max(...cases.map((c) => c.name.length)), backend: Math.max(...backends.map((b) => b.name.length)) };
+  const results: ReportCase[] = [];
+  try {
+    for (const [k, c] of cases.entries()) {
+      const done = await runBatchCase(backends, c, { seed, modes, timeoutMs, backendArg: argOf });
+      for (const r of done) {
+        results.push(r);
+        io.out(`[${k + 1}/${cases.length}] ${c.name.padEnd(width.name)}  ${r.backend.padEnd(width.backend)}  ${r.verdict.padEnd(11)}  ${r.message ?? ''}`);
+      }
+    }
+  } finally {
+    for (const b of backends) await b.dispose?.();
+  }
+  io.out('');
+  io.out(textTable(['backend', 'pass', 'fail', 'known', 'unsupported', 'error'], backends.map((b) => {
+    const n = countVerdicts(results.filter((r) => r.backend === b.name));
+    return [b.name, n.pass, n.fail, n.known, n.unsupported, n.error].map(String);
+  })));
+  const bad = results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+  for (const r of bad) io.out(`\n${r.verdict.toUpperCase()} ${r.name} on ${r.backend}\ndescriptor: ${r.descriptor}\nmessage:    ${r.message ?? ''}\nreplay:     ${r.replay ?? ''}`);
+  return bad.length > 0 ? 1 : 0;
 }

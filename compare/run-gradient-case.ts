@@ -1,0 +1,79 @@
+/**
+ * Runs one gradient of one Conv problem on one backend (its `gradients` capability) and judges it
+ * against the reference's gradient, as runCase does for a forward problem: unsupported when the
+ * backend has no gradients or declines, an error verdict when it throws or times out.
+ *
+ * Data: x and w as for the forward problem, dy drawn from the seed. Exact data keeps every sum of
+ * the gradient exact in float32 (`Σ|dy·x| ≤ 2^24` for dW, `Σ|dy·w| ≤ 2^24` for dX) by drawing dy
+ * small enough; where even |dy| ≤ 1 cannot (a weight gradient summing over a large batch and map)
+ * the case is judged by the rounding bounds of real data instead, and its message says so.
+ */
+import type { Backend, GradientPart } from '../problem/backend.ts';
+import { exactRanges, makeOperands, type DataMode } from '../problem/operand-data.ts';
+import type { Precision } from '../problem/precision.ts';
+import { withChanges, type ConvProblem } from '../problem/problem.ts';
+import { Random } from '../problem/random.ts';
+import { outputSpatialShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
+import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
+import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
+import { callBackend } from './backend-call.ts';
+import type { CaseOutcome } from './run-case.ts';
+import { compareToReference, exactlyComputable } from './tolerance.ts';
+
+/** Largest sum of integer magnitudes that float32 holds exactly. */
+const EXACT_LIMIT = 2 ** 24;
+
+/** Options of {@link runGradientCase}. */
+export interface RunGradientCaseOptions {
+  readonly mode: DataMode;
+  readonly seed: number;
+  /** Precision to judge by; defaults to the backend's declared one. */
+  readonly precision?: Precision;
+  readonly timeoutMs?: number;
+}
+
+/** The operands of a gradient case: x, w (float32, no bias) and dy, with whether exact data keeps its sums exact. */
+export function gradientOperands(p: ConvProblem, part: GradientPart, mode: DataMode, seed: number): { x: Tensor; w: Tensor; dy: Tensor<Float32Array>; exact: boolean } {
+  const { x, w } = makeOperands(p, mode, seed);
+  const { xMax, wMax } = exactRanges(p);
+  // terms of one gradient element: dW sums over batch and output positions, dX over output channels of a group and taps
+  const terms = part === 'weight' ? p.batch * sizeOf(outputSpatialShape(p)) : (p.outChannels / p.group) * sizeOf(p.kernelShape);
+  const dyMax = Math.min(8, Math.floor(EXACT_LIMIT / (terms * (part === 'weight' ? xMax : wMax))));
+  const rng = new Random(seed ^ 0x5bd1e995);
+  const shape = outputTensorShape(p);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) {
+    data[i] = mode === 'real' ? rng.next() * 2 - 1 : rng.int(0, 2) === 0 ? 0 : rng.int(-Math.max(1, dyMax), Math.max(1, dyMax));
+  }
+  return { x, w, dy: { shape, data }, exact: mode === 'exact' && dyMax >= 1 };
+}
+
+/** The reference gradient with S and n per element: dX the adjoint (transposed conv of dy), dW its own loop. */
+export function referenceGradient(p: ConvProblem, part: GradientPart, x: Tensor, w: Tensor, dy: Tensor): ConvResult {
+  return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
+}
+
+/** Runs `part` of Conv problem `p`'s gradient on `backend` and compares it to the reference. */
+export async function runGradientCase(backend: Backend, problem: ConvProblem, part: GradientPart, options: RunGradientCaseOptions): Promise<CaseOutcome> {
+  const start = performance.now();
+  const elapsed = (): number => performance.now() - start;
+  const p = problem.bias ? withChanges(problem, { bias: false }) : problem;
+  const gradients = backend.gradients;
+  if (p.op !== 'conv') return { verdict: 'unsupported', reason: `gradients are taken of Conv problems, but op=${p.op}`, timeMs: elapsed() };
+  if (gradients === undefined) return { verdict: 'unsupported', reason: 'backend has no gradients', timeMs: elapsed() };
+  const { x, w, dy, exact } = gradientOperands(p, part, options.mode, options.seed);
+  const outcome = await callBackend(backend.name, () => gradients.supports(p, part),
+    () => (part === 'input' ? gradients.input(p, { x, w }, dy) : gradients.weight(p, { x, w }, dy)), options.timeoutMs ?? 60_000);
+  if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
+  if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.gradients.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };
+  const output = outcome.output;
+  const reference = referenceGradient(p, part, x, w, dy);
+  const precision = options.precision ?? backend.precision;
+  const judged = compareToReference(reference, output, precision, { exact: exact && exactlyComputable(precision, part === 'input' ? [[dy, w]] : [[x, dy]], [], reference.absSum) });
+  const comparison = options.mode === 'exact' && !exact
+    ? { ...judged, message: `${judged.message} (integer data, but its sums exceed 2^24 even with |dy| <= 1: judged by the rounding bound)` }
+    : judged;
+  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output, timeMs: elapsed() };
+}
