@@ -1,20 +1,218 @@
 /**
- * Known discrepancies of ONNX Runtime Web 1.30 against the ONNX spec, per execution provider,
- * found by running the laws on adapters/ort-web.ts in headless Chromium.
+ * Known discrepancies of ONNX Runtime Web 1.30 against the ONNX spec, per execution provider, found
+ * by running the laws on adapters/ort-web.ts in headless Chromium (exact data, shrunk), and what
+ * each provider cannot express (`ortWebLimit`, plain unsupported).
+ *
+ * Wrong answers:
+ * 1. `ort-web-webgpu` (JSEP) and `ort-web-webgl` compute Conv SAME_UPPER / SAME_LOWER pads with
+ *    `PoolConvUtil.adjustPadAndReturnShape` (js/web/lib/wasm/jsep/util.ts and its onnxjs copy
+ *    js/web/lib/onnxjs/util.ts): `padNeeded = (ceil(i/s) - 1)·s + k - i` is not clamped at 0, so when
+ *    the stride steps past the last input elements the begin pad is -1 (SAME_UPPER: floor(t/2);
+ *    SAME_LOWER: floor((t+1)/2), so there from t <= -2) and every window reads one element late.
+ *    JSEP's 3-D path (conv3d_naive_webgpu.ts `get3DPadAndOutInfo`, from tfjs) has the same
+ *    unclamped SAME_UPPER total.
+ * 2. `ort-web-webgpu`: 3-D Conv ignores `group` (conv3d_naive_webgpu.ts sums over every input
+ *    channel with `getW(d2, d1, ...)`, reading the weight `[M, C/group, ...]` as `[M, C, ...]`).
+ * 3. `ort-web-webgpu`: ConvTranspose with 2 input and 1 output channel per group returns zeros, the
+ *    bias included (conv_backprop_webgpu.ts: inputChannelsPerGroup 2 gives aComponents 2 and
+ *    outputChannelsPerGroup 1 makes bComponents = aComponents, so the weight is read as vec2 in the
+ *    per-channel branch; the output is never written, most likely a shader that does not compile).
+ * 4. `ort-web-webgpu`: ConvTranspose with asymmetric pads (explicit, SAME_LOWER's or output_shape's)
+ *    uses `floor((begin + end) / 2)` as the begin pad on each axis (conv_backprop_webgpu.ts:
+ *    `pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)`): the output is shifted
+ *    wherever that differs from the begin pad.
+ *
+ * Refusals (reported unsupported, naming the record): Conv SAME_* with a dilation > 1 on every
+ * provider (the C++ check of onnxruntime-node and the JavaScript copy in adjustPadAndReturnShape),
+ * and ConvTranspose with output_padding >= stride on wasm and the native WebGPU provider (the C++
+ * check of adapters/onnxruntime-known.ts).
+ *
+ * adapters/ort-web-known.test.ts runs each minimal descriptor on its backend and fails once it
+ * stops reproducing, and checks on random problems that members fail and non-members agree.
  */
 import type { ConvProblem } from '../problem/problem.ts';
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { convSamePadTotalUnclamped, resolvePads } from '../problem/shape.ts';
+import {
+  isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
+} from './onnxruntime-known.ts';
 import type { OrtWebName } from './ort-web.ts';
+
+const JS_SAME_DILATION = 'error: "Dilation not supported for SAME_UPPER or SAME_LOWER" (x=[1,2], w=[3,4])';
+
+/** Conv SAME_* with dilation refused, one record per provider (the same class as onnxruntime-node's). */
+function sameDilationRecord(backend: OrtWebName, observed: string): KnownDiscrepancy {
+  return { ...ORT_CONV_SAME_DILATION, id: `${backend}-conv-same-dilation-refused`, backend, observed };
+}
+
+export const ORT_WEB_WASM_CONV_SAME_DILATION = sameDilationRecord('ort-web-wasm', ORT_CONV_SAME_DILATION.observed.replace('error: ', 'error: "failed to call OrtRun()" with '));
+export const ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION = sameDilationRecord('ort-web-webgpu-native', ORT_CONV_SAME_DILATION.observed.replace('error: ', 'error: "failed to call OrtRun()" with '));
+export const ORT_WEB_WEBGPU_CONV_SAME_DILATION = sameDilationRecord('ort-web-webgpu', JS_SAME_DILATION);
+/** The WebGL provider is 2-D only, so its minimal problem is 2-D. */
+export const ORT_WEB_WEBGL_CONV_SAME_DILATION: KnownDiscrepancy = {
+  ...sameDilationRecord('ort-web-webgl', JS_SAME_DILATION), descriptor: 'mb1ic1ih1iw2oc1kh1kw2dh1dw2apU',
+  expected: 'y=[8,3] of shape [1,1,1,2] (pads 1,1 on width; taps at 0 and 2 of [0,1,2,0])',
+};
+
+/** ConvTranspose output_padding >= stride refused by the C++ shape check (wasm and the native WebGPU provider). */
+function outputPaddingRecord(backend: OrtWebName): KnownDiscrepancy {
+  return {
+    ...ORT_CONV_TRANSPOSE_OUTPUT_PADDING, id: `${backend}-convtranspose-output-padding-ge-stride-refused`, backend,
+    observed: ORT_CONV_TRANSPOSE_OUTPUT_PADDING.observed.replace('error: ', 'error: "failed to call OrtRun()" with '),
+  };
+}
+
+export const ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING = outputPaddingRecord('ort-web-wasm');
+export const ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING = outputPaddingRecord('ort-web-webgpu-native');
+
+const SAME_NEGATIVE_SUMMARY = (where: string): string =>
+  `Conv with auto_pad SAME_UPPER or SAME_LOWER reads every window one element late on an axis where the stride steps past the last input elements: ${where} computes the total pad (ceil(i/s)-1)·s + k - i without the clamp at 0 (ONNX pads 0 there), so its begin pad (SAME_UPPER floor(t/2), SAME_LOWER floor((t+1)/2)) is -1 for a total of -1 (SAME_UPPER) or -2.`;
+
+/** JSEP: SAME pads with a negative total (1-D, 2-D, and 3-D SAME_UPPER). */
+export const ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-same-negative-pad',
+  backend: 'ort-web-webgpu',
+  descriptor: 'mb1ic1iw2oc1kw1sw2apU',
+  summary: SAME_NEGATIVE_SUMMARY("ORT's JavaScript WebGPU kernels (PoolConvUtil.adjustPadAndReturnShape in js/web/lib/wasm/jsep/util.ts; the 3-D conv's get3DPadAndOutInfo in conv3d_naive_webgpu.ts for SAME_UPPER)"),
+  observed: 'y=[6] (x=[1,2], w=[3]: the window starts at x[1])',
+  expected: 'y=[3] of shape [1,1,1] (SAME_UPPER pads 0: the one window starts at x[0])',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/util.ts (PoolConvUtil.adjustPadAndReturnShape)',
+  matches: (p, part) => part === undefined && isJsSameWithNegativeBeginPad(p, [1, 2, 3]),
+};
+
+/** onnx.js WebGL: the same pad arithmetic (the copy in js/web/lib/onnxjs/util.ts). */
+export const ORT_WEB_WEBGL_SAME_NEGATIVE_PAD: KnownDiscrepancy = {
+  ...ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD,
+  id: 'ort-web-webgl-same-negative-pad',
+  backend: 'ort-web-webgl',
+  descriptor: 'mb1ic1ih1iw2oc1kh1kw1sh1sw2apU',
+  summary: SAME_NEGATIVE_SUMMARY("the WebGL provider (PoolConvUtil.adjustPadAndReturnShape in js/web/lib/onnxjs/util.ts, the copy JSEP's is kept in sync with)"),
+  expected: 'y=[3] of shape [1,1,1,1] (SAME_UPPER pads 0: the one window starts at x[0])',
+  upstream: 'none found; kernel source js/web/lib/onnxjs/util.ts (PoolConvUtil.adjustPadAndReturnShape)',
+  matches: (p, part) => part === undefined && isJsSameWithNegativeBeginPad(p, [2]),
+};
+
+/** JSEP: 3-D Conv ignores groups. */
+export const ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-conv3d-group-ignored',
+  backend: 'ort-web-webgpu',
+  descriptor: 'g2mb1ic2id1ih1iw1oc2kd1kh1kw1',
+  summary: "3-D Conv with group > 1 is computed as if every output channel read every input channel: ORT's JavaScript WebGPU 3-D conv (conv3d_naive_webgpu.ts, Conv3DNaive) loops over all C input channels and reads the weight [M, C/group, kd, kh, kw] as [M, C, kd, kh, kw], so grouped and depthwise 3-D convs mix channels and read past each filter.",
+  observed: 'y=[11,4] (x=[1,2], w=[3,4]: channel 0 sums 1·3 + 2·4, channel 1 reads 1·4 and a weight past the end)',
+  expected: 'y=[3,8] of shape [1,2,1,1,1] (one channel per group: 1·3 and 2·4)',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/3rd-party/conv3d_naive_webgpu.ts',
+  matches: (p, part) => part === undefined && p.op === 'conv' && p.inputShape.length === 3 && p.group > 1,
+};
+
+/** JSEP: ConvTranspose with 2 input and 1 output channel per group gives zeros. */
+export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-convtranspose-2-to-1-channel-zeros',
+  backend: 'ort-web-webgpu',
+  descriptor: 'Tmb1ic2iw1oc1kw1',
+  summary: "ConvTranspose with exactly 2 input channels and 1 output channel per group returns all zeros, bias included: ORT's JavaScript WebGPU ConvTranspose (conv_backprop_webgpu.ts) vectorises the 2 input channels (aComponents 2) and, for 1 output channel per group, sets bComponents = aComponents, so the per-channel branch reads the weight as vec2 where it accumulates a scalar; the output buffer is never written (most likely a shader that fails to compile). Other channel counts (1 or >= 3 in, or >= 2 out per group) are right.",
+  observed: 'y=[0] (x=[1,2], w=[3,4]; with a bias b=[1] also y=[0])',
+  expected: 'y=[11] of shape [1,1,1] (1·3 + 2·4)',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/3rd-party/conv_backprop_webgpu.ts (createConvTranspose2DProgramInfo)',
+  matches: (p, part) => part === undefined && p.op === 'convTranspose' && p.inputShape.length <= 2
+    && p.inChannels / p.group === 2 && p.outChannels / p.group === 1,
+};
+
+/** JSEP: ConvTranspose takes floor((begin + end) / 2) as its begin pad. */
+export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-convtranspose-asymmetric-pads',
+  backend: 'ort-web-webgpu',
+  descriptor: 'Tmb1ic1iw3oc1kw2pw1ew0',
+  summary: "ConvTranspose with unequal begin and end pads on an axis (explicit pads, SAME_LOWER with an odd total, or output_shape) crops the full output at floor((begin + end)/2) instead of at the begin pad: ORT's JavaScript WebGPU ConvTranspose averages the two (conv_backprop_webgpu.ts: pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)). Wrong wherever floor((begin + end)/2) differs from begin: begin > end, or end >= begin + 2.",
+  observed: 'y=[3,10,17] (x=[1,2,3], w=[3,4]: the full output [3,10,17,12] cropped at 0)',
+  expected: 'y=[10,17,12] of shape [1,1,3] (the full output cropped by 1 at the beginning, 0 at the end)',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/3rd-party/conv_backprop_webgpu.ts (createConvTranspose2DProgramInfo)',
+  matches: (p, part) => part === undefined && isConvTransposeWithAveragedPadsWrong(p),
+};
+
+/** Every ORT Web record, in report order. */
+export const ORT_WEB_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
+  ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING,
+  ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD,
+  ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD, ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED,
+  ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
+  ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING,
+];
 
 /** The records of one ORT Web backend, in precedence order. */
 export function ortWebKnownDiscrepancies(name: OrtWebName): readonly KnownDiscrepancy[] {
-  switch (name) {
-    default: return [];
-  }
+  return ORT_WEB_KNOWN_DISCREPANCIES.filter((r) => r.backend === name);
 }
 
-/** Why backend `name` refuses `p` (a class its provider cannot or will not run), or undefined. */
+/**
+ * Whether the JavaScript SAME arithmetic gives a negative begin pad on some axis of Conv `p` of a
+ * rank in `ranks`: dilations all 1 (a dilation is refused), total `t` from
+ * {@link convSamePadTotalUnclamped}, begin `floor(t/2)` (SAME_UPPER) or `floor((t+1)/2)`
+ * (SAME_LOWER; JSEP's 3-D path refuses SAME_LOWER).
+ */
+export function isJsSameWithNegativeBeginPad(p: ConvProblem, ranks: readonly number[]): boolean {
+  if (p.op !== 'conv' || !ranks.includes(p.inputShape.length) || p.dilations.some((d) => d > 1)) return false;
+  if (p.autoPad !== 'SAME_UPPER' && (p.autoPad !== 'SAME_LOWER' || p.inputShape.length === 3)) return false;
+  return p.inputShape.some((i, a) => {
+    const t = convSamePadTotalUnclamped(i, p.kernelShape[a], p.strides[a], 1);
+    return (p.autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : Math.floor((t + 1) / 2)) < 0;
+  });
+}
+
+/** Whether ConvTranspose `p` (1-D or 2-D) has an axis where floor((begin + end)/2) is not its begin pad. */
+export function isConvTransposeWithAveragedPadsWrong(p: ConvProblem): boolean {
+  if (p.op !== 'convTranspose' || p.inputShape.length > 2) return false;
+  const pads = resolvePads(p);
+  return pads.begin.some((b, a) => Math.floor((b + pads.end[a]) / 2) !== b);
+}
+
+/** The refusals: classes a backend answers with an error although ONNX defines them (reported unsupported with the record's id). */
+const REFUSALS: ReadonlyArray<{ readonly record: KnownDiscrepancy; readonly refuses: (p: ConvProblem) => boolean; readonly reason: string }> = [
+  ...[ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION].map((record) => ({
+    record, refuses: isConvSameWithDilation,
+    reason: `Conv with auto_pad SAME_UPPER/SAME_LOWER and a dilation > 1 is refused ("Dilation not supported for ... SAME_UPPER or ... SAME_LOWER"; known discrepancy ${record.id}); explicit pads work.`,
+  })),
+  ...[ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING].map((record) => ({
+    record, refuses: isConvTransposeOutputPaddingAtLeastStride,
+    reason: `ConvTranspose with output_padding >= stride on an axis is refused (ORT bounds output_padding by the stride alone, not by stride or dilation; known discrepancy ${record.id}).`,
+  })),
+];
+
+/** Why backend `name` refuses `p` (a class it answers with an error), or undefined. One reason per class, so reports count them together. */
 export function ortWebRefusal(p: ConvProblem, name: OrtWebName): string | undefined {
-  void p; void name;
+  const refusal = REFUSALS.find((r) => r.record.backend === name && r.refuses(p));
+  return refusal === undefined ? undefined : `${name}: ${refusal.reason}`;
+}
+
+/**
+ * What a provider cannot express at all (its own "not supported" errors), or undefined. Plain
+ * unsupported verdicts, no records: the WebGL provider runs 2-D Conv and ConvTranspose only;
+ * JSEP has no 3-D ConvTranspose, and its 3-D Conv takes only VALID, SAME_UPPER or pads that are
+ * all equal; the native WebGPU provider's 3-D Conv has no groups. ConvTranspose with
+ * output_padding >= stride is not run on JSEP and WebGL: ORT's shape inference refuses it with
+ * auto_pad SAME, and ONNX's bound on output_padding is ambiguous there (see
+ * ort-convtranspose-output-padding-ge-stride-refused).
+ */
+export function ortWebLimit(p: ConvProblem, name: OrtWebName): string | undefined {
+  const rank = p.inputShape.length;
+  switch (name) {
+    case 'ort-web-webgl':
+      if (rank !== 2) return `${name}: the WebGL provider runs 2-D Conv and ConvTranspose only ("currently only support 2-dimensional conv"), but the problem is ${rank}-D.`;
+      break;
+    case 'ort-web-webgpu':
+      if (p.op === 'convTranspose' && rank === 3) return `${name}: the JavaScript WebGPU ConvTranspose is 1-D and 2-D only ("currently only support 2-dimensional conv").`;
+      if (p.op === 'conv' && rank === 3 && p.autoPad === 'SAME_LOWER') return `${name}: the JavaScript WebGPU 3-D Conv takes no SAME_LOWER ("Unknown padding parameter: SAME_LOWER").`;
+      if (p.op === 'conv' && rank === 3 && p.autoPad === 'NOTSET' && new Set([...p.padsBegin, ...p.padsEnd]).size > 1) {
+        return `${name}: the JavaScript WebGPU 3-D Conv takes explicit pads only when all six are equal ("Unsupported padding parameter").`;
+      }
+      break;
+    case 'ort-web-webgpu-native':
+      if (p.op === 'conv' && rank === 3 && p.group > 1) return `${name}: the native WebGPU 3-D Conv has no groups ("Conv3D does not support grouped convolution").`;
+      break;
+    case 'ort-web-wasm':
+      break;
+  }
+  if ((name === 'ort-web-webgl' || name === 'ort-web-webgpu') && isConvTransposeOutputPaddingAtLeastStride(p)) {
+    return `${name}: ConvTranspose with output_padding >= stride is not run: ORT's shape inference refuses it with auto_pad SAME, and ONNX's bound on output_padding is ambiguous there (see ort-convtranspose-output-padding-ge-stride-refused).`;
+  }
   return undefined;
 }

@@ -26,7 +26,7 @@ import type { PageInfo } from './browser/bundle-page.ts';
 import { fromWire, toWire } from './browser/wire.ts';
 import { buildConvModel, ONNX_INPUT_NAMES } from './onnx/model.ts';
 import { sessionKey } from './onnxruntime.ts';
-import { ortWebKnownDiscrepancies, ortWebRefusal } from './ort-web-known.ts';
+import { ortWebKnownDiscrepancies, ortWebLimit, ortWebRefusal } from './ort-web-known.ts';
 
 /** The ORT Web backends: which build each imports and which execution provider it asks for. */
 export const ORT_WEB_BACKENDS = {
@@ -44,15 +44,15 @@ export function isOrtWebName(name: string): name is OrtWebName {
   return Object.hasOwn(ORT_WEB_BACKENDS, name);
 }
 
-/** What ORT Web backend `name` can run: any valid problem but the classes its provider refuses. Never throws. */
+/** What ORT Web backend `name` can run: any valid problem but what its provider cannot express and the classes it refuses. Never throws. */
 export function ortWebSupport(p: ConvProblem, name: OrtWebName): Support {
   try {
     validateProblem(p);
   } catch (error) {
     return unsupported(`${name}: invalid problem: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const refusal = ortWebRefusal(p, name);
-  return refusal === undefined ? SUPPORTED : unsupported(refusal);
+  const reason = ortWebLimit(p, name) ?? ortWebRefusal(p, name);
+  return reason === undefined ? SUPPORTED : unsupported(reason);
 }
 
 /** The plan of ORT Web backend `name`. */
