@@ -22,10 +22,19 @@
  *    `pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)`): the output is shifted
  *    wherever that differs from the begin pad.
  *
+ * 6. `ort-web-webgpu`: Conv with zero begin pads and end pads > 0 whose kernel is 1x1 (strides and
+ *    dilations 1) or the size of the input runs as a matrix product that never sees the end pads
+ *    (conv.ts tests `attributes.pads[0]` and `pads[1]`, the two begin pads).
+ * 5. `ort-web-webgl` and `ort-web-webgpu`: ConvTranspose SAME_* with output_padding > 0 (no
+ *    output_shape) returns an output of i·s + output_padding: onnx.js's conv-transpose.ts (and
+ *    JSEP's copy) passes the pads where computeTotalPad takes output_padding.
+ *
  * Refusals (reported unsupported, naming the record): Conv SAME_* with a dilation > 1 on every
- * provider (the C++ check of onnxruntime-node and the JavaScript copy in adjustPadAndReturnShape),
- * and ConvTranspose with output_padding >= stride on wasm and the native WebGPU provider (the C++
- * check of adapters/onnxruntime-known.ts).
+ * provider (the C++ check of onnxruntime-node and the JavaScript copy in adjustPadAndReturnShape);
+ * ConvTranspose with output_padding >= stride on wasm and the native WebGPU provider (the C++
+ * check of adapters/onnxruntime-known.ts); ConvTranspose SAME_* with output_padding and a positive
+ * total pad on wasm, JSEP and native (session creation fails in ORT Web's shape inference, where
+ * onnxruntime-node 1.30 runs the model).
  *
  * adapters/ort-web-known.test.ts runs each minimal descriptor on its backend and fails once it
  * stops reproducing, and checks on random problems that members fail and non-members agree.
@@ -129,13 +138,74 @@ export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS: KnownDiscrepancy = {
   matches: (p, part) => part === undefined && isConvTransposeWithAveragedPadsWrong(p),
 };
 
+const SAME_OUTPUT_PADDING_REFUSED_SUMMARY = "ConvTranspose with auto_pad SAME_UPPER or SAME_LOWER, no output_shape, and an axis with output_padding > 0 and a positive total pad (output_padding + d·(k-1) + 1 - s > 0) is refused when the session is created: ORT Web's graph shape inference infers another output size than ONNX's i·s (\"[ShapeInferenceError] Can't merge shape info ... Inferred=3 Declared=2\" on the minimal problem). onnxruntime-node 1.30 runs the same model and gives the spec's answer.";
+
+/** ConvTranspose SAME with output_padding refused at session creation (the C++ graph's shape inference; wasm, JSEP and native alike). */
+function sameOutputPaddingRecord(backend: OrtWebName): KnownDiscrepancy {
+  return {
+    id: `${backend}-convtranspose-same-output-padding-refused`,
+    backend,
+    descriptor: 'Tmb1ic1iw1oc1kw2sw2opw1apU',
+    summary: SAME_OUTPUT_PADDING_REFUSED_SUMMARY,
+    observed: 'error: "Can\'t create a session ... [ShapeInferenceError] Can\'t merge shape info. Both inferred and declared dimension have values but they differ. Inferred=3 Declared=2" (x=[1], w=[3,4])',
+    expected: 'y=[3,4] of shape [1,1,2] (output i·s = 2; total pad 1: the full output [3,4,0] cropped at the end)',
+    upstream: 'none found; onnxruntime-node 1.30 (the same version) runs the model',
+    matches: (p, part) => part === undefined && isConvTransposeSameOutputPaddingRefused(p),
+  };
+}
+
+export const ORT_WEB_WASM_CONV_TRANSPOSE_SAME_OUTPUT_PADDING = sameOutputPaddingRecord('ort-web-wasm');
+export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING = sameOutputPaddingRecord('ort-web-webgpu');
+export const ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_SAME_OUTPUT_PADDING = sameOutputPaddingRecord('ort-web-webgpu-native');
+
+const SAME_OUTPUT_PADDING_SHAPE_SUMMARY = (who: string): string =>
+  `ConvTranspose with auto_pad SAME_UPPER or SAME_LOWER, no output_shape and output_padding > 0 on an axis returns an output of i·s + output_padding on that axis instead of ONNX's i·s: ${who} computes the total pad with the pads where output_padding belongs (computeTotalPad(inDim, stride, pads[i], ...) in calculateOutputShapeAndPads), then adds output_padding to the output size.`;
+
+/** onnx.js WebGL: SAME ConvTranspose with output_padding returns the wrong output shape. */
+export const ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE: KnownDiscrepancy = {
+  id: 'ort-web-webgl-convtranspose-same-output-padding-shape',
+  backend: 'ort-web-webgl',
+  descriptor: 'Tmb1ic1ih1iw1oc1kh1kw1sh1sw2oph0opw1apU',
+  summary: SAME_OUTPUT_PADDING_SHAPE_SUMMARY('the WebGL provider (js/web/lib/onnxjs/backends/webgl/ops/conv-transpose.ts)'),
+  observed: 'y=[0,3,0] of shape [1,1,1,3] (x=[1], w=[3])',
+  expected: 'y=[3,0] of shape [1,1,1,2] (output i·s = 2; the full output [3,0] with total pad 0)',
+  upstream: 'none found; kernel source js/web/lib/onnxjs/backends/webgl/ops/conv-transpose.ts (calculateOutputShapeAndPads)',
+  matches: (p, part) => part === undefined && p.inputShape.length === 2 && isConvTransposeSameWithOutputPadding(p),
+};
+
+/** JSEP: the same output size where the session is created (a total pad of 0 on every axis with output_padding). */
+export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE: KnownDiscrepancy = {
+  ...ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE,
+  id: 'ort-web-webgpu-convtranspose-same-output-padding-shape',
+  backend: 'ort-web-webgpu',
+  descriptor: 'Tmb1ic1iw1oc1kw1sw2opw1apU',
+  summary: SAME_OUTPUT_PADDING_SHAPE_SUMMARY("ORT's JavaScript WebGPU ConvTranspose (js/web/lib/wasm/jsep/webgpu/ops/conv-transpose.ts, the copy of the WebGL provider's)") + ' Where the total pad is positive the session is refused first (ort-web-webgpu-convtranspose-same-output-padding-refused).',
+  observed: 'y=[0,3,0] of shape [1,1,3] (x=[1], w=[3])',
+  expected: 'y=[3,0] of shape [1,1,2] (output i·s = 2; the full output [3,0] with total pad 0)',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/conv-transpose.ts (calculateOutputShapeAndPads)',
+  matches: (p, part) => part === undefined && p.inputShape.length <= 2 && isConvTransposeSameWithOutputPadding(p) && !isConvTransposeSameOutputPaddingRefused(p),
+};
+
+/** JSEP: the matmul shortcut of a 1x1 (or input-sized) Conv checks only the begin pads. */
+export const ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-conv-matmul-end-pads-ignored',
+  backend: 'ort-web-webgpu',
+  descriptor: 'mb1ic1iw1oc1kw1ew1',
+  summary: "Conv (1-D or 2-D, group 1) with zero begin pads, an end pad > 0, and either a 1x1 kernel with strides and dilations 1 or a kernel as large as the input, is run as a plain matrix product: ORT's JavaScript WebGPU conv2d takes that shortcut when attributes.pads[0] and pads[1] are 0, which are the two begin pads (ONNX orders pads as begins then ends), so the end pads are not seen; the output rows past the input are read out of bounds of x (WebGPU's robust access gives some value of the buffer, or 0, so some members happen to come out right: every failure seen is a member, not every member fails).",
+  observed: 'y=[3,3] (x=[1], w=[3]: the padded position repeats x[0]·w)',
+  expected: 'y=[3,0] of shape [1,1,2] (end pad 1: the padded position is 0)',
+  upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/conv.ts (conv2d: sameSize and the 1x1 condition test attributes.pads[0] and pads[1] only)',
+  matches: (p, part) => part === undefined && isJsepMatmulWithEndPads(p),
+};
+
 /** Every ORT Web record, in report order. */
 export const ORT_WEB_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
-  ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING,
-  ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD,
-  ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD, ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED,
-  ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
-  ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING,
+  ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WASM_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
+  ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD, ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE,
+  ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD,
+  ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED, ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
+  ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED,
+  ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
 ];
 
 /** The records of one ORT Web backend, in precedence order. */
@@ -165,6 +235,32 @@ export function isConvTransposeWithAveragedPadsWrong(p: ConvProblem): boolean {
   return pads.begin.some((b, a) => Math.floor((b + pads.end[a]) / 2) !== b);
 }
 
+/**
+ * Whether JSEP runs Conv `p` through its matmul shortcut although it has end pads: 1-D or 2-D,
+ * group 1, every begin pad 0, some end pad > 0, and a 1x1 kernel with strides and dilations 1, or
+ * a kernel the size of the input on every axis.
+ */
+export function isJsepMatmulWithEndPads(p: ConvProblem): boolean {
+  if (p.op !== 'conv' || p.inputShape.length > 2 || p.group !== 1) return false;
+  const pads = resolvePads(p);
+  if (pads.begin.some((b) => b !== 0) || !pads.end.some((e) => e > 0)) return false;
+  const pointwise = p.kernelShape.every((k, a) => k === 1 && p.strides[a] === 1 && p.dilations[a] === 1);
+  const inputSized = p.kernelShape.every((k, a) => k === p.inputShape[a]);
+  return pointwise || inputSized;
+}
+
+/** Whether ConvTranspose `p` has auto_pad SAME_*, no output_shape, and output_padding > 0 on some axis. */
+export function isConvTransposeSameWithOutputPadding(p: ConvProblem): boolean {
+  return p.op === 'convTranspose' && (p.autoPad === 'SAME_UPPER' || p.autoPad === 'SAME_LOWER') && p.outputShape === undefined
+    && p.outputPadding.some((o) => o > 0);
+}
+
+/** The refused part: some axis with output_padding > 0 and a positive total pad `op + d·(k-1) + 1 - s`. */
+export function isConvTransposeSameOutputPaddingRefused(p: ConvProblem): boolean {
+  return isConvTransposeSameWithOutputPadding(p)
+    && p.outputPadding.some((o, a) => o > 0 && o + p.dilations[a] * (p.kernelShape[a] - 1) + 1 - p.strides[a] > 0);
+}
+
 /** The refusals: classes a backend answers with an error although ONNX defines them (reported unsupported with the record's id). */
 const REFUSALS: ReadonlyArray<{ readonly record: KnownDiscrepancy; readonly refuses: (p: ConvProblem) => boolean; readonly reason: string }> = [
   ...[ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION].map((record) => ({
@@ -174,6 +270,10 @@ const REFUSALS: ReadonlyArray<{ readonly record: KnownDiscrepancy; readonly refu
   ...[ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING].map((record) => ({
     record, refuses: isConvTransposeOutputPaddingAtLeastStride,
     reason: `ConvTranspose with output_padding >= stride on an axis is refused (ORT bounds output_padding by the stride alone, not by stride or dilation; known discrepancy ${record.id}).`,
+  })),
+  ...[ORT_WEB_WASM_CONV_TRANSPOSE_SAME_OUTPUT_PADDING, ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_SAME_OUTPUT_PADDING].map((record) => ({
+    record, refuses: isConvTransposeSameOutputPaddingRefused,
+    reason: `ConvTranspose with auto_pad SAME_*, output_padding > 0 and a positive total pad is refused at session creation ("[ShapeInferenceError] Can't merge shape info"; known discrepancy ${record.id}).`,
   })),
 ];
 
