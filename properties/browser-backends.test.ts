@@ -11,7 +11,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../problem/backend.ts';
 import { availableBackends, BROWSER_BACKEND_NAMES } from '../adapters/registry.ts';
 import { closeBrowserHost } from '../adapters/browser/host.ts';
-import { parseDescriptor } from '../problem/descriptor.ts';
+import * as fc from 'fast-check';
+import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
+import { referenceResult } from '../compare/run-case.ts';
+import { compareToReference } from '../compare/tolerance.ts';
+import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import { biasShape, inputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
+import { problemArb } from './arbitraries/problem.ts';
 import { numRuns, seedFromEnv } from './budget.ts';
 import { countVerdicts, formatFailure, runLaws } from './runner.ts';
 
@@ -59,6 +67,41 @@ describe(`every law on every browser backend (seed ${seed}, ${runs} runs per law
         const y = await backend.run(p, { x: { shape: [1, p.inChannels, ...p.inputShape], data: Float32Array.from(probe.x) }, w: { shape: [1, p.inChannels, ...p.kernelShape], data: Float32Array.from(probe.w) } });
         expect(Array.from(y.data), `${backend.name} on ${probe.descriptor}`).toEqual(probe.y);
       }
+    });
+  }
+});
+
+/** Records whose members read out of bounds and may come out right by chance: every failure is a member, not every member fails. */
+const CHANCE_MEMBERS = new Set(['ort-web-webgpu-conv-matmul-end-pads-ignored']);
+
+/** x, w, b in 1..7, 1..5 (never 0, so a shifted or missed tap shows; sums stay exact in float32). */
+function smallRamps(p: ConvProblem): ConvOperands {
+  const ramp = (shape: number[], period: number): { shape: number[]; data: Float32Array } => ({ shape, data: Float32Array.from({ length: sizeOf(shape) }, (_, i) => (i % period) + 1) });
+  return { x: ramp(inputTensorShape(p), 7), w: ramp(weightShape(p), 5), ...(p.bias ? { b: ramp(biasShape(p), 3) } : {}) };
+}
+
+const classRuns = numRuns(8);
+
+describe(`the known-discrepancy classes are exact on ${classRuns} random problems per browser backend (seed ${seed})`, () => {
+  for (const backend of created) {
+    if ((backend.knownDiscrepancies ?? []).length === 0) continue;
+    it(`${backend.name}: a problem fails exactly when one of its records matches it`, { timeout: 60_000 + classRuns * 2 * MS_PER_CASE }, async () => {
+      const problems = fc.sample(problemArb().filter((p) => backend.supports(p).supported), { numRuns: classRuns, seed });
+      const wrong: string[] = [];
+      for (const p of problems) {
+        const operands = smallRamps(p);
+        let agrees: boolean;
+        try {
+          const got = await backend.run(p, operands);
+          agrees = compareToReference(referenceResult(p, operands), got, 'fp32', 'exact').verdict === 'pass';
+        } catch {
+          agrees = false; // a wrong output shape (or an error): not an agreement
+        }
+        const record = matchKnownDiscrepancy(backend.knownDiscrepancies, p);
+        if (!agrees && record === undefined) wrong.push(`${formatDescriptor(p)} fails but no record matches it`);
+        if (agrees && record !== undefined && !CHANCE_MEMBERS.has(record.id)) wrong.push(`${formatDescriptor(p)} matches ${record.id} but agrees`);
+      }
+      expect(wrong).toEqual([]);
     });
   }
 });
