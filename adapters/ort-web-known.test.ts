@@ -21,7 +21,7 @@ import { ORT_WEB_BACKENDS, ortWebAvailability, ortWebPlan, ortWebSupport, type O
 import {
   ORT_WEB_KNOWN_DISCREPANCIES, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD, ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
   ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD, ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE,
-  ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, ortWebRefusalMessage,
+  ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, ortWebRefusalMessage, ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS,
 } from './ort-web-known.ts';
 
 const f32 = (values: readonly number[], shape: readonly number[]): Tensor<Float32Array> => ({ shape: [...shape], data: Float32Array.from(values) });
@@ -76,6 +76,7 @@ const WRONG_ANSWERS: ReadonlyArray<{ record: KnownDiscrepancy; x: number[]; w: n
   { record: ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, x: [1, 2], w: [3, 4], observed: [0], expected: [11] },
   { record: ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS, x: [1, 2, 3], w: [3, 4], observed: [3, 10, 17], expected: [10, 17, 12] },
   { record: ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, x: [1], w: [3], observed: [3, 3], expected: [3, 0] },
+  { record: ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS, x: [1, 2], w: [3, 4], observed: [3, 10], expected: [10, 8] },
 ];
 
 /** The wrong-shape records: the output the provider gives, of another shape than ONNX's. */
@@ -96,6 +97,8 @@ const MEMBERS: ReadonlyArray<readonly [string, KnownDiscrepancy, string]> = [
   ['asymmetric pads from SAME_LOWER', ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS, 'Tmb1ic1ih1iw3oc1kh1kw3sh1sw2apL'],
   ['end pad 2 above the begin pad', ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS, 'Tmb1ic2ih3iw3oc3kh3kw3ph0pw0eh2ew0'],
   ['1x1 conv, 2 input channels, end pad 2', ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, 'mb1ic2iw3oc1kw1ew2'],
+  ['2-D output_shape with an even total pad (averaging alone would be right)', ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS, 'Tmb1ic1ih1iw3oc1kh1kw3oh1ow3'],
+  ['WebGL, output_shape 2 smaller than the full output', ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS, 'Tmb1ic1ih3iw3oc2kh3kw3sh2sw2oh6ow6'],
   ['kernel the size of the input, SAME_UPPER end pad', ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, 'mb1ic1ih2iw2oc2kh2kw2apU'],
 ];
 
@@ -113,6 +116,8 @@ const NON_MEMBERS: ReadonlyArray<readonly [string, OrtWebName, string]> = [
   ['ConvTranspose 3 to 1 channels', 'ort-web-webgpu', 'Tmb1ic3ih2iw2oc1kh2kw2'],
   ['ConvTranspose with the end pad one above the begin pad', 'ort-web-webgpu', 'Tmb1ic1ih1iw3oc1kh1kw2pw0ew1'],
   ['ConvTranspose SAME_UPPER (begin <= end)', 'ort-web-webgpu', 'Tmb1ic1ih1iw3oc1kh1kw3sh1sw2apU'],
+  ['WebGL, output_shape equal to the full output', 'ort-web-webgl', 'Tmb1ic1ih1iw2oc1kh1kw2sh1sw2oh1ow4'],
+  ['WebGL, output_shape with the pads attribute it implies', 'ort-web-webgl', 'Tmb1ic1ih1iw2oc1kh1kw2ph0pw1oh1ow2'],
 ];
 
 describe.skipIf(!chromium.found)('ORT Web records still reproduce in Chromium', () => {

@@ -22,6 +22,10 @@
  *    `pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)`): the output is shifted
  *    wherever that differs from the begin pad.
  *
+ * 7. `ort-web-webgl`: ConvTranspose with output_shape keeps the pads attribute (NOTSET), and its
+ *    SAME total leaves out output_padding: it crops at the wrong begin pad.
+ * 8. `ort-web-webgpu-native`: grouped ConvTranspose with 1 output channel per group and an even
+ *    number of input channels per group is wrong past the first group.
  * 6. `ort-web-webgpu`: Conv with zero begin pads and end pads > 0 whose kernel is 1x1 (strides and
  *    dilations 1) or the size of the input runs as a matrix product that never sees the end pads
  *    (conv.ts tests `attributes.pads[0]` and `pads[1]`, the two begin pads).
@@ -131,7 +135,7 @@ export const ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS: KnownDiscrepancy = {
   id: 'ort-web-webgpu-convtranspose-asymmetric-pads',
   backend: 'ort-web-webgpu',
   descriptor: 'Tmb1ic1iw3oc1kw2pw1ew0',
-  summary: "ConvTranspose with unequal begin and end pads on an axis (explicit pads, SAME_LOWER with an odd total, or output_shape) crops the full output at floor((begin + end)/2) instead of at the begin pad: ORT's JavaScript WebGPU ConvTranspose averages the two (conv_backprop_webgpu.ts: pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)). Wrong wherever floor((begin + end)/2) differs from begin: begin > end, or end >= begin + 2.",
+  summary: "ConvTranspose crops the full output at the wrong place: ORT's JavaScript WebGPU ConvTranspose averages the begin and end pads (conv_backprop_webgpu.ts: pads = effectiveFilterDims - 1 - floor((pads[0] + pads[2]) / 2)), so unequal pads (explicit, or SAME_LOWER's with an odd total) crop at floor((begin + end)/2); and with output_shape and auto_pad NOTSET, VALID or SAME_LOWER it keeps the pads attribute (or 0) instead of deriving the pads from output_shape. Wrong wherever the begin pad it uses differs from ONNX's; 1-D problems with output_shape only after a 2-D ConvTranspose of the same shape ran in the page (right when run alone: history-dependent, so not every member fails).",
   observed: 'y=[3,10,17] (x=[1,2,3], w=[3,4]: the full output [3,10,17,12] cropped at 0)',
   expected: 'y=[10,17,12] of shape [1,1,3] (the full output cropped by 1 at the beginning, 0 at the end)',
   upstream: 'none found; kernel source js/web/lib/wasm/jsep/webgpu/ops/3rd-party/conv_backprop_webgpu.ts (createConvTranspose2DProgramInfo)',
@@ -198,14 +202,41 @@ export const ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED: KnownDiscrepancy = {
   matches: (p, part) => part === undefined && isJsepMatmulWithEndPads(p),
 };
 
+/** onnx.js WebGL: ConvTranspose with output_shape keeps the pads attribute. */
+export const ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS: KnownDiscrepancy = {
+  id: 'ort-web-webgl-convtranspose-begin-pad',
+  backend: 'ort-web-webgl',
+  descriptor: 'Tmb1ic1ih1iw2oc1kh1kw2oh1ow2',
+  summary: "ConvTranspose crops the full output at the wrong place when ONNX's begin pad is not the one the WebGL provider uses: with output_shape and auto_pad NOTSET it keeps the pads attribute instead of the pads output_shape implies (calculateOutputShapeAndPads distributes a total only for SAME_UPPER / SAME_LOWER), and for SAME_* its total leaves out output_padding (js/web/lib/onnxjs/backends/webgl/ops/conv-transpose.ts; the shader reads only the begin pads).",
+  observed: 'y=[3,10] (x=[1,2], w=[3,4]: the full output [3,10,8] cropped at 0)',
+  expected: 'y=[10,8] of shape [1,1,1,2] (output_shape 2 of the full 3: the larger half of the total pad 1 at the beginning)',
+  upstream: 'none found; kernel source js/web/lib/onnxjs/backends/webgl/ops/conv-transpose.ts',
+  matches: (p, part) => part === undefined && isWebglConvTransposeBeginPadWrong(p),
+};
+
+/** Native WebGPU: grouped ConvTranspose with one output channel per group and an even number of input channels per group. */
+export const ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_GROUPED_ONE_OUTPUT: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-native-convtranspose-grouped-1-output-channel',
+  backend: 'ort-web-webgpu-native',
+  descriptor: 'Tg2mb1ic4iw1oc2kw1',
+  summary: "Grouped ConvTranspose (group > 1) with 1 output channel per group and an even number of input channels per group gives zeros or wrong sums for every group but the first: ORT's native WebGPU ConvTranspose (onnxruntime/core/providers/webgpu/nn/, its channel-vectorised program) reads the wrong input channels past group 0 when it packs the input channels by 2 or 4. Odd input channels per group, 2 or more output channels per group, and group 1 are right.",
+  observed: 'y=[11,0] (x=[1,2,3,4], w=[3,4,5,6]: group 1 gives 0)',
+  expected: 'y=[11,39] of shape [1,2,1] (1·3 + 2·4 and 3·5 + 4·6)',
+  upstream: 'none found; the native provider\'s ConvTranspose (onnxruntime/core/providers/webgpu/nn/conv_transpose.cc and its backprop program); the line is not identified',
+  matches: (p, part) => part === undefined && p.op === 'convTranspose' && p.inputShape.length <= 2 && p.group > 1
+    && p.outChannels / p.group === 1 && (p.inChannels / p.group) % 2 === 0,
+};
+
 /** Every ORT Web record, in report order. */
 export const ORT_WEB_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
   ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WASM_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
   ORT_WEB_WEBGL_CONV_SAME_DILATION, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD, ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE,
+  ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS,
   ORT_WEB_WEBGPU_CONV_SAME_DILATION, ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD,
   ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED, ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
   ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED,
   ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
+  ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_GROUPED_ONE_OUTPUT,
 ];
 
 /** The records of one ORT Web backend, in precedence order. */
@@ -228,11 +259,42 @@ export function isJsSameWithNegativeBeginPad(p: ConvProblem, ranks: readonly num
   });
 }
 
-/** Whether ConvTranspose `p` (1-D or 2-D) has an axis where floor((begin + end)/2) is not its begin pad. */
+/**
+ * Whether JSEP's ConvTranspose (1-D or 2-D) crops `p` at another begin pad than ONNX: it averages
+ * the pads it has, `floor((begin + end)/2)`, and with output_shape it has the pads attribute
+ * (NOTSET), zeros (VALID, SAME_LOWER) or SAME_UPPER's own split instead of the pads output_shape gives.
+ * 1-D problems with output_shape come out right when run alone and wrong after a 2-D ConvTranspose
+ * of the same shape ran in the page: they are members that do not always fail.
+ */
 export function isConvTransposeWithAveragedPadsWrong(p: ConvProblem): boolean {
   if (p.op !== 'convTranspose' || p.inputShape.length > 2) return false;
   const pads = resolvePads(p);
-  return pads.begin.some((b, a) => Math.floor((b + pads.end[a]) / 2) !== b);
+  const underived = p.outputShape !== undefined && p.autoPad !== 'SAME_UPPER';
+  return pads.begin.some((b, a) => {
+    const [jb, je] = !underived ? [b, pads.end[a]] : p.autoPad === 'NOTSET' ? [p.padsBegin[a], p.padsEnd[a]] : [0, 0];
+    return Math.floor((jb + je) / 2) !== b;
+  });
+}
+
+/**
+ * Whether the WebGL ConvTranspose crops `p` at another begin pad than ONNX: it takes the pads
+ * attribute (NOTSET, also with output_shape), 0 (VALID), or splits a SAME total computed without
+ * output_padding, `(i-1)·s + d·(k-1) + 1 - out` with `out` output_shape or `i·s`.
+ */
+export function isWebglConvTransposeBeginPadWrong(p: ConvProblem): boolean {
+  if (p.op !== 'convTranspose' || p.inputShape.length !== 2) return false;
+  const pads = resolvePads(p);
+  return pads.begin.some((b, a) => {
+    let begin: number;
+    if (p.autoPad === 'NOTSET') begin = p.padsBegin[a];
+    else if (p.autoPad === 'VALID') begin = 0;
+    else {
+      const out = p.outputShape !== undefined ? p.outputShape[a] : p.inputShape[a] * p.strides[a];
+      const total = (p.inputShape[a] - 1) * p.strides[a] + p.dilations[a] * (p.kernelShape[a] - 1) + 1 - out;
+      begin = p.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+    }
+    return begin !== b;
+  });
 }
 
 /**
@@ -314,6 +376,7 @@ export function ortWebLimit(p: ConvProblem, name: OrtWebName): string | undefine
       break;
     case 'ort-web-webgpu-native':
       if (p.op === 'conv' && rank === 3 && p.group > 1) return `${name}: the native WebGPU 3-D Conv has no groups ("Conv3D does not support grouped convolution").`;
+      if (p.op === 'convTranspose' && rank === 3) return `${name}: the native WebGPU ConvTranspose is 1-D and 2-D only ("Only Conv2d or Conv1d are supported").`;
       break;
     case 'ort-web-wasm':
       break;
