@@ -2,7 +2,7 @@
  * Every law on every browser backend (the GPU kernels of tfjs and ONNX Runtime Web in headless
  * Chromium, adapters/browser/), through the same runner as properties/backends.test.ts, and each
  * backend's declared precision held to data. A new shape compiles shaders in the page (0.1 s to
- * seconds on SwiftShader), so the default budget is small: `CONVCHECK_NUM_RUNS` (default 2 per law
+ * seconds on SwiftShader), so the default budget is small: `CONVCHECK_NUM_RUNS` (default 1 per law
  * here) makes a deep run, e.g. `CONVCHECK_NUM_RUNS=200 npx vitest run properties/browser-backends.test.ts`.
  * Without Chromium the backends are listed unavailable (skipped, with the reason and the install
  * command), never failed.
@@ -28,7 +28,7 @@ import { countVerdicts, formatFailure, runLaws } from './runner.ts';
 
 const DEFAULT_SEED = 1729;
 const seed = seedFromEnv() ?? DEFAULT_SEED;
-const runs = numRuns(2);
+const runs = numRuns(1);
 /** A law run per backend may take about this long per case (shader compiles dominate). */
 const MS_PER_CASE = 1_500;
 const backends = await availableBackends(BROWSER_BACKEND_NAMES);
@@ -76,7 +76,7 @@ describe(`every law on every browser backend (seed ${seed}, ${runs} runs per law
 
 // The native WebGPU provider's refusals (the other providers' are in adapters/ort-web-known.test.ts): its page is open here anyway.
 describe.skipIf(!created.some((b) => b.name === 'ort-web-webgpu-native'))('the native WebGPU provider still refuses what its records say', () => {
-  it.each(ORT_WEB_KNOWN_DISCREPANCIES.filter((d) => d.backend === 'ort-web-webgpu-native'))('$id: the minimal problem, sent past supports(), is refused', async (record) => {
+  it.each(ORT_WEB_KNOWN_DISCREPANCIES.filter((d) => d.backend === 'ort-web-webgpu-native' && d.id.endsWith('-refused')))('$id: the minimal problem, sent past supports(), is refused', async (record) => {
     const p = parseDescriptor(record.descriptor);
     const plan = ortWebPlan('ort-web-webgpu-native');
     const request = plan.forward(p, smallRamps(p));
