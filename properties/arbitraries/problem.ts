@@ -93,12 +93,12 @@ export function rawProblemArb(options: ProblemArbOptions = {}): fc.Arbitrary<Raw
   });
 }
 
-/** `count` rounded up to a multiple of `group`, between `min·group` and the largest multiple ≤ 6. */
+/** `count` rounded up to a multiple of `group`, between `min·group` and the largest multiple ≤ 8. */
 function perGroup(count: number, group: number, min = 1): number {
-  return Math.max(min, Math.min(Math.floor(6 / group), Math.ceil(count / group)));
+  return Math.max(min, Math.min(Math.floor(8 / group), Math.ceil(count / group)));
 }
 
-/** C, M and group of a type from raw draws; C, M ≤ 6. */
+/** C, M and group of a type from raw draws; C, M ≤ 8. */
 export function channelsFor(type: ProblemType, raw: RawChannels): { inChannels: number; outChannels: number; group: number } {
   switch (type) {
     case 'grouped':
