@@ -20,7 +20,7 @@ import { SUPPORTED, unsupported, type BackendAvailability, type Support } from '
 import type { ConvProblem } from '../problem/problem.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { validateProblem } from '../problem/validate.ts';
-import { createBrowserBackend, type BrowserBackendOptions, type BrowserBackendPlan, type PageRequest } from './browser/backend.ts';
+import { browserAvailability, type BrowserBackendOptions, type BrowserBackendPlan, type PageRequest } from './browser/backend.ts';
 import { ortBundle, type OrtBuild } from './browser/bundles.ts';
 import type { PageInfo } from './browser/bundle-page.ts';
 import { fromWire, toWire } from './browser/wire.ts';
@@ -87,11 +87,5 @@ export function ortWebPlan(name: OrtWebName): BrowserBackendPlan {
  * @example await ortWebAvailability('ort-web-webgpu')
  */
 export async function ortWebAvailability(name: OrtWebName, options: BrowserBackendOptions = {}): Promise<BackendAvailability> {
-  let plan: BrowserBackendPlan;
-  try {
-    plan = ortWebPlan(name);
-  } catch (error) {
-    return { available: false, name, reason: `${name}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  return createBrowserBackend(plan, options);
+  return browserAvailability(name, () => ortWebPlan(name), options);
 }

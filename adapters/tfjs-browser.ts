@@ -15,7 +15,7 @@ import { SUPPORTED, unsupported, type BackendAvailability, type GradientPart, ty
 import type { ConvProblem } from '../problem/problem.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { createBrowserBackend, type BrowserBackendOptions, type BrowserBackendPlan, type PageRequest } from './browser/backend.ts';
+import { browserAvailability, type BrowserBackendOptions, type BrowserBackendPlan, type PageRequest } from './browser/backend.ts';
 import { packageVersion, tfjsBundle } from './browser/bundles.ts';
 import type { PageInfo } from './browser/bundle-page.ts';
 import { fromWire, toWire } from './browser/wire.ts';
@@ -108,11 +108,5 @@ export function tfjsBrowserPlan(name: TfjsBrowserName): BrowserBackendPlan {
  * @example await tfjsBrowserAvailability('tfjs-webgpu')
  */
 export async function tfjsBrowserAvailability(name: TfjsBrowserName, options: BrowserBackendOptions = {}): Promise<BackendAvailability> {
-  let plan: BrowserBackendPlan;
-  try {
-    plan = tfjsBrowserPlan(name);
-  } catch (error) {
-    return { available: false, name, reason: `${name}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  return createBrowserBackend(plan, options);
+  return browserAvailability(name, () => tfjsBrowserPlan(name), options);
 }

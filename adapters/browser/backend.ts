@@ -129,3 +129,17 @@ export async function createBrowserBackend(plan: BrowserBackendPlan, options: Br
   };
   return { available: true, backend };
 }
+
+/**
+ * The backend of the plan `makePlan` builds, or why it is unavailable: the plan itself cannot be
+ * made (a bundle's npm package is missing), or {@link createBrowserBackend}'s reasons. Never rejects.
+ */
+export async function browserAvailability(name: string, makePlan: () => BrowserBackendPlan, options: BrowserBackendOptions = {}): Promise<BackendAvailability> {
+  let plan: BrowserBackendPlan;
+  try {
+    plan = makePlan();
+  } catch (error) {
+    return { available: false, name, reason: `${name}: ${errorMessage(error)}` };
+  }
+  return createBrowserBackend(plan, options);
+}
