@@ -3,8 +3,14 @@ import { parseDescriptor } from '../problem/descriptor.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { KNOWN_DISCREPANCIES } from './known-discrepancies.ts';
 import { availableBackends } from './registry.ts';
+import type { Backend } from '../problem/backend.ts';
+import { ORT_WEB_BACKENDS, ortWebPlan, type OrtWebName } from './ort-web.ts';
+import { TFJS_BROWSER_BACKENDS, tfjsBrowserPlan, type TfjsBrowserName } from './tfjs-browser.ts';
 
-const backends = (await availableBackends(['reference', 'onnxruntime', 'tfjs-cpu', 'tfjs-wasm'])).flatMap((a) => (a.available ? [a.backend] : []));
+const nodeBackends = (await availableBackends(['reference', 'onnxruntime', 'tfjs-cpu', 'tfjs-wasm'])).flatMap((a) => (a.available ? [a.backend] : []));
+// the browser backends' plans list their records without starting Chromium
+const browserPlans = [...Object.keys(TFJS_BROWSER_BACKENDS).map((n) => tfjsBrowserPlan(n as TfjsBrowserName)), ...Object.keys(ORT_WEB_BACKENDS).map((n) => ortWebPlan(n as OrtWebName))];
+const backends: ReadonlyArray<Pick<Backend, 'name' | 'knownDiscrepancies'>> = [...nodeBackends, ...browserPlans];
 
 describe('the known-discrepancy ledger is data each backend carries', () => {
   it('every record is listed by the backend it names, and by no other; ids are unique', () => {

@@ -6,6 +6,10 @@
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { ONNX_RUNTIME_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
 import { TFJS_KNOWN_DISCREPANCIES } from './tfjs-known.ts';
+import { TFJS_BROWSER_KNOWN_DISCREPANCIES } from './tfjs-browser-known.ts';
+import { ORT_WEB_KNOWN_DISCREPANCIES } from './ort-web-known.ts';
 
 /** All known discrepancies, every built-in backend. */
-export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...TFJS_KNOWN_DISCREPANCIES];
+export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
+  ...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...TFJS_KNOWN_DISCREPANCIES, ...TFJS_BROWSER_KNOWN_DISCREPANCIES, ...ORT_WEB_KNOWN_DISCREPANCIES,
+];

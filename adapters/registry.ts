@@ -26,11 +26,21 @@ export const BACKEND_FACTORIES: readonly BackendFactory[] = [
   { name: 'tfjs-cpu', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-cpu') },
   { name: 'tfjs-wasm', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-wasm') },
   { name: 'tfjs-node', create: async () => (await import('./tfjs.ts')).tfjsAvailability('tfjs-node') },
+  // Browser backends (adapters/browser/): the GPU kernels of tfjs and ONNX Runtime Web in headless Chromium; unavailable (with the install command) without Chromium.
+  { name: 'tfjs-webgl', create: async () => (await import('./tfjs-browser.ts')).tfjsBrowserAvailability('tfjs-webgl') },
+  { name: 'tfjs-webgpu', create: async () => (await import('./tfjs-browser.ts')).tfjsBrowserAvailability('tfjs-webgpu') },
+  { name: 'ort-web-wasm', create: async () => (await import('./ort-web.ts')).ortWebAvailability('ort-web-wasm') },
+  { name: 'ort-web-webgl', create: async () => (await import('./ort-web.ts')).ortWebAvailability('ort-web-webgl') },
+  { name: 'ort-web-webgpu', create: async () => (await import('./ort-web.ts')).ortWebAvailability('ort-web-webgpu') },
+  { name: 'ort-web-webgpu-native', create: async () => (await import('./ort-web.ts')).ortWebAvailability('ort-web-webgpu-native') },
   // The example external implementation (docs/protocol.md); unavailable without python3 + numpy.
   { name: 'ext:numpy-conv', create: async () => ({ available: true, backend: await createProcessBackend(`python3 '${fileURLToPath(new URL('../examples/numpy_conv.py', import.meta.url))}'`) }) },
   // PyTorch over the process protocol (examples/torch_conv.py); unavailable, with the reason, where `import torch` fails.
   { name: 'ext:torch', create: () => torchAvailability() },
 ];
+
+/** The built-in backends that run in headless Chromium (their law suite is properties/browser-backends.test.ts). */
+export const BROWSER_BACKEND_NAMES: readonly string[] = ['tfjs-webgl', 'tfjs-webgpu', 'ort-web-wasm', 'ort-web-webgl', 'ort-web-webgpu', 'ort-web-webgpu-native'];
 
 /** Creates every built-in backend; unavailable ones carry their reason. */
 export async function availableBackends(names?: readonly string[]): Promise<BackendAvailability[]> {

@@ -10,6 +10,7 @@ import { GATE_HELP, gateCommand } from './commands/gate.ts';
 import { REPORT_HELP, reportCommand } from './commands/report.ts';
 import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
 import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
+import { closeBrowserHost } from '../adapters/browser/host.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -47,5 +48,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (error instanceof UsageError) { io.err(error.message); return 2; }
     io.err(`convcheck ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  } finally {
+    await closeBrowserHost(); // the browser backends' Chromium never outlives a command, even one that failed midway
   }
 }

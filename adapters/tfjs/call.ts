@@ -49,7 +49,8 @@ export function fromCallInput(plan: TfjsPlan, dx: Tensor): Tensor<Float32Array> 
   return fromCallOutput(plan, dx);
 }
 
-function padArgument(padding: TfjsPadding, callRank: number): 'valid' | 'same' | ExplicitPadding {
+/** The padding argument of the op call: a named mode, or explicit NHWC-shaped `[[0,0], [b,e], ..., [0,0]]`. */
+export function padArgument(padding: TfjsPadding, callRank: number): 'valid' | 'same' | ExplicitPadding {
   if (typeof padding === 'string') return padding;
   const axis = (a: number): [number, number] => [padding.begin[a], padding.end[a]];
   // tfjs explicit padding is NHWC-shaped; conv1d passes it on to conv2d over [N, 1, W, C]

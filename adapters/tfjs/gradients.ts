@@ -31,7 +31,7 @@ import type { Tensor as TfTensor } from '@tensorflow/tfjs';
 import { isUnsupportedError, UnsupportedError } from '../../problem/backend.ts';
 import { fromCallFilter, fromCallInput, toCallOperands, callOp } from './call.ts';
 import { activateTfjsBackend, hasKernel, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, type TfjsBackendName } from './engine.ts';
-import { planTfjs, type TfjsOp, type TfjsPlan } from './plan.ts';
+import { planTfjs, type TfjsOp, type TfjsPlan, type TfjsPlanTarget } from './plan.ts';
 
 /** Which gradient: with respect to the input x, or to the weight w. */
 export type GradientPart = 'input' | 'weight';
@@ -77,7 +77,7 @@ export function forwardTwin(p: ConvProblem): ConvProblem {
 }
 
 /** Whether tfjs on `backendName` can differentiate `p` with respect to `part`, and if not, why. Never throws. */
-export function tfjsGradientSupport(backendName: TfjsBackendName, p: ConvProblem, part: GradientPart): { supported: true; plan: TfjsPlan } | { supported: false; reason: string } {
+export function tfjsGradientSupport(backendName: TfjsPlanTarget, p: ConvProblem, part: GradientPart): { supported: true; plan: TfjsPlan } | { supported: false; reason: string } {
   const result = planTfjs(p, backendName);
   if (!result.ok) return { supported: false, reason: result.reason };
   const plan = result.plan;
@@ -86,7 +86,8 @@ export function tfjsGradientSupport(backendName: TfjsBackendName, p: ConvProblem
   if (plan.dilations.some((d) => d > 1)) {
     return { supported: false, reason: `tfjs: no gradient for a dilated ${plan.op} (dilations=[${p.dilations}]): its gradient asserts "dilation rates greater than 1 are not yet supported in gradients".` };
   }
-  if (!hasKernel(backendName, kernels[part])) {
+  // the browser backends (webgl, webgpu) register every backprop kernel; their page checks it at start
+  if (isTfjsBackendName(backendName) && !hasKernel(backendName, kernels[part])) {
     return { supported: false, reason: `tfjs: the ${part} gradient of ${plan.op} runs kernel ${kernels[part]}, which is not registered for backend '${TFJS_BACKENDS[backendName]}'.` };
   }
   return { supported: true, plan };

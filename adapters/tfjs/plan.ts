@@ -23,6 +23,12 @@ import { convOutputSize, convSamePads, outputSpatialShape, resolvePads, type Res
 import { validateProblem } from '../../problem/validate.ts';
 import type { TfjsBackendName } from './engine.ts';
 
+/** Every tfjs backend a plan is made for: the Node ones (engine.ts) and the browser ones (adapters/tfjs-browser.ts). */
+export type TfjsPlanTarget = TfjsBackendName | 'tfjs-webgl' | 'tfjs-webgpu';
+
+/** Backends whose depthwiseConv2d kernel computes strides and dilations both > 1 (cpu's and webgl's assert against it). */
+const STRIDED_DILATED_DEPTHWISE: readonly TfjsPlanTarget[] = ['tfjs-wasm', 'tfjs-webgpu'];
+
 /** The tfjs ops problems map onto. */
 export type TfjsOp = 'conv1d' | 'conv2d' | 'conv3d' | 'depthwiseConv2d' | 'conv2dTranspose' | 'conv3dTranspose';
 
@@ -142,7 +148,7 @@ export function namedPaddingFor(p: ConvProblem): 'valid' | 'same' | undefined {
   return typeof padding === 'string' ? padding : undefined;
 }
 
-function planConv(p: ConvProblem, backend: TfjsBackendName): TfjsPlanResult {
+function planConv(p: ConvProblem, backend: TfjsPlanTarget): TfjsPlanResult {
   const rank = p.inputShape.length;
   const depthwise = p.group > 1 && p.group === p.inChannels;
   if (p.group > 1 && !depthwise) {
@@ -152,8 +158,8 @@ function planConv(p: ConvProblem, backend: TfjsBackendName): TfjsPlanResult {
   if (p.strides.some((s) => s > 1) && p.dilations.some((d) => d > 1)) {
     const both = `strides and dilations both > 1 (strides=[${p.strides}], dilations=[${p.dilations}])`;
     if (!depthwise) return refuse(`${both}: tfjs conv1d, conv2d and conv3d require all strides or all dilations to be 1 ("Either strides or dilations must be 1").`);
-    // depthwiseConv2d leaves the check to its kernels: cpu's asserts it, wasm's (XNNPACK) computes it
-    if (backend !== 'tfjs-wasm') return refuse(`${both}: the ${backend} depthwiseConv2d kernel requires all strides or all dilations to be 1 ("Either strides or dilations must be 1"${backend === 'tfjs-node' ? '; not verified on tfjs-node, so not run' : ''}).`);
+    // depthwiseConv2d leaves the check to its kernels: cpu's and webgl's assert it, wasm's (XNNPACK) and webgpu's compute it
+    if (!STRIDED_DILATED_DEPTHWISE.includes(backend)) return refuse(`${both}: the ${backend} depthwiseConv2d kernel requires all strides or all dilations to be 1 ("Either strides or dilations must be 1"${backend === 'tfjs-node' ? '; not verified on tfjs-node, so not run' : ''}).`);
   }
   const pads = resolvePads(p);
   const padding = choosePadding(p, pads, forwardSameUpper(p), rank < 3);
@@ -191,11 +197,11 @@ function planConvTranspose(p: ConvProblem): TfjsPlanResult {
 /**
  * The tfjs op call that computes `p` exactly on the tfjs backend `backend` (default tfjs-cpu; the
  * rules differ only where a kernel, not the op, checks: depthwiseConv2d with strides and dilations
- * both > 1 runs on wasm), or the reason there is none (an invalid problem is refused with its
+ * both > 1 runs on wasm and webgpu), or the reason there is none (an invalid problem is refused with its
  * validation message). Never throws.
  * @example planTfjs(parseDescriptor('g4mb1ic4ih6iw6oc8kh3kw3ph1pw1')) // depthwiseConv2d, multiplier 2, explicit pads
  */
-export function planTfjs(p: ConvProblem, backend: TfjsBackendName = 'tfjs-cpu'): TfjsPlanResult {
+export function planTfjs(p: ConvProblem, backend: TfjsPlanTarget = 'tfjs-cpu'): TfjsPlanResult {
   try {
     validateProblem(p);
   } catch (error) {

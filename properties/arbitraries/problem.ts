@@ -93,13 +93,13 @@ function rawProblemArb(options: ProblemArbOptions = {}): fc.Arbitrary<RawProblem
   });
 }
 
-/** `count` rounded up to a multiple of `group`, between `min·group` and the largest multiple ≤ 6. */
+/** `count` rounded up to a multiple of `group`, between `min·group` and the largest multiple ≤ 8. */
 function perGroup(count: number, group: number, min = 1): number {
-  return Math.max(min, Math.min(Math.floor(6 / group), Math.ceil(count / group)));
+  return Math.max(min, Math.min(Math.floor(8 / group), Math.ceil(count / group)));
 }
 
-/** C, M and group of a type from raw draws; C, M ≤ 6. */
-function channelsFor(type: ProblemType, raw: RawChannels): { inChannels: number; outChannels: number; group: number } {
+/** C, M and group of a type from raw draws; C, M ≤ 8. */
+export function channelsFor(type: ProblemType, raw: RawChannels): { inChannels: number; outChannels: number; group: number } {
   switch (type) {
     case 'grouped':
     case 'pointwise-grouped': {
