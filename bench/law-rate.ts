@@ -15,16 +15,14 @@ interface Checkout {
   readonly root: string;
   readonly backend: { readonly name: string; dispose?: () => Promise<void> };
   readonly runLaws: (options: Record<string, unknown>) => Promise<{ cases: unknown[]; failures: unknown[] }>;
-  readonly known: unknown;
 }
 
 async function load(root: string, backendName: string): Promise<Checkout> {
   const registry = await import(`${root}/adapters/registry.ts`) as { availableBackends: (names: string[]) => Promise<Array<{ available: boolean; backend?: Checkout['backend']; reason?: string }>> };
   const runner = await import(`${root}/properties/runner.ts`) as { runLaws: Checkout['runLaws'] };
-  const known = (await import(`${root}/adapters/known-discrepancies.ts`) as { knownDiscrepancyFor: unknown }).knownDiscrepancyFor;
   const [availability] = await registry.availableBackends([backendName]);
   if (availability === undefined || !availability.available || availability.backend === undefined) throw new Error(`${backendName} is not available in ${root}: ${availability?.reason ?? 'unknown backend'}`);
-  return { root, backend: availability.backend, runLaws: runner.runLaws, known };
+  return { root, backend: availability.backend, runLaws: runner.runLaws };
 }
 
 async function main(): Promise<void> {
@@ -40,7 +38,7 @@ async function main(): Promise<void> {
     for (const k of order) {
       const c = checkouts[k];
       const start = performance.now(), cpuStart = process.cpuUsage();
-      const result = await c.runLaws({ backend: c.backend, numRuns: Number(runsArg), seed: 100 + rep, knownDiscrepancy: c.known });
+      const result = await c.runLaws({ backend: c.backend, numRuns: Number(runsArg), seed: 100 + rep });
       const wall = performance.now() - start, used = process.cpuUsage(cpuStart), cpu = (used.user + used.system) / 1000;
       totals[k].cases += result.cases.length; totals[k].wall += wall; totals[k].cpu += cpu;
       console.log(`${c.root} seed ${100 + rep} (load ${os.loadavg()[0].toFixed(2)}): ${result.cases.length} cases in ${(wall / 1000).toFixed(2)} s = ${(result.cases.length / wall * 1000).toFixed(0)} cases/s; CPU ${(cpu / 1000).toFixed(2)} s = ${(result.cases.length / cpu * 1000).toFixed(0)} cases per CPU s; ${result.failures.length} failures`);
