@@ -96,9 +96,16 @@ describe('convcheck report', () => {
     const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { backends: Array<{ name: string }>; cases: unknown[]; settings: { seed: number } };
     expect(json.backends.map((b) => b.name)).toEqual(['reference', 'ext:numpy-conv']);
     expect(json.settings.seed).toBe(3);
+    expect(json.settings).toMatchObject({ numRuns: 2, browserRuns: 2 }); // the browser default (3) never exceeds --num-runs
     expect(json.cases.length).toBeGreaterThan(20);
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toMatch(/## Conv types × backends/);
     expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toMatch(/Checkerboard/);
+  });
+
+  it('--browser-runs must be a positive integer (exit 2)', async () => {
+    const io = capture();
+    expect(await main(['report', '--browser-runs', 'few'], io)).toBe(2);
+    expect(io.errors()).toMatch(/--browser-runs/);
   });
 
   it('--batch adds the batch file\'s layers on every backend', async () => {

@@ -24,7 +24,7 @@ function cellClass(counts: Record<string, number> | undefined): string {
 export function renderHtml(report: Report): string {
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title><style>${STYLE}</style></head><body>`);
-  parts.push(`<h1>${esc(report.title)}</h1><p>${esc(report.createdAt)} · convcheck ${esc(report.convcheckVersion)} · ${report.machine.cpus} cores, Node ${esc(report.machine.node)} · ${report.settings.numRuns} runs per law, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s</p>`);
+  parts.push(`<h1>${esc(report.title)}</h1><p>${esc(report.createdAt)} · convcheck ${esc(report.convcheckVersion)} · ${report.machine.cpus} cores, Node ${esc(report.machine.node)} · ${report.settings.numRuns} runs per law${report.settings.browserRuns !== undefined ? ` (${report.settings.browserRuns} on browser backends)` : ''}, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s</p>`);
   parts.push('<h2>Backends</h2><table><tr><th class="l">backend</th><th class="l">version</th><th>precision</th>' + VERDICTS.map((v) => `<th>${v}</th>`).join('') + '<th>median err/(u·S)</th><th>max err/(u·S)</th></tr>');
   for (const b of report.backends) {
     if (!b.available) { parts.push(`<tr><td class="l">${esc(b.name)}</td><td class="l" colspan="${VERDICTS.length + 4}">unavailable: ${esc(b.reason ?? '')}</td></tr>`); continue; }

@@ -85,7 +85,7 @@ export interface Report {
   readonly createdAt: string;
   readonly convcheckVersion: string;
   readonly machine: { readonly cpus: number; readonly node: string; readonly platform: string };
-  readonly settings: { readonly numRuns: number; readonly seed: number; readonly precision: string };
+  readonly settings: { readonly numRuns: number; readonly browserRuns?: number; readonly seed: number; readonly precision: string };
   readonly backends: readonly ReportBackend[];
   readonly cases: readonly ReportCase[];
   /** The laws the cases come from, in the suite's order. */

@@ -17,7 +17,8 @@ import { checkerboardPictures } from '../../reports/checkerboard.ts';
 import type { Picture, Report, ReportBackend, ReportCase, WorstCase } from '../../reports/report-model.ts';
 import { casesOf, countVerdicts } from '../../reports/summary.ts';
 import { timestampDirName, writeReport } from '../../reports/write.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { intFlag, parseArgs, UsageError } from '../args.ts';
+import { BROWSER_BACKEND_NAMES } from '../../adapters/registry.ts';
 import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
@@ -37,6 +38,8 @@ Options:
   --backend LIST      backends to include (default: every built-in one); names, module paths or
                       cmd:"COMMAND", comma separated
   --num-runs N        cases per law, fewer for costly laws (default: CONVCHECK_NUM_RUNS or 25)
+  --browser-runs N    cases per law on the browser backends, where each new shape compiles
+                      shaders (default 3; a deep browser run sets it as high as --num-runs)
   --seed N            fast-check seed (default: CONVCHECK_SEED or random; recorded in the report)
   --conv-types LIST   only these conv types
   --golden CORPUS     small (default), networks, all or none
@@ -73,11 +76,12 @@ export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['
 
 /** Runs the command; returns the exit code (0 once the report is written). */
 export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
   if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
   const flags = suiteFlags(args, 'report');
+  const browserRuns = intFlag(args, 'report', 'browser-runs', Math.min(3, flags.numRuns));
   const batch = batchFlag(args, 'report');
   const started = Date.now();
   const createdAt = new Date(started);
@@ -104,13 +108,14 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
       };
       const result = await runSuite({
         backend, backendArg: backend.name, ...flags, ...(batch ? { batch: batch.cases } : {}),
+        numRuns: BROWSER_BACKEND_NAMES.includes(backend.name) ? browserRuns : flags.numRuns,
         onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== last) { last = step; progress.tick(step); } },
         onGoldenOutput: keepWorst,
       });
       progress.finish();
       cases.push(...result.cases);
       const c = countVerdicts(result.cases);
-      io.out(`  ${backend.name}: ${c.pass} pass, ${c.fail} fail, ${c.known} known, ${c.unsupported} unsupported, ${c.error} error (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      io.out(`  ${backend.name}: ${c.pass} pass, ${c.fail} fail, ${c.known} known, ${c.unsupported} unsupported, ${c.error} error, ${c.weak} weak (${((Date.now() - start) / 1000).toFixed(1)} s)`);
     }
   } finally {
     for (const b of available) await b.dispose?.();
@@ -118,7 +123,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const report: Report = {
     title: 'convcheck cross-backend report', createdAt: createdAt.toISOString(), convcheckVersion: packageVersion(),
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
-    settings: { numRuns: flags.numRuns, seed: flags.seed, precision: flags.precision ?? 'declared by each backend' },
+    settings: { numRuns: flags.numRuns, browserRuns, seed: flags.seed, precision: flags.precision ?? 'declared by each backend' },
     backends, cases, laws: allLaws().map((l) => ({ name: l.name, math: l.math, convTypes: [...l.convTypes], structural: l.structural })),
     // the facts of every record of the backends in this report (the predicates stay behind)
     knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
