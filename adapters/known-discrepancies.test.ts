@@ -20,13 +20,14 @@ describe('the known-discrepancy ledger is data each backend carries', () => {
     for (const [name, id] of listed) expect(KNOWN_DISCREPANCIES.find((d) => d.id === id)?.backend, id).toBe(name);
   });
 
-  it('each record matches its own minimal descriptor (forward run, or the gradient part it is about), and its backend routes that to it', () => {
+  it('each record matches its own minimal descriptor (forward run, or the gradient part it is about; with special values if its data needs them), and its backend routes that to it', () => {
     for (const d of KNOWN_DISCREPANCIES) {
       const p = parseDescriptor(d.descriptor);
-      const parts = ([undefined, 'input', 'weight'] as const).filter((part) => d.matches(p, part));
-      expect(parts.length, d.id).toBeGreaterThan(0);
+      const calls = ([undefined, 'input', 'weight'] as const).flatMap((part) => [{ nonFinite: false }, { nonFinite: true }].map((data) => ({ part, data })));
+      const matching = calls.filter(({ part, data }) => d.matches(p, part, data));
+      expect(matching.length, d.id).toBeGreaterThan(0);
       const records = backends.find((b) => b.name === d.backend)?.knownDiscrepancies;
-      expect(parts.some((part) => matchKnownDiscrepancy(records, p, part)?.id === d.id), d.id).toBe(true);
+      expect(matching.some(({ part, data }) => matchKnownDiscrepancy(records, p, part, data)?.id === d.id), d.id).toBe(true);
     }
   });
 

@@ -13,7 +13,7 @@ import { createTfjsBackend } from './tfjs.ts';
 import { tfjsGradient } from './tfjs/gradients.ts';
 import {
   knownTfjsDiscrepancy, TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD, TFJS_KNOWN_DISCREPANCIES, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS,
-  TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_SAME_NEGATIVE_PAD,
+  TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_NAN_TO_MINUS_INFINITY, TFJS_WASM_SAME_NEGATIVE_PAD,
 } from './tfjs-known.ts';
 
 const backends: Record<string, Backend> = { 'tfjs-cpu': await createTfjsBackend('tfjs-cpu'), 'tfjs-wasm': await createTfjsBackend('tfjs-wasm') };
@@ -44,7 +44,7 @@ const FORWARD_REPRODUCTIONS: ReadonlyArray<{ record: KnownDiscrepancy; x: number
 describe('known tfjs discrepancies: the records', () => {
   test('every record is listed once, names a tfjs backend and has a canonical descriptor', () => {
     expect(new Set(TFJS_KNOWN_DISCREPANCIES.map((d) => d.id)).size).toBe(TFJS_KNOWN_DISCREPANCIES.length);
-    expect(TFJS_KNOWN_DISCREPANCIES.map((d) => d.id)).toEqual([...FORWARD_REPRODUCTIONS.map((r) => r.record.id), TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS.id]);
+    expect(TFJS_KNOWN_DISCREPANCIES.map((d) => d.id)).toEqual([...FORWARD_REPRODUCTIONS.map((r) => r.record.id), TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS.id, TFJS_WASM_NAN_TO_MINUS_INFINITY.id]);
     for (const d of TFJS_KNOWN_DISCREPANCIES) {
       expect(['tfjs-cpu', 'tfjs-wasm']).toContain(d.backend);
       expect(formatDescriptor(parseDescriptor(d.descriptor))).toBe(d.descriptor);
@@ -143,3 +143,29 @@ describe('known tfjs discrepancies: the classes hold', () => {
     expect(knownTfjsDiscrepancy('tfjs-cpu', p)).toBeUndefined();
   });
 });
+
+describe('tfjs-wasm-nan-clamped-to-minus-infinity', () => {
+  const record = TFJS_WASM_NAN_TO_MINUS_INFINITY;
+  const p = parseDescriptor(record.descriptor);
+  const operands = { x: f32([-8], [1, 1, 1]), w: f32([NaN], [1, 1, 1]) };
+
+  test('still reproduces: -8·NaN comes back as -Infinity on wasm, NaN on cpu and in the reference', async () => {
+    expect(Array.from(referenceResult(p, operands).y.data)).toEqual([NaN]);
+    expect(Array.from((await backends['tfjs-wasm'].run(p, operands)).data)).toEqual([-Infinity]);
+    expect(Array.from((await backends['tfjs-cpu'].run(p, operands)).data)).toEqual([NaN]);
+  });
+
+  test('also on a depthwise conv; matches only data with NaN or ±Inf, only on wasm, only its ops', async () => {
+    const dw = parseDescriptor('g4mb1ic4iw2oc4kw1');
+    const x = f32([1, NaN, 2, 3, 4, 5, 6, 7], [1, 4, 2]), w = f32([1, 1, 1, 1], [4, 1, 1]);
+    const y = Array.from((await backends['tfjs-wasm'].run(dw, { x, w })).data);
+    expect(y[1]).toBe(-Infinity);
+    expect(record.matches(dw, undefined, { nonFinite: true })).toBe(true);
+    expect(record.matches(dw, undefined, { nonFinite: false })).toBe(false);
+    expect(record.matches(dw, undefined)).toBe(false);
+    expect(record.matches(dw, 'input', { nonFinite: true })).toBe(false);
+    expect(knownTfjsDiscrepancy('tfjs-cpu', dw)).toBeUndefined();
+    expect(record.matches(parseDescriptor('Tmb1ic1iw2oc1kw2sw2'), undefined, { nonFinite: true })).toBe(false); // conv2dTranspose
+  });
+});
+

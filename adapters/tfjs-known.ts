@@ -103,10 +103,35 @@ export const TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS: KnownDiscrepancy = {
   matches: (p, part) => part === 'weight' && isConv3dFilterGradWithBrokenBounds(p),
 };
 
+/**
+ * tfjs-wasm: a NaN output comes back as -Infinity. The wasm kernels clamp their outputs to the
+ * activation range [-Inf, +Inf] with a max/min that returns the other operand when one is NaN
+ * (WebAssembly SIMD's pseudo-min/max, as XNNPACK's f32 microkernels use them), so max(NaN, -Inf)
+ * gives -Inf. Found by the special-values law; seen on conv1d, conv2d, depthwiseConv2d and conv3d,
+ * in some kernel paths only (which microkernel runs depends on the shapes), so every failure is a
+ * member but not every member fails. Matches only calls whose operands hold NaN or ±Inf.
+ */
+export const TFJS_WASM_NAN_TO_MINUS_INFINITY: KnownDiscrepancy = {
+  id: 'tfjs-wasm-nan-clamped-to-minus-infinity',
+  backend: 'tfjs-wasm',
+  descriptor: 'mb1ic1iw1oc1kw1',
+  summary: 'An output that IEEE 754 makes NaN (a NaN operand, Inf·0, Inf - Inf) comes back as -Infinity: the wasm kernels clamp outputs to [-Inf, +Inf] with a max that returns -Inf against a NaN (WebAssembly SIMD pseudo-max, as in XNNPACK\'s f32 microkernels); conv1d, conv2d, depthwiseConv2d and conv3d, in some kernel paths only.',
+  observed: 'y=[-Infinity] (x=[-8], w=[NaN])',
+  expected: 'y=[NaN] of shape [1,1,1] (-8·NaN; tfjs-cpu gives NaN)',
+  upstream: 'none found; XNNPACK f32 microkernels clamp with wasm_f32x4_pmax / pmin (src/f32-gemm, src/f32-dwconv), and tfjs-backend-wasm passes the clamp range for a linear activation',
+  matches: (p, part, data) => part === undefined && data?.nonFinite === true && ['conv1d', 'conv2d', 'depthwiseConv2d', 'conv3d'].includes(planOp(p)),
+};
+
+/** The tfjs op the wasm backend runs a problem with, or '' when it does not support it. */
+function planOp(p: ConvProblem): string {
+  const result = planTfjs(p, 'tfjs-wasm');
+  return result.ok ? result.plan.op : '';
+}
+
 /** Every known tfjs discrepancy, in report order. */
 export const TFJS_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
   TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_SAME_NEGATIVE_PAD, TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS,
-  TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS,
+  TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS, TFJS_WASM_NAN_TO_MINUS_INFINITY,
 ];
 
 /**
@@ -192,7 +217,7 @@ function isConv3dFilterGradWithBrokenBounds(p: ConvProblem): boolean {
 export function tfjsKnownDiscrepancies(name: TfjsBackendName): readonly KnownDiscrepancy[] {
   switch (name) {
     case 'tfjs-cpu': return [TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD];
-    case 'tfjs-wasm': return [TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS, TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_SAME_NEGATIVE_PAD];
+    case 'tfjs-wasm': return [TFJS_WASM_CONV3D_TRANSPOSE_BOUNDS, TFJS_WASM_CONV3D_FILTER_GRAD_BOUNDS, TFJS_WASM_CONV3D_SAME_NEGATIVE_PAD, TFJS_WASM_SAME_NEGATIVE_PAD, TFJS_WASM_NAN_TO_MINUS_INFINITY];
     case 'tfjs-node': return [];
   }
 }

@@ -17,7 +17,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
-import { matchKnownDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { dataTraits, matchKnownDiscrepancy, type DataTraits, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
 import { type Comparison } from '../compare/judge.ts';
@@ -131,9 +131,9 @@ async function readInputs(dataSetDir: string, count: number): Promise<NamedTenso
 }
 
 /** A fail or error explained by one of the backend's recorded discrepancies becomes `known`, its message led by the record's id. */
-function routeKnown(result: ImportedBackendResult, problem: ConvProblem, records: readonly KnownDiscrepancy[] | undefined): ImportedBackendResult {
+function routeKnown(result: ImportedBackendResult, problem: ConvProblem, records: readonly KnownDiscrepancy[] | undefined, data: DataTraits): ImportedBackendResult {
   if (result.verdict !== 'fail' && result.verdict !== 'error') return result;
-  const known = matchKnownDiscrepancy(records, problem);
+  const known = matchKnownDiscrepancy(records, problem, undefined, data);
   if (known === undefined) return result;
   return { ...result, verdict: 'known', known, message: `known discrepancy ${known.id} (${result.verdict}: ${result.message})` };
 }
@@ -201,7 +201,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
-      results.push(routeKnown(backendResult(backend.name, outcome), problem, backend.knownDiscrepancies));
+      results.push(routeKnown(backendResult(backend.name, outcome), problem, backend.knownDiscrepancies, dataTraits([operands.x, operands.w, operands.b])));
     }
     dataSets.push({ name: setName, expected, backends: results });
   }

@@ -24,17 +24,34 @@ export interface KnownDiscrepancyFacts {
   readonly upstream?: string;
 }
 
+/** What a record may ask of a call's data besides its problem. */
+export interface DataTraits {
+  /** Whether some operand holds NaN or ±Inf (the special-values law's data). */
+  readonly nonFinite: boolean;
+}
+
+/** The traits of a call's operands. */
+export function dataTraits(tensors: ReadonlyArray<{ readonly data: ArrayLike<number> } | undefined>): DataTraits {
+  for (const t of tensors) {
+    if (t === undefined) continue;
+    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) return { nonFinite: true };
+  }
+  return { nonFinite: false };
+}
+
 /** One known discrepancy of one backend: its facts, and the class of problems it explains. */
 export interface KnownDiscrepancy extends KnownDiscrepancyFacts {
   /**
    * Whether a wrong answer of the backend on `problem` belongs to this record's class: its forward
-   * run when `part` is undefined, else its `part` gradient of Conv problem `problem`. Exact classes
-   * (each record's test checks members fail and non-members agree). Must not throw.
+   * run when `part` is undefined, else its `part` gradient of Conv problem `problem`; `data`, when
+   * known, tells what the operands held (a record about special values matches only calls whose
+   * data had them). Exact classes where the bug does not depend on the values (each record's test
+   * checks members fail and non-members agree). Must not throw.
    */
-  matches(problem: ConvProblem, part?: GradientPart): boolean;
+  matches(problem: ConvProblem, part?: GradientPart, data?: DataTraits): boolean;
 }
 
-/** The first of `records` that matches `problem` (and `part`), or undefined; records are listed in precedence order. */
-export function matchKnownDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: ConvProblem, part?: GradientPart): KnownDiscrepancy | undefined {
-  return records?.find((r) => r.matches(problem, part));
+/** The first of `records` that matches `problem` (and `part`, `data`), or undefined; records are listed in precedence order. */
+export function matchKnownDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: ConvProblem, part?: GradientPart, data?: DataTraits): KnownDiscrepancy | undefined {
+  return records?.find((r) => r.matches(problem, part, data));
 }

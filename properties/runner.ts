@@ -313,7 +313,7 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   if (verdict === 'fail' || verdict === 'error') {
     const records = o.backend.knownDiscrepancies;
     for (const call of session.calls) {
-      const known = matchKnownDiscrepancy(records, call.problem, call.part);
+      const known = matchKnownDiscrepancy(records, call.problem, call.part, call.data);
       if (known) {
         verdict = 'known';
         knownId = known.id;

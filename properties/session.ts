@@ -10,6 +10,7 @@ import type { Comparison } from '../compare/judge.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { compareToReference, exactlyComputable, referenceBounds } from '../compare/tolerance.ts';
 import type { Backend, GradientPart } from '../problem/backend.ts';
+import { dataTraits, type DataTraits } from '../problem/known-discrepancy.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -54,6 +55,8 @@ export interface CaseCall {
   readonly part?: GradientPart;
   /** Share of exactly-zero elements in the reference's output of this call. */
   readonly referenceZeroShare: number;
+  /** What the call's operands held (NaN or ±Inf), for records about special values. */
+  readonly data: DataTraits;
   /** The backend's output against the reference of the very same call (set once the call answered). */
   readonly comparison?: Comparison;
 }
@@ -113,7 +116,7 @@ export class CaseSession implements LawContext {
     const f32: ConvOperands = { x: toFloat32(operands.x), w: toFloat32(operands.w), ...(operands.b ? { b: toFloat32(operands.b) } : {}) };
     const where = formatDescriptor(problem);
     const outcome = await callBackend(this.backend.name, () => this.backend.supports(problem), () => this.backend.run(problem, f32), this.timeoutMs);
-    const reference = this.answered(outcome, where, problem, undefined, () => referenceResult(problem, f32));
+    const reference = this.answered(outcome, where, problem, undefined, dataTraits([f32.x, f32.w, f32.b]), () => referenceResult(problem, f32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     // Errors already in the operands (rounding to float32, or carried from an earlier run) rule out exactness.
     const dx = roundingError(operands.x), dw = roundingError(operands.w), db = operands.b ? roundingError(operands.b) : undefined;
@@ -143,7 +146,7 @@ export class CaseSession implements LawContext {
       this.backend.name, () => gradients.supports(problem, part),
       () => (part === 'input' ? gradients.input(problem, { x, w }, dy32) : gradients.weight(problem, { x, w }, dy32)), this.timeoutMs,
     );
-    const reference = this.answered(outcome, where, problem, part, () => referenceGradient(part, problem, x, w, dy32));
+    const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(part, problem, x, w, dy32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     const exact = exactlyComputable(this.precision, gradientFactors(part, x, w, dy32), [], reference.absSum);
     this.judgeCall(output, reference, exact);
@@ -155,16 +158,16 @@ export class CaseSession implements LawContext {
    * Turns a call's outcome into a record of the call and its reference result, or into the case's
    * verdict: unsupported, or an error naming the backend and the problem.
    */
-  private answered<T>(outcome: CallOutcome<T>, where: string, problem: ConvProblem, part: GradientPart | undefined, reference: () => ConvResult): ConvResult {
+  private answered<T>(outcome: CallOutcome<T>, where: string, problem: ConvProblem, part: GradientPart | undefined, data: DataTraits, reference: () => ConvResult): ConvResult {
     if (outcome.kind === 'unsupported') throw new UnsupportedCase(outcome.reason);
     const name = this.backend.name;
     if (outcome.kind === 'error') {
       if (outcome.phase === 'supports') throw new BackendError(`${name}${part ? '.gradients' : ''}.supports threw on ${formatDescriptor(problem)}: ${outcome.message}`);
-      this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: 0 });
+      this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: 0, data });
       throw new BackendError(`${name} threw on ${where}: ${outcome.message}`);
     }
     const result = reference();
-    this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: zeroShare(result.y.data) });
+    this.calls.push({ problem, ...(part ? { part } : {}), referenceZeroShare: zeroShare(result.y.data), data });
     return result;
   }
 

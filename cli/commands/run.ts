@@ -9,8 +9,8 @@ import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkReferenceOutputSize } from '../../reference/inputs.ts';
-import { matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
-import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
+import { dataTraits, matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
+import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { textTable, type Io } from '../output.ts';
@@ -37,7 +37,8 @@ options; see docs/descriptor.md) against the reference on exact and on real data
 verdict line per case and backend as each finishes, named by its benchdnn name, then the counts.
 
 Options:
-  --mode exact|real     data mode (default real; with --batch: both)
+  --mode MODE           data mode: exact, real, sparse, zero-sum, large-first, cancellation,
+                        positive-large, wide-range or special (default real; with --batch: exact and real)
   --seed N              data seed (default 1)
   --backend SPEC        a backend to run: a built-in name, a module path, or cmd:"COMMAND";
                         repeat with commas (default: every built-in backend)
@@ -59,7 +60,7 @@ export function multiIndex(index: number, shape: readonly number[]): string {
 /** Parses the data mode flag. */
 function modeFlag(raw: string | undefined, command: string): DataMode {
   if (raw === undefined) return 'real';
-  if (raw !== 'exact' && raw !== 'real') throw new UsageError(`convcheck ${command}: --mode must be exact or real, but got "${raw}".`);
+  if (!isDataMode(raw)) throw new UsageError(`convcheck ${command}: --mode must be one of ${DATA_MODES.join(', ')}, but got "${raw}".`);
   return raw;
 }
 
@@ -107,7 +108,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     else {
       const c = outcome.comparison;
       // a failure a recorded discrepancy explains is `known` (as in gate and report), named by its id
-      const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem) : undefined;
+      const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, undefined, dataTraits([operands.x, operands.w, operands.b])) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const w = c.worst;
       const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
