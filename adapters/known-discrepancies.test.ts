@@ -23,7 +23,8 @@ describe('the known-discrepancy ledger is data each backend carries', () => {
   it('each record matches its own minimal descriptor (forward run, or the gradient part it is about; with special values if its data needs them), and its backend routes that to it', () => {
     for (const d of KNOWN_DISCREPANCIES) {
       const p = parseDescriptor(d.descriptor);
-      const calls = ([undefined, 'input', 'weight'] as const).flatMap((part) => [{ nonFinite: false }, { nonFinite: true }].map((data) => ({ part, data })));
+      const traits = [{ nonFinite: false, subnormal: false }, { nonFinite: true, subnormal: false }, { nonFinite: false, subnormal: true }];
+      const calls = ([undefined, 'input', 'weight'] as const).flatMap((part) => traits.map((data) => ({ part, data })));
       const matching = calls.filter(({ part, data }) => d.matches(p, part, data));
       expect(matching.length, d.id).toBeGreaterThan(0);
       const records = backends.find((b) => b.name === d.backend)?.knownDiscrepancies;

@@ -227,6 +227,41 @@ export const ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_GROUPED_ONE_OUTPUT: KnownDiscr
     && p.outChannels / p.group === 1 && (p.inChannels / p.group) % 2 === 0,
 };
 
+/**
+ * Native WebGPU: 1-D and 2-D Conv with group 1, input channels ≡ 6 (mod 12) and output channels a
+ * multiple of 4. Found by the special-values law (whose case happened to have such channels),
+ * then mapped on a grid and on random problems: every failure is a member; 3 of 47 members
+ * agreed (strides and kernel sizes decide which program runs). 3-D Conv is right.
+ */
+export const ORT_WEB_WEBGPU_NATIVE_CONV_CHANNELS_6_MOD_12: KnownDiscrepancy = {
+  id: 'ort-web-webgpu-native-conv-6-mod-12-input-channels',
+  backend: 'ort-web-webgpu-native',
+  descriptor: 'mb1ic6iw2oc4kw1sw2',
+  summary: "1-D and 2-D Conv (group 1) with C ≡ 6 (mod 12) input channels and a multiple of 4 output channels gives wrong sums: ORT's native WebGPU Conv (onnxruntime/core/providers/webgpu/nn/, its channel-vectorised programs) mishandles that channel count (C = 6, 18, 30 fail; 5, 7, 8, 10, 12, 14, 22, 26, 38 are right); 3-D Conv, other channel counts and grouped convs are right. Not every member fails.",
+  observed: 'wrong sums on every output channel (exact data, seed 3 of problem/operand-data.ts)',
+  expected: 'the reference bit for bit (ort-web-webgpu, the JavaScript kernels, agrees)',
+  upstream: 'none found; onnxruntime/core/providers/webgpu/nn/conv.cc and its programs; the line is not identified',
+  matches: (p, part) => part === undefined && p.op === 'conv' && p.inputShape.length <= 2 && p.group === 1 && p.inChannels % 12 === 6 && p.outChannels % 4 === 0,
+};
+
+/** A GPU backend that flushes subnormal inputs to zero. */
+export function subnormalFlushRecord(backend: string, descriptor: string, observed: string, expected: string): KnownDiscrepancy {
+  return {
+    id: `${backend}-subnormals-flushed`,
+    backend,
+    descriptor,
+    summary: 'Subnormal inputs (0 < |x| < 2^-126) are read as zero: the GPU shaders run with flush-to-zero (SwiftShader here; WGSL and GLSL ES allow an implementation to flush subnormals), so products that are normal numbers are lost. Found by the scaling law (x·2^a with x subnormal, w·2^b large); matches only calls whose data holds a subnormal.',
+    observed, expected,
+    upstream: 'WGSL §14.6.1 and GLSL ES 3.00 §4.5.1: subnormals may be flushed; ONNX Conv is float32 arithmetic, which has them',
+    matches: (_p, part, data) => part === undefined && data?.subnormal === true,
+  };
+}
+
+/** Subnormals flushed on ORT Web's GPU providers. */
+export const ORT_WEB_WEBGL_SUBNORMALS = subnormalFlushRecord('ort-web-webgl', 'mb1ic1ih1iw1oc1kh1kw1', 'y=[0] (x=[2^-140], w=[2^20])', 'y=[2^-120]');
+export const ORT_WEB_WEBGPU_SUBNORMALS = subnormalFlushRecord('ort-web-webgpu', 'mb1ic1iw1oc1kw1', 'y=[0] (x=[2^-140], w=[2^20])', 'y=[2^-120]');
+export const ORT_WEB_WEBGPU_NATIVE_SUBNORMALS = subnormalFlushRecord('ort-web-webgpu-native', 'mb1ic1iw1oc1kw1', 'y=[0] (x=[2^-140], w=[2^20])', 'y=[2^-120]');
+
 /** Every ORT Web record, in report order. */
 export const ORT_WEB_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
   ORT_WEB_WASM_CONV_SAME_DILATION, ORT_WEB_WASM_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WASM_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
@@ -236,7 +271,8 @@ export const ORT_WEB_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
   ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED, ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
   ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED,
   ORT_WEB_WEBGPU_NATIVE_CONV_SAME_DILATION, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_SAME_OUTPUT_PADDING,
-  ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_GROUPED_ONE_OUTPUT,
+  ORT_WEB_WEBGPU_NATIVE_CONV_TRANSPOSE_GROUPED_ONE_OUTPUT, ORT_WEB_WEBGPU_NATIVE_CONV_CHANNELS_6_MOD_12,
+  ORT_WEB_WEBGL_SUBNORMALS, ORT_WEB_WEBGPU_SUBNORMALS, ORT_WEB_WEBGPU_NATIVE_SUBNORMALS,
 ];
 
 /** The records of one ORT Web backend, in precedence order. */

@@ -15,6 +15,7 @@
  * it stops reproducing, and checks on random problems that members fail and non-members agree.
  */
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { subnormalFlushRecord } from './ort-web-known.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { planTfjs } from './tfjs/plan.ts';
 import { TFJS_CPU_CONV3D_SAME_NEGATIVE_PAD } from './tfjs-known.ts';
@@ -53,7 +54,13 @@ export function isWebglPackedDepthwise(p: ConvProblem): boolean {
 }
 
 /** Every tfjs browser record, in report order. */
-export const TFJS_BROWSER_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [TFJS_WEBGL_CONV3D_SAME_NEGATIVE_PAD, TFJS_WEBGL_DEPTHWISE_PACKED_EPSILON, TFJS_WEBGPU_CONV3D_SAME_NEGATIVE_PAD];
+/** Subnormals flushed on tfjs's GPU backends (the shaders' flush-to-zero, see ort-web-known.ts). */
+export const TFJS_WEBGL_SUBNORMALS = subnormalFlushRecord('tfjs-webgl', 'mb1ic1iw1oc1kw1', 'y=[0] (x=[2^-140], w=[2^20])', 'y=[2^-120]');
+export const TFJS_WEBGPU_SUBNORMALS = subnormalFlushRecord('tfjs-webgpu', 'mb1ic1iw1oc1kw1', 'y=[0] (x=[2^-140], w=[2^20])', 'y=[2^-120]');
+
+export const TFJS_BROWSER_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [
+  TFJS_WEBGL_CONV3D_SAME_NEGATIVE_PAD, TFJS_WEBGL_DEPTHWISE_PACKED_EPSILON, TFJS_WEBGL_SUBNORMALS, TFJS_WEBGPU_CONV3D_SAME_NEGATIVE_PAD, TFJS_WEBGPU_SUBNORMALS,
+];
 
 /** The records of one tfjs browser backend, in precedence order. */
 export function tfjsBrowserKnownDiscrepancies(name: TfjsBrowserName): readonly KnownDiscrepancy[] {

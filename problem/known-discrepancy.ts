@@ -28,15 +28,22 @@ export interface KnownDiscrepancyFacts {
 export interface DataTraits {
   /** Whether some operand holds NaN or ±Inf (the special-values law's data). */
   readonly nonFinite: boolean;
+  /** Whether some operand holds a float32 subnormal, 0 < |v| < 2^-126 (the scaling law's data). */
+  readonly subnormal?: boolean;
 }
 
 /** The traits of a call's operands. */
 export function dataTraits(tensors: ReadonlyArray<{ readonly data: ArrayLike<number> } | undefined>): DataTraits {
+  let nonFinite = false, subnormal = false;
   for (const t of tensors) {
     if (t === undefined) continue;
-    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) return { nonFinite: true };
+    for (let i = 0; i < t.data.length; i++) {
+      const v = t.data[i];
+      if (!Number.isFinite(v)) nonFinite = true;
+      else if (v !== 0 && Math.abs(v) < 2 ** -126) subnormal = true;
+    }
   }
-  return { nonFinite: false };
+  return { nonFinite, subnormal };
 }
 
 /** One known discrepancy of one backend: its facts, and the class of problems it explains. */
