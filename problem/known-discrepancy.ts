@@ -6,6 +6,7 @@
  */
 import type { GradientPart } from './backend.ts';
 import type { ConvProblem } from './problem.ts';
+import type { QuantizedConvProblem } from './quantized.ts';
 
 /** What a known discrepancy records: the facts a report shows. */
 export interface KnownDiscrepancyFacts {
@@ -32,9 +33,20 @@ export interface KnownDiscrepancy extends KnownDiscrepancyFacts {
    * (each record's test checks members fail and non-members agree). Must not throw.
    */
   matches(problem: ConvProblem, part?: GradientPart): boolean;
+  /**
+   * Optional: whether a wrong answer of the backend's quantized ops (Backend.quantized) on
+   * `problem` belongs to this record's class. Records about ConvInteger / QLinearConv have it (and
+   * a quantized descriptor, problem/quantized-descriptor.ts); their `matches` is false. Must not throw.
+   */
+  matchesQuantized?(problem: QuantizedConvProblem): boolean;
 }
 
 /** The first of `records` that matches `problem` (and `part`), or undefined; records are listed in precedence order. */
 export function matchKnownDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: ConvProblem, part?: GradientPart): KnownDiscrepancy | undefined {
   return records?.find((r) => r.matches(problem, part));
+}
+
+/** The first of `records` whose quantized class holds `problem`, or undefined. */
+export function matchKnownQuantizedDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: QuantizedConvProblem): KnownDiscrepancy | undefined {
+  return records?.find((r) => r.matchesQuantized?.(problem) === true);
 }
