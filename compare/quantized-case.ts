@@ -49,6 +49,13 @@ export function quantizedVerdictWord(c: Comparison): string {
   return c.integers !== undefined && c.integers.allowed > 0 ? `${c.integers.allowance} (allowed)` : 'exact';
 }
 
+/** One quantized call of a law on a backend: its output, the exact reference's answer, and the judgement of one against the other. */
+export interface QuantizedRun {
+  readonly output: IntTensor;
+  readonly reference: QuantizedReference;
+  readonly comparison: Comparison;
+}
+
 /** The outcome of one quantized case on one backend. */
 export type QuantizedCaseOutcome =
   | { readonly verdict: 'pass' | 'fail'; readonly comparison: Comparison; readonly output: IntTensor; readonly timeMs: number }
