@@ -4,8 +4,8 @@
  * only joins them for documentation and the tests that keep the ledger true.
  */
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { ONNX_RUNTIME_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
+import { ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES } from './onnxruntime-known.ts';
 import { TFJS_KNOWN_DISCREPANCIES } from './tfjs-known.ts';
 
 /** All known discrepancies, every built-in backend. */
-export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...TFJS_KNOWN_DISCREPANCIES];
+export const KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ...TFJS_KNOWN_DISCREPANCIES];

@@ -35,10 +35,18 @@ export interface KnownDiscrepancy extends KnownDiscrepancyFacts {
   matches(problem: ConvProblem, part?: GradientPart): boolean;
   /**
    * Optional: whether a wrong answer of the backend's quantized ops (Backend.quantized) on
-   * `problem` belongs to this record's class. Records about ConvInteger / QLinearConv have it (and
-   * a quantized descriptor, problem/quantized-descriptor.ts); their `matches` is false. Must not throw.
+   * `problem` belongs to this record's class, given what the exact reference knows of the call
+   * (`evidence`: a class may depend on the data, e.g. accumulators past int32). Records about
+   * ConvInteger / QLinearConv have it (and a quantized descriptor, problem/quantized-descriptor.ts);
+   * their `matches` is false. Must not throw.
    */
-  matchesQuantized?(problem: QuantizedConvProblem): boolean;
+  matchesQuantized?(problem: QuantizedConvProblem, evidence: QuantizedEvidence): boolean;
+}
+
+/** What the exact reference knows of one quantized call, for classes that depend on the data. */
+export interface QuantizedEvidence {
+  /** Output elements whose exact accumulator (acc + B) lies outside int32. */
+  readonly int32Overflows: number;
 }
 
 /** The first of `records` that matches `problem` (and `part`), or undefined; records are listed in precedence order. */
@@ -47,6 +55,6 @@ export function matchKnownDiscrepancy(records: readonly KnownDiscrepancy[] | und
 }
 
 /** The first of `records` whose quantized class holds `problem`, or undefined. */
-export function matchKnownQuantizedDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: QuantizedConvProblem): KnownDiscrepancy | undefined {
-  return records?.find((r) => r.matchesQuantized?.(problem) === true);
+export function matchKnownQuantizedDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: QuantizedConvProblem, evidence: QuantizedEvidence): KnownDiscrepancy | undefined {
+  return records?.find((r) => r.matchesQuantized?.(problem, evidence) === true);
 }

@@ -26,7 +26,7 @@
 import { formatDescriptor, parseDescriptor } from './descriptor.ts';
 import { ConvInputError } from './errors.ts';
 import { withChanges, type ConvProblem } from './problem.ts';
-import { QUANT_TYPES, validateQuantizedProblem, type QuantizedConvProblem, type QuantizedOperator, type QuantType } from './quantized.ts';
+import { formatTypes, QUANT_TYPES, validateQuantizedProblem, type QuantizedConvProblem, type QuantizedOperator, type QuantType } from './quantized.ts';
 
 /** Heads of the quantized operators. */
 const HEADS: Readonly<Record<string, QuantizedOperator>> = { CI: 'ConvInteger', QL: 'QLinearConv' };
@@ -171,7 +171,7 @@ function plainDecimal(s: string): string {
 /** Formats a quantized problem as its canonical descriptor (see the module comment). */
 export function formatQuantizedDescriptor(p: QuantizedConvProblem): string {
   const r = p.requant;
-  let s = p.operator === 'ConvInteger' ? `CI${p.xType}${p.wType}` : `QL${p.xType}${p.wType}${r?.yType ?? p.xType}`;
+  let s = `${p.operator === 'ConvInteger' ? 'CI' : 'QL'}${formatTypes(p)}`;
   s += formatDescriptor(withChanges(p.conv, { name: undefined }));
   if (r !== undefined) s += `xs${formatFloat32(r.xScale)}`;
   if (p.xZeroPoint !== 0) s += `xz${p.xZeroPoint}`;

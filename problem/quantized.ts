@@ -143,6 +143,11 @@ export function wScaleOf(r: Requantization, perChannel: boolean, m: number): num
   return perChannel ? r.wScale[m] : r.wScale[0];
 }
 
+/** The element types of a problem, as the descriptor's head writes them: `u8s8` (ConvInteger), `u8s8u8` (QLinearConv: x, w, y). */
+export function formatTypes(p: QuantizedConvProblem): string {
+  return `${p.xType}${p.wType}${p.requant?.yType ?? ''}`;
+}
+
 /** The shapes of a quantized problem's zero-point and scale tensors: `[]` (scalar) or `[M]`. */
 export function wParameterShape(p: QuantizedConvProblem): number[] {
   return p.perChannel ? [p.conv.outChannels] : [];

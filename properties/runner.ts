@@ -320,7 +320,7 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   if (verdict === 'fail' || verdict === 'error') {
     const records = o.backend.knownDiscrepancies;
     for (const call of session.calls) {
-      const known = call.quantized !== undefined ? matchKnownQuantizedDiscrepancy(records, call.quantized) : matchKnownDiscrepancy(records, call.problem, call.part);
+      const known = call.quantized !== undefined ? matchKnownQuantizedDiscrepancy(records, call.quantized, call.evidence ?? { int32Overflows: 0 }) : matchKnownDiscrepancy(records, call.problem, call.part);
       if (known) {
         verdict = 'known';
         knownId = known.id;

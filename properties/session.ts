@@ -19,6 +19,7 @@ import { inputTensorShape, outputTensorShape, weightShape } from '../problem/sha
 import { checkTensor, toFloat32, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { checkQuantizedOperands, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
+import type { QuantizedEvidence } from '../problem/known-discrepancy.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { compareQuantized, noQuantizedOps, quantizedReferenceResult, type QuantizedReference, type QuantizedRun } from '../compare/quantized-case.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -61,6 +62,8 @@ export interface CaseCall {
   readonly comparison?: Comparison;
   /** The quantized problem, when the call ran the backend's ConvInteger or QLinearConv (`problem` is then its Conv attributes). */
   readonly quantized?: QuantizedConvProblem;
+  /** What the exact reference knows of a quantized call (to match data-dependent known discrepancies). */
+  readonly evidence?: QuantizedEvidence;
 }
 
 /** `t - float32(t)` elementwise, or undefined when `t` is float32 already. */
@@ -172,12 +175,13 @@ export class CaseSession implements LawContext {
     const output = outcome.output;
     const want = reference.y.shape;
     const referenceZeroShare = trivialShare(problem, reference);
+    const evidence = { int32Overflows: reference.int32Overflows };
     if (output === undefined || output === null || !Array.isArray(output.shape) || output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data?.length !== reference.y.data.length) {
-      this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare });
+      this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare, evidence });
       throw new CaseFailure(`${this.backend.name} returned shape [${output?.shape}] (${output?.data?.length} elements) for ${where}, but its shape is [${want}]`);
     }
     const comparison = compareQuantized(reference, output);
-    this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare, comparison });
+    this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare, evidence, comparison });
     return { output, reference, comparison };
   }
 
