@@ -88,10 +88,11 @@ export function formatManifest(m: Manifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A parsed JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A checked view of one JSON value; every failure names the file and the JSON path. */
-class Field {
+/** A checked view of one JSON value; every failure names the file and the JSON path (golden/quantized-manifest.ts reads with it too). */
+export class Field {
   constructor(readonly file: string, readonly path: string, readonly value: Json | undefined) {}
 
   fail(rule: string): never {
@@ -144,7 +145,7 @@ class Field {
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** A file path inside a case directory: relative, `/`-separated, no `..`, `.` or empty parts. */
-function safeRelativePath(field: Field): string {
+export function safeRelativePath(field: Field): string {
   const p = field.string();
   const parts = p.split('/');
   if (p.startsWith('/') || p.includes('\\') || parts.some((part) => part === '' || part === '.' || part === '..')) {
@@ -158,7 +159,8 @@ const CASE_TYPES: readonly CaseType[] = [
   'depthwise-separable', 'spatially-separable', 'flattened', 'shuffled-grouped',
 ];
 
-function readAttributes(field: Field): Record<string, AttributeValue> {
+/** A case's attributes: integers, strings and integer lists. */
+export function readAttributes(field: Field): Record<string, AttributeValue> {
   const result: Record<string, AttributeValue> = {};
   for (const [key, value] of field.entries()) {
     const v = value.value;
@@ -169,13 +171,19 @@ function readAttributes(field: Field): Record<string, AttributeValue> {
   return result;
 }
 
-function readCase(f: Field): ManifestCase {
+/** A case's `files`: safe relative paths to lower-case hex sha256s. */
+export function readFiles(f: Field): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [path, sha] of f.get('files').entries()) {
     safeRelativePath(new Field(f.file, `${f.path}.files key`, path));
     if (!SHA256.test(sha.string())) sha.fail('must be a 64-digit lower-case hex sha256');
     files[path] = sha.string();
   }
+  return files;
+}
+
+function readCase(f: Field): ManifestCase {
+  const files = readFiles(f);
   const shapes = f.get('shapes');
   const chain = f.has('chain') ? { name: f.get('chain').get('name').string(), step: f.get('chain').get('step').integer(1), of: f.get('chain').get('of').integer(1) } : undefined;
   return {

@@ -2,7 +2,8 @@
  * Operand data for a quantized problem, drawn from a seed (problem/random.ts) in one of four
  * patterns, each aimed at a way quantized kernels go wrong:
  *
- * - `uniform`: x, w uniform over their types (-128 and 255 included), B uniform in ±2^18;
+ * - `uniform`: x, w uniform over their types (-128 and 255 included), B uniform in ±n·2^12 (at
+ *   most ±2^18; n = C/G·Πk products per output, each below 2^16);
  * - `near`: x and w within ±3 of their zero points, B within ±8: small accumulators, so that a
  *   power-of-two requantization multiplier lands many outputs exactly on rounding ties;
  * - `extreme`: every x and w at the end of its range farthest from its zero point, so every
@@ -80,12 +81,14 @@ export function makeQuantizedOperands(p: QuantizedConvProblem, mode: QuantizedDa
     return c < inPerGroup / 2 ? extreme : otherEnd(extreme, p.wType);
   });
   if (!p.conv.bias) return { x, w };
+  // uniform B: up to n·2^12 (n products per output, each up to 2^16), so B is of an accumulator's size, at most 2^18
+  const bMax = Math.min(2 ** 18, inPerGroup * kernelSize * 2 ** 12);
   const b = filled(biasShape(p.conv), (m) => {
-    if (mode === 'uniform') return rng.int(-(2 ** 18), 2 ** 18);
+    if (mode === 'uniform') return rng.int(-bMax, bMax);
     if (mode === 'near') return rng.int(-8, 8);
     // extreme: B at the limit of the accumulator's sign, so acc + B leaves int32
     const sign = Math.sign(xExtreme - p.xZeroPoint) * Math.sign(farthestFrom(wZeroPointOf(p, m), p.wType) - wZeroPointOf(p, m));
-    return mode === 'extreme' ? (sign < 0 ? INT32_RANGE.min : INT32_RANGE.max) - rng.int(0, 255) * Math.sign(sign || 1) : rng.int(-(2 ** 18), 2 ** 18);
+    return mode === 'extreme' ? (sign < 0 ? INT32_RANGE.min : INT32_RANGE.max) - rng.int(0, 255) * Math.sign(sign || 1) : rng.int(-bMax, bMax);
   });
   return { x, w, b };
 }

@@ -102,8 +102,8 @@ export interface QuantizedProblemSpec {
 }
 
 /**
- * Fills in defaults (types u8, zero points 0 per tensor, y of x's type); does not validate: call
- * {@link validateQuantizedProblem}. Per-channel when a w zero point or w scale is given as a list.
+ * Fills in defaults (types u8, zero points 0 per tensor, y of x's type) and rounds the scales to
+ * float32 (ONNX's scale tensors are float32); does not validate: call {@link validateQuantizedProblem}. Per-channel when a w zero point or w scale is given as a list.
  * @example makeQuantizedProblem({ operator: 'ConvInteger', conv: { inChannels: 1, outChannels: 1, inputShape: [3, 3], kernelShape: [2, 2] }, xZeroPoint: 1 })
  */
 export function makeQuantizedProblem(spec: QuantizedProblemSpec): QuantizedConvProblem {
@@ -122,8 +122,9 @@ export function makeQuantizedProblem(spec: QuantizedProblemSpec): QuantizedConvP
     xZeroPoint: spec.xZeroPoint ?? 0,
     wZeroPoint: values(spec.wZeroPoint, 0),
     perChannel,
+    // scales become the float32 a float32 tensor holds (a decimal like 0.02 is not one)
     ...(spec.operator === 'QLinearConv' ? {
-      requant: { xScale: spec.xScale ?? 1, wScale: values(spec.wScale, 1), yScale: spec.yScale ?? 1, yZeroPoint: spec.yZeroPoint ?? 0, yType: spec.yType ?? xType },
+      requant: { xScale: Math.fround(spec.xScale ?? 1), wScale: values(spec.wScale, 1).map(Math.fround), yScale: Math.fround(spec.yScale ?? 1), yZeroPoint: spec.yZeroPoint ?? 0, yType: spec.yType ?? xType },
     } : {}),
   };
 }
