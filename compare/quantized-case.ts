@@ -5,6 +5,7 @@
  * compare/judge.ts: `exact`, `tie-neighbour (allowed)`, or fail.
  */
 import type { Backend } from '../problem/backend.ts';
+import type { QuantizedEvidence } from '../problem/known-discrepancy.ts';
 import type { IntTensor, QuantizedConvProblem, QuantizedOperands } from '../problem/quantized.ts';
 import { makeQuantizedOperands, type QuantizedDataMode } from '../problem/quantized-data.ts';
 import { convInteger } from '../reference/conv-integer.ts';
@@ -58,7 +59,7 @@ export interface QuantizedRun {
 
 /** The outcome of one quantized case on one backend. */
 export type QuantizedCaseOutcome =
-  | { readonly verdict: 'pass' | 'fail'; readonly comparison: Comparison; readonly output: IntTensor; readonly timeMs: number }
+  | { readonly verdict: 'pass' | 'fail'; readonly comparison: Comparison; readonly output: IntTensor; readonly timeMs: number; readonly evidence: QuantizedEvidence }
   | { readonly verdict: 'unsupported'; readonly reason: string; readonly timeMs: number }
   | { readonly verdict: 'error'; readonly message: string; readonly timeMs: number };
 
@@ -93,5 +94,5 @@ export async function runQuantizedCase(backend: Backend, p: QuantizedConvProblem
   if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.quantized.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };
   const reference = options.reference ?? quantizedReferenceResult(p, operands as QuantizedOperands);
   const comparison = compareQuantized(reference, outcome.output);
-  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output: outcome.output, timeMs: elapsed() };
+  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output: outcome.output, timeMs: elapsed(), evidence: { int32Overflows: reference.int32Overflows } };
 }

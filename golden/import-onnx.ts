@@ -8,7 +8,7 @@
  * Per data set: the test's expected output is compared with the float64 reference under the
  * tolerance model (real mode, fp32: ONNX's data is real-valued and its expected outputs are
  * float32), and each backend runs the same operands, judged at its declared precision.
- * Case verdict: `skipped` (not a single Conv/ConvTranspose; counted, never silent), `error` (a
+ * Case verdict: `skipped` (not a single Conv, ConvTranspose, ConvInteger or QLinearConv node; counted, never silent), `error` (a
  * malformed file or an invalid problem; or a backend error), `fail` (the expected output
  * disagrees with the reference, or a backend fails), else `pass`. Unsupported is never a fail.
  * A backend failure or error that one of its recorded known discrepancies explains

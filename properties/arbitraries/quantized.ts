@@ -7,6 +7,8 @@
  *                 | int32-limit
  *   requantization = exact-ties | inexact-ties | calibrated | saturating        (QLinearConv)
  *
+ * - types: every combination; for QLinearConv the three quantized models use (u8 u8 u8, u8 s8 u8,
+ *   s8 s8 s8) three times as often as the five others;
  * - zero points: the extremes (0, 255; -128, 127) and 0 half the time, any value otherwise;
  *   int8 weights of -128 come with `extreme` data whenever w_zp > 0 (and from `uniform`);
  * - exact-ties: power-of-two scales with `near` data, so `acc·2^-j` lands on k + 1/2 often and every
@@ -81,6 +83,15 @@ const CONV_SHAPES: readonly ProblemType[] = ['conv1d', 'conv2d', 'conv3d', 'poin
 
 const TYPE = fc.constantFrom<QuantType>('u8', 's8');
 
+/**
+ * QLinearConv's (x, w, y) types: every combination ONNX allows, the three that quantized models
+ * use (uint8 activations with uint8 or int8 weights, int8 throughout) drawn three times as often.
+ */
+const QLINEAR_TYPES: fc.Arbitrary<readonly [QuantType, QuantType, QuantType]> = fc.oneof(
+  { arbitrary: fc.constantFrom(['u8', 's8', 'u8'] as const, ['u8', 'u8', 'u8'] as const, ['s8', 's8', 's8'] as const), weight: 3 },
+  { arbitrary: fc.constantFrom(['u8', 'u8', 's8'] as const, ['u8', 's8', 's8'] as const, ['s8', 'u8', 'u8'] as const, ['s8', 'u8', 's8'] as const, ['s8', 's8', 'u8'] as const), weight: 1 },
+);
+
 /** A zero point of `type`: an extreme or 0 half the time (shrinking to the type's minimum), any value otherwise. */
 export function zeroPointArb(type: QuantType): fc.Arbitrary<number> {
   const { min, max } = QUANT_RANGE[type];
@@ -148,10 +159,11 @@ function generalCaseArb(operator: QuantizedOperator, options: QuantizedArbOption
   const perChannel = options.perChannel === 'only' ? fc.constant(true) : options.perChannel === false ? fc.constant(false) : fc.boolean();
   const modes = options.modes ?? ['uniform', 'near', 'extreme', 'alternating'];
   const strategies = options.strategies ?? REQUANT_STRATEGIES;
+  const types = operator === 'QLinearConv' ? QLINEAR_TYPES : fc.tuple(TYPE, TYPE, TYPE);
   return fc.record({
     conv: problemArb({ types: CONV_SHAPES, bias, maxBatch: 2 }),
-    x: TYPE, w: TYPE, y: TYPE, perChannel, strategy: fc.constantFrom(...strategies), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  }).chain(({ conv, x, w, y, perChannel: pc, strategy, seed }) => {
+    types, perChannel, strategy: fc.constantFrom(...strategies), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  }).chain(({ conv, types: [x, w, y], perChannel: pc, strategy, seed }) => {
     const channels = pc ? conv.outChannels : 1;
     return fc.record({
       xz: zeroPointArb(x), wz: fc.array(zeroPointArb(w), { minLength: channels, maxLength: channels }), yz: zeroPointArb(y),
