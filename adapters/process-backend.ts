@@ -11,10 +11,12 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { outputTensorShape } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
-import { UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
+import { UnsupportedError, type Backend, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { checkQuantizedOperands, quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
+import { fromWireIntTensor, helloSupportsQuantized, makeQuantizedRunRequest, outputWireType } from './protocol-quantized.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, preview, type HelloMessage } from './protocol.ts';
+import { fromWireTensor, helloSupports, makeRunRequest, parseHello, parseReply, preview, type HelloMessage, type WireTensor } from './protocol.ts';
 
 /** Options of {@link createProcessBackend}. */
 export interface ProcessBackendOptions {
@@ -224,7 +226,7 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
 
 /** The parts of a hello that must stay the same across restarts. */
 function helloIdentity(hello: HelloMessage): string {
-  return JSON.stringify([hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null]);
+  return JSON.stringify([hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, ...(hello.quantized_ops ? [hello.quantized_ops] : [])]);
 }
 
 /** A Backend over one external command; see {@link createProcessBackend}. */
@@ -232,6 +234,7 @@ class ProcessBackend implements Backend {
   readonly name: string;
   readonly version: string;
   readonly precision: Precision;
+  readonly quantized?: QuantizedConvOps;
   private current: ImplementationProcess | undefined;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
@@ -249,6 +252,10 @@ class ProcessBackend implements Backend {
     this.version = hello.version;
     this.precision = hello.precision;
     this.current = first;
+    // the quantized ops only when the hello lists some (docs/protocol.md, "Quantized ops")
+    if ((hello.quantized_ops ?? []).length > 0) {
+      this.quantized = { supports: (p) => helloSupportsQuantized(hello, p), run: (p, o) => this.runQuantized(p, o) };
+    }
   }
 
   supports(problem: ConvProblem): Support {
@@ -275,7 +282,30 @@ class ProcessBackend implements Backend {
     if (!support.supported) throw new UnsupportedError(support.reason);
     checkOperands(problem, operands);
     const id = this.nextId++;
-    const request = makeRunRequest(id, problem, operands);
+    return this.exchange(makeRunRequest(id, problem, operands), (y) => fromWireTensor('reply.y', y, outputTensorShape(problem)));
+  }
+
+  /** Runs one quantized problem (a `run_quantized` request), in the same queue as `run`. */
+  runQuantized(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<IntTensor> {
+    const result = this.queue.then(async () => {
+      if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+      const support = helloSupportsQuantized(this.hello, problem);
+      if (!support.supported) throw new UnsupportedError(support.reason);
+      checkQuantizedOperands(problem, operands);
+      const id = this.nextId++;
+      return this.exchange(makeQuantizedRunRequest(id, problem, operands), (y) => fromWireIntTensor('reply.y', y, quantizedOutputShape(problem), outputWireType(problem)));
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Sends one request and reads its reply: a result decoded by `decode`, an unsupported reply
+   * (UnsupportedError), an error reply, or a time-out, crash or protocol break (the process is
+   * killed and restarted for the next request).
+   */
+  private async exchange<T>(request: { readonly id: number; readonly descriptor: string }, decode: (y: WireTensor) => T): Promise<T> {
+    const id = request.id;
     const where = `${this.name} request ${id} (${request.descriptor})`;
     this.checkNoStrayOutput(where);
     const child = await this.ensureProcess(where);
@@ -305,7 +335,7 @@ class ProcessBackend implements Backend {
     if (reply.type === 'unsupported') throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
     if (reply.type === 'error') throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
     try {
-      return fromWireTensor('reply.y', reply.y, outputTensorShape(problem));
+      return decode(reply.y);
     } catch (error) {
       throw new ProtocolError(`${where}: ${(error as Error).message}`);
     }
