@@ -215,21 +215,8 @@ function readCase(f: Field): ManifestCase {
  * every case. A malformed manifest throws a FixtureFormatError naming `file` and the JSON path.
  */
 export function parseManifest(text: string, file: string): Manifest {
-  let json: Json;
-  try {
-    json = JSON.parse(text) as Json;
-  } catch (error) {
-    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
-  }
-  const root = new Field(file, 'manifest', json);
-  if (root.get('format').string() !== MANIFEST_FORMAT) root.get('format').fail(`must be "${MANIFEST_FORMAT}"`);
-  if (root.get('version').integer(0) !== MANIFEST_VERSION) root.get('version').fail(`must be ${MANIFEST_VERSION} (the version this convcheck reads)`);
-  const cases = root.get('cases').array().map(readCase);
-  const seen = new Set<string>();
-  for (const c of cases) {
-    if (seen.has(c.dir)) throw new FixtureFormatError(file, `two cases share the directory "${c.dir}".`);
-    seen.add(c.dir);
-  }
+  const root = manifestRoot(text, file, MANIFEST_FORMAT, MANIFEST_VERSION);
+  const cases = readCases(root, readCase);
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -238,4 +225,29 @@ export function parseManifest(text: string, file: string): Manifest {
     conventions: CONVENTIONS,
     cases,
   };
+}
+
+/** A manifest's root, checked to be JSON of `format` and `version`; else a FixtureFormatError naming `file`. */
+export function manifestRoot(text: string, file: string, format: string, version: number): Field {
+  let json: Json;
+  try {
+    json = JSON.parse(text) as Json;
+  } catch (error) {
+    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  const root = new Field(file, 'manifest', json);
+  if (root.get('format').string() !== format) root.get('format').fail(`must be "${format}"`);
+  if (root.get('version').integer(0) !== version) root.get('version').fail(`must be ${version} (the version this convcheck reads)`);
+  return root;
+}
+
+/** A manifest's cases read by `read`, no two sharing a directory. */
+export function readCases<C extends { readonly dir: string }>(root: Field, read: (f: Field) => C): C[] {
+  const cases = root.get('cases').array().map(read);
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.dir)) throw new FixtureFormatError(root.file, `two cases share the directory "${c.dir}".`);
+    seen.add(c.dir);
+  }
+  return cases;
 }

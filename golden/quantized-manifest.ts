@@ -11,9 +11,8 @@ import type { AttributeValue } from './attributes.ts';
 import { onnxAttributes } from './attributes.ts';
 import type { FixtureFormat } from './case-files.ts';
 import type { CorpusName } from './corpus.ts';
-import { FixtureFormatError } from './fixture-error.ts';
 import type { CaseChain } from './golden-case.ts';
-import { Field, readAttributes, readFiles, safeRelativePath, type Json } from './manifest.ts';
+import { manifestRoot, readAttributes, readCases, readFiles, safeRelativePath, type Field } from './manifest.ts';
 import { ALLOWED_FILES, quantizationOf, quantizedCaseShapes, type QuantizedCaseShapes } from './quantized-case-files.ts';
 import type { QuantizedGoldenCase, QuantizedTag } from './quantized-cases.ts';
 
@@ -104,21 +103,8 @@ function readCase(f: Field): QuantizedManifestCase {
 
 /** Parses and checks a quantized manifest; a malformed one throws a FixtureFormatError naming `file` and the JSON path. */
 export function parseQuantizedManifest(text: string, file: string): QuantizedManifest {
-  let json: Json;
-  try {
-    json = JSON.parse(text) as Json;
-  } catch (error) {
-    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
-  }
-  const root = new Field(file, 'manifest', json);
-  if (root.get('format').string() !== QUANTIZED_MANIFEST_FORMAT) root.get('format').fail(`must be "${QUANTIZED_MANIFEST_FORMAT}"`);
-  if (root.get('version').integer(0) !== QUANTIZED_MANIFEST_VERSION) root.get('version').fail(`must be ${QUANTIZED_MANIFEST_VERSION} (the version this convcheck reads)`);
-  const cases = root.get('cases').array().map(readCase);
-  const seen = new Set<string>();
-  for (const c of cases) {
-    if (seen.has(c.dir)) throw new FixtureFormatError(file, `two cases share the directory "${c.dir}".`);
-    seen.add(c.dir);
-  }
+  const root = manifestRoot(text, file, QUANTIZED_MANIFEST_FORMAT, QUANTIZED_MANIFEST_VERSION);
+  const cases = readCases(root, readCase);
   return {
     format: QUANTIZED_MANIFEST_FORMAT, version: QUANTIZED_MANIFEST_VERSION,
     corpus: root.get('corpus').oneOf(['small', 'networks', 'all'] as const),

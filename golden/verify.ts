@@ -114,25 +114,21 @@ export async function verifyCorpus(dir: string): Promise<VerifyResult> {
   const start = performance.now();
   const manifestPath = join(dir, MANIFEST_FILE);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(await readFixtureFile(manifestPath, MAX_MANIFEST_BYTES));
-  const issues: VerifyIssue[] = [];
-  let files = 0, cases = 0;
-  // a quantized corpus (golden/quantized-manifest.ts) is told by its manifest's format
+  // a quantized corpus (golden/quantized-manifest.ts) is told by its manifest's format; each entry verifies itself
+  const checks: Array<() => Promise<{ files: number; issues: VerifyIssue[] }>> = [];
   if (manifestFormatOf(text) === QUANTIZED_MANIFEST_FORMAT) {
     const manifest = parseQuantizedManifest(text, manifestPath);
-    for (const entry of manifest.cases) {
-      const result = await verifyQuantizedCase(dir, entry, manifest.formats);
-      files += result.files;
-      issues.push(...result.issues);
-    }
-    cases = manifest.cases.length;
+    for (const entry of manifest.cases) checks.push(() => verifyQuantizedCase(dir, entry, manifest.formats));
   } else {
     const manifest = parseManifest(text, manifestPath);
-    for (const entry of manifest.cases) {
-      const result = await verifyCase(dir, entry, manifest.formats);
-      files += result.files;
-      issues.push(...result.issues);
-    }
-    cases = manifest.cases.length;
+    for (const entry of manifest.cases) checks.push(() => verifyCase(dir, entry, manifest.formats));
   }
-  return { ok: issues.length === 0, dir, cases, files, issues, timeMs: performance.now() - start };
+  const issues: VerifyIssue[] = [];
+  let files = 0;
+  for (const check of checks) {
+    const result = await check();
+    files += result.files;
+    issues.push(...result.issues);
+  }
+  return { ok: issues.length === 0, dir, cases: checks.length, files, issues, timeMs: performance.now() - start };
 }
