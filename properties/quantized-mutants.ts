@@ -100,8 +100,9 @@ const AGREEMENT = 'the backend\'s ConvInteger and QLinearConv agree with the exa
 export function quantizedMutants(): Mutant[] {
   const only = ['conv-integer', 'qlinear-conv'] as const;
   return [
+    // the agreement law meets exact ties too, but in fewer of its cases (a third of them are int32-limit ones): the requantize law is the one to count on
     { name: 'q-round-half-away', bug: 'QLinearConv rounds ties away from zero instead of to even', backend: quantizedMutant('q-round-half-away', { roundHalfAway: true }), convTypes: only,
-      expectedCatchers: [REQUANTIZE, AGREEMENT] },
+      expectedCatchers: [REQUANTIZE] },
     { name: 'q-zero-padding', bug: 'the padding reads 0 instead of the zero point x_zp', backend: quantizedMutant('q-zero-padding', { zeroPadding: true }), convTypes: only,
       expectedCatchers: [CONV_INTEGER_FLOAT, ZERO_POINT_SHIFT, AGREEMENT] },
     { name: 'q-per-channel-wrong-axis', bug: 'per-channel w zero points and scales indexed along w\'s input-channel axis instead of its output axis', backend: quantizedMutant('q-per-channel-wrong-axis', { channelAxisWrong: true }), convTypes: only,

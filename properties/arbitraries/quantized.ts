@@ -5,7 +5,7 @@
  *
  *   quantizedCase = operator conv types zero-points [per-channel] data-mode requantization seed
  *                 | int32-limit
- *   requantization = exact-ties | inexact-ties | calibrated | saturating        (QLinearConv)
+ *   requantization = exact-ties | inexact-ties | near-ties | calibrated | saturating   (QLinearConv)
  *
  * - types: every combination; for QLinearConv the three quantized models use (u8 u8 u8, u8 s8 u8,
  *   s8 s8 s8) three times as often as the five others;
@@ -15,6 +15,8 @@
  *   evaluation is exact: round half to even is required, no allowance;
  * - inexact-ties: x_scale = 1.5·2^a, y_scale = 3·2^c: the multiplier is still 2^-j exactly, but
  *   w_scale/y_scale is no float32, so an evaluation may round off the tie (the allowance's case);
+ * - near-ties: x_scale = (1 ± 2^-k)·2^a: where acc·2^-j is a tie, r lies acc·2^-(j+k) beside it,
+ *   so a kernel that drops the multiplier's low bits lands on the tie and rounds it the wrong way;
  * - calibrated: scales as real models have them (log-uniform float32s), y_scale set so that the real
  *   values span the output range; saturating: the same with 4 to 64 times the range;
  * - int32-limit: 1-D pointwise problems with C channels of extreme products, C around
@@ -39,10 +41,10 @@ export interface QuantizedCase {
 }
 
 /** How a QLinearConv case's scales are drawn (see the module comment). */
-export type RequantStrategy = 'exact-ties' | 'inexact-ties' | 'calibrated' | 'saturating';
+export type RequantStrategy = 'exact-ties' | 'inexact-ties' | 'near-ties' | 'calibrated' | 'saturating';
 
 /** Every strategy. */
-export const REQUANT_STRATEGIES: readonly RequantStrategy[] = ['exact-ties', 'inexact-ties', 'calibrated', 'saturating'];
+export const REQUANT_STRATEGIES: readonly RequantStrategy[] = ['exact-ties', 'inexact-ties', 'near-ties', 'calibrated', 'saturating'];
 
 /** What {@link quantizedCaseArb} may generate; every option defaults to the most general. */
 export interface QuantizedArbOptions {
@@ -129,6 +131,13 @@ function requantArb(strategy: RequantStrategy, modes: readonly QuantizedDataMode
       return { mode: 'near', xScale: (inexact ? 1.5 : 1) * 2 ** a, wScale: j.map((jm) => 2 ** (c - a - jm)), yScale: (inexact ? 3 : 1) * 2 ** c };
     });
   }
+  if (strategy === 'near-ties') {
+    // multiplier 2^-j·(1 ± 2^-k), k = 8..22: x_scale = 1 ± 2^-k is a float32, so where acc·2^-j is a tie,
+    // r sits acc·2^-(j+k) beside it: exact evaluations must round it to the side it is on
+    const exponent = fc.integer({ min: -3, max: 3 });
+    return fc.record({ a: exponent, c: exponent, k: fc.integer({ min: 8, max: 22 }), down: fc.boolean(), j: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: channels, maxLength: channels }) })
+      .map(({ a, c, k, down, j }) => ({ mode: 'near', xScale: (1 + (down ? -1 : 1) * 2 ** -k) * 2 ** a, wScale: j.map((jm) => 2 ** (c - a - jm)), yScale: 2 ** c }));
+  }
   const spread = strategy === 'saturating' ? fc.integer({ min: 9, max: 13 }) : fc.integer({ min: 2, max: 7 }); // r spans about 2^t
   const fraction = fc.integer({ min: 0, max: 63 }).map((k) => 1 + k / 64);
   const perChannel = (arb: fc.Arbitrary<number>): fc.Arbitrary<number[]> => fc.array(arb, { minLength: channels, maxLength: channels });
@@ -158,12 +167,15 @@ function generalCaseArb(operator: QuantizedOperator, options: QuantizedArbOption
   const bias = operator === 'QLinearConv' && options.bias !== false;
   const perChannel = options.perChannel === 'only' ? fc.constant(true) : options.perChannel === false ? fc.constant(false) : fc.boolean();
   const modes = options.modes ?? ['uniform', 'near', 'extreme', 'alternating'];
-  const strategies = options.strategies ?? REQUANT_STRATEGIES;
+  // by default exact ties come a third of the time: they are where round-half-to-even is decided
+  const strategy = options.strategies !== undefined
+    ? fc.constantFrom(...options.strategies)
+    : fc.oneof({ arbitrary: fc.constant<RequantStrategy>('exact-ties'), weight: 2 }, { arbitrary: fc.constantFrom<RequantStrategy>(...REQUANT_STRATEGIES.filter((t) => t !== 'exact-ties')), weight: 4 });
   const types = operator === 'QLinearConv' ? QLINEAR_TYPES : fc.tuple(TYPE, TYPE, TYPE);
   return fc.record({
     conv: problemArb({ types: CONV_SHAPES, bias, maxBatch: 2 }),
-    types, perChannel, strategy: fc.constantFrom(...strategies), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  }).chain(({ conv, types: [x, w, y], perChannel: pc, strategy, seed }) => {
+    types, perChannel, strategy, seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  }).chain(({ conv, types: [x, w, y], perChannel: pc, strategy: drawn, seed }) => {
     const channels = pc ? conv.outChannels : 1;
     return fc.record({
       xz: zeroPointArb(x), wz: fc.array(zeroPointArb(w), { minLength: channels, maxLength: channels }), yz: zeroPointArb(y),
@@ -175,7 +187,7 @@ function generalCaseArb(operator: QuantizedOperator, options: QuantizedArbOption
       });
       if (operator === 'ConvInteger') return fc.constant({ problem: problemOf(), mode, seed });
       const draft = problemOf({ mode, xScale: 1, wScale: wz.map(() => 1), yScale: 1 });
-      return requantArb(strategy, modes, channels, (m) => typicalAccumulator(draft, m))
+      return requantArb(drawn, modes, channels, (m) => typicalAccumulator(draft, m))
         .map((requant) => ({ problem: problemOf(requant), mode: requant.mode, seed }));
     });
   });
