@@ -187,7 +187,9 @@ function accumulateInFloat16(p: ConvProblem, operands: ConvOperands): Tensor64 {
 
 /** The reference (forward and gradients, claiming fp32) with one gradient replaced by a broken one. */
 function gradientMutant(name: string, broken: Partial<Pick<ConvGradients, 'input' | 'weight'>>): Backend {
-  return { ...referenceBackend, name: `mutant:${name}`, precision: 'fp32', gradients: { ...referenceGradients, ...broken } };
+  // without the reference's quantized ops: the quantized laws have nothing to find here
+  const { quantized: _quantized, ...floatOps } = referenceBackend;
+  return { ...floatOps, name: `mutant:${name}`, precision: 'fp32', gradients: { ...referenceGradients, ...broken } };
 }
 
 /** The input gradient crops the full transposed conv from the wrong side: its begin and end pads swapped. */
