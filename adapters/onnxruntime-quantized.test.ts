@@ -10,7 +10,7 @@ import { matchKnownQuantizedDiscrepancy } from '../problem/known-discrepancy.ts'
 import { parseQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { makeQuantizedOperands, type QuantizedDataMode } from '../problem/quantized-data.ts';
 import type { IntTensor, QuantizedConvProblem, QuantizedOperands } from '../problem/quantized.ts';
-import { buildQuantizedConvModel } from './onnx/quantized-model.ts';
+import { buildQuantizedConvModel, onnxDataType, valuesTensorProto } from './onnx/quantized-model.ts';
 import { createOnnxRuntimeBackend } from './onnxruntime.ts';
 import { ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ORT_CONV_INTEGER_PER_CHANNEL, ORT_CONV_SAME_DILATION, ORT_QLINEAR_CONV_INT32_WRAP } from './onnxruntime-known.ts';
 import { onnxRuntimeQuantizedSupport, runQuantizedSession } from './onnxruntime-quantized.ts';
@@ -126,6 +126,26 @@ describe('known discrepancies of ORT\'s quantized ops', () => {
 });
 
 describe('checked and not reproducing', () => {
+  test('with w and B as initializers (ORT pre-packs constant weights; graph optimization all) the outputs are the same exact ones', async () => {
+    const { onnx } = (await import('onnx-proto')).default;
+    for (const descriptor of ['QLu8s8u8mb1ic3ih5iw5oc4kh3kw3ph1pw1b1xs0.02xz128wsc0.001,0.002,0.0015,0.003wzc0,0,0,0ys0.05yz128', 'QLs8s8s8mb1ic8iw6oc2kw3sw2b1xs0.5xz-3ws0.125ys0.5yz-10', 'QLu8u8u8g2mb1ic4ih4iw4oc2kh2kw2xs0.1xz100ws0.05wz131ys0.2yz20', 'CIu8s8mb1ic4ih3iw3oc3kh3kw3ph1pw1xz7wz-2']) {
+      const p = parseQuantizedDescriptor(descriptor);
+      for (const mode of ['uniform', 'near'] as QuantizedDataMode[]) {
+        const o = makeQuantizedOperands(p, mode, 5);
+        const model = onnx.ModelProto.decode(buildQuantizedConvModel(p));
+        const g = model.graph!;
+        g.input = g.input!.filter((i) => i.name !== 'W' && i.name !== 'B');
+        g.initializer!.push(valuesTensorProto('W', onnxDataType(p.wType), o.w.shape, o.w.data));
+        if (o.b) g.initializer!.push(valuesTensorProto('B', 6, o.b.shape, o.b.data));
+        const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { logSeverityLevel: 3, graphOptimizationLevel: 'all' });
+        const x = p.xType === 'u8' ? Uint8Array.from(o.x.data) : Int8Array.from(o.x.data);
+        const y = (await session.run({ X: new ort.Tensor(p.xType === 'u8' ? 'uint8' : 'int8', x, [...o.x.shape]) })).Y;
+        await session.release();
+        expect(Array.from(y.data as Int32Array), `${descriptor} ${mode}`).toEqual(Array.from(quantizedReferenceResult(p, o).y.data));
+      }
+    }
+  });
+
   test('ORT rounds exact ties to even (power-of-two scales), both u8u8 and u8s8', async () => {
     for (const types of ['u8u8u8', 'u8s8u8']) {
       const p = parseQuantizedDescriptor(`QL${types}mb1ic1iw5oc1kw1xs0.5xz100ws1ys1yz10`);

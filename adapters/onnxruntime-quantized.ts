@@ -4,7 +4,8 @@
  * wires this into its backend (`quantized`), with its session cache.
  *
  * What ORT 1.30's CPU provider runs (measured: a single-node model of every type combination, per
- * tensor and per channel, zero points and scales as initializers and as inputs alike):
+ * tensor and per channel, zero points and scales as initializers and as inputs alike; w and B as
+ * inputs here, and as initializers, which ORT pre-packs, in a test: the same exact outputs):
  * - both refuse auto_pad SAME_* with a dilation > 1, as its Conv does (ort-conv-same-dilation-refused);
  * - ConvInteger: x and w of either 8-bit type, w_zero_point per tensor only ("Non per-tensor
  *   quantization is not supported now": a refusal of a per-channel w_zero_point, which ConvInteger-10
