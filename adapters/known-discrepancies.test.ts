@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
-import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../problem/known-discrepancy.ts';
+import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
+import { makeQuantizedOperands } from '../problem/quantized-data.ts';
+import { quantizedReferenceResult } from '../compare/quantized-case.ts';
 import { KNOWN_DISCREPANCIES } from './known-discrepancies.ts';
 import { availableBackends } from './registry.ts';
 import type { Backend } from '../problem/backend.ts';
@@ -22,6 +25,15 @@ describe('the known-discrepancy ledger is data each backend carries', () => {
 
   it('each record matches its own minimal descriptor (forward run, or the gradient part it is about; with special values if its data needs them), and its backend routes that to it', () => {
     for (const d of KNOWN_DISCREPANCIES) {
+      if (isQuantizedDescriptor(d.descriptor)) {
+        // a quantized record: its class may depend on the data, so the evidence is the reference's on extreme data (the records' own)
+        const q = parseQuantizedDescriptor(d.descriptor);
+        const evidence = { int32Overflows: quantizedReferenceResult(q, makeQuantizedOperands(q, 'extreme', 0)).int32Overflows };
+        expect(d.matchesQuantized?.(q, evidence), d.id).toBe(true);
+        const records = backends.find((b) => b.name === d.backend)?.knownDiscrepancies;
+        expect(matchKnownQuantizedDiscrepancy(records, q, evidence)?.id, d.id).toBe(d.id);
+        continue;
+      }
       const p = parseDescriptor(d.descriptor);
       const traits = [{ nonFinite: false, subnormal: false }, { nonFinite: true, subnormal: false }, { nonFinite: false, subnormal: true }];
       const calls = ([undefined, 'input', 'weight'] as const).flatMap((part) => traits.map((data) => ({ part, data })));

@@ -57,4 +57,9 @@ describe('checkBackendShape', () => {
     const almost = { name: 'a', version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => makeOperands(parseDescriptor('mb1ic1iw1oc1kw1'), 'exact', 1).x, dispose: 'yes' };
     expect(() => checkBackendShape('x', almost)).toThrow(/member "dispose" must be a function \(\) => Promise<void>, but it is "yes"/);
   });
+
+  test('refuses quantized ops without their run', () => {
+    const base = { name: 'a', version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => makeOperands(parseDescriptor('mb1ic1iw1oc1kw1'), 'exact', 1).x };
+    expect(() => checkBackendShape('x', { ...base, quantized: { supports: () => ({ supported: true }) } })).toThrow(/member "quantized" must be an object with functions supports\(problem\) and run\(problem, operands\)/);
+  });
 });

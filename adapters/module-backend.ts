@@ -10,7 +10,7 @@ import { isPrecision, PRECISIONS } from '../problem/precision.ts';
 import type { Backend } from '../problem/backend.ts';
 
 
-/** The members of Backend with the rule each must meet; `dispose` is optional. */
+/** The members of Backend with the rule each must meet; `dispose` and `quantized` are optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
   ['name', 'a non-empty string', (v) => typeof v === 'string' && v.trim() !== '', true],
   ['version', 'a string', (v) => typeof v === 'string', true],
@@ -18,6 +18,8 @@ const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, 
   ['supports', 'a function (problem) => Support', (v) => typeof v === 'function', true],
   ['run', 'a function (problem, operands) => Promise<Tensor>', (v) => typeof v === 'function', true],
   ['dispose', 'a function () => Promise<void>', (v) => typeof v === 'function', false],
+  ['quantized', 'an object with functions supports(problem) and run(problem, operands) (QuantizedConvOps: ConvInteger, QLinearConv)',
+    (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).supports === 'function' && typeof (v as Record<string, unknown>).run === 'function', false],
 ];
 
 /**

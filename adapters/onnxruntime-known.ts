@@ -16,6 +16,7 @@
  * output_shape with auto_pad VALID.
  */
 import type { ConvProblem } from '../problem/problem.ts';
+import type { QuantizedConvProblem } from '../problem/quantized.ts';
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 
 /** Backend name the records carry (as Backend.name of adapters/onnxruntime.ts). */
@@ -29,11 +30,13 @@ export const ORT_CONV_SAME_DILATION: KnownDiscrepancy = {
   id: 'ort-conv-same-dilation-refused',
   backend: BACKEND,
   descriptor: 'mb1ic1iw2oc1kw2dw2apU',
-  summary: 'Conv with auto_pad=SAME_UPPER or SAME_LOWER and any dilation > 1 is refused at run time, although Conv-11 defines SAME padding for dilated kernels (total pad (ceil(i/s)-1)·s + d·(k-1) + 1 - i).',
+  summary: 'Conv with auto_pad=SAME_UPPER or SAME_LOWER and any dilation > 1 is refused at run time, although Conv-11 defines SAME padding for dilated kernels (total pad (ceil(i/s)-1)·s + d·(k-1) + 1 - i); ConvInteger and QLinearConv refuse it too (CIu8u8mb1ic1iw2oc1kw2dw2apU).',
   observed: 'error: "Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER." (x=[1,2], w=[3,4])',
   expected: 'y=[8,3] of shape [1,1,2] (pads 1,1; taps at 0 and 2 of [0,1,2,0])',
   upstream: 'https://github.com/microsoft/onnxruntime/issues/20582',
   matches: (p, part) => part === undefined && isConvSameWithDilation(p),
+  // ConvInteger and QLinearConv share the Conv attributes' check, and refuse the same class
+  matchesQuantized: (p) => isConvSameWithDilation(p.conv),
 };
 
 /**
@@ -67,3 +70,49 @@ export function isConvSameWithDilation(p: ConvProblem): boolean {
 export function isConvTransposeOutputPaddingAtLeastStride(p: ConvProblem): boolean {
   return p.op === 'convTranspose' && p.outputPadding.some((o, axis) => o >= p.strides[axis]);
 }
+
+/**
+ * ConvInteger with a per-channel w_zero_point (a 1-D tensor of M values): ConvInteger-10 defines it
+ * ("It could be a scalar or a 1-D tensor, which means a per-tensor/layer or per output channel
+ * quantization"), ORT's CPU kernel refuses it at run time. QLinearConv's per-channel form runs.
+ */
+export const ORT_CONV_INTEGER_PER_CHANNEL: KnownDiscrepancy = {
+  id: 'ort-convinteger-per-channel-refused',
+  backend: BACKEND,
+  descriptor: 'CIu8u8mb1ic1iw1oc2kw1wzc0,4',
+  summary: 'ConvInteger with a per-output-channel (1-D) w_zero_point is refused at run time, although ConvInteger-10 defines it (one zero point per output channel of w).',
+  observed: 'error: "IsScalarOr1ElementVector(W_Zero_Point) was false. Non per-tensor quantization is not supported now." (x=[2], w=[1,3]; a 1-D w_zero_point of one element, M = 1, runs)',
+  expected: 'y=[2,-2] of shape [1,2,1] (y[m] = (x - 0)·(w[m] - w_zp[m]): 2·(1 - 0), 2·(3 - 4))',
+  matches: () => false,
+  matchesQuantized: (p) => isConvIntegerPerChannel(p),
+};
+
+/** Whether `p` is a ConvInteger with a per-channel w_zero_point of more than one element (ORT takes a 1-element one). */
+export function isConvIntegerPerChannel(p: QuantizedConvProblem): boolean {
+  return p.operator === 'ConvInteger' && p.perChannel && p.wZeroPoint.length > 1;
+}
+
+/**
+ * QLinearConv whose exact accumulator `Σ (x - x_zp)(w - w_zp) + B` leaves int32 somewhere: ORT's
+ * int32 accumulator (MLAS) wraps, and the wrapped value is requantized, so the output comes out
+ * at the other end of the range. Found by the quantized agreement law's int32-limit cases (33,026
+ * extreme products) and by the requantize and saturation laws (extreme B near ±2^31 plus a few
+ * products). ONNX's text is silent on the accumulator's width: it says B is "quantized using
+ * scale = input scale * weight scale and zero point as 0" (added to the accumulator), and its
+ * Python reference (onnx/reference/ops/op_qlinear_conv.py) casts the sum to int32, wrapping as ORT
+ * does; convcheck takes the exact sum, as the issue asks (an implementation that overflows is a
+ * finding), so this is recorded as a finding on a point the spec leaves open.
+ */
+export const ORT_QLINEAR_CONV_INT32_WRAP: KnownDiscrepancy = {
+  id: 'ort-qlinearconv-int32-accumulator-wraps',
+  backend: BACKEND,
+  descriptor: 'QLs8s8s8mb1ic33026iw1oc1kw1xs1xz-128ws1wz-128ys33554432',
+  summary: 'QLinearConv wraps its int32 accumulator: where the exact Σ (x - x_zp)(w - w_zp) + B passes ±2^31, the wrapped sum is requantized (the output lands at the other end of the range); every other output is exact, ties rounded to even.',
+  observed: 'y=[-64] (acc wrapped to 2147515650 - 2^32 = -2147451646, times 2^-25) for x = 127, w = 127 in all 33,026 channels',
+  expected: 'y=[64] (acc = 33,026·255·255 = 2147515650, times 2^-25 = 64.0009)',
+  matches: () => false,
+  matchesQuantized: (p, evidence) => p.operator === 'QLinearConv' && evidence.int32Overflows > 0,
+};
+
+/** The known discrepancies of ORT's quantized ops, in precedence order. */
+export const ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_INTEGER_PER_CHANNEL, ORT_QLINEAR_CONV_INT32_WRAP];

@@ -23,7 +23,11 @@ import { validateProblem } from '../problem/validate.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
-import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
+import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
+import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
+import type { QuantizedConvProblem } from '../problem/quantized.ts';
+import { buildQuantizedConvModel } from './onnx/quantized-model.ts';
+import { onnxRuntimeQuantizedSupport, runQuantizedSession } from './onnxruntime-quantized.ts';
 
 /** Backend name. */
 const ONNX_RUNTIME_NAME = 'onnxruntime';
@@ -90,6 +94,11 @@ export function sessionKey(p: ConvProblem): string {
   return formatDescriptor(withChanges(p, { name: undefined }));
 }
 
+/** The session-cache key of a quantized problem: its descriptor without the name. */
+export function quantizedSessionKey(p: QuantizedConvProblem): string {
+  return formatQuantizedDescriptor({ ...p, conv: withChanges(p.conv, { name: undefined }) });
+}
+
 interface CacheEntry {
   readonly session: Promise<ort.InferenceSession>;
   inUse: number;
@@ -100,20 +109,19 @@ interface CacheEntry {
 class SessionCache {
   private readonly entries = new Map<string, CacheEntry>();
 
-  constructor(private readonly maxSessions: number, private readonly create: (p: ConvProblem) => Promise<ort.InferenceSession>) {}
+  constructor(private readonly maxSessions: number) {}
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** Runs `use` with the session of `p`, creating it if needed; keeps it alive while `use` runs. */
-  async with<T>(p: ConvProblem, use: (session: ort.InferenceSession) => Promise<T>): Promise<T> {
-    const key = sessionKey(p);
+  /** Runs `use` with the session under `key`, creating it with `create` if needed; keeps it alive while `use` runs. */
+  async with<T>(key: string, create: () => Promise<ort.InferenceSession>, use: (session: ort.InferenceSession) => Promise<T>): Promise<T> {
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key); // re-insert: most recently used last
     } else {
-      entry = { session: this.create(p), inUse: 0, evicted: false };
+      entry = { session: create(), inUse: 0, evicted: false };
       entry.session.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
     }
     this.entries.set(key, entry);
@@ -185,17 +193,17 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
     executionMode: 'sequential',
   };
   let sessionsCreated = 0;
-  const cache = new SessionCache(maxSessions, async (p) => {
-    const model = buildConvModel(p, { opset });
+  const cache = new SessionCache(maxSessions);
+  const createSession = async (model: Uint8Array): Promise<ort.InferenceSession> => {
     sessionsCreated++;
     return ort.InferenceSession.create(model, sessionOptions);
-  });
+  };
 
   return {
     name: ONNX_RUNTIME_NAME,
     version: ONNX_RUNTIME_VERSION,
     precision: 'fp32',
-    knownDiscrepancies: ONNX_RUNTIME_KNOWN_DISCREPANCIES,
+    knownDiscrepancies: [...ONNX_RUNTIME_KNOWN_DISCREPANCIES, ...ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES],
     get cachedSessions(): number { return cache.size; },
     get sessionsCreated(): number { return sessionsCreated; },
     supports: onnxRuntimeSupport,
@@ -206,7 +214,7 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
       const feeds: Record<string, ort.Tensor> = { [ONNX_INPUT_NAMES.x]: feed(operands.x), [ONNX_INPUT_NAMES.w]: feed(operands.w) };
       if (operands.b !== undefined) feeds[ONNX_INPUT_NAMES.b] = feed(operands.b);
       try {
-        return await cache.with(p, async (session) => {
+        return await cache.with(sessionKey(p), () => createSession(buildConvModel(p, { opset })), async (session) => {
           const results = await session.run(feeds, { logSeverityLevel: RUN_LOG_LEVEL });
           const y = results[ONNX_OUTPUT_NAME];
           if (y === undefined || y.type !== 'float32') throw new Error(`output ${ONNX_OUTPUT_NAME} is ${y === undefined ? 'missing' : `of type ${y.type}`}`);
@@ -215,6 +223,21 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
       } catch (error) {
         throw new Error(`onnxruntime ${ONNX_RUNTIME_VERSION} failed on ${sessionKey(p)}: ${errorMessage(error)}`, { cause: error });
       }
+    },
+    // ConvInteger and QLinearConv: single-node models of adapters/onnx/quantized-model.ts, in the same session cache
+    quantized: {
+      supports: onnxRuntimeQuantizedSupport,
+      async run(p, operands) {
+        const support = onnxRuntimeQuantizedSupport(p);
+        if (!support.supported) throw new UnsupportedError(support.reason);
+        const key = quantizedSessionKey(p);
+        try {
+          return await cache.with(key, () => createSession(buildQuantizedConvModel(p, { opset })), (session) => runQuantizedSession(session, p, operands, RUN_LOG_LEVEL));
+        } catch (error) {
+          if (error instanceof ConvInputError) throw error;
+          throw new Error(`onnxruntime ${ONNX_RUNTIME_VERSION} failed on ${key}: ${errorMessage(error)}`, { cause: error });
+        }
+      },
     },
     async dispose(): Promise<void> {
       await cache.clear();

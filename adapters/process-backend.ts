@@ -14,13 +14,15 @@ import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
-import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
+import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
 import {
   fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply, preview,
   type GradientRequest, type HelloMessage, type RunRequest,
 } from './protocol.ts';
+import { checkQuantizedOperands, quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
+import { fromWireIntTensor, helloSupportsQuantized, makeQuantizedRunRequest, outputWireType, type RunQuantizedRequest } from './protocol-quantized.ts';
 
 /** Options of {@link createProcessBackend}. */
 export interface ProcessBackendOptions {
@@ -230,7 +232,7 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
 
 /** The parts of a hello that must stay the same across restarts. */
 function helloIdentity(hello: HelloMessage): string {
-  return JSON.stringify([hello.protocol, hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, hello.gradients ?? null]);
+  return JSON.stringify([hello.protocol, hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, hello.gradients ?? null, hello.quantized_ops ?? null]);
 }
 
 /** All gradients of one problem from an external implementation (protocol 2): `db` when the problem has a bias. */
@@ -263,6 +265,8 @@ class ProcessBackend implements ExternalBackend {
   readonly precision: Precision;
   /** Conv gradients for the gradient laws; only when the hello declares gradients of conv. */
   readonly gradients?: ConvGradients;
+  /** ConvInteger / QLinearConv; only when the hello lists quantized ops (docs/protocol.md, "Quantized ops"). */
+  readonly quantized?: QuantizedConvOps;
   private current: ImplementationProcess | undefined;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
@@ -281,6 +285,9 @@ class ProcessBackend implements ExternalBackend {
     this.precision = hello.precision;
     this.current = first;
     if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
+    if ((hello.quantized_ops ?? []).length > 0) {
+      this.quantized = { supports: (p) => helloSupportsQuantized(hello, p), run: (p, o) => this.enqueue(() => this.runQuantizedNow(p, o)) };
+    }
   }
 
   supports(problem: ConvProblem): Support {
@@ -343,6 +350,20 @@ class ProcessBackend implements ExternalBackend {
     }
   }
 
+  /** Runs one quantized problem (a `run_quantized` request), in the same queue as `run`. */
+  private async runQuantizedNow(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<IntTensor> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    const support = helloSupportsQuantized(this.hello, problem);
+    if (!support.supported) throw new UnsupportedError(support.reason);
+    checkQuantizedOperands(problem, operands);
+    const { reply, where } = await this.exchange((id) => makeQuantizedRunRequest(id, problem, operands), (line, id) => parseReply(line, id));
+    try {
+      return fromWireIntTensor('reply.y', reply.y, quantizedOutputShape(problem), outputWireType(problem));
+    } catch (error) {
+      throw new ProtocolError(`${where}: ${(error as Error).message}`);
+    }
+  }
+
   private async gradientNow(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients> {
     if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
     const support = this.gradientSupport(problem);
@@ -367,7 +388,7 @@ class ProcessBackend implements ExternalBackend {
    * is returned is a result whose tensors the caller still checks (a bad tensor keeps the process).
    */
   private async exchange<R extends { type: string }>(
-    build: (id: number) => RunRequest | GradientRequest, parse: (line: string, id: number) => R,
+    build: (id: number) => RunRequest | GradientRequest | RunQuantizedRequest, parse: (line: string, id: number) => R,
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const id = this.nextId++;
     const request = build(id);

@@ -19,6 +19,7 @@ import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
+import { QUANTIZED_OPERATORS, type QuantizedOperator } from '../problem/quantized.ts';
 import { ProtocolError } from './protocol-error.ts';
 
 /** The newest protocol version this convcheck speaks (docs/protocol.md). */
@@ -35,10 +36,14 @@ const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
 
 const OPS: readonly ConvOp[] = ['conv', 'convTranspose'];
 
-/** A tensor on the wire: its shape and its elements as base64 of little-endian float32. */
+/**
+ * A tensor on the wire: its shape and its elements as base64 of little-endian float32; integer
+ * tensors of the quantized ops say their `dtype` (`uint8`, `int8`, `int32`; adapters/protocol-quantized.ts).
+ */
 export interface WireTensor {
   readonly shape: readonly number[];
   readonly data: string;
+  readonly dtype?: string;
 }
 
 /** Optional limits in a hello; a problem beyond one is unsupported (with the limit as reason). */
@@ -65,6 +70,8 @@ export interface HelloMessage {
   readonly limits?: HelloLimits;
   /** Protocol 2: the ops whose gradients it computes (a subset of `ops`); absent = no gradients. */
   readonly gradients?: readonly ConvOp[];
+  /** Optional: the quantized operators implemented (`run_quantized` requests, adapters/protocol-quantized.ts). */
+  readonly quantized_ops?: readonly QuantizedOperator[];
 }
 
 /** A problem's ONNX attributes, with ONNX names; `output_shape` only when the problem sets it. */
@@ -161,15 +168,20 @@ function base64Problem(text: string): string | undefined {
  * if the text is not padded standard base64 or does not hold exactly `4·count` bytes.
  */
 export function decodeFloat32(field: string, base64: string, count: number): Float32Array {
-  const problem = base64Problem(base64);
-  if (problem !== undefined) throw new ProtocolError(`${field} is not padded standard base64: ${problem}.`);
-  const bytes = Buffer.from(base64, 'base64');
+  const bytes = base64Bytes(field, base64);
   if (bytes.length !== count * 4) {
     throw new ProtocolError(`${field} decodes to ${bytes.length} bytes, but its shape needs ${count} float32 = ${count * 4} bytes.`);
   }
   const values = new Float32Array(count);
   for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
   return values;
+}
+
+/** The bytes of padded standard base64; anything else is a ProtocolError naming `field` and the first bad character. */
+export function base64Bytes(field: string, base64: string): Buffer {
+  const problem = base64Problem(base64);
+  if (problem !== undefined) throw new ProtocolError(`${field} is not padded standard base64: ${problem}.`);
+  return Buffer.from(base64, 'base64');
 }
 
 /** A tensor on the wire. */
@@ -195,7 +207,7 @@ export function fromWireTensor(field: string, value: unknown, expectedShape: rea
 }
 
 /** The problem's attributes with ONNX names. */
-function toWireProblem(p: ConvProblem): WireProblem {
+export function toWireProblem(p: ConvProblem): WireProblem {
   return {
     op: p.op,
     group: p.group,
@@ -264,9 +276,10 @@ export function parseHello(line: string): HelloMessage {
   }
   const limits = m.limits === undefined ? undefined : parseLimits(m.limits, protocol);
   const gradients = m.gradients === undefined ? undefined : parseGradients(m.gradients, protocol, ops as ConvOp[]);
+  const quantizedOps = parseQuantizedOps(m.quantized_ops);
   return {
     type: 'hello', protocol, name, version, precision: precision as Precision, ops: ops as ConvOp[],
-    ...(limits ? { limits } : {}), ...(gradients ? { gradients } : {}),
+    ...(limits ? { limits } : {}), ...(gradients ? { gradients } : {}), ...(quantizedOps ? { quantized_ops: quantizedOps } : {}),
   };
 }
 
@@ -344,8 +357,7 @@ export function helloSupports(hello: HelloMessage, p: ConvProblem): Support {
 export function parseReply(line: string, id: number): Reply {
   const m = parseEnvelope(line, id);
   if (m.type !== 'result') return m;
-  const { shape, data } = wireTensorFields(m.fields, 'y', '');
-  return { type: 'result', id, y: { shape, data } };
+  return { type: 'result', id, y: wireTensorFields(m.fields, 'y', '') };
 }
 
 /**
@@ -385,14 +397,25 @@ function wireTensorFields(m: Record<string, unknown>, key: string, hint: string)
     throw new ProtocolError(`reply.${key}.shape must be an array of integers >= 0, but it is ${describeType(shape)}.`);
   }
   if (typeof data !== 'string') throw new ProtocolError(`reply.${key}.data must be a base64 string, but it is ${describeType(data)}.`);
-  return { shape: shape as number[], data };
+  return { shape: shape as number[], data, ...(typeof value.dtype === 'string' ? { dtype: value.dtype } : {}) };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** The optional `quantized_ops` of a hello: a non-empty list of "ConvInteger" and "QLinearConv", or absent. */
+function parseQuantizedOps(value: unknown): QuantizedOperator[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((op) => (QUANTIZED_OPERATORS as readonly unknown[]).includes(op))) {
+    throw new ProtocolError(`hello.quantized_ops must be a non-empty list of ${QUANTIZED_OPERATORS.map((o) => JSON.stringify(o)).join(', ')}, but hello.quantized_ops=${JSON.stringify(value)}.`);
+  }
+  return value as QuantizedOperator[];
+}
+
+/** Whether `value` is a plain JSON object. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeType(value: unknown): string {
+/** How an error message shows a value's type: `missing`, `null`, `an array`, `a string ("...")`. */
+export function describeType(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   return Array.isArray(value) ? 'an array' : `a ${typeof value} (${preview(JSON.stringify(value), 60)})`;

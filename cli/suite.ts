@@ -1,10 +1,14 @@
 /**
  * The suite both `gate` and `report` run on a backend: the property laws (properties/runner.ts),
- * the golden corpus and the cases of a benchdnn batch file (`--batch`), turned into report cases.
+ * the golden corpus (Conv / ConvTranspose cases, then the quantized ConvInteger / QLinearConv
+ * cases on the backend's quantized ops) and the cases of a benchdnn batch file (`--batch`), turned
+ * into report cases.
  */
 import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../problem/known-discrepancy.ts';
+import { runQuantizedCase } from '../compare/quantized-case.ts';
+import { quantizedCorpusCases, type QuantizedGoldenCase } from '../golden/quantized-cases.ts';
 import { runCase } from '../compare/run-case.ts';
 import type { Comparison } from '../compare/judge.ts';
 import { corpusCases, type CorpusName } from '../golden/corpus.ts';
@@ -96,5 +100,36 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       o.onStep?.(`batch ${c.name}`, c);
     }
   }
+  if (o.path === undefined && laws === undefined) {
+    for (const g of selectQuantizedGolden(o.golden, o.convTypes, o.shard)) {
+      const c = await quantizedGoldenCase(o, g);
+      cases.push(c);
+      o.onStep?.(c.name, c);
+    }
+  }
   return { cases, lawFailures: result.failures };
+}
+
+/** Quantized golden cases (golden/quantized-cases.ts) of a corpus that the shard and conv-type filter keep. */
+function selectQuantizedGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): QuantizedGoldenCase[] {
+  if (corpus === 'none') return [];
+  return quantizedCorpusCases(corpus)
+    .filter((c) => convTypes === undefined || convTypes.includes(c.type))
+    .filter((_, k) => shard === undefined || k % shard.count === shard.index);
+}
+
+/** One quantized golden case on the backend's quantized ops, as a report case: exact, tie-neighbour (allowed), or fail. */
+async function quantizedGoldenCase(o: SuiteOptions, g: QuantizedGoldenCase): Promise<ReportCase> {
+  const outcome = await runQuantizedCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+  const base = {
+    source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs,
+    replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}`,
+  };
+  if (outcome.verdict === 'unsupported') return { ...base, verdict: 'unsupported', message: outcome.reason };
+  if (outcome.verdict === 'error') return { ...base, verdict: 'error', message: outcome.message };
+  const known = outcome.verdict === 'fail' ? matchKnownQuantizedDiscrepancy(o.backend.knownDiscrepancies, g.problem, outcome.evidence) : undefined;
+  return {
+    ...base, verdict: known ? 'known' : outcome.verdict, metrics: metricsOf(outcome.comparison),
+    message: known ? `known discrepancy ${known.id}: ${outcome.comparison.message}` : outcome.comparison.message,
+  };
 }

@@ -55,6 +55,8 @@ export interface Comparison {
   readonly worst?: WorstElement;
   /** Tensor-level error statistics, when the output is large enough and has accumulation lengths. */
   readonly statistics?: ErrorStatistics;
+  /** Integer outputs (quantized ops, {@link judgeIntegers}): how many elements are exact and how many took the named allowance. */
+  readonly integers?: IntegerCounts;
   readonly message: string;
 }
 
@@ -210,4 +212,66 @@ export function judge(got: Judged, want: Expectation, precision: Precision): Com
       ? `every element within its bound, but the errors over the tensor are ${Math.abs(statistics.meanSigned) > statistics.meanLimit ? `biased${statistics.meanSigned < 0 ? ' toward zero (truncation?)' : ' away from zero'}` : 'too large for the declared precision'}${stats}`
       : `all ${n} elements within bound (max normalized error ${maxNorm.toPrecision(3)})${stats}`;
   return { verdict, maxAbsError: maxAbs, maxRelError: maxRel, maxUlp, maxNormalizedError: maxNorm, overTolerance: over, ...(worst ? { worst } : {}), ...(statistics ? { statistics } : {}), message };
+}
+
+/**
+ * What a correct implementation may give for an integer output (ConvInteger, QLinearConv): the
+ * exact value, or, where a named allowance opens it, any integer in `[lo, hi]` (`lo <= value <= hi`;
+ * `lo = hi = value` where the output is exact).
+ */
+export interface IntegerExpectation {
+  readonly shape: readonly number[];
+  /** The exact output. */
+  readonly value: ArrayLike<number>;
+  readonly lo: ArrayLike<number>;
+  readonly hi: ArrayLike<number>;
+  /** The allowance's name, as verdicts show it: `tie-neighbour`. */
+  readonly allowance: string;
+}
+
+/** How an integer output matched: elements equal to the exact value, and elements the allowance admitted. */
+export interface IntegerCounts {
+  readonly exact: number;
+  readonly allowed: number;
+  readonly allowance: string;
+}
+
+/**
+ * Judges integer outputs: each element must equal the exact value or lie in its allowed `[lo, hi]`;
+ * anything else (another integer, a fraction, NaN) is impossible for a correct implementation, since
+ * the allowance is the whole of what the spec leaves open. Errors count in the output's steps
+ * (maxAbsError, maxUlp and maxNormalizedError are all `|got - exact|`). The message says `exact`
+ * when every element is, `<allowance> (allowed) at k of n elements` when some took the allowance.
+ */
+export function judgeIntegers(got: Judged, want: IntegerExpectation): Comparison {
+  const n = want.value.length;
+  if (got.shape.length !== want.shape.length || got.shape.some((s, a) => s !== want.shape[a]) || got.data.length !== n) {
+    return {
+      verdict: 'impossible', maxAbsError: Infinity, maxRelError: Infinity, maxUlp: Infinity, maxNormalizedError: Infinity, overTolerance: n,
+      message: `output shape [${got.shape}] (${got.data.length} elements) differs from the expected [${want.shape}] (${n} elements)`,
+    };
+  }
+  let exact = 0, allowed = 0, over = 0, maxAbs = 0, maxRel = 0;
+  let firstOver: WorstElement | undefined, firstAllowed: WorstElement | undefined;
+  for (let i = 0; i < n; i++) {
+    const have = got.data[i], expected = want.value[i];
+    const err = Number.isNaN(have) ? Infinity : Math.abs(have - expected);
+    maxAbs = Math.max(maxAbs, err);
+    if (expected !== 0) maxRel = Math.max(maxRel, err / Math.abs(expected));
+    const bound = Math.max(expected - want.lo[i], want.hi[i] - expected);
+    if (err === 0) exact++;
+    else if (Number.isInteger(have) && have >= want.lo[i] && have <= want.hi[i]) { allowed++; firstAllowed ??= { index: i, got: have, expected, bound }; }
+    else { over++; firstOver ??= { index: i, got: have, expected, bound }; }
+  }
+  const at = (w: WorstElement): string => `index ${w.index} [${multiIndex(want.shape, w.index)}]: got ${w.got}, exact ${w.expected}${w.bound > 0 ? ` (${want.allowance} allowed: ${want.lo[w.index]}..${want.hi[w.index]})` : ''}`;
+  const message = over > 0
+    ? `${over} of ${n} elements are neither exact nor an allowed ${want.allowance} (impossible for a correct implementation); first at ${at(firstOver!)}`
+    : allowed > 0
+      ? `${want.allowance} (allowed) at ${allowed} of ${n} elements, exact elsewhere; first at ${at(firstAllowed!)}`
+      : `exact: all ${n} elements equal the exact result`;
+  const worst = firstOver ?? firstAllowed;
+  return {
+    verdict: over > 0 ? 'impossible' : 'pass', maxAbsError: maxAbs, maxRelError: maxRel, maxUlp: maxAbs, maxNormalizedError: maxAbs, overTolerance: over,
+    ...(worst ? { worst } : {}), integers: { exact, allowed, allowance: want.allowance }, message,
+  };
 }

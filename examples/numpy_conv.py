@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""ONNX Conv and ConvTranspose in numpy, as an external implementation for convcheck.
+"""ONNX Conv and ConvTranspose in numpy, as an external implementation for convcheck,
+and the quantized ConvInteger and QLinearConv.
 
 It speaks convcheck's JSON-lines protocol (docs/protocol.md, version 2) on stdin and
-stdout: writes a hello, then answers each "run" request with one "result" (or "error")
-line, and each "gradient" request with dx, dw and db of Conv or ConvTranspose.
+stdout: writes a hello, then answers each "run" (and "run_quantized") request with one
+"result" (or "error") line, and each "gradient" request with dx, dw and db of Conv or
+ConvTranspose; the quantized ConvInteger and QLinearConv too.
 N-d (1-D, 2-D, 3-D), groups, strides, dilations, pads, output_padding, bias.
 
 Gradients, with L = sum(y * dy): Conv's input gradient is its own transposed conv of dy,
@@ -191,6 +193,46 @@ def run(request):
     return y
 
 
+INT_DTYPES = {"uint8": "u1", "int8": "i1", "int32": "<i4"}
+RANGES = {"uint8": (0, 255), "int8": (-128, 127)}
+
+
+def decode_ints(wire):
+    """An integer wire tensor {"shape", "dtype": uint8 | int8 | int32, "data": base64 of raw little-endian values} as int64."""
+    data = np.frombuffer(base64.b64decode(wire["data"], validate=True), dtype=INT_DTYPES[wire["dtype"]])
+    return data.reshape(wire["shape"]).astype(np.int64)
+
+
+def encode_ints(array, dtype):
+    """An array as an integer wire tensor of `dtype`."""
+    data = np.ascontiguousarray(array, dtype=INT_DTYPES[dtype]).tobytes()
+    return {"shape": list(array.shape), "dtype": dtype, "data": base64.b64encode(data).decode("ascii")}
+
+
+def run_quantized(request):
+    """ConvInteger and QLinearConv: the float conv above of (x - x_zero_point) and (w - w_zero_point),
+    whose zero padding is then x_zero_point's; products are below 2^16 and sums below 2^47, so the
+    float64 sums are exact integers. QLinearConv adds B, scales by x_scale*w_scale/y_scale in
+    float64, rounds half to even (np.rint), adds y_zero_point and saturates."""
+    problem, resolved = request["problem"], request["resolved"]
+    x, w = decode_ints(request["x"]), decode_ints(request["w"])
+    rank, channels = x.ndim - 2, w.shape[0]
+    per_channel = [channels] + [1] * (w.ndim - 1)
+    w_zero_point = np.broadcast_to(np.asarray(problem["w_zero_point"], dtype=np.int64), (channels,)).reshape(per_channel)
+    pads = resolved["pads"]
+    acc = conv((x - problem["x_zero_point"]).astype(np.float64), (w - w_zero_point).astype(np.float64), None,
+               problem["group"], problem["strides"], problem["dilations"], pads[:rank], pads[rank:])
+    if problem["operator"] == "ConvInteger":
+        return encode_ints(acc, "int32")
+    out = [1, channels] + [1] * rank
+    if "b" in request:
+        acc = acc + decode_ints(request["b"]).reshape(out)
+    w_scale = np.broadcast_to(np.asarray(problem["w_scale"], dtype=np.float64), (channels,)).reshape(out)
+    real = acc * (problem["x_scale"] * w_scale / problem["y_scale"])
+    low, high = RANGES[problem["y_type"]]
+    return encode_ints(np.clip(np.rint(real) + problem["y_zero_point"], low, high), problem["y_type"])
+
+
 def send(message):
     """One protocol line; flushed, because stdout to a pipe is block-buffered."""
     sys.stdout.write(json.dumps(message) + "\n")
@@ -199,7 +241,8 @@ def send(message):
 
 def main(name=NAME):
     send({"type": "hello", "protocol": 2, "name": name, "version": VERSION,
-          "precision": "fp32", "ops": ["conv", "convTranspose"], "gradients": ["conv", "convTranspose"]})
+          "precision": "fp32", "ops": ["conv", "convTranspose"], "gradients": ["conv", "convTranspose"],
+          "quantized_ops": ["ConvInteger", "QLinearConv"]})
     for line in iter(sys.stdin.readline, ""):
         if not line.strip():
             continue
@@ -207,6 +250,8 @@ def main(name=NAME):
         try:
             if request["type"] == "gradient":
                 send({"type": "result", "id": request["id"], **gradient(request)})
+            elif request["type"] == "run_quantized":
+                send({"type": "result", "id": request["id"], "y": run_quantized(request)})
             else:
                 send({"type": "result", "id": request["id"], "y": encode(run(request))})
         except Exception as error:  # an error reply, never a dead process

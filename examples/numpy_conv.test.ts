@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../problem/backend.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { runCase } from '../compare/run-case.ts';
+import { runQuantizedCase } from '../compare/quantized-case.ts';
+import { QUANTIZED_SMALL } from '../golden/quantized-cases.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { resolvePads } from '../problem/shape.ts';
@@ -53,6 +55,14 @@ describe('examples/numpy_conv.py passes the gate', () => {
     const outcome = await runCase(backend, parseDescriptor(descriptor), { mode, seed: 7 });
     expect(outcome.verdict === 'pass' ? 'pass' : outcome).toBe('pass');
     if (outcome.verdict === 'pass' && mode === 'exact') expect(outcome.comparison.maxUlp).toBe(0);
+  });
+
+  test('its ConvInteger and QLinearConv (run_quantized requests) pass the quantized golden corpus exactly', async () => {
+    expect(backend.quantized).toBeDefined();
+    for (const c of QUANTIZED_SMALL) {
+      const outcome = await runQuantizedCase(backend, c.problem, { mode: c.mode, seed: c.seed });
+      expect(outcome.verdict === 'pass' ? outcome.comparison.message : outcome, c.name).toMatch(/^exact: /);
+    }
   });
 
   test(`passes on ${NUM_RUNS} random small problems, exact and real data`, async () => {

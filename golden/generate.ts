@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConvInputError } from '../problem/errors.ts';
-import { ALL_FORMATS, caseFiles, type FixtureFormat } from './case-files.ts';
+import { ALL_FORMATS, caseFiles, type CaseFile, type FixtureFormat } from './case-files.ts';
 import { corpusCases, type CorpusName } from './corpus.ts';
 import { sha256Hex } from './fixture-file.ts';
 import type { GoldenCase } from './golden-case.ts';
@@ -46,6 +46,24 @@ function selectCases(corpus: CorpusName, names: readonly string[] | undefined): 
 }
 
 /**
+ * Replaces `caseDir` with the files given, written one at a time; returns the sha256 of each (by
+ * path, in write order) and the bytes written.
+ */
+export async function writeCaseDirectory(caseDir: string, files: Iterable<CaseFile>): Promise<{ hashes: Record<string, string>; bytes: number }> {
+  await rm(caseDir, { recursive: true, force: true });
+  const hashes: Record<string, string> = {};
+  let bytes = 0;
+  for (const file of files) {
+    const path = join(caseDir, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.bytes);
+    hashes[file.path] = sha256Hex(file.bytes);
+    bytes += file.bytes.length;
+  }
+  return { hashes, bytes };
+}
+
+/**
  * Writes the corpus's cases under `outDir` (one directory per case) and its manifest; the same
  * options give byte-identical files on any machine. Returns the manifest.
  * @example await generateCorpus({ outDir: 'golden/corpus', corpus: 'small' })
@@ -59,17 +77,7 @@ export async function generateCorpus(options: GenerateOptions): Promise<Manifest
   await mkdir(options.outDir, { recursive: true });
   const entries: ManifestCase[] = [];
   for (const [index, c] of cases.entries()) {
-    const caseDir = join(options.outDir, c.name);
-    await rm(caseDir, { recursive: true, force: true });
-    const hashes: Record<string, string> = {};
-    let bytes = 0;
-    for (const file of caseFiles(c, formats)) {
-      const path = join(caseDir, file.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.bytes);
-      hashes[file.path] = sha256Hex(file.bytes);
-      bytes += file.bytes.length;
-    }
+    const { hashes, bytes } = await writeCaseDirectory(join(options.outDir, c.name), caseFiles(c, formats));
     entries.push(manifestCase(c, hashes));
     options.onCase?.({ case: c, index, total: cases.length, files: Object.keys(hashes).length, bytes });
   }

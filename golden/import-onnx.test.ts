@@ -15,7 +15,10 @@ import { referenceBackend } from '../adapters/reference.ts';
 import { corpusCases } from './corpus.ts';
 import { importOnnxTestDir } from './import-onnx.ts';
 import { decodeTensorProto, encodeTensorProto } from './tensor-proto.ts';
-import { COMMITTED_CORPUS_DIR } from './write-committed-corpus.ts';
+import { COMMITTED_CORPUS_DIR, COMMITTED_QUANTIZED_CORPUS_DIR } from './write-committed-corpus.ts';
+import { QUANTIZED_SMALL } from './quantized-cases.ts';
+import { readNpyFile } from './npy.ts';
+import { encodeValuesTensor } from '../adapters/onnx/quantized-model.ts';
 
 const { onnx } = onnxProto;
 
@@ -40,6 +43,41 @@ async function copyCase(name: string): Promise<string> {
   await cp(join(COMMITTED_CORPUS_DIR, name), dir, { recursive: true });
   return dir;
 }
+
+describe('importOnnxTestDir on convcheck\'s quantized corpus', () => {
+  test('every committed quantized case passes against the exact reference; ONNX Runtime passes or is the recorded int32 wrap', async () => {
+    const backends = (await availableBackends(['reference', 'onnxruntime'])).flatMap((a) => (a.available ? [a.backend] : []));
+    const result = await importOnnxTestDir(COMMITTED_QUANTIZED_CORPUS_DIR, backends);
+    expect(result.counts).toEqual({ pass: QUANTIZED_SMALL.length, fail: 0, error: 0, skipped: 0 });
+    expect(result.cases.map((c) => c.descriptor).sort()).toEqual(QUANTIZED_SMALL.map((c) => c.descriptor).sort());
+    const ort = Object.fromEntries(result.cases.map((c) => [c.name, c.dataSets[0].backends[1].verdict]));
+    expect(ort['q-qlinear-int32-overflow']).toBe('known');
+    expect(result.cases.find((c) => c.name === 'q-qlinear-int32-overflow')?.dataSets[0].backends[1].known?.id).toBe('ort-qlinearconv-int32-accumulator-wraps');
+    for (const [name, verdict] of Object.entries(ort)) if (name !== 'q-qlinear-int32-overflow') expect(['pass', 'unsupported'], `${name}: ${verdict}`).toContain(verdict);
+    for (const b of backends) await b.dispose?.();
+  });
+
+  test('an expected output off by one step is a fail naming the element; the tie-neighbour where allowed is not', async () => {
+    const dir = join(scratch, `q-${Math.random().toString(36).slice(2)}`);
+    await cp(join(COMMITTED_QUANTIZED_CORPUS_DIR, 'q-qlinear-tie-neighbour'), dir, { recursive: true });
+    const path = join(dir, 'test_data_set_0', 'output_0.pb');
+    const y = decodeTensorProto(await readFile(path), path).tensor;
+    const lo = (await readNpyFile(join(dir, 'yLo.npy'))).data, hi = (await readNpyFile(join(dir, 'yHi.npy'))).data;
+    const open = Array.from(lo).findIndex((v, i) => v !== hi[i]);
+    const shut = Array.from(lo).findIndex((v, i) => v === hi[i]);
+    const data = Array.from(y.data);
+    data[open] = data[open] === lo[open] ? hi[open] : lo[open];
+    await writeFile(path, encodeValuesTensor('Y', 2, y.shape, data));
+    const allowed = await importOnnxTestDir(dir, [referenceBackend]);
+    expect(allowed.cases[0].verdict).toBe('pass');
+    expect(allowed.cases[0].dataSets[0].expected.message).toMatch(/^tie-neighbour \(allowed\) at 1 of 9 elements/);
+    data[shut] += 1;
+    await writeFile(path, encodeValuesTensor('Y', 2, y.shape, data));
+    const off = await importOnnxTestDir(dir, [referenceBackend]);
+    expect(off.cases[0].verdict).toBe('fail');
+    expect(off.cases[0].message).toMatch(new RegExp(`expected output disagrees with the reference: 1 of 9 elements are neither exact nor an allowed tie-neighbour .* first at index ${shut} `));
+  });
+});
 
 describe('importOnnxTestDir on convcheck\'s own corpus', () => {
   test('every committed case passes against the reference, with the case\'s descriptor', async () => {
@@ -149,7 +187,7 @@ describe('importOnnxTestDir on convcheck\'s own corpus', () => {
 /** Where ONNX's backend test data is: Debian's libonnx-testdata, or `CONVCHECK_ONNX_TESTDATA` (a `data` directory of onnx/backend/test). */
 const OFFICIAL = process.env.CONVCHECK_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
 const OFFICIAL_PATTERNS: Array<[string, RegExp]> = [
-  ['node', /^test_(basic_)?conv/],
+  ['node', /^test_(basic_)?conv|^test_qlinearconv/],
   ['pytorch-converted', /^test_Conv/],
   ['pytorch-operator', /^test_operator_conv/],
 ];
@@ -177,6 +215,7 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
     expect(backends.map((b) => b.name)).toEqual(names);
     const verdicts: Record<string, string> = {};
     const known: string[] = [];
+    const quantized: string[] = [];
     for (const [sub, pattern] of OFFICIAL_PATTERNS) {
       for (const name of readdirSync(join(OFFICIAL, sub)).filter((n) => pattern.test(n)).sort()) {
         const result = await importOnnxTestDir(join(OFFICIAL, sub, name), backends);
@@ -185,8 +224,14 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
         if (name in REFERENCE_REJECTS) {
           expect(c.verdict, name).toBe('error');
           expect(c.message, name).toMatch(REFERENCE_REJECTS[name]);
-        } else if (/integer/.test(name)) {
-          expect(c.message, name).toBe('skipped: not a single Conv/ConvTranspose: the node is ConvInteger');
+        } else if (/integer|qlinear/.test(name)) {
+          // ConvInteger and QLinearConv: the exact reference reproduces ONNX's output, ORT too; tfjs has no quantized ops
+          expect([c.verdict, c.message], name).toEqual(['pass', expect.stringMatching(/^expected output matches the reference/)]);
+          for (const set of c.dataSets) {
+            expect(set.expected.message, name).toMatch(/^exact: all \d+ elements equal the exact result/);
+            expect(set.backends.map((b) => `${b.backend}:${b.verdict}`), name).toEqual(['reference:pass', 'onnxruntime:pass', 'tfjs-cpu:unsupported', 'tfjs-wasm:unsupported']);
+          }
+          quantized.push(`${name} ${c.descriptor}`);
         } else {
           expect([c.verdict, c.message], name).toEqual(['pass', expect.stringMatching(/^expected output matches the reference/)]);
           for (const set of c.dataSets) {
@@ -207,8 +252,15 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
     // tfjs-wasm's conv3dTranspose drops taps (adapters/tfjs-known.ts): ONNX's 3-D ConvTranspose test shows it.
     expect(known).toContain('test_convtranspose_3d tfjs-wasm tfjs-wasm-conv3d-transpose-loop-bounds');
     const count = (v: string): number => Object.values(verdicts).filter((x) => x === v).length;
-    // libonnx-testdata 1.12 (Debian 12) has 45 runnable Conv/ConvTranspose tests and 3 ConvInteger ones.
-    expect(count('pass')).toBeGreaterThanOrEqual(45);
+    // libonnx-testdata 1.12 (Debian 12) has 45 runnable Conv/ConvTranspose tests, 3 ConvInteger ones and 1 QLinearConv.
+    expect(count('pass')).toBeGreaterThanOrEqual(49);
+    // ONNX's official quantized data, read as problems (the zero points and scales are node inputs there)
+    expect(quantized).toEqual([
+      'test_basic_convinteger CIu8u8mb1ic1ih3iw3oc1kh2kw2xz1n"test_basic_convinteger"',
+      'test_convinteger_with_padding CIu8u8mb1ic1ih3iw3oc1kh2kw2ph1pw1xz1n"test_convinteger_with_padding"',
+      'test_convinteger_without_padding CIu8u8mb1ic1ih3iw3oc1kh2kw2xz1n"test_convinteger_without_padding"',
+      'test_qlinearconv QLu8u8u8mb1ic1ih7iw7oc1kh1kw1xs0.003692047xz132wsc0.0017279458wzc255ys0.0016268126yz123n"test_qlinearconv"',
+    ]);
     expect({ error: count('error'), fail: count('fail') }).toEqual({ error: Object.keys(REFERENCE_REJECTS).length, fail: 0 });
   });
 

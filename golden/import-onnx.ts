@@ -1,13 +1,14 @@
 /**
  * Runs ONNX backend-test directories (`model.onnx` + `test_data_set_N/input_K.pb, output_0.pb`)
- * whose model is a single Conv or ConvTranspose node against the reference and every backend
- * given, with a verdict per case: the official data of ONNX (Debian's libonnx-testdata), a
+ * whose model is a single Conv, ConvTranspose, ConvInteger or QLinearConv node against the
+ * reference and every backend given (the quantized ops against the exact reference and the
+ * quantized tolerance rule: exact, or an allowed tie-neighbour), with a verdict per case: the official data of ONNX (Debian's libonnx-testdata), a
  * runtime's own tests, or convcheck's golden corpus read back.
  *
  * Per data set: the test's expected output is compared with the float64 reference under the
  * tolerance model (real mode, fp32: ONNX's data is real-valued and its expected outputs are
  * float32), and each backend runs the same operands, judged at its declared precision.
- * Case verdict: `skipped` (not a single Conv/ConvTranspose; counted, never silent), `error` (a
+ * Case verdict: `skipped` (not a single Conv, ConvTranspose, ConvInteger or QLinearConv node; counted, never silent), `error` (a
  * malformed file or an invalid problem; or a backend error), `fail` (the expected output
  * disagrees with the reference, or a backend fails), else `pass`. Unsupported is never a fail.
  * A backend failure or error that one of its recorded known discrepancies explains
@@ -17,7 +18,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
-import { dataTraits, matchKnownDiscrepancy, type DataTraits, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { compareQuantized, quantizedReferenceResult, runQuantizedCase, type QuantizedCaseOutcome } from '../compare/quantized-case.ts';
+import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
+import { quantizedProblemFromTensors, readQuantizedModel, type QuantizedModel, type QuantizedRole } from './onnx-quantized-reader.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
 import { type Comparison } from '../compare/judge.ts';
@@ -130,15 +134,15 @@ async function readInputs(dataSetDir: string, count: number): Promise<NamedTenso
   return inputs;
 }
 
-/** A fail or error explained by one of the backend's recorded discrepancies becomes `known`, its message led by the record's id. */
-function routeKnown(result: ImportedBackendResult, problem: ConvProblem, records: readonly KnownDiscrepancy[] | undefined, data: DataTraits): ImportedBackendResult {
+/** A fail or error explained by one of the backend's recorded discrepancies (`match`) becomes `known`, its message led by the record's id. */
+function routeKnown(result: ImportedBackendResult, match: () => KnownDiscrepancy | undefined): ImportedBackendResult {
   if (result.verdict !== 'fail' && result.verdict !== 'error') return result;
-  const known = matchKnownDiscrepancy(records, problem, undefined, data);
+  const known = match();
   if (known === undefined) return result;
   return { ...result, verdict: 'known', known, message: `known discrepancy ${known.id} (${result.verdict}: ${result.message})` };
 }
 
-function backendResult(backend: string, outcome: CaseOutcome): ImportedBackendResult {
+function backendResult(backend: string, outcome: CaseOutcome | QuantizedCaseOutcome): ImportedBackendResult {
   switch (outcome.verdict) {
     case 'pass':
     case 'fail':
@@ -178,10 +182,56 @@ function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdi
   return { verdict, message: parts.join('; ') };
 }
 
+/** The tensor of a node input: an initializer, or the data set's `input_k.pb` feeding graph input k. */
+function namedInput(initializers: ReadonlyMap<string, NamedTensor>, feeds: readonly string[], name: string, inputs: readonly NamedTensor[], dataSetDir: string): NamedTensor {
+  const init = initializers.get(name);
+  if (init !== undefined) return init;
+  const feed = feeds.indexOf(name);
+  if (feed < 0 || inputs[feed] === undefined) throw new FixtureFormatError(dataSetDir, `node input "${name}" is neither an initializer nor fed by an input_*.pb file.`);
+  return inputs[feed];
+}
+
+/**
+ * A single ConvInteger / QLinearConv node: per data set, the problem its tensors make (types, zero
+ * points and scales are node inputs in ONNX), the test's expected output against the exact
+ * reference's allowed outputs, and each backend's quantized ops judged the same way.
+ */
+async function importQuantizedCase(dir: string, name: string, model: QuantizedModel, backends: readonly Backend[], options: ImportOptions): Promise<ImportedCase> {
+  const setNames = await dataSetDirectories(dir);
+  if (setNames.length === 0) throw new FixtureFormatError(dir, 'holds no test_data_set_* directory.');
+  const dataSets: ImportedDataSet[] = [];
+  let descriptor: string | undefined;
+  for (const setName of setNames) {
+    const setDir = join(dir, setName);
+    const inputs = await readInputs(setDir, model.feeds.length);
+    const tensor = (role: QuantizedRole): NamedTensor | undefined => {
+      const input = model.inputs[role];
+      return input === undefined ? undefined : namedInput(model.initializers, model.feeds, input, inputs, setDir);
+    };
+    const { problem, operands } = quantizedProblemFromTensors(model, tensor, name.replace(/"/g, ''));
+    descriptor = formatQuantizedDescriptor(problem);
+    const reference = quantizedReferenceResult(problem, operands);
+    const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
+    const expected = compareQuantized(reference, expectedOutput.tensor);
+    const evidence = { int32Overflows: reference.int32Overflows };
+    const results: ImportedBackendResult[] = [];
+    for (const backend of backends) {
+      const outcome = await runQuantizedCase(backend, problem, { mode: 'uniform', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+      results.push(routeKnown(backendResult(backend.name, outcome), () => matchKnownQuantizedDiscrepancy(backend.knownDiscrepancies, problem, evidence)));
+    }
+    dataSets.push({ name: setName, expected, backends: results });
+  }
+  const { verdict, message } = summarize(dataSets);
+  return { name, dir, verdict, message, ...(descriptor ? { descriptor } : {}), opset: model.opset, dataSets };
+}
+
 async function importCase(dir: string, backends: readonly Backend[], options: ImportOptions): Promise<ImportedCase> {
   const name = basename(dir);
   const modelPath = join(dir, 'model.onnx');
-  const model = readConvModel(await readFixtureFile(modelPath, MAX_MODEL_BYTES), modelPath);
+  const bytes = await readFixtureFile(modelPath, MAX_MODEL_BYTES);
+  const quantized = readQuantizedModel(bytes, modelPath);
+  if (quantized !== undefined) return importQuantizedCase(dir, name, quantized, backends, options);
+  const model = readConvModel(bytes, modelPath);
   if (model.kind === 'skipped') return { name, dir, verdict: 'skipped', message: `skipped: ${model.reason}`, dataSets: [] };
   const setNames = await dataSetDirectories(dir);
   if (setNames.length === 0) throw new FixtureFormatError(dir, 'holds no test_data_set_* directory.');
@@ -201,7 +251,8 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
-      results.push(routeKnown(backendResult(backend.name, outcome), problem, backend.knownDiscrepancies, dataTraits([operands.x, operands.w, operands.b])));
+      const p = problem, data = dataTraits([operands.x, operands.w, operands.b]);
+      results.push(routeKnown(backendResult(backend.name, outcome), () => matchKnownDiscrepancy(backend.knownDiscrepancies, p, undefined, data)));
     }
     dataSets.push({ name: setName, expected, backends: results });
   }

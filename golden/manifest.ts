@@ -88,10 +88,11 @@ export function formatManifest(m: Manifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A parsed JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A checked view of one JSON value; every failure names the file and the JSON path. */
-class Field {
+/** A checked view of one JSON value; every failure names the file and the JSON path (golden/quantized-manifest.ts reads with it too). */
+export class Field {
   constructor(readonly file: string, readonly path: string, readonly value: Json | undefined) {}
 
   fail(rule: string): never {
@@ -144,7 +145,7 @@ class Field {
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** A file path inside a case directory: relative, `/`-separated, no `..`, `.` or empty parts. */
-function safeRelativePath(field: Field): string {
+export function safeRelativePath(field: Field): string {
   const p = field.string();
   const parts = p.split('/');
   if (p.startsWith('/') || p.includes('\\') || parts.some((part) => part === '' || part === '.' || part === '..')) {
@@ -158,7 +159,8 @@ const CASE_TYPES: readonly CaseType[] = [
   'depthwise-separable', 'spatially-separable', 'flattened', 'shuffled-grouped',
 ];
 
-function readAttributes(field: Field): Record<string, AttributeValue> {
+/** A case's attributes: integers, strings and integer lists. */
+export function readAttributes(field: Field): Record<string, AttributeValue> {
   const result: Record<string, AttributeValue> = {};
   for (const [key, value] of field.entries()) {
     const v = value.value;
@@ -169,13 +171,19 @@ function readAttributes(field: Field): Record<string, AttributeValue> {
   return result;
 }
 
-function readCase(f: Field): ManifestCase {
+/** A case's `files`: safe relative paths to lower-case hex sha256s. */
+export function readFiles(f: Field): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [path, sha] of f.get('files').entries()) {
     safeRelativePath(new Field(f.file, `${f.path}.files key`, path));
     if (!SHA256.test(sha.string())) sha.fail('must be a 64-digit lower-case hex sha256');
     files[path] = sha.string();
   }
+  return files;
+}
+
+function readCase(f: Field): ManifestCase {
+  const files = readFiles(f);
   const shapes = f.get('shapes');
   const chain = f.has('chain') ? { name: f.get('chain').get('name').string(), step: f.get('chain').get('step').integer(1), of: f.get('chain').get('of').integer(1) } : undefined;
   return {
@@ -207,21 +215,8 @@ function readCase(f: Field): ManifestCase {
  * every case. A malformed manifest throws a FixtureFormatError naming `file` and the JSON path.
  */
 export function parseManifest(text: string, file: string): Manifest {
-  let json: Json;
-  try {
-    json = JSON.parse(text) as Json;
-  } catch (error) {
-    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
-  }
-  const root = new Field(file, 'manifest', json);
-  if (root.get('format').string() !== MANIFEST_FORMAT) root.get('format').fail(`must be "${MANIFEST_FORMAT}"`);
-  if (root.get('version').integer(0) !== MANIFEST_VERSION) root.get('version').fail(`must be ${MANIFEST_VERSION} (the version this convcheck reads)`);
-  const cases = root.get('cases').array().map(readCase);
-  const seen = new Set<string>();
-  for (const c of cases) {
-    if (seen.has(c.dir)) throw new FixtureFormatError(file, `two cases share the directory "${c.dir}".`);
-    seen.add(c.dir);
-  }
+  const root = manifestRoot(text, file, MANIFEST_FORMAT, MANIFEST_VERSION);
+  const cases = readCases(root, readCase);
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -230,4 +225,29 @@ export function parseManifest(text: string, file: string): Manifest {
     conventions: CONVENTIONS,
     cases,
   };
+}
+
+/** A manifest's root, checked to be JSON of `format` and `version`; else a FixtureFormatError naming `file`. */
+export function manifestRoot(text: string, file: string, format: string, version: number): Field {
+  let json: Json;
+  try {
+    json = JSON.parse(text) as Json;
+  } catch (error) {
+    throw new FixtureFormatError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  const root = new Field(file, 'manifest', json);
+  if (root.get('format').string() !== format) root.get('format').fail(`must be "${format}"`);
+  if (root.get('version').integer(0) !== version) root.get('version').fail(`must be ${version} (the version this convcheck reads)`);
+  return root;
+}
+
+/** A manifest's cases read by `read`, no two sharing a directory. */
+export function readCases<C extends { readonly dir: string }>(root: Field, read: (f: Field) => C): C[] {
+  const cases = root.get('cases').array().map(read);
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.dir)) throw new FixtureFormatError(root.file, `two cases share the directory "${c.dir}".`);
+    seen.add(c.dir);
+  }
+  return cases;
 }

@@ -79,6 +79,8 @@ describe('.npy files against numpy itself', () => {
       'f4.npy': encodeNpy(Float32Array.of(1.5, -2, Math.fround(0.1), 0, 5, 6), [1, 2, 3]),
       'f8.npy': encodeNpy(Float64Array.of(0.1, 1e-300, -3), [3]),
       'i4.npy': encodeNpy(Int32Array.of(1, -2, 3, 4), [2, 2]),
+      'u1.npy': encodeNpy(Uint8Array.of(0, 255, 7), [3]),
+      'i1.npy': encodeNpy(Int8Array.of(-128, 127, 0, -1), [1, 4]),
     };
     for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
     const script = [
@@ -95,7 +97,12 @@ describe('.npy files against numpy itself', () => {
       `f4.npy <f4 [1, 2, 3] True [1.5, -2.0, ${Math.fround(0.1)}, 0.0, 5.0, 6.0]`,
       'f8.npy <f8 [3] True [0.1, 1e-300, -3.0]',
       'i4.npy <i4 [2, 2] True [1, -2, 3, 4]',
+      'u1.npy |u1 [3] True [0, 255, 7]',
+      'i1.npy |i1 [1, 4] True [-128, 127, 0, -1]',
     ]);
+    // and convcheck reads its 8-bit files back
+    expect(Array.from(decodeNpy(files['u1.npy'], 'u1.npy').data)).toEqual([0, 255, 7]);
+    expect(Array.from(decodeNpy(files['i1.npy'], 'i1.npy').data)).toEqual([-128, 127, 0, -1]);
   });
 
   test('convcheck reads a file numpy wrote, and refuses numpy\'s Fortran-order file', async (ctx) => {

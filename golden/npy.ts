@@ -10,33 +10,35 @@
  *   data   : the elements in C order, little-endian
  *
  * The writer produces exactly the bytes `numpy.save` writes for the same array. The reader takes
- * `<f4`, `<f8` and `<i4` in C order and checks the header against the bytes really present
- * before it allocates.
+ * `<f4`, `<f8`, `<i4`, `|u1` and `|i1` (the quantized fixtures' uint8 and int8) in C order and
+ * checks the header against the bytes really present before it allocates.
  */
 import { checkedElementCount, FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile } from './fixture-file.ts';
 
-/** Element types convcheck writes and reads: float32, float64, int32, all little-endian. */
-export type NpyDtype = '<f4' | '<f8' | '<i4';
+/** Element types convcheck writes and reads: float32, float64, int32 (little-endian), uint8 and int8. */
+export type NpyDtype = '<f4' | '<f8' | '<i4' | '|u1' | '|i1';
 
 /** A C-order array read from or written to a `.npy` file. */
 export interface NpyArray {
   readonly dtype: NpyDtype;
   readonly shape: readonly number[];
-  readonly data: Float32Array | Float64Array | Int32Array;
+  readonly data: Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array;
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
-const ITEM_SIZE: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i4': 4 };
+const ITEM_SIZE: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i4': 4, '|u1': 1, '|i1': 1 };
 const ALIGN = 64;
 
 /** Largest `.npy` file the reader opens: 2^31-1 float64 elements and a header. */
 const MAX_NPY_FILE_BYTES = 8 * (2 ** 31 - 1) + 2 ** 20;
 
-/** The dtype of typed data: Float32Array `<f4`, Float64Array `<f8`, Int32Array `<i4`. */
-function dtypeOf(data: Float32Array | Float64Array | Int32Array): NpyDtype {
+/** The dtype of typed data: Float32Array `<f4`, Float64Array `<f8`, Int32Array `<i4`, Uint8Array `|u1`, Int8Array `|i1`. */
+function dtypeOf(data: NpyArray['data']): NpyDtype {
   if (data instanceof Float32Array) return '<f4';
   if (data instanceof Float64Array) return '<f8';
+  if (data instanceof Uint8Array) return '|u1';
+  if (data instanceof Int8Array) return '|i1';
   return '<i4';
 }
 
@@ -50,7 +52,7 @@ function shapeRepr(shape: readonly number[]): string {
  * `numpy.save` of the same array.
  * @example encodeNpy(Float32Array.of(1, 2, 3), [3]) // header "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }"
  */
-export function encodeNpy(data: Float32Array | Float64Array | Int32Array, shape: readonly number[]): Uint8Array {
+export function encodeNpy(data: NpyArray['data'], shape: readonly number[]): Uint8Array {
   const dtype = dtypeOf(data);
   const count = checkedElementCount('encodeNpy', shape);
   if (count !== data.length) throw new FixtureFormatError('encodeNpy', `shape [${shape.join(', ')}] holds ${count} elements, but the data has ${data.length}.`);
@@ -71,6 +73,8 @@ export function encodeNpy(data: Float32Array | Float64Array | Int32Array, shape:
     const at = start + i * itemSize;
     if (dtype === '<f4') view.setFloat32(at, data[i], true);
     else if (dtype === '<f8') view.setFloat64(at, data[i], true);
+    else if (dtype === '|u1') view.setUint8(at, data[i]);
+    else if (dtype === '|i1') view.setInt8(at, data[i]);
     else view.setInt32(at, data[i], true);
   }
   return bytes;
@@ -142,7 +146,7 @@ function parseHeaderDict(text: string, file: string): Map<string, HeaderValue> {
 }
 
 /**
- * Reads `.npy` bytes (versions 1.0, 2.0, 3.0), dtype `<f4`, `<f8` or `<i4`, C order. A truncated
+ * Reads `.npy` bytes (versions 1.0, 2.0, 3.0), dtype `<f4`, `<f8`, `<i4`, `|u1` or `|i1`, C order. A truncated
  * file, a bad magic, an unsupported dtype or byte order, Fortran order, negative dims or a shape
  * that does not match the remaining bytes throws a FixtureFormatError naming `file`.
  */
@@ -170,7 +174,7 @@ export function decodeNpy(bytes: Uint8Array, file: string): NpyArray {
   if (!Array.isArray(shape)) throw new FixtureFormatError(file, ".npy header needs 'shape' as a tuple of integers.");
   if (!(descr in ITEM_SIZE)) {
     const bigEndian = descr.startsWith('>');
-    throw new FixtureFormatError(file, `dtype '${descr}' is not supported${bigEndian ? ' (big-endian)' : ''}: convcheck reads '<f4', '<f8' and '<i4'.`);
+    throw new FixtureFormatError(file, `dtype '${descr}' is not supported${bigEndian ? ' (big-endian)' : ''}: convcheck reads '<f4', '<f8', '<i4', '|u1' and '|i1'.`);
   }
   if (fortran) throw new FixtureFormatError(file, 'fortran_order is True, but convcheck reads C-order arrays only.');
   const dtype = descr as NpyDtype;
@@ -192,6 +196,8 @@ export function decodeNpy(bytes: Uint8Array, file: string): NpyArray {
     for (let i = 0; i < count; i++) data[i] = view.getFloat64(dataStart + i * 8, true);
     return { dtype, shape, data };
   }
+  if (dtype === '|u1') return { dtype, shape, data: bytes.slice(dataStart, dataStart + count) };
+  if (dtype === '|i1') return { dtype, shape, data: new Int8Array(bytes.slice(dataStart, dataStart + count).buffer) };
   const data = new Int32Array(count);
   for (let i = 0; i < count; i++) data[i] = view.getInt32(dataStart + i * 4, true);
   return { dtype, shape, data };

@@ -90,35 +90,49 @@ export function readConvModel(bytes: Uint8Array, file: string): ConvModel | Skip
   if (domain !== '' && domain !== 'ai.onnx') return skip(`the node is ${node.opType} of domain "${domain}"`);
   if (node.opType !== 'Conv' && node.opType !== 'ConvTranspose') return skip(`the node is ${node.opType}`);
   const opType = node.opType;
-  const allowed = opType === 'Conv' ? CONV_ATTRIBUTES : CONV_TRANSPOSE_ATTRIBUTES;
-  const attributes: Record<string, number | number[] | string> = {};
-  for (const a of node.attribute ?? []) {
-    const name = a.name ?? '';
-    if (!allowed.has(name)) throw new FixtureFormatError(file, `${opType} has an attribute "${name}" that ONNX does not define for it.`);
-    attributes[name] = readAttribute(a, file);
-  }
+  const attributes = readNodeAttributes(node, opType === 'Conv' ? CONV_ATTRIBUTES : CONV_TRANSPOSE_ATTRIBUTES, file);
   const inputNames = node.input ?? [];
   if (inputNames.length < 2 || inputNames.length > 3 || inputNames[0] === '' || inputNames[1] === '') {
     throw new FixtureFormatError(file, `${opType} needs inputs X, W and an optional B, but the node has [${inputNames.join(', ')}].`);
   }
-  const initializers = new Map<string, NamedTensor>();
-  for (const init of graph.initializer ?? []) {
-    const named = tensorFromProto(init, `${file} (initializer ${init.name ?? ''})`);
-    initializers.set(named.name, named);
-  }
-  const feeds = (graph.input ?? []).map((i) => i.name ?? '').filter((name) => !initializers.has(name));
-  const opset = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  const { initializers, feeds, opset } = graphInputs(model, file);
   const b = inputNames[2];
   return {
     kind: 'conv',
     opType,
-    opset: opset ? int64ToNumber(opset.version ?? 0) : 0,
-    attributes: attributes as ConvNodeAttributes,
+    opset,
+    attributes,
     inputs: { x: inputNames[0], w: inputNames[1], ...(b !== undefined && b !== '' ? { b } : {}) },
     feeds,
     initializers,
   };
 }
+
+/** The attributes of a node, each one of `allowed` (else a FixtureFormatError naming it), with ONNX's types. */
+export function readNodeAttributes(node: onnxProto.onnx.INodeProto, allowed: ReadonlySet<string>, file: string): ConvNodeAttributes {
+  const attributes: Record<string, number | number[] | string> = {};
+  for (const a of node.attribute ?? []) {
+    const name = a.name ?? '';
+    if (!allowed.has(name)) throw new FixtureFormatError(file, `${node.opType} has an attribute "${name}" that ONNX does not define for it.`);
+    attributes[name] = readAttribute(a, file);
+  }
+  return attributes as ConvNodeAttributes;
+}
+
+/** A model's initializers (checked tensors), its graph inputs that are not initializers (what `input_k.pb` feeds, in order) and its default-domain opset (0 if none). */
+export function graphInputs(model: onnxProto.onnx.IModelProto, file: string): { initializers: Map<string, NamedTensor>; feeds: string[]; opset: number } {
+  const initializers = new Map<string, NamedTensor>();
+  for (const init of model.graph?.initializer ?? []) {
+    const named = tensorFromProto(init, `${file} (initializer ${init.name ?? ''})`);
+    initializers.set(named.name, named);
+  }
+  const feeds = (model.graph?.input ?? []).map((i) => i.name ?? '').filter((name) => !initializers.has(name));
+  const opset = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  return { initializers, feeds, opset: opset ? int64ToNumber(opset.version ?? 0) : 0 };
+}
+
+/** The attributes ONNX's Conv defines, which ConvInteger and QLinearConv share. */
+export const CONV_NODE_ATTRIBUTES: ReadonlySet<string> = CONV_ATTRIBUTES;
 
 const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 

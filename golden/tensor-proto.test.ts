@@ -62,7 +62,13 @@ describe('malformed TensorProto files give an error naming the file and the faul
   });
   test('dims whose product does not match raw_data', () => rejects(encode({ dims: [2, 4], dataType: 1, rawData: new Uint8Array(24) }), /need 32 bytes of raw_data, but it holds 24/));
   test('a negative dim', () => rejects(encode({ dims: [-3, 2], dataType: 1, rawData: new Uint8Array(24) }), /dimension 0 = -3/));
-  test('a data type other than FLOAT and DOUBLE', () => rejects(encode({ dims: [2], dataType: 3, rawData: new Uint8Array(2) }), /data_type 3 \(INT8\)/));
+  test('a data type convcheck does not read', () => rejects(encode({ dims: [2], dataType: 7, rawData: new Uint8Array(16) }), /data_type 7 \(INT64\), but convcheck reads FLOAT \(1\), DOUBLE \(11\), UINT8 \(2\), INT8 \(3\) and INT32 \(6\)/));
+  test('8-bit and int32 tensors: raw_data or int32_data, exact values, checked lengths', () => {
+    expect(decodeTensorProto(encode({ dims: [3], dataType: 3, rawData: Uint8Array.of(0x80, 0x7f, 0xff) }), 'i8.pb')).toMatchObject({ dataType: 3, tensor: { shape: [3], data: Float64Array.of(-128, 127, -1) } });
+    expect(decodeTensorProto(encode({ dims: [2], dataType: 2, int32Data: [255, 7] }), 'u8.pb').tensor.data).toEqual(Float64Array.of(255, 7));
+    expect(decodeTensorProto(encode({ dims: [1], dataType: 6, rawData: Uint8Array.of(0, 0, 0, 0x80) }), 'i32.pb').tensor.data).toEqual(Float64Array.of(-(2 ** 31)));
+    rejects(encode({ dims: [4], dataType: 2, rawData: new Uint8Array(3) }), /need 4 bytes of raw_data, but it holds 3/);
+  });
   test('float_data of the wrong length', () => rejects(encode({ dims: [4], dataType: 1, floatData: [1, 2] }), /need 4 values in float_data, but it holds 2/));
   test('both raw_data and float_data', () => rejects(encode({ dims: [1], dataType: 1, floatData: [1], rawData: new Uint8Array(4) }), /both raw_data and float_data/));
   test('external data', () => rejects(encode({ dims: [1], dataType: 1, dataLocation: 1 }), /external file/));

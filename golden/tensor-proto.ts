@@ -2,8 +2,9 @@
  * ONNX `TensorProto` files (`input_0.pb`, `output_0.pb` of the ONNX backend-test layout), written
  * and read with onnx-proto. convcheck writes float32 as little-endian `raw_data` with `dims` and
  * `name`, as ONNX's own `numpy_helper.from_array` does. The reader takes FLOAT and DOUBLE in
- * `raw_data` or in `float_data` / `double_data`, and checks every header against the bytes that
- * are really there before it allocates anything.
+ * `raw_data` or in `float_data` / `double_data`, and (for the quantized ops) UINT8, INT8 and INT32
+ * in `raw_data` or `int32_data`, and checks every header against the bytes that are really there
+ * before it allocates anything.
  */
 import onnxProto from 'onnx-proto';
 import type { Tensor } from '../problem/tensor.ts';
@@ -16,7 +17,14 @@ const { onnx } = onnxProto;
 export type TensorProtoMessage = onnxProto.onnx.ITensorProto;
 
 /** ONNX `TensorProto.DataType` codes the reader accepts. */
-export const TENSOR_DATA_TYPES = { FLOAT: 1, DOUBLE: 11 } as const;
+export const TENSOR_DATA_TYPES = { FLOAT: 1, DOUBLE: 11, UINT8: 2, INT8: 3, INT32: 6 } as const;
+
+/** The integer data types: their values are read into a Float64Array (exact), with `dataType` saying which. */
+const INTEGER_TYPES: Readonly<Record<number, { readonly size: number; readonly read: (v: DataView, at: number) => number }>> = {
+  [TENSOR_DATA_TYPES.UINT8]: { size: 1, read: (v, at) => v.getUint8(at) },
+  [TENSOR_DATA_TYPES.INT8]: { size: 1, read: (v, at) => v.getInt8(at) },
+  [TENSOR_DATA_TYPES.INT32]: { size: 4, read: (v, at) => v.getInt32(at, true) },
+};
 
 /** Largest `.pb` file the reader opens: 2^31-1 float32 elements and some header. */
 const MAX_TENSOR_FILE_BYTES = 4 * (2 ** 31 - 1) + 2 ** 20;
@@ -24,7 +32,10 @@ const MAX_TENSOR_FILE_BYTES = 4 * (2 ** 31 - 1) + 2 ** 20;
 /** A tensor read from a TensorProto, with its name (`X`, `W`, `B`, `Y`; may be empty). */
 export interface NamedTensor {
   readonly name: string;
+  /** FLOAT data as a Float32Array, DOUBLE and the integer types (UINT8, INT8, INT32: exact) as a Float64Array. */
   readonly tensor: Tensor;
+  /** The TensorProto data type (TENSOR_DATA_TYPES). */
+  readonly dataType: number;
 }
 
 /** Little-endian bytes of float32 values. */
@@ -80,8 +91,9 @@ export function tensorFromProto(message: TensorProtoMessage, file: string): Name
   }
   if (message.segment) throw new FixtureFormatError(file, `${label} is a segment of a larger tensor, which convcheck does not read.`);
   const dataType = message.dataType ?? 0;
+  if (INTEGER_TYPES[dataType] !== undefined) return integerTensor(message, file, label, dims, count, dataType);
   if (dataType !== TENSOR_DATA_TYPES.FLOAT && dataType !== TENSOR_DATA_TYPES.DOUBLE) {
-    throw new FixtureFormatError(file, `${label} has data_type ${dataTypeName(dataType)}, but convcheck reads FLOAT (1) and DOUBLE (11).`);
+    throw new FixtureFormatError(file, `${label} has data_type ${dataTypeName(dataType)}, but convcheck reads FLOAT (1), DOUBLE (11), UINT8 (2), INT8 (3) and INT32 (6).`);
   }
   const itemSize = dataType === TENSOR_DATA_TYPES.FLOAT ? 4 : 8;
   const raw = message.rawData ?? new Uint8Array(0);
@@ -99,17 +111,35 @@ export function tensorFromProto(message: TensorProtoMessage, file: string): Name
     if (itemSize === 4) {
       const data = new Float32Array(count);
       for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true);
-      return { name, tensor: { shape, data } };
+      return { name, tensor: { shape, data }, dataType };
     }
     const data = new Float64Array(count);
     for (let i = 0; i < count; i++) data[i] = view.getFloat64(i * 8, true);
-    return { name, tensor: { shape, data } };
+    return { name, tensor: { shape, data }, dataType };
   }
   if (typed.length !== count) {
     throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count} values in ${typedField}, but it holds ${typed.length}.`);
   }
   const data = itemSize === 4 ? Float32Array.from(typed) : Float64Array.from(typed);
-  return { name, tensor: { shape, data } };
+  return { name, tensor: { shape, data }, dataType };
+}
+
+/** UINT8, INT8 or INT32 data in `raw_data` (little-endian) or `int32_data` (ONNX keeps the 8-bit types there too), as exact float64 values. */
+function integerTensor(message: TensorProtoMessage, file: string, label: string, dims: number[], count: number, dataType: number): NamedTensor {
+  const { size, read } = INTEGER_TYPES[dataType];
+  const raw = message.rawData ?? new Uint8Array(0);
+  const typed = message.int32Data ?? [];
+  if (raw.length > 0 && typed.length > 0) throw new FixtureFormatError(file, `${label} has both raw_data and int32_data; ONNX allows one.`);
+  const data = new Float64Array(count);
+  if (raw.length > 0 || (typed.length === 0 && count > 0)) {
+    if (raw.length !== count * size) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count * size} bytes of raw_data, but it holds ${raw.length} (truncated or wrong dims).`);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < count; i++) data[i] = read(view, i * size);
+  } else {
+    if (typed.length !== count) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count} values in int32_data, but it holds ${typed.length}.`);
+    for (let i = 0; i < count; i++) data[i] = typed[i];
+  }
+  return { name: message.name ?? '', tensor: { shape: dims, data }, dataType };
 }
 
 /** Decodes protobuf bytes as a message, turning a decoder failure into an error naming `file`. */

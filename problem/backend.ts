@@ -8,6 +8,7 @@ import type { KnownDiscrepancy } from './known-discrepancy.ts';
 import type { ConvOperands } from './operands.ts';
 import type { Precision } from './precision.ts';
 import type { ConvProblem } from './problem.ts';
+import type { IntTensor, QuantizedConvProblem, QuantizedOperands } from './quantized.ts';
 import type { Tensor } from './tensor.ts';
 
 /** Whether a backend can run a problem; unsupported always carries its reason. */
@@ -40,6 +41,20 @@ export interface ConvGradients {
   weight(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor>;
 }
 
+/**
+ * A backend's quantized convolutions, ONNX ConvInteger and QLinearConv (problem/quantized.ts): the
+ * zero points and scales are in the problem, the operands are integer tensors (x, w of the
+ * problem's 8-bit types, QLinearConv's B int32), and the output is y `[N, M, ...o]` as integers
+ * (int32 for ConvInteger, y's 8-bit type for QLinearConv). A backend without this capability makes
+ * the quantized laws unsupported, never a pass.
+ */
+export interface QuantizedConvOps {
+  /** Whether the backend can run `problem` (its operator, types, per-channel marker...), and if not, why. Must not throw. */
+  supports(problem: QuantizedConvProblem): Support;
+  /** Runs one ConvInteger or QLinearConv problem. May throw (an error verdict), never hang forever. */
+  run(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<IntTensor>;
+}
+
 /** A convolution implementation under test. */
 export interface Backend {
   /** Stable short name: `reference`, `onnxruntime`, `tfjs-cpu`, `tfjs-wasm`, `ext:numpy-conv`. */
@@ -57,6 +72,8 @@ export interface Backend {
   run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor>;
   /** Optional: the backend's gradients of Conv (see {@link ConvGradients}); absent = the gradient laws are unsupported. */
   readonly gradients?: ConvGradients;
+  /** Optional: the backend's ConvInteger and QLinearConv (see {@link QuantizedConvOps}); absent = the quantized laws are unsupported. */
+  readonly quantized?: QuantizedConvOps;
   /**
    * Optional: the recorded wrong answers of this backend (problem/known-discrepancy.ts), in
    * precedence order. A failing case that one matches is `known`, shown with the record's id.

@@ -5,10 +5,17 @@
  */
 import type { ConvProblem } from './problem.ts';
 
-/** Every conv type a law can cover. */
+/** The types of the quantized operators (ONNX ConvInteger, QLinearConv; problem/quantized.ts). */
+export const QUANTIZED_CONV_TYPES = ['conv-integer', 'qlinear-conv'] as const;
+
+/** A quantized operator's type. */
+export type QuantizedConvType = (typeof QUANTIZED_CONV_TYPES)[number];
+
+/** Every conv type a law can cover: the article's, 1-D and 3-D, and the quantized operators. */
 export const CONV_TYPES = [
   'conv1d', 'conv2d', 'conv3d', 'pointwise', 'dilated', 'transposed', 'grouped', 'depthwise', 'pointwise-grouped',
   'depthwise-separable', 'spatially-separable', 'flattened', 'shuffled-grouped', 'channel-shuffle', 'signal', 'resize-conv',
+  ...QUANTIZED_CONV_TYPES,
 ] as const;
 
 /** One conv type. */
@@ -21,6 +28,11 @@ export const PROBLEM_TYPES = [
 
 /** A type a single problem can have. */
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
+
+/** Whether `t` is a quantized operator's type. */
+export function isQuantizedConvType(t: string): t is QuantizedConvType {
+  return (QUANTIZED_CONV_TYPES as readonly string[]).includes(t);
+}
 
 /** Whether `name` is a conv type. */
 export function isConvType(name: string): name is ConvType {

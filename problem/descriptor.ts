@@ -13,6 +13,8 @@
  * ConvTranspose output_shape; on conv it is checked against the arithmetic), ap auto_pad
  * (U SAME_UPPER, L SAME_LOWER, V VALID; absent NOTSET), b1 bias. Defaults: g1 mb1 s1 d1 p0.
  * `format` writes the canonical form, which `parse` reads back to an equal problem.
+ * The quantized operators (ConvInteger, QLinearConv) have a descriptor of their own that starts
+ * with `CI` or `QL` and embeds this one: problem/quantized-descriptor.ts.
  */
 import { ConvInputError } from './errors.ts';
 import type { AutoPad, ConvProblem } from './problem.ts';
@@ -39,6 +41,9 @@ function descriptorError(text: string, rule: string): ConvInputError {
 export function parseDescriptor(text: string): ConvProblem {
   let rest = text.trim();
   const source = rest;
+  if (/^(CI|QL)/.test(source)) {
+    throw descriptorError(source, 'this is a quantized descriptor (CI: ConvInteger, QL: QLinearConv), which names a QuantizedConvProblem: read it with parseQuantizedDescriptor (problem/quantized-descriptor.ts)');
+  }
   let op: ConvProblem['op'] = 'conv';
   if (rest.startsWith('T')) { op = 'convTranspose'; rest = rest.slice(1); }
   let name: string | undefined;

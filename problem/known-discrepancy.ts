@@ -6,6 +6,7 @@
  */
 import type { GradientPart } from './backend.ts';
 import type { ConvProblem } from './problem.ts';
+import type { QuantizedConvProblem } from './quantized.ts';
 
 /** What a known discrepancy records: the facts a report shows. */
 export interface KnownDiscrepancyFacts {
@@ -56,9 +57,28 @@ export interface KnownDiscrepancy extends KnownDiscrepancyFacts {
    * checks members fail and non-members agree). Must not throw.
    */
   matches(problem: ConvProblem, part?: GradientPart, data?: DataTraits): boolean;
+  /**
+   * Optional: whether a wrong answer of the backend's quantized ops (Backend.quantized) on
+   * `problem` belongs to this record's class, given what the exact reference knows of the call
+   * (`evidence`: a class may depend on the data, e.g. accumulators past int32). Records about
+   * ConvInteger / QLinearConv have it (and a quantized descriptor, problem/quantized-descriptor.ts);
+   * their `matches` is false. Must not throw.
+   */
+  matchesQuantized?(problem: QuantizedConvProblem, evidence: QuantizedEvidence): boolean;
+}
+
+/** What the exact reference knows of one quantized call, for classes that depend on the data. */
+export interface QuantizedEvidence {
+  /** Output elements whose exact accumulator (acc + B) lies outside int32. */
+  readonly int32Overflows: number;
 }
 
 /** The first of `records` that matches `problem` (and `part`, `data`), or undefined; records are listed in precedence order. */
 export function matchKnownDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: ConvProblem, part?: GradientPart, data?: DataTraits): KnownDiscrepancy | undefined {
   return records?.find((r) => r.matches(problem, part, data));
+}
+
+/** The first of `records` whose quantized class holds `problem`, or undefined. */
+export function matchKnownQuantizedDiscrepancy(records: readonly KnownDiscrepancy[] | undefined, problem: QuantizedConvProblem, evidence: QuantizedEvidence): KnownDiscrepancy | undefined {
+  return records?.find((r) => r.matchesQuantized?.(problem, evidence) === true);
 }

@@ -14,6 +14,8 @@ import type { Comparison } from '../compare/judge.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
+import type { QuantizedConvProblem, QuantizedOperands } from '../problem/quantized.ts';
+import type { QuantizedRun } from '../compare/quantized-case.ts';
 import type { ReceptiveLayer } from '../reference/receptive-field.ts';
 import type { Approx } from './approx.ts';
 import type { ConvType } from '../problem/conv-types.ts';
@@ -74,6 +76,14 @@ export interface LawContext {
    * throws, fail on a wrong shape.
    */
   gradient(part: GradientPart, problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Approx>;
+  /**
+   * Runs ConvInteger or QLinearConv `problem` on the backend's quantized ops (problem/backend.ts
+   * QuantizedConvOps) with integer `operands` and returns the output with the exact reference's
+   * answer, its allowed outputs (compare/quantized-tolerance.ts) and the judgement of the one against
+   * the other. Throws like `run`: unsupported when the backend has no quantized ops or declines the
+   * problem, error when it throws, fail on a wrong shape.
+   */
+  runQuantized(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<QuantizedRun>;
 }
 
 /** The outcome of one case body. */

@@ -18,7 +18,7 @@ describe('mutants: every broken implementation is caught', () => {
   for (const mutant of allMutants()) {
     it(`${mutant.name} (${mutant.bug}) is caught`, async () => {
       const result = await runLaws({
-        backend: mutant.backend, ...(mutant.aux ? { aux: mutant.aux } : {}), includeStructural: mutant.aux !== undefined,
+        backend: mutant.backend, ...(mutant.aux ? { aux: mutant.aux } : {}), ...(mutant.convTypes ? { convTypes: mutant.convTypes } : {}), includeStructural: mutant.aux !== undefined,
         numRuns: RUNS, seed: SEED, shrink: false,
       });
       const catchers = [...new Set(result.failures.map((f) => f.law))];

@@ -18,6 +18,8 @@ import type { ConvOperands } from '../problem/operands.ts';
 import { multiIndexTable, WindowMap } from '../reference/spatial-index.ts';
 import { roundToFloat16 } from './float16.ts';
 import type { AuxOps } from './law.ts';
+import type { ConvType } from '../problem/conv-types.ts';
+import { quantizedMutants } from './quantized-mutants.ts';
 import { flipSpatial, mapTensor, permuteAxis, remapSpatial } from '../reference/tensor-ops.ts';
 
 /** A broken implementation and the laws that must catch it. */
@@ -32,6 +34,8 @@ export interface Mutant {
   readonly aux?: Partial<AuxOps>;
   /** Names of laws that must catch it (at least one; more may). */
   readonly expectedCatchers: readonly string[];
+  /** Run only the laws of these conv types (the quantized mutants: the quantized laws); default every law. */
+  readonly convTypes?: readonly ConvType[];
 }
 
 /** The reference's answer for a problem. */
@@ -219,7 +223,9 @@ const wrongOutputShape = mutantBackend('wrong-output-shape', (p, o) => {
 
 /** The reference (forward and gradients, claiming fp32) with one gradient replaced by a broken one. */
 function gradientMutant(name: string, broken: Partial<Pick<ConvGradients, 'input' | 'weight'>>): Backend {
-  return { ...referenceBackend, name: `mutant:${name}`, precision: 'fp32', gradients: { ...referenceGradients, ...broken } };
+  // without the reference's quantized ops: the quantized laws have nothing to find here
+  const { quantized: _quantized, ...floatOps } = referenceBackend;
+  return { ...floatOps, name: `mutant:${name}`, precision: 'fp32', gradients: { ...referenceGradients, ...broken } };
 }
 
 /** The input gradient crops the full transposed conv from the wrong side: its begin and end pads swapped. */
@@ -296,5 +302,6 @@ export function allMutants(): Mutant[] {
       expectedCatchers: ['the input gradient of conv is the transposed conv of dy'] },
     { name: 'weight-grad-ignores-dilation', bug: 'the weight gradient forgets the dilation (taps one element apart)', backend: weightGradientIgnoresDilation,
       expectedCatchers: ['the weight gradient of conv is the correlation of x with dy'] },
+    ...quantizedMutants(),
   ];
 }

@@ -7,7 +7,8 @@
 import * as fc from 'fast-check';
 import type { Backend } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
+import { matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../problem/known-discrepancy.ts';
+import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -246,8 +247,14 @@ interface EvaluateOptions extends RunLawsOptions {
  */
 export const MISTRUSTED_ZERO_SHARE = 0.7;
 
-/** The op a call ran, as a user names it: `Conv`, `ConvTranspose`, `the weight gradient of Conv`. */
+/** A call's problem as a descriptor (a quantized call's is its quantized descriptor). */
+function callDescriptor(c: CaseCall): string {
+  return c.quantized !== undefined ? formatQuantizedDescriptor(c.quantized) : formatDescriptor(c.problem);
+}
+
+/** The op a call ran, as a user names it: `Conv`, `ConvTranspose`, `QLinearConv`, `the weight gradient of Conv`. */
 function callName(c: CaseCall): string {
+  if (c.quantized !== undefined) return c.quantized.operator;
   const op = c.problem.op === 'conv' ? 'Conv' : 'ConvTranspose';
   return c.part === undefined ? op : `the ${c.part} gradient of ${op}`;
 }
@@ -264,11 +271,11 @@ export function diagnose(calls: readonly CaseCall[]): string | undefined {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const c of wrong) {
-    const key = `${callName(c)} ${formatDescriptor(c.problem)}`;
+    const key = `${callName(c)} ${callDescriptor(c)}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const w = c.comparison?.worst;
-    parts.push(`${callName(c)} is wrong on ${formatDescriptor(c.problem)}${w ? ` (first mismatch at index ${w.index}: got ${w.got}, expected ${w.expected}, bound ${w.bound})` : `: ${c.comparison?.message}`}`);
+    parts.push(`${callName(c)} is wrong on ${callDescriptor(c)}${w ? ` (first mismatch at index ${w.index}: got ${w.got}, expected ${w.expected}, bound ${w.bound})` : `: ${c.comparison?.message}`}`);
   }
   const right = [...new Set(judged.filter((c) => c.comparison?.verdict === 'pass').map(callName))].filter((name) => !wrong.some((c) => callName(c) === name));
   if (wrong.length === 0) return `every call agrees with the reference on its own (${[...new Set(judged.map(callName))].join(', ')}): the relation between them is what fails`;
@@ -313,11 +320,11 @@ async function evaluateCase(law: Law, c: unknown, o: EvaluateOptions): Promise<C
   if (verdict === 'fail' || verdict === 'error') {
     const records = o.backend.knownDiscrepancies;
     for (const call of session.calls) {
-      const known = matchKnownDiscrepancy(records, call.problem, call.part, call.data);
+      const known = call.quantized !== undefined ? matchKnownQuantizedDiscrepancy(records, call.quantized, call.evidence ?? { int32Overflows: 0 }) : matchKnownDiscrepancy(records, call.problem, call.part, call.data);
       if (known) {
         verdict = 'known';
         knownId = known.id;
-        const where = call.part === undefined ? `on ${formatDescriptor(call.problem)}` : `in the ${call.part} gradient of ${formatDescriptor(call.problem)}`;
+        const where = call.part === undefined ? `on ${callDescriptor(call)}` : `in the ${call.part} gradient of ${formatDescriptor(call.problem)}`;
         message = `known discrepancy ${known.id} (${known.summary}) ${where}: ${message}`;
         break;
       }

@@ -19,6 +19,10 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import { checkTensor, toFloat32, type Tensor } from '../problem/tensor.ts';
 import { validateProblem } from '../problem/validate.ts';
+import { checkQuantizedOperands, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
+import type { QuantizedEvidence } from '../problem/known-discrepancy.ts';
+import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
+import { compareQuantized, noQuantizedOps, quantizedReferenceResult, type QuantizedReference, type QuantizedRun } from '../compare/quantized-case.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
@@ -59,7 +63,14 @@ export interface CaseCall {
   readonly data: DataTraits;
   /** The backend's output against the reference of the very same call (set once the call answered). */
   readonly comparison?: Comparison;
+  /** The quantized problem, when the call ran the backend's ConvInteger or QLinearConv (`problem` is then its Conv attributes). */
+  readonly quantized?: QuantizedConvProblem;
+  /** What the exact reference knows of a quantized call (to match data-dependent known discrepancies). */
+  readonly evidence?: QuantizedEvidence;
 }
+
+/** Integer data holds no NaN, infinity or subnormal. */
+const NO_SPECIALS: DataTraits = { nonFinite: false, subnormal: false };
 
 /** `t - float32(t)` elementwise, or undefined when `t` is float32 already. */
 function roundingError(t: Tensor): Float64Array | undefined {
@@ -154,6 +165,32 @@ export class CaseSession implements LawContext {
     return { shape: [...reference.y.shape], value: Float64Array.from(output.data), bound: bounds.expected, hard: bounds.hard, absSum: Float64Array.from(reference.absSum) };
   }
 
+  async runQuantized(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<QuantizedRun> {
+    checkQuantizedOperands(problem, operands);
+    const ops = this.backend.quantized;
+    if (ops === undefined) throw new UnsupportedCase(noQuantizedOps(this.backend));
+    const where = formatQuantizedDescriptor(problem);
+    const outcome = await callBackend(this.backend.name, () => ops.supports(problem), () => ops.run(problem, operands), this.timeoutMs);
+    if (outcome.kind === 'unsupported') throw new UnsupportedCase(outcome.reason);
+    if (outcome.kind === 'error') {
+      if (outcome.phase === 'supports') throw new BackendError(`${this.backend.name}.quantized.supports threw on ${where}: ${outcome.message}`);
+      this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare: 0, data: NO_SPECIALS });
+      throw new BackendError(`${this.backend.name} threw on ${where}: ${outcome.message}`);
+    }
+    const reference = quantizedReferenceResult(problem, operands);
+    const output = outcome.output;
+    const want = reference.y.shape;
+    const referenceZeroShare = trivialShare(problem, reference);
+    const evidence = { int32Overflows: reference.int32Overflows };
+    if (output === undefined || output === null || !Array.isArray(output.shape) || output.shape.length !== want.length || output.shape.some((s, a) => s !== want[a]) || output.data?.length !== reference.y.data.length) {
+      this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare, evidence, data: NO_SPECIALS });
+      throw new CaseFailure(`${this.backend.name} returned shape [${output?.shape}] (${output?.data?.length} elements) for ${where}, but its shape is [${want}]`);
+    }
+    const comparison = compareQuantized(reference, output);
+    this.calls.push({ problem: problem.conv, quantized: problem, referenceZeroShare, evidence, comparison, data: NO_SPECIALS });
+    return { output, reference, comparison };
+  }
+
   /**
    * Turns a call's outcome into a record of the call and its reference result, or into the case's
    * verdict: unsupported, or an error naming the backend and the problem.
@@ -211,6 +248,17 @@ export class CaseSession implements LawContext {
     }
     return bound;
   }
+}
+
+/**
+ * The quantized counterpart of a zero share: the outputs an implementation ignoring its inputs
+ * would get right. ConvInteger: exact zeros; QLinearConv: outputs equal to y_zp (a zero real value).
+ */
+function trivialShare(p: QuantizedConvProblem, reference: QuantizedReference): number {
+  const trivial = p.requant?.yZeroPoint ?? 0;
+  let count = 0;
+  for (let i = 0; i < reference.y.data.length; i++) if (reference.y.data[i] === trivial) count++;
+  return reference.y.data.length === 0 ? 1 : count / reference.y.data.length;
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * The report as one self-contained HTML page (inline CSS and SVG, no scripts or external assets):
- * the coloured verdict matrix, error distributions per backend, the worst cases with heatmaps of
+ * the coloured verdict matrix, the quantized ops' verdicts, error distributions per backend, the worst cases with heatmaps of
  * their error tensors, the known discrepancies and the checkerboard pictures.
  */
 import { formatNumber } from './markdown.ts';
 import type { Report } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, normalizedErrorStats, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 import { esc, heatmapSvg, histogramSvg } from './svg.ts';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}
@@ -41,8 +41,17 @@ export function renderHtml(report: Report): string {
       return `<td class="${cellClass(c)}">${c ? VERDICTS.map((v) => c[v]).join(' / ') : '–'}</td>`;
     }).join('') + '</tr>');
   }
+  parts.push('</table>');
+  const quantized = report.backends.filter((b) => b.available).flatMap((b) => {
+    const q = quantizedVerdicts(casesOf(report, b.name));
+    return q ? [`<tr><td class="l">${esc(b.name)}</td>${[q.exact, q.tieNeighbour, q.fail, q.known, q.unsupported, q.error, q.weak].map((n) => `<td>${n}</td>`).join('')}</tr>`] : [];
+  });
+  if (quantized.length > 0) {
+    parts.push('<h2>Quantized (ConvInteger, QLinearConv)</h2><p>Against the exact reference: exact, or the tie-neighbour the requantization rule allows where the real value lies within γ4·|r| of a rounding tie (docs/quantized.md).</p>');
+    parts.push(`<table><tr><th class="l">backend</th>${['exact', 'tie-neighbour (allowed)', 'fail', 'known', 'unsupported', 'error', 'weak'].map((h) => `<th>${h}</th>`).join('')}</tr>${quantized.join('')}</table>`);
+  }
   const laws = lawMatrix(report);
-  parts.push(`</table><h2>Laws × backends</h2><p>${VERDICTS.join(' / ')}; structural laws run on the reference only</p>`+'<table><tr><th class="l">law</th><th class="l">math</th>' + laws.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
+  parts.push(`<h2>Laws × backends</h2><p>${VERDICTS.join(' / ')}; structural laws run on the reference only</p>`+'<table><tr><th class="l">law</th><th class="l">math</th>' + laws.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
   for (const law of laws.laws) {
     parts.push(`<tr><td class="l">${esc(law.name)}</td><td class="l"><code>${esc(law.math)}</code></td>` + laws.backends.map((b) => {
       const c = laws.cells.get(cellKey(b, law.name));

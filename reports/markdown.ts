@@ -3,7 +3,7 @@
  * with unsupported reasons, failures with their replay commands, and the known discrepancies.
  */
 import type { Report, ReportCase } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, normalizedErrorStats, problemCases, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, lawMatrix, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 
 const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -35,6 +35,14 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
       return c ? VERDICTS.map((v) => c[v]).join(' / ') : '–';
     });
     lines.push(`| ${t} | ${cells.join(' | ')} |`);
+  }
+  const quantizedRows = report.backends.filter((b) => b.available).flatMap((b) => {
+    const q = quantizedVerdicts(casesOf(report, b.name));
+    return q ? [`| ${b.name} | ${q.exact} | ${q.tieNeighbour} | ${q.fail} | ${q.known} | ${q.unsupported} | ${q.error} | ${q.weak} |`] : [];
+  });
+  if (quantizedRows.length > 0) {
+    lines.push('', '## Quantized (ConvInteger, QLinearConv)', '', 'Judged against the exact reference: exact, or the tie-neighbour the requantization rule allows where the real value lies within γ4·|r| of a rounding tie (docs/quantized.md); anything else fails.', '');
+    lines.push('| backend | exact | tie-neighbour (allowed) | fail | known | unsupported | error | weak |', '|---|---:|---:|---:|---:|---:|---:|---:|', ...quantizedRows);
   }
   const laws = lawMatrix(report);
   lines.push('', '## Laws × backends', '', `Each law with its math; each cell: ${VERDICTS.join(' / ')} (structural laws run on the reference only).`, '');

@@ -23,6 +23,9 @@ export interface CaseMetrics {
   /** Tensor-level error statistics (large outputs only): `mean(z·sign y)` and `mean(z²)`, see compare/judge.ts. */
   readonly meanSigned?: number;
   readonly meanSquare?: number;
+  /** Integer outputs (ConvInteger, QLinearConv): elements equal to the exact result, and elements the tie-neighbour allowance admitted. */
+  readonly exactElements?: number;
+  readonly allowedElements?: number;
 }
 
 /** One case: a law instance or a golden fixture, on one backend. */

@@ -6,7 +6,7 @@ import { renderHtml } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Report, ReportCase } from './report-model.ts';
-import { countVerdicts, logHistogram, verdictMatrix } from './summary.ts';
+import { countVerdicts, logHistogram, quantizedVerdicts, verdictMatrix } from './summary.ts';
 import { reportJson, timestampDirName, writeReport } from './write.ts';
 
 const metrics = { maxAbsError: 1e-6, maxRelError: 1e-7, maxUlp: 3, maxNormalizedError: 0.5, overTolerance: 0 };
@@ -95,6 +95,25 @@ describe('report writers', () => {
     expect(reportJson(report)).toContain('"Infinity"');
     expect(await readFile(files.markdown, 'utf8')).toContain('# convcheck report');
     expect(await readFile(files.html, 'utf8')).toContain('<!doctype html>');
+  });
+});
+
+describe('quantized rows', () => {
+  const q = (verdict: ReportCase['verdict'], allowed?: number): ReportCase => ({
+    source: 'law', name: 'the backend\'s ConvInteger and QLinearConv agree with the exact reference', backend: 'onnxruntime', convType: 'qlinear-conv',
+    descriptor: 'QLu8u8u8mb1ic1iw1oc1kw1xs1ws1ys1', verdict, timeMs: 1, ...(allowed !== undefined ? { metrics: { ...metrics, maxNormalizedError: 1, exactElements: 3, allowedElements: allowed } } : {}),
+  });
+  const withQuantized: Report = { ...report, cases: [...cases, q('pass', 0), q('pass', 1), q('known', 0), q('unsupported')] };
+
+  it('count passes as exact or tie-neighbour (allowed), apart from the float cases', () => {
+    expect(quantizedVerdicts(withQuantized.cases)).toEqual({ exact: 1, tieNeighbour: 1, fail: 0, known: 1, unsupported: 1, error: 0, weak: 0 });
+    expect(quantizedVerdicts(cases)).toBeUndefined();
+  });
+
+  it('get their own table in report.md and index.html', () => {
+    expect(renderMarkdown(withQuantized)).toMatch(/## Quantized \(ConvInteger, QLinearConv\)[\s\S]*\| onnxruntime \| 1 \| 1 \| 0 \| 1 \| 1 \| 0 \| 0 \|/);
+    expect(renderMarkdown(report)).not.toContain('## Quantized');
+    expect(renderHtml(withQuantized)).toMatch(/<h2>Quantized \(ConvInteger, QLinearConv\)<\/h2>[\s\S]*<tr><td class="l">onnxruntime<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>1<\/td><td>1<\/td>/);
   });
 });
 

@@ -3,6 +3,7 @@
  * and the distributions of errors. Every writer uses these, so the numbers agree across formats.
  */
 import type { Comparison } from '../compare/judge.ts';
+import { isQuantizedConvType } from '../problem/conv-types.ts';
 import { VERDICTS, type CaseMetrics, type Report, type ReportCase, type Verdict } from './report-model.ts';
 
 /** Counts of each verdict. */
@@ -73,6 +74,7 @@ export function metricsOf(c: Comparison): CaseMetrics {
   return {
     maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, maxUlp: c.maxUlp, maxNormalizedError: c.maxNormalizedError, overTolerance: c.overTolerance,
     ...(c.statistics ? { meanSigned: c.statistics.meanSigned, meanSquare: c.statistics.meanSquare } : {}),
+    ...(c.integers ? { exactElements: c.integers.exact, allowedElements: c.integers.allowed } : {}),
   };
 }
 
@@ -114,6 +116,31 @@ export function logHistogram(values: readonly number[], minExp = -8, maxExp = 8)
     else bins[Math.min(bins.length - 1, Math.max(0, Math.floor(Math.log10(v)) - minExp))]++;
   }
   return { zeros, minExp, bins, infinite };
+}
+
+/** The quantized cases' verdicts, passes split by how they passed: every element exact, or some at an allowed tie-neighbour. */
+export interface QuantizedVerdictCounts {
+  readonly exact: number;
+  readonly tieNeighbour: number;
+  readonly fail: number;
+  readonly known: number;
+  readonly unsupported: number;
+  readonly error: number;
+  readonly weak: number;
+}
+
+/** Counts of the ConvInteger / QLinearConv cases among `cases` (undefined when there are none). */
+export function quantizedVerdicts(cases: readonly ReportCase[]): QuantizedVerdictCounts | undefined {
+  const quantized = cases.filter((c) => isQuantizedConvType(c.convType));
+  if (quantized.length === 0) return undefined;
+  const n = countVerdicts(quantized);
+  const tieNeighbour = quantized.filter((c) => c.verdict === 'pass' && (c.metrics?.allowedElements ?? 0) > 0).length;
+  return { exact: n.pass - tieNeighbour, tieNeighbour, fail: n.fail, known: n.known, unsupported: n.unsupported, error: n.error, weak: n.weak };
+}
+
+/** One line of quantized counts: `12 exact, 1 tie-neighbour (allowed), 0 fail, 2 known, 5 unsupported, 0 error, 1 weak`. */
+export function formatQuantizedVerdicts(q: QuantizedVerdictCounts): string {
+  return `${q.exact} exact, ${q.tieNeighbour} tie-neighbour (allowed), ${q.fail} fail, ${q.known} known, ${q.unsupported} unsupported, ${q.error} error, ${q.weak} weak`;
 }
 
 export { VERDICTS };

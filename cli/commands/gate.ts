@@ -8,11 +8,11 @@ import { writeFile } from 'node:fs/promises';
 import { isPrecision, PRECISIONS, type Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
-import { CONV_TYPES } from '../../problem/conv-types.ts';
+import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
-import { countVerdicts, normalizedErrorStats, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
+import { countVerdicts, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
@@ -103,7 +103,7 @@ const LISTED_FAILURES = 30;
 export function perLawTable(cases: readonly ReportCase[]): string {
   const groups = new Map<string, ReportCase[]>();
   for (const c of cases) {
-    const key = c.source === 'golden' ? 'golden corpus' : c.source === 'batch' ? 'batch file' : c.name;
+    const key = c.source === 'golden' ? (isQuantizedConvType(c.convType) ? 'golden quantized corpus' : 'golden corpus') : c.source === 'batch' ? 'batch file' : c.name;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const row = (name: string, list: readonly ReportCase[]): string[] => {
@@ -176,6 +176,8 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     progress.finish();
     const counts = countVerdicts(result.cases);
     io.out(perLawTable(result.cases));
+    const quantized = quantizedVerdicts(result.cases);
+    if (quantized !== undefined) io.out(`quantized (ConvInteger, QLinearConv): ${formatQuantizedVerdicts(quantized)}`);
     for (const [title, reasons] of [['unsupported', unsupportedReasons(result.cases)], ['weak (compared too little to count as a pass)', weakReasons(result.cases)]] as const) {
       if (reasons.length === 0) continue;
       io.out(`${title}, by reason:`);

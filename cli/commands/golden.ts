@@ -8,6 +8,7 @@ import type { Backend } from '../../problem/backend.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
 import { generateCorpus } from '../../golden/generate.ts';
+import { generateQuantizedCorpus } from '../../golden/quantized-generate.ts';
 import { importOnnxTestDir } from '../../golden/import-onnx.ts';
 import { verifyCorpus } from '../../golden/verify.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
@@ -15,7 +16,7 @@ import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 
-export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
+export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--quantized] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
        convcheck golden verify [DIR]
        convcheck golden import DIR [--backend LIST] [--timeout MS]
 
@@ -23,10 +24,17 @@ generate  writes a corpus (default: small into golden/generated/small; the commi
           golden/corpus). Each case: model.onnx + test_data_set_0/*.pb (ONNX backend-test layout),
           .npy of x, w, b, y and of the bound inputs S (absSum) and n (terms), case.json for small
           cases, and manifest.json with every file's sha256. Deterministic: same seed, same bytes.
-verify    regenerates the corpus in DIR (default golden/corpus) and compares checksums, naming
-          every file that differs, is missing or is not listed. Exit 1 on any difference.
-import    runs every ONNX backend-test directory under DIR whose model is a single Conv or
-          ConvTranspose node against the reference and the backends (default: every built-in one),
+          --quantized writes the ConvInteger / QLinearConv corpus instead (default out
+          golden/generated/quantized-<corpus>; the committed small one is golden/corpus-quantized):
+          8-bit and int32 tensors, the exact output y, the allowed outputs yLo/yHi and the exact
+          accumulators acc.
+verify    regenerates the corpus in DIR and compares checksums, naming every file that differs,
+          is missing or is not listed (default: both committed corpora, golden/corpus and
+          golden/corpus-quantized; the manifest says which kind a DIR is). Exit 1 on any difference.
+import    runs every ONNX backend-test directory under DIR whose model is a single Conv,
+          ConvTranspose, ConvInteger or QLinearConv node against the reference and the backends
+          (default: every built-in one; quantized nodes on their quantized ops, judged exactly or
+          with the tie-neighbour allowance),
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
           any fail or error; a backend failure that a recorded known discrepancy explains is shown as
           known (with its id) and does not fail; other operators are counted as skipped.
@@ -43,22 +51,24 @@ export async function goldenCommand(argv: readonly string[], io: Io): Promise<nu
 }
 
 async function generate(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case'], booleans: ['help'] });
+  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case'], booleans: ['help', 'quantized'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck golden generate: unexpected argument "${args.positionals[0]}".`);
   const corpus = args.values.get('corpus') ?? 'small';
   if (!(CORPUS_NAMES as readonly string[]).includes(corpus)) throw new UsageError(`convcheck golden generate: --corpus must be one of ${CORPUS_NAMES.join(', ')}, but got "${corpus}".`);
   const formats = args.values.get('formats')?.split(',').map((f) => f.trim());
   for (const f of formats ?? []) if (!(ALL_FORMATS as readonly string[]).includes(f)) throw new UsageError(`convcheck golden generate: unknown format "${f}" (known: ${ALL_FORMATS.join(', ')}).`);
-  const outDir = args.values.get('out') ?? `golden/generated/${corpus}`;
+  const quantized = args.booleans.has('quantized');
+  const outDir = args.values.get('out') ?? `golden/generated/${quantized ? 'quantized-' : ''}${corpus}`;
   const names = args.values.get('case')?.split(',').map((n) => n.trim());
   const progress = new Progress(io, 0, 'golden');
   let bytes = 0;
   const start = performance.now();
-  const manifest = await generateCorpus({
+  const options = {
     outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
-    onCase: (c) => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
-  });
+    onCase: (c: { case: { name: string }; index: number; total: number; files: number; bytes: number }): void => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
+  };
+  const manifest = quantized ? await generateQuantizedCorpus(options) : await generateCorpus(options);
   progress.finish();
   io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir} in ${((performance.now() - start) / 1000).toFixed(1)} s; manifest: ${outDir}/manifest.json`);
   return 0;
@@ -68,12 +78,17 @@ async function verify(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('golden verify', argv, { values: [], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
   if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
-  const dir = args.positionals[0] ?? 'golden/corpus';
-  const result = await verifyCorpus(dir);
-  for (const issue of result.issues) io.out(`${issue.kind}: ${issue.message}`);
-  const took = `${(result.timeMs / 1000).toFixed(1)} s`;
-  io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical (${took})` : `${result.issues.length} differences in ${dir} (${took})`);
-  return result.ok ? 0 : 1;
+  // without a DIR: both committed corpora, the float one and the quantized one
+  const dirs = args.positionals.length === 1 ? [args.positionals[0]] : ['golden/corpus', 'golden/corpus-quantized'];
+  let ok = true;
+  for (const dir of dirs) {
+    const result = await verifyCorpus(dir);
+    for (const issue of result.issues) io.out(`${issue.kind}: ${issue.message}`);
+    const took = `${(result.timeMs / 1000).toFixed(1)} s`;
+    io.out(result.ok ? `verified ${result.cases} cases, ${result.files} files in ${dir}: identical (${took})` : `${result.issues.length} differences in ${dir} (${took})`);
+    ok &&= result.ok;
+  }
+  return ok ? 0 : 1;
 }
 
 async function importDir(argv: readonly string[], io: Io): Promise<number> {
@@ -92,7 +107,7 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
     const n = result.counts;
     const known = result.cases.flatMap((c) => c.dataSets.flatMap((s) => s.backends.flatMap((b) => (b.known ? [`${b.backend} ${b.known.id}`] : []))));
     const knownNote = known.length > 0 ? `; ${known.length} backend run(s) explained by a known discrepancy, not failed: ${[...new Set(known)].join(', ')}` : '';
-    io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv/ConvTranspose)${knownNote}`);
+    io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv, ConvTranspose, ConvInteger or QLinearConv node)${knownNote}`);
     return n.fail + n.error > 0 ? 1 : 0;
   } finally {
     for (const b of backends) await b.dispose?.();

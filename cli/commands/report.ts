@@ -15,7 +15,7 @@ import type { GoldenCase } from '../../golden/golden-case.ts';
 import type { Tensor } from '../../problem/tensor.ts';
 import { checkerboardPictures } from '../../reports/checkerboard.ts';
 import type { Picture, Report, ReportBackend, ReportCase, WorstCase } from '../../reports/report-model.ts';
-import { casesOf, countVerdicts } from '../../reports/summary.ts';
+import { casesOf, countVerdicts, quantizedVerdicts } from '../../reports/summary.ts';
 import { timestampDirName, writeReport } from '../../reports/write.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { BROWSER_BACKEND_NAMES } from '../../adapters/registry.ts';
@@ -136,6 +136,14 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     const c = countVerdicts(casesOf(report, b.name));
     return [b.name, c.pass, c.fail, c.known, c.unsupported, c.error].map(String);
   })));
+  const quantizedRows = backends.flatMap((b) => {
+    const q = b.available ? quantizedVerdicts(casesOf(report, b.name)) : undefined;
+    return q ? [[b.name, q.exact, q.tieNeighbour, q.fail, q.known, q.unsupported, q.error].map(String)] : [];
+  });
+  if (quantizedRows.length > 0) {
+    io.out('\nquantized (ConvInteger, QLinearConv):');
+    io.out(textTable(['backend', 'exact', 'tie-neighbour (allowed)', 'fail', 'known', 'unsupported', 'error'], quantizedRows));
+  }
   io.out(`\nreport: ${files.html}\n        ${files.markdown}\n        ${files.json}`);
   return 0;
 }

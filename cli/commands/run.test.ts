@@ -100,3 +100,26 @@ describe('convcheck run --gradient', () => {
     expect(bad.errors()).toMatch(/--gradient takes gradients of a Conv/);
   });
 });
+
+describe('convcheck run of a quantized descriptor', () => {
+  it('runs the exact reference and the backends\' quantized ops: exact, unsupported with the reason, or known', async () => {
+    const io = capture();
+    expect(await main(['run', 'QLs8s8s8mb1ic33026iw1oc1kw1xs1xz-128ws1wz-128ys33554432', '--mode', 'extreme', '--backend', 'reference,onnxruntime,tfjs-cpu'], io), io.text()).toBe(0);
+    expect(io.text()).toMatch(/QLinearConv output \[1,1,1\], extreme data, seed 1; 0 element\(s\) open to the tie-neighbour allowance; 1 accumulator\(s\) past int32/);
+    expect(io.text()).toMatch(/reference\s+exact\s+0\s+1\/1/);
+    expect(io.text()).toMatch(/onnxruntime\s+known \(fail \(impossible\)\)\s+128\s+0\/1\s+\[0,0,0\] got -64 exact 64; known discrepancy ort-qlinearconv-int32-accumulator-wraps/);
+    expect(io.text()).toMatch(/tfjs-cpu\s+unsupported\s+tfjs-cpu: no quantized ops \(ConvInteger, QLinearConv\)/);
+  });
+
+  it('refuses a bad mode, a malformed descriptor, or a ConvInteger whose output leaves int32, as usage errors (exit 2)', async () => {
+    let io = capture();
+    expect(await main(['run', 'CIu8u8mb1ic1iw1oc1kw1', '--mode', 'real', '--backend', 'reference'], io)).toBe(2);
+    expect(io.errors()).toMatch(/--mode of a quantized problem must be one of uniform, near, extreme, alternating, but got "real"/);
+    io = capture();
+    expect(await main(['run', 'CIu8u8mb1ic1iw1oc1kw1xs1', '--backend', 'reference'], io)).toBe(2);
+    expect(io.errors()).toMatch(/field "xs" is a QLinearConv input/);
+    io = capture();
+    expect(await main(['run', 'CIu8u8mb1ic33026iw1oc1kw1wz255', '--mode', 'extreme', '--backend', 'reference'], io)).toBe(2);
+    expect(io.errors()).toMatch(/does not fit ConvInteger's int32 output \(an int32 accumulator would wrap it to 2147451646\)/);
+  });
+});

@@ -9,10 +9,14 @@ import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkReferenceOutputSize } from '../../reference/inputs.ts';
-import { dataTraits, matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
+import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
+import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
+import { quantizedOutputShape } from '../../problem/quantized.ts';
+import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
+import { quantizedReferenceResult, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
 import { textTable, type Io } from '../output.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import { replaySpec, resolveBackends, splitBackendList } from '../backend-spec.ts';
@@ -29,7 +33,9 @@ export const RUN_HELP = `Usage: convcheck run DESCRIPTOR [options]
        convcheck run --batch FILE [options]
 
 Runs one problem on the reference and on every available backend (or those given) and prints,
-side by side, the verdict, the error metrics and the worst element of each.
+side by side, the verdict, the error metrics and the worst element of each. A quantized
+descriptor (CI... ConvInteger, QL... QLinearConv; docs/descriptor.md) runs on the backends'
+quantized ops against the exact reference: exact, tie-neighbour (allowed), or fail.
 
 With --batch, runs every problem of a oneDNN benchdnn batch file (descriptors such as
 ic3ih224oc64oh112kh7sh2ph3n"resnet_50:conv1", one or more per line, # comments, --dir= and other
@@ -38,7 +44,8 @@ verdict line per case and backend as each finishes, named by its benchdnn name, 
 
 Options:
   --mode MODE           data mode: exact, real, sparse, zero-sum, large-first, cancellation,
-                        positive-large, wide-range or special (default real; with --batch: exact and real)
+                        positive-large, wide-range or special (default real; with --batch: exact and
+                        real); quantized descriptors: uniform (default), near, extreme or alternating
   --seed N              data seed (default 1)
   --backend SPEC        a backend to run: a built-in name, a module path, or cmd:"COMMAND";
                         repeat with commas (default: every built-in backend)
@@ -76,6 +83,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   if (args.values.has('shard')) throw new UsageError('convcheck run: --shard splits the cases of a --batch FILE; one DESCRIPTOR has one case.');
   if (args.positionals.length !== 1) throw new UsageError(`convcheck run: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${RUN_HELP}`);
+  if (isQuantizedDescriptor(args.positionals[0])) return runQuantizedCommand(args, io);
   let problem;
   try {
     problem = parseDescriptor(args.positionals[0]);
@@ -202,4 +210,52 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   const bad = results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
   for (const r of bad) io.out(`\n${r.verdict.toUpperCase()} ${r.name} on ${r.backend}\ndescriptor: ${r.descriptor}\nmessage:    ${r.message ?? ''}\nreplay:     ${r.replay ?? ''}`);
   return bad.length > 0 ? 1 : 0;
+}
+
+/** `convcheck run` of a quantized descriptor: the exact reference, then each backend's quantized ops judged by the quantized rule. */
+async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
+  let problem;
+  try {
+    problem = parseQuantizedDescriptor(args.positionals[0]);
+    checkReferenceOutputSize(problem.operator, quantizedOutputShape(problem));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const rawMode = args.values.get('mode') ?? 'uniform';
+  if (!isQuantizedDataMode(rawMode)) throw new UsageError(`convcheck run: --mode of a quantized problem must be one of ${QUANTIZED_DATA_MODES.join(', ')}, but got "${rawMode}".`);
+  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const operands = makeQuantizedOperands(problem, rawMode, seed);
+  let reference;
+  try {
+    reference = quantizedReferenceResult(problem, operands);
+  } catch (error) {
+    // e.g. a ConvInteger whose exact output leaves int32 on this data: the operator defines no answer
+    throw new UsageError(`convcheck run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const open = Array.from(reference.expectation.lo).filter((v, i) => v !== reference.expectation.hi[i]).length;
+  io.out(`${args.positionals[0]}: ${problem.operator} output [${reference.y.shape}], ${rawMode} data, seed ${seed}; ${open} element(s) open to the tie-neighbour allowance${reference.int32Overflows > 0 ? `; ${reference.int32Overflows} accumulator(s) past int32` : ''}`);
+  const availability = await resolveBackends(args.values.get('backend'), { timeoutMs });
+  const rows: string[][] = [];
+  let failed = false;
+  const backends: Backend[] = [];
+  for (const a of availability) {
+    if (!a.available) { rows.push([a.name, 'unavailable', '', '', a.reason]); continue; }
+    backends.push(a.backend);
+    const outcome = await runQuantizedCase(a.backend, problem, { mode: rawMode, seed, operands, reference, timeoutMs });
+    if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', outcome.reason]);
+    else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', outcome.message]); }
+    else {
+      const c = outcome.comparison;
+      const known = outcome.verdict === 'fail' ? matchKnownQuantizedDiscrepancy(a.backend.knownDiscrepancies, problem, outcome.evidence) : undefined;
+      if (outcome.verdict === 'fail' && known === undefined) failed = true;
+      const w = c.worst;
+      const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} exact ${w.expected}${w.bound > 0 ? ` (allowed ${reference.expectation.lo[w.index]}..${reference.expectation.hi[w.index]})` : ''}` : '';
+      const word = quantizedVerdictWord(c);
+      rows.push([a.backend.name, known ? `known (${word})` : word, formatNumber(c.maxAbsError), `${c.integers?.exact ?? 0}/${reference.y.data.length}`, known ? `${worst}; known discrepancy ${known.id}` : worst]);
+    }
+  }
+  io.out(textTable(['backend', 'verdict', 'max |err| (steps)', 'exact elements', 'worst element / reason'], rows));
+  for (const b of backends) await b.dispose?.();
+  return failed ? 1 : 0;
 }

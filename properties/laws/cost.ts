@@ -16,7 +16,7 @@ import { resizeConv, resizeConvMultiplications } from '../../reference/resize-co
 import { convolveSignal, signalMultiplications } from '../../reference/signal-conv.ts';
 import { spatiallySeparableConv, spatiallySeparableMultiplications } from '../../reference/spatially-separable.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
-import { CONV_TYPES, PROBLEM_TYPES, type ConvType, type ProblemType } from '../../problem/conv-types.ts';
+import { CONV_TYPES, isQuantizedConvType, PROBLEM_TYPES, type ConvType, type ProblemType } from '../../problem/conv-types.ts';
 import { allOf, defineLaw, expectThat, type Judgement } from '../law.ts';
 import { filled, reshape } from '../../reference/tensor-ops.ts';
 import { convGeometry } from '../../reference/conv-setup.ts';
@@ -108,7 +108,7 @@ function variantChecks(p: ConvProblem): Judgement[] {
 // counted(op) = formula(op); dense formula = taps performed + taps skipped (walked); parameter formula = |w| + |b| (tensor shapes)
 export const costLaw = defineLaw('the multiplications each op counts equal its cost formula', {
   math: 'counted(op) = formula(op); N·M·Πo·(C/g)·Πk (convT N·C·Πi·(M/g)·Πk) = performed + skipped taps; M·(C/g)·Πk + M·bias = |w| + |b|',
-  convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'shuffled-grouped'),
+  convTypes: CONV_TYPES.filter((t) => t !== 'channel-shuffle' && t !== 'shuffled-grouped' && !isQuantizedConvType(t)),
   structural: true,
   cases: (scope) => problemCaseArb({ ...scope, convTypes: scope.convTypes.flatMap(hostTypes) }),
 }, async (c, ctx) => {

@@ -1,0 +1,2 @@
+
+BXJ2bfgbfeeeafacbcacdfdbeeddgdafebgfedeefbbebeeeeegcbd

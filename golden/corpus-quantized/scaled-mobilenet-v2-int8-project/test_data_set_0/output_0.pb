@@ -1,0 +1,2 @@
+
+BYJ€Yb`pk\]wbTde`hjWaVHlmqjJTl]HVgjp@I]NMN?\=_jYPeX^dTCQE\S:YIQYXUG[‰…{€†…‰~’“Ž„ƒfƒˆ„…„ˆŒŠ†‹{ŠszŒˆ‹‡w‘‡•{„†t‡~ƒvs’‡ƒŒƒ~‚}„…‰x§ ©s¥£Š¦¡ u™»£¸³–“´µ¡© ›¹ ŒŸ„Žªš±¤š¥±‹…{Ÿ–ˆ”š–“¶ª“n½€¡…„“m}šŠ™Š}Š—‹m‡†Š„‚‰Œ“ŽnŽu”}˜œyŽ„w|„ƒy‡’’–’‡Š„‘v€ˆ€’ƒbojbcegosfbajkrgvempminglndgkpepnvobcd[cljfhifue{debcbikbnkffrdthkg_}mo{p•b`bidw{ip~|l}{cw^lzszgSt[b\\fSjO\okajRmiyP^plNqIn}\h{_
