@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runCase } from '../compare/run-case.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
-import type { ConvProblem } from '../problem/problem.ts';
+import { makeProblem, type ConvProblem } from '../problem/problem.ts';
 import { UnsupportedError, type Backend } from '../problem/backend.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { outputTensorShape, sizeOf } from '../problem/shape.ts';
@@ -72,6 +72,19 @@ describe('a well-behaved process', () => {
     expect(y).toMatchObject({ shape: [1, 4, 128, 128] });
     expect((y as { data: Float32Array }).data.length).toBe(65536);
   });
+
+  test('a reply of 2^23 elements (a 45 MB line) is read in linear time, well within the limit', async () => {
+    // x and w are one element each; the end pad makes y [1, 1, 2^23]. Reading the line by re-splitting
+    // its growing rest at every pipe chunk took 37 s for 32 MB; read once it takes about a second.
+    const wide = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [1], kernelShape: [1], pads: [0, 2 ** 23 - 1] });
+    const backend = await start('ok', { timeoutMs: 20_000 });
+    const begin = performance.now();
+    const y = await run(backend, wide) as Tensor;
+    const elapsed = performance.now() - begin;
+    expect(y.shape).toEqual([1, 1, 2 ** 23]);
+    expect(y.data.length).toBe(2 ** 23);
+    expect(elapsed).toBeLessThan(8000);
+  }, 30_000);
 
   test('dispose closes stdin, the process ends, and a later run is refused', async () => {
     const { env, pids } = pidFile();

@@ -17,8 +17,9 @@ import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { LineReader, type LineEvent } from './line-reader.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply, preview,
+  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, preview,
   type GradientRequest, type HelloMessage, type RunRequest,
 } from './protocol.ts';
 
@@ -41,8 +42,8 @@ export interface ProcessBackendOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Lines of stderr an error message quotes. */
 const STDERR_TAIL_LINES = 20;
-/** Longest stdout line accepted (characters); a longer one is a protocol error, not an out-of-memory. */
-const MAX_LINE_CHARS = 2 ** 28;
+/** Longest stdout line accepted (bytes): a reply of MAX_REPLY_ELEMENTS; a longer one is a protocol error, not an out-of-memory. */
+const MAX_LINE_BYTES = maxReplyLineBytes(MAX_REPLY_ELEMENTS);
 /** Longest stderr line kept (characters). */
 const MAX_STDERR_LINE = 500;
 
@@ -51,7 +52,7 @@ type ProcessEvent =
   | { readonly kind: 'line'; readonly line: string }
   | { readonly kind: 'closed' }
   | { readonly kind: 'timeout' }
-  | { readonly kind: 'overflow' };
+  | { readonly kind: 'overflow'; readonly limitBytes: number };
 
 /** Processes still running, killed when convcheck exits (they run in their own process group). */
 const live = new Set<ImplementationProcess>();
@@ -62,7 +63,7 @@ class ImplementationProcess {
   private readonly child: ChildProcess;
   private readonly lines: ProcessEvent[] = [];
   private readonly stderrLines: string[] = [];
-  private stdoutRest = '';
+  private readonly stdout = new LineReader(MAX_LINE_BYTES, (event) => this.onLine(event));
   private stderrRest = '';
   private waiter: (() => void) | undefined;
   private status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -80,9 +81,8 @@ class ImplementationProcess {
     this.child.unref();
     for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as Socket | null)?.unref?.();
     this.child.stdin?.on('error', () => { /* EPIPE from a dead process: its exit is reported instead */ });
-    this.child.stdout?.setEncoding('utf8');
     this.child.stderr?.setEncoding('utf8');
-    this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    this.child.stdout?.on('data', (chunk: Buffer) => { this.stdout.push(chunk); this.waiter?.(); });
     this.child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
     this.child.on('error', (error) => { this.spawnError = error; this.onClose(null, null); });
     this.child.on('close', (code, signal) => this.onClose(code, signal));
@@ -174,18 +174,8 @@ class ImplementationProcess {
     return this.closed;
   }
 
-  private onStdout(chunk: string): void {
-    const parts = (this.stdoutRest + chunk).split('\n');
-    this.stdoutRest = parts.pop() ?? '';
-    for (const part of parts) {
-      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (line.trim() !== '') this.lines.push({ kind: 'line', line });
-    }
-    if (this.stdoutRest.length > MAX_LINE_CHARS) {
-      this.stdoutRest = '';
-      this.lines.push({ kind: 'overflow' });
-    }
-    this.waiter?.();
+  private onLine(event: LineEvent): void {
+    this.lines.push(event);
   }
 
   private onStderr(chunk: string): void {
@@ -197,8 +187,7 @@ class ImplementationProcess {
 
   private onClose(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.status !== undefined) return;
-    if (this.stdoutRest.trim() !== '') this.lines.push({ kind: 'line', line: this.stdoutRest });
-    this.stdoutRest = '';
+    this.stdout.end();
     this.status = { code, signal };
     live.delete(this);
     this.waiter?.();
@@ -218,7 +207,7 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
   if (event.kind === 'closed') throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
   if (event.kind === 'overflow') {
     child.kill();
-    throw new ProtocolError(`${what}: its first stdout line is longer than ${MAX_LINE_CHARS} characters.`);
+    throw new ProtocolError(`${what}: its first stdout line is longer than ${event.limitBytes} bytes.`);
   }
   try {
     return { process: child, hello: parseHello(event.line) };
@@ -388,7 +377,7 @@ class ProcessBackend implements ExternalBackend {
     }
     if (event.kind === 'overflow') {
       this.abandon(child);
-      throw new ProtocolError(`${where}: a stdout line longer than ${MAX_LINE_CHARS} characters; the process was killed.`);
+      throw new ProtocolError(`${where}: a stdout line longer than ${event.limitBytes} bytes, the protocol's limit (a reply of ${MAX_REPLY_ELEMENTS} float32); the process was killed.`);
     }
     let reply: R;
     try {

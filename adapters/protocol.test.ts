@@ -6,8 +6,8 @@ import { makeOperands } from '../problem/operand-data.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { referenceGradients } from './reference.ts';
 import {
-  decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply,
-  PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
+  base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
+  parseGradientReply, parseHello, parseReply, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
 } from './protocol.ts';
 
 const hello = (extra: Record<string, unknown> = {}): string =>
@@ -24,6 +24,18 @@ describe('float32 little-endian base64', () => {
     const back = decodeFloat32('y.data', encodeFloat32(values), values.length);
     expect(Array.from(back)).toEqual(Array.from(values));
     expect(Object.is(back[1], -0)).toBe(true);
+  });
+
+  test('a view into a larger buffer encodes only its own elements', () => {
+    const whole = Float32Array.from([7, 1, -2.5, 7]);
+    expect(encodeFloat32(whole.subarray(1, 3))).toBe('AACAPwAAIMA=');
+  });
+
+  test('a reply line may carry the reference\'s output limit, 2^25 float32: 179,022,508 bytes with its envelope', () => {
+    expect(MAX_REPLY_ELEMENTS).toBe(2 ** 25);
+    expect(base64Length(4 * 2 ** 25)).toBe(178_956_972);
+    expect(maxReplyLineBytes(MAX_REPLY_ELEMENTS)).toBe(179_022_508);
+    expect(encodeFloat32(new Float32Array(1000)).length).toBe(base64Length(4000));
   });
 
   test('float64 values are rounded to float32 when encoded', () => {

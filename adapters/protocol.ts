@@ -20,6 +20,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { MAX_REFERENCE_OUTPUT_ELEMENTS } from '../reference/inputs.ts';
 
 /** The newest protocol version this convcheck speaks (docs/protocol.md). */
 export const PROTOCOL_VERSION = 2;
@@ -29,6 +30,31 @@ export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** The first version with the gradient capability (`hello.gradients`, the `gradient` request). */
 export const GRADIENTS_SINCE = 2;
+
+/**
+ * Most float32 elements one reply line carries (all its tensors together): the reference's own
+ * output limit, 2^25, so that any output convcheck can judge also crosses the protocol.
+ */
+export const MAX_REPLY_ELEMENTS = MAX_REFERENCE_OUTPUT_ELEMENTS;
+
+/** Bytes a reply line may take besides its base64 payloads: the JSON envelope, shapes and id. */
+const REPLY_ENVELOPE_BYTES = 65_536;
+
+/** Characters of the padded base64 of `bytes` bytes: `4·ceil(bytes/3)`. */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/**
+ * The longest reply line convcheck reads, for replies of at most `elements` float32 (the base64 of
+ * `4·elements` bytes plus {@link REPLY_ENVELOPE_BYTES}): 179,022,508 bytes for {@link MAX_REPLY_ELEMENTS}.
+ */
+export function maxReplyLineBytes(elements: number): number {
+  return base64Length(4 * elements) + REPLY_ENVELOPE_BYTES;
+}
+
+/** Whether this machine stores float32 little-endian, as the wire does (then tensors cross as one copy). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Precisions an implementation may declare. fp64 is not offered: results travel as float32. */
 const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
@@ -136,6 +162,10 @@ export function preview(line: string, max = 200): string {
 
 /** Base64 of the values as little-endian float32 (each value rounded to float32). */
 export function encodeFloat32(values: ArrayLike<number>): string {
+  if (LITTLE_ENDIAN) {
+    const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+    return Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength).toString('base64');
+  }
   const bytes = Buffer.alloc(values.length * 4);
   for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i], i * 4);
   return bytes.toString('base64');
@@ -168,7 +198,8 @@ export function decodeFloat32(field: string, base64: string, count: number): Flo
     throw new ProtocolError(`${field} decodes to ${bytes.length} bytes, but its shape needs ${count} float32 = ${count * 4} bytes.`);
   }
   const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
+  if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+  else for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
   return values;
 }
 
