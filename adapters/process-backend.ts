@@ -1,25 +1,28 @@
 /**
  * An external implementation, in any language, as a Backend: convcheck starts a command
- * (`sh -c COMMAND`) and speaks the JSON-lines protocol of docs/protocol.md over its stdin and
- * stdout. The process is the suspect, never convcheck: a hang is a timeout error, a crash an
- * error carrying the exit code or signal and the last lines of stderr, a malformed line an error
- * naming the line; after any of these the process is killed and started again for the next request.
- * An implementation whose hello (protocol 2) declares gradients gets the Backend's `gradients`
- * capability, so the gradient laws run on it, and {@link ExternalBackend.gradient} for all of
- * dx, dw and db of Conv and, if declared, ConvTranspose.
+ * (`sh -c COMMAND`, in its own process group: adapters/implementation-process.ts) and speaks the
+ * JSON-lines protocol of docs/protocol.md over its stdin and stdout. The process is the suspect,
+ * never convcheck: a hang is a timeout error, a crash an error carrying the exit code or signal and
+ * the last lines of stderr, a malformed line or a second line after a reply an error naming the
+ * line; after any of these the process group is killed and started again for the next request,
+ * until {@link MAX_CONSECUTIVE_PROCESS_FAILURES} requests in a row have ended it: then the backend
+ * is broken, and every later request is an error at once, with the reason. A reply of the wrong
+ * shape is returned as it is (a wrong answer, for the judge), as long as its payload matches the
+ * shape it declares. An implementation whose hello (protocol 2) declares gradients gets the
+ * Backend's `gradients` capability, so the gradient laws run on it, and
+ * {@link ExternalBackend.gradient} for all of dx, dw and db of Conv and, if declared, ConvTranspose.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
+import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { LineReader, type LineEvent } from './line-reader.ts';
+import { endingBecause, ImplementationProcess } from './implementation-process.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, preview,
+  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply,
   type GradientRequest, type HelloMessage, type RunRequest,
 } from './protocol.ts';
 
@@ -36,175 +39,43 @@ export interface ProcessBackendOptions {
   readonly cwd?: string;
   /** Variables added to convcheck's environment for the command. */
   readonly env?: Record<string, string>;
+  /**
+   * Most float32 elements of one reply (all its tensors together). Default {@link MAX_REPLY_ELEMENTS}
+   * (2^25, the reference's own output limit); a longer reply line is a protocol error.
+   */
+  readonly maxReplyElements?: number;
 }
 
 /** Default time limit of one request: 10 s. */
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Lines of stderr an error message quotes. */
-const STDERR_TAIL_LINES = 20;
-/** Longest stdout line accepted (bytes): a reply of MAX_REPLY_ELEMENTS; a longer one is a protocol error, not an out-of-memory. */
-const MAX_LINE_BYTES = maxReplyLineBytes(MAX_REPLY_ELEMENTS);
-/** Longest stderr line kept (characters). */
-const MAX_STDERR_LINE = 500;
 
-/** What waiting on the process can yield. */
-type ProcessEvent =
-  | { readonly kind: 'line'; readonly line: string }
-  | { readonly kind: 'closed' }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'overflow'; readonly limitBytes: number };
-
-/** Processes still running, killed when convcheck exits (they run in their own process group). */
-const live = new Set<ImplementationProcess>();
-let exitHookInstalled = false;
-
-/** One running `sh -c COMMAND`, its stdout as a queue of lines and the tail of its stderr. */
-class ImplementationProcess {
-  private readonly child: ChildProcess;
-  private readonly lines: ProcessEvent[] = [];
-  private readonly stderrLines: string[] = [];
-  private readonly stdout = new LineReader(MAX_LINE_BYTES, (event) => this.onLine(event));
-  private stderrRest = '';
-  private waiter: (() => void) | undefined;
-  private status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private spawnError: Error | undefined;
-
-  constructor(command: string, options: ProcessBackendOptions) {
-    // detached: the command gets its own process group, so a kill reaches what `sh` started too.
-    this.child = spawn('sh', ['-c', command], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    // An idle implementation must not keep convcheck alive; a pending request holds a timer that does.
-    this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as Socket | null)?.unref?.();
-    this.child.stdin?.on('error', () => { /* EPIPE from a dead process: its exit is reported instead */ });
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stdout?.on('data', (chunk: Buffer) => { this.stdout.push(chunk); this.waiter?.(); });
-    this.child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
-    this.child.on('error', (error) => { this.spawnError = error; this.onClose(null, null); });
-    this.child.on('close', (code, signal) => this.onClose(code, signal));
-    live.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', () => { for (const p of live) p.kill(); });
-    }
-  }
-
-  /** Whether the process has ended (its stdio closed). */
-  get closed(): boolean {
-    return this.status !== undefined;
-  }
-
-  /** Writes one message as a line on the process's stdin. */
-  send(message: unknown): void {
-    if (!this.closed) this.child.stdin?.write(`${JSON.stringify(message)}\n`);
-  }
-
-  /** The next stdout line, or the end of the process, or a timeout after `timeoutMs`. */
-  async next(timeoutMs: number): Promise<ProcessEvent> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const queued = this.lines.shift();
-      if (queued !== undefined) return queued;
-      if (this.closed) return { kind: 'closed' };
-      const left = deadline - performance.now();
-      if (left <= 0) return { kind: 'timeout' };
-      // Woken by any stdout chunk or by the end; a chunk may hold only part of a line, so look again.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, left);
-        this.waiter = resolve;
-      });
-      clearTimeout(timer);
-      this.waiter = undefined;
-    }
-  }
-
-  /** Lines written while no request was waiting for them (a protocol violation), removed from the queue. */
-  takeUnsolicited(): string[] {
-    const stray = this.lines.flatMap((e) => (e.kind === 'line' ? [e.line] : ['<a line too long to read>']));
-    this.lines.length = 0;
-    return stray;
-  }
-
-  /** `exited with code 1 <when>.` or `was killed by signal SIGSEGV <when>.`, then the stderr tail. */
-  describeEnd(when: string): string {
-    const how = this.spawnError !== undefined ? `could not be started (${this.spawnError.message})`
-      : this.status?.signal ? `was killed by signal ${this.status.signal}`
-      : `exited with code ${this.status?.code ?? 'unknown'}`;
-    return `${how} ${when}.${this.stderrTail()}`;
-  }
-
-  /** The last {@link STDERR_TAIL_LINES} lines of stderr, indented, or a note that there were none. */
-  stderrTail(): string {
-    const lines = this.stderrRest === '' ? this.stderrLines : [...this.stderrLines, this.stderrRest].slice(-STDERR_TAIL_LINES);
-    return lines.length === 0 ? ' Its stderr was empty.' : ` Last lines of its stderr:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
-  }
-
-  /** Kills the process group at once (SIGKILL). */
-  kill(): void {
-    this.signal('SIGKILL');
-  }
-
-  /** Closes stdin and waits up to `graceMs` for the process to end; then SIGTERM, then SIGKILL. */
-  async close(graceMs: number): Promise<void> {
-    this.child.stdin?.end();
-    if (await this.waitClosed(graceMs)) return;
-    this.signal('SIGTERM');
-    if (await this.waitClosed(500)) return;
-    this.kill();
-    await this.waitClosed(500);
-  }
-
-  private signal(signal: NodeJS.Signals): void {
-    if (this.closed || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      this.child.kill(signal);
-    }
-  }
-
-  private async waitClosed(ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return this.closed;
-  }
-
-  private onLine(event: LineEvent): void {
-    this.lines.push(event);
-  }
-
-  private onStderr(chunk: string): void {
-    const parts = (this.stderrRest + chunk).split('\n');
-    this.stderrRest = (parts.pop() ?? '').slice(-MAX_STDERR_LINE);
-    for (const line of parts) this.stderrLines.push(line.replace(/\r$/, '').slice(0, MAX_STDERR_LINE));
-    if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
-  }
-
-  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.status !== undefined) return;
-    this.stdout.end();
-    this.status = { code, signal };
-    live.delete(this);
-    this.waiter?.();
-  }
-}
+/**
+ * Requests in a row that ended the process (it crashed, hung past the limit or broke the protocol,
+ * or would not start again) after which the backend is broken: no more requests are sent, and
+ * every later one is an error at once, with the reason. An implementation that crashes right after
+ * its hello was otherwise restarted for every request (92 restarts and 82 s in one trial).
+ */
+export const MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
 
 /** Starts the command and reads its hello; throws with the exit status and stderr tail if it gives none. */
 async function startProcess(command: string, options: ProcessBackendOptions, requestTimeoutMs: number): Promise<{ process: ImplementationProcess; hello: HelloMessage }> {
-  const timeoutMs = options.helloTimeoutMs ?? Math.max(requestTimeoutMs, DEFAULT_TIMEOUT_MS);
-  const child = new ImplementationProcess(command, options);
   const what = `process backend "${command}"`;
+  const ending = endingBecause();
+  if (ending !== undefined) throw new Error(`${what}: not started: ${ending}.`);
+  const timeoutMs = options.helloTimeoutMs ?? Math.max(requestTimeoutMs, DEFAULT_TIMEOUT_MS);
+  const child = new ImplementationProcess(command, {
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), ...(options.env !== undefined ? { env: options.env } : {}),
+    maxLineBytes: maxReplyLineBytes(options.maxReplyElements ?? MAX_REPLY_ELEMENTS),
+  });
   const event = await child.next(timeoutMs);
   if (event.kind === 'timeout') {
     child.kill();
     throw new Error(`${what}: no hello within ${timeoutMs} ms (does it write the hello line and flush stdout?); it was killed.${child.stderrTail()}`);
   }
-  if (event.kind === 'closed') throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
+  if (event.kind === 'closed') {
+    child.kill();
+    throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
+  }
   if (event.kind === 'overflow') {
     child.kill();
     throw new ProtocolError(`${what}: its first stdout line is longer than ${event.limitBytes} bytes.`);
@@ -222,11 +93,15 @@ function helloIdentity(hello: HelloMessage): string {
   return JSON.stringify([hello.protocol, hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, hello.gradients ?? null]);
 }
 
-/** All gradients of one problem from an external implementation (protocol 2): `db` when the problem has a bias. */
+/**
+ * All gradients of one problem from an external implementation (protocol 2): `db` when the problem
+ * has a bias. Each has the shape the implementation sent (its payload matching that shape); a
+ * shape other than x's, w's or `[M]` is a wrong answer for the caller to judge.
+ */
 export interface ExternalGradients {
-  /** `∂L/∂x`, shape of x. */
+  /** `∂L/∂x`, of x's shape when right. */
   readonly dx: Tensor<Float32Array>;
-  /** `∂L/∂w`, shape of w. */
+  /** `∂L/∂w`, of w's shape when right. */
   readonly dw: Tensor<Float32Array>;
   /** `∂L/∂b` `[M]`, when the problem has a bias. */
   readonly db?: Tensor<Float32Array>;
@@ -236,6 +111,8 @@ export interface ExternalGradients {
 export interface ExternalBackend extends Backend {
   /** The hello it sent (protocol version, ops, limits, gradients). */
   readonly hello: HelloMessage;
+  /** Why no more requests are sent to it (it failed {@link MAX_CONSECUTIVE_PROCESS_FAILURES} times in a row, or broke the protocol between requests), or undefined. */
+  readonly broken: string | undefined;
   /** Whether it computes gradients of `problem` (its op among `hello.gradients`, within its limits), and if not, why. */
   gradientSupport(problem: ConvProblem): Support;
   /**
@@ -256,7 +133,14 @@ class ProcessBackend implements ExternalBackend {
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
-  private lastRequest = '';
+  /** The last request answered, as messages name it: `request 3 (mb1...)`. */
+  private lastAnswered = '';
+  /** Requests in a row that ended the process; see {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
+  private consecutiveFailures = 0;
+  private brokenBecause: string | undefined;
+  /** The process a request is outstanding on, up to the end of its reply's settling. */
+  private inFlight: ImplementationProcess | undefined;
+  private readonly maxReplyElements: number;
 
   constructor(
     private readonly command: string,
@@ -268,8 +152,13 @@ class ProcessBackend implements ExternalBackend {
     this.name = `ext:${hello.name}`;
     this.version = hello.version;
     this.precision = hello.precision;
-    this.current = first;
+    this.maxReplyElements = options.maxReplyElements ?? MAX_REPLY_ELEMENTS;
+    this.adopt(first);
     if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
+  }
+
+  get broken(): string | undefined {
+    return this.brokenBecause;
   }
 
   supports(problem: ConvProblem): Support {
@@ -312,6 +201,7 @@ class ProcessBackend implements ExternalBackend {
     return result;
   }
 
+  /** Closes stdin and waits for the process to end (then SIGTERM, then SIGKILL to its group). */
   async dispose(): Promise<void> {
     this.disposed = true;
     const child = this.current;
@@ -324,9 +214,11 @@ class ProcessBackend implements ExternalBackend {
     const support = this.supports(problem);
     if (!support.supported) throw new UnsupportedError(support.reason);
     checkOperands(problem, operands);
+    this.checkReplySize(problem, outputTensorShape(problem));
     const reply = await this.exchange((id) => makeRunRequest(id, problem, operands), (line, id) => parseReply(line, id));
     try {
-      return fromWireTensor('reply.y', reply.reply.y, outputTensorShape(problem));
+      // the shape it sent, not the one asked for: a wrong shape is a wrong answer (a fail), judged by the caller
+      return fromWireTensor('reply.y', reply.reply.y);
     } catch (error) {
       throw new ProtocolError(`${reply.where}: ${(error as Error).message}`);
     }
@@ -339,21 +231,31 @@ class ProcessBackend implements ExternalBackend {
     checkOperands(problem, operands);
     checkTensor('dy', dy, outputTensorShape(problem));
     const withBias = operands.b !== undefined;
+    this.checkReplySize(problem, inputTensorShape(problem), weightShape(problem), ...(withBias ? [biasShape(problem)] : []));
     const { reply, where } = await this.exchange((id) => makeGradientRequest(id, problem, operands, dy), (line, id) => parseGradientReply(line, id, withBias));
     try {
-      const dx = fromWireTensor('reply.dx', reply.dx, inputTensorShape(problem));
-      const dw = fromWireTensor('reply.dw', reply.dw, weightShape(problem));
-      return { dx, dw, ...(reply.db !== undefined ? { db: fromWireTensor('reply.db', reply.db, biasShape(problem)) } : {}) };
+      const dx = fromWireTensor('reply.dx', reply.dx);
+      const dw = fromWireTensor('reply.dw', reply.dw);
+      return { dx, dw, ...(reply.db !== undefined ? { db: fromWireTensor('reply.db', reply.db) } : {}) };
     } catch (error) {
       throw new ProtocolError(`${where}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Refuses, before sending, a request whose reply would be over the protocol's limit. */
+  private checkReplySize(problem: ConvProblem, ...shapes: ReadonlyArray<readonly number[]>): void {
+    const elements = shapes.reduce((n, shape) => n + sizeOf(shape), 0);
+    if (elements > this.maxReplyElements) {
+      throw new Error(`${this.name}: not sent: the reply to ${formatDescriptor(problem)} would hold ${elements} float32, more than the protocol's limit of ${this.maxReplyElements} per reply (docs/protocol.md).`);
     }
   }
 
   /**
    * Sends one request and reads its reply line: a timeout, an exit or a line that is not a
    * well-formed reply to this request is an error (and the process is killed, to start afresh);
-   * an unsupported reply is an UnsupportedError, an error reply an Error with its message. What
-   * is returned is a result whose tensors the caller still checks (a bad tensor keeps the process).
+   * so is a second line right behind the reply. An unsupported reply is an UnsupportedError, an
+   * error reply an Error with its message. What is returned is a result whose tensors the caller
+   * still decodes (a bad payload keeps the process: it is still in step).
    */
   private async exchange<R extends { type: string }>(
     build: (id: number) => RunRequest | GradientRequest, parse: (line: string, id: number) => R,
@@ -361,69 +263,122 @@ class ProcessBackend implements ExternalBackend {
     const id = this.nextId++;
     const request = build(id);
     const what = request.type === 'run' ? '' : `${request.type} `;
-    const where = `${this.name} ${what}request ${id} (${request.descriptor})`;
-    this.checkNoStrayOutput(where);
+    const name = `${what}request ${id} (${request.descriptor})`;
+    const where = `${this.name} ${name}`;
+    if (this.brokenBecause !== undefined) throw new Error(`${where}: not sent: ${this.brokenBecause}`);
+    const ending = endingBecause();
+    if (ending !== undefined) throw new Error(`${where}: not sent: ${ending}.`);
     const child = await this.ensureProcess(where);
-    this.lastRequest = `${what}request ${id} (${request.descriptor})`;
-    child.send(request);
+    this.inFlight = child;
+    try {
+      child.send(request);
+      return await this.readReply(child, id, name, where, parse);
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** Waits for the reply to request `id`, just sent, and reads it (see {@link exchange}). */
+  private async readReply<R extends { type: string }>(
+    child: ImplementationProcess, id: number, name: string, where: string, parse: (line: string, id: number) => R,
+  ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const event = await child.next(this.timeoutMs);
     if (event.kind === 'timeout') {
-      this.abandon(child);
-      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed and will be restarted for the next request.`);
+      this.failed(child, `no reply within ${this.timeoutMs} ms`);
+      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed${this.restartNote()}`);
     }
     if (event.kind === 'closed') {
-      this.abandon(child);
-      throw new Error(`${where}: the process ${child.describeEnd('before replying')}`);
+      const end = child.describeEnd('before replying');
+      this.failed(child, `the process ${child.describeEnd('before replying', false)}`);
+      throw new Error(`${where}: the process ${end}${this.brokenNote()}`);
     }
     if (event.kind === 'overflow') {
-      this.abandon(child);
-      throw new ProtocolError(`${where}: a stdout line longer than ${event.limitBytes} bytes, the protocol's limit (a reply of ${MAX_REPLY_ELEMENTS} float32); the process was killed.`);
+      this.failed(child, 'an over-long stdout line');
+      throw new ProtocolError(`${where}: a stdout line longer than ${event.limitBytes} bytes, the protocol's limit (a reply of ${this.maxReplyElements} float32); the process was killed${this.restartNote()}`);
     }
     let reply: R;
     try {
       reply = parse(event.line, id);
     } catch (error) {
       // Out of step with the protocol: a later line could be taken for the next reply, so restart.
-      this.abandon(child);
-      throw new ProtocolError(`${where}: ${(error as Error).message} The process was killed and will be restarted.`);
+      this.failed(child, (error as Error).message);
+      throw new ProtocolError(`${where}: ${(error as Error).message}${this.answeredAlready(event.line)} The process was killed${this.restartNote()}`);
     }
+    if (await child.settle()) {
+      // a second line right behind the reply (a reply written twice, or a log line on stdout): this request's fault
+      this.failed(child, 'a second stdout line after its reply');
+      throw new ProtocolError(
+        `${where}: the process wrote ${child.strays.length} more stdout line(s) right after its reply, first ${JSON.stringify(child.strays[0])}; ` +
+        `exactly one line answers each request (write logs to stderr). The process was killed${this.restartNote()}`,
+      );
+    }
+    this.consecutiveFailures = 0;
+    this.lastAnswered = name;
     if (isUnsupportedReply(reply)) throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
     if (isErrorReply(reply)) throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
     return { reply: reply as Exclude<R, { type: 'unsupported' | 'error' }>, where };
   }
 
-  /** Fails this request if the process wrote lines after its last reply (it answered twice, or printed logs). */
-  private checkNoStrayOutput(where: string): void {
-    const stray = this.current?.takeUnsolicited() ?? [];
-    if (stray.length === 0) return;
-    if (this.current !== undefined) this.abandon(this.current);
-    throw new ProtocolError(
-      `${where}: after ${this.lastRequest} was answered the process wrote ${stray.length} more stdout line(s), first ${JSON.stringify(preview(stray[0]))}; ` +
-      'exactly one line answers each request (write logs to stderr). The process was killed and will be restarted.',
-    );
+  /** A note for a reply whose id is that of the request answered last: it answered that one twice. */
+  private answeredAlready(line: string): string {
+    const id = /"id"\s*:\s*(\d+)/.exec(line.slice(0, 200))?.[1];
+    const last = /^.*request (\d+) /.exec(this.lastAnswered)?.[1];
+    return id !== undefined && id === last ? ` It is a second reply to ${this.lastAnswered}, which was answered already.` : '';
+  }
+
+  /** A request ended the process: kill what is left of it, and count it towards {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
+  private failed(child: ImplementationProcess, what: string): void {
+    child.kill();
+    if (this.current === child) this.current = undefined;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+      this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process (the last: ${what.split('\n')[0]}), so no more requests are sent to it.`;
+    }
+  }
+
+  /** How a failed request's message ends: the process will be restarted, or the backend is broken now. */
+  private restartNote(): string {
+    return this.brokenBecause !== undefined ? `. ${this.brokenBecause}` : ' and will be restarted for the next request.';
+  }
+
+  private brokenNote(): string {
+    return this.brokenBecause !== undefined ? `\n${this.brokenBecause}` : '';
+  }
+
+  /** Takes `child` as the current process; a line it writes while no request is outstanding breaks the backend. */
+  private adopt(child: ImplementationProcess): void {
+    this.current = child;
+    child.onStray = (line) => {
+      if (this.inFlight === child) return; // right behind a reply: that request fails (exchange)
+      if (this.current === child) this.current = undefined;
+      this.brokenBecause ??= `${this.name} is broken: after ${this.lastAnswered || 'its hello'} its process wrote another stdout line while no request was outstanding, ${JSON.stringify(line)}; ` +
+        'exactly one line answers each request (write logs to stderr). Its process was killed and no more requests are sent to it.';
+    };
   }
 
   /** The running process, starting it again (and checking its hello is the same) if it has ended. */
   private async ensureProcess(where: string): Promise<ImplementationProcess> {
     if (this.current !== undefined && !this.current.closed) return this.current;
+    if (this.current !== undefined) this.current.kill(); // what is left of its group
     this.current = undefined;
     let started;
     try {
       started = await startProcess(this.command, this.options, this.timeoutMs);
     } catch (error) {
-      throw new Error(`${where}: restarting the process failed: ${(error as Error).message}`);
+      this.consecutiveFailures++;
+      const message = (error as Error).message;
+      if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+        this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process or could not start it (the last: ${message.split('\n')[0]}), so no more requests are sent to it.`;
+      }
+      throw new Error(`${where}: restarting the process failed: ${message}${this.brokenNote()}`);
     }
     if (helloIdentity(started.hello) !== helloIdentity(this.hello)) {
       started.process.kill();
-      throw new ProtocolError(`${where}: the restarted process sent a different hello (${helloIdentity(started.hello)}, was ${helloIdentity(this.hello)}).`);
+      this.brokenBecause ??= `${this.name} is broken: its restarted process sent a different hello (${helloIdentity(started.hello)}, was ${helloIdentity(this.hello)}), so no more requests are sent to it.`;
+      throw new ProtocolError(`${where}: ${this.brokenBecause}`);
     }
-    this.current = started.process;
+    this.adopt(started.process);
     return started.process;
-  }
-
-  private abandon(child: ImplementationProcess): void {
-    child.kill();
-    if (this.current === child) this.current = undefined;
   }
 }
 

@@ -80,6 +80,12 @@ describe('wire tensors', () => {
     expect(() => fromWireTensor('reply.y', { shape: [1], data: encodeFloat32([0]) }, [1, 1, 2, 2])).toThrow(/reply\.y\.shape must be \[1,1,2,2\], but reply\.y\.shape=\[1\]/);
   });
 
+  test('without an expected shape, the tensor comes back with the shape it declares (a wrong shape is for the judge)', () => {
+    expect(fromWireTensor('reply.y', { shape: [3], data: encodeFloat32([1, 2, 3]) })).toEqual({ shape: [3], data: Float32Array.from([1, 2, 3]) });
+    expect(() => fromWireTensor('reply.y', { shape: [2, 2], data: encodeFloat32([1, 2, 3]) })).toThrow(/reply\.y\.data decodes to 12 bytes, but its shape needs 4 float32 = 16 bytes/);
+    expect(() => fromWireTensor('reply.y', { shape: [2 ** 40, 2 ** 40], data: encodeFloat32([1]) })).toThrow(/reply\.y\.data decodes to 4 bytes, but its shape needs/);
+  });
+
   test('data that is not a string is an error', () => {
     expect(() => fromWireTensor('reply.y', { shape: [2], data: [1, 2] }, [2])).toThrow(/reply\.y\.data must be a base64 string, but it is an array/);
   });

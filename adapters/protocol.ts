@@ -209,20 +209,24 @@ function toWireTensor(t: Tensor): WireTensor {
 }
 
 /**
- * A wire tensor checked against the shape it must have and decoded; throws a ProtocolError naming
- * `field` on a malformed object, a wrong shape or a wrong payload length.
+ * A wire tensor decoded with the shape it declares; throws a ProtocolError naming `field` on a
+ * malformed object or a payload that does not hold exactly that shape's elements. With
+ * `expectedShape`, a different declared shape is a ProtocolError too; without it, the tensor comes
+ * back with the shape it declares (a reply of the wrong shape is a wrong answer, for the judge).
  */
-export function fromWireTensor(field: string, value: unknown, expectedShape: readonly number[]): Tensor<Float32Array> {
+export function fromWireTensor(field: string, value: unknown, expectedShape?: readonly number[]): Tensor<Float32Array> {
   if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
   const shape = value.shape;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
     throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
   }
-  if (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a])) {
+  if (expectedShape !== undefined && (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a]))) {
     throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=[${shape}].`);
   }
   if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
-  return { shape: [...expectedShape], data: decodeFloat32(`${field}.data`, value.data, sizeOf(expectedShape)) };
+  // decodeFloat32 compares the payload's bytes with the count before it allocates (a shape may claim 2^80 elements)
+  const count = (shape as number[]).reduce((n, s) => n * s, 1);
+  return { shape: [...(shape as number[])], data: decodeFloat32(`${field}.data`, value.data, count) };
 }
 
 /** The problem's attributes with ONNX names. */

@@ -18,8 +18,12 @@ Modes:
   not-base64    hello, then answers with data containing "!"
   unsupported   hello, then answers unsupported
   error         hello, then answers error
-  twice         hello, then answers each request twice
+  twice         hello, then answers each request twice, back to back
+  twice-late    hello, then answers each request, and again 0.3 s later
+  short-for-shape  hello, then answers with shape y_shape but the data of two elements
+  long-line     hello, then answers with a line of 100,000 characters
   silent-exit   hello, then exits 0 after answering one request
+  crash-every-other  hello, answers one request, then crashes (exit 7) on the next
 
 Gradient modes (protocol 2); run requests get zeros, gradient requests as the mode says:
   grad-ok          hello declaring gradients of conv and convTranspose; zeros dx, dw (and db with b)
@@ -122,6 +126,10 @@ for line in iter(sys.stdin.readline, ""):
     if request["type"] == "gradient":
         send(answer_gradient(request))
         continue
+    if MODE == "crash-every-other" and rid % 2 == 0:
+        sys.stderr.write("crashed\n")
+        sys.stderr.flush()
+        sys.exit(7)
     if MODE == "crash":
         sys.stderr.write("Traceback (most recent call last):\n  File \"impl.py\", line 9\nZeroDivisionError: division by zero\n")
         sys.stderr.flush()
@@ -134,6 +142,10 @@ for line in iter(sys.stdin.readline, ""):
         send({"type": "result", "id": rid + 100, "y": zeros(y_shape)})
     elif MODE == "wrong-shape":
         send({"type": "result", "id": rid, "y": zeros([1])})
+    elif MODE == "short-for-shape":
+        send({"type": "result", "id": rid, "y": {"shape": y_shape, "data": zeros([2])["data"]}})
+    elif MODE == "long-line":
+        send({"type": "result", "id": rid, "y": {"shape": y_shape, "data": "A" * 100000}})
     elif MODE == "truncated":
         send({"type": "result", "id": rid, "y": zeros(y_shape, drop_bytes=2)})
     elif MODE == "not-base64":
@@ -145,6 +157,9 @@ for line in iter(sys.stdin.readline, ""):
     else:
         send({"type": "result", "id": rid, "y": zeros(y_shape)})
         if MODE == "twice":
+            send({"type": "result", "id": rid, "y": zeros(y_shape)})
+        if MODE == "twice-late":
+            time.sleep(0.3)
             send({"type": "result", "id": rid, "y": zeros(y_shape)})
         if MODE == "silent-exit":
             sys.exit(0)
