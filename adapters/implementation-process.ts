@@ -46,6 +46,8 @@ export const EXIT_DRAIN_MS = 200;
 
 /** Processes not yet ended. */
 const live = new Set<ImplementationProcess>();
+/** How many processes have been started, for {@link endAllProcesses}' `startedAfter`. */
+let startedCount = 0;
 /** Set once convcheck is ending (a signal, or the end of a command): no process may start any more. */
 let endingReason: string | undefined;
 let exitHookInstalled = false;
@@ -62,6 +64,8 @@ export class ImplementationProcess {
   private readonly stderrLines: string[] = [];
   private stderrRest = '';
   private readonly stdout: LineReader;
+  /** Its place in the order of starts (1, 2, ...). */
+  readonly sequence = ++startedCount;
   private waiter: (() => void) | undefined;
   private status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: Error | undefined;
@@ -232,22 +236,31 @@ export class ImplementationProcess {
   }
 }
 
+/** How many implementation processes have been started so far (a mark for {@link endAllProcesses}). */
+export function processesStarted(): number {
+  return startedCount;
+}
+
+/** Options of {@link endAllProcesses}. */
+export interface EndOptions {
+  /** From now on no process is started and no request sent, for this reason (convcheck is exiting). */
+  readonly stopStarting?: string;
+  /** Only the processes started after this mark ({@link processesStarted}); default all. */
+  readonly startedAfter?: number;
+  /** How long SIGTERM has before SIGKILL. Default 1000 ms. */
+  readonly graceMs?: number;
+}
+
 /**
- * Ends every implementation process still running: from now on nothing is started or sent
- * (`reason` says why), stdin is closed and each group gets SIGTERM, then, after up to `graceMs`,
- * SIGKILL; resolves when all have ended or 500 ms after that. Never throws.
+ * Ends the implementation processes still running: each group gets SIGTERM, then, after up to
+ * `graceMs`, SIGKILL; resolves when all have ended, or at most 500 ms after the SIGKILL. Never throws.
  */
-export async function endAllProcesses(reason: string, graceMs = 1000): Promise<void> {
-  endingReason ??= reason;
-  const running = [...live];
+export async function endAllProcesses(options: EndOptions = {}): Promise<void> {
+  if (options.stopStarting !== undefined) endingReason ??= options.stopStarting;
+  const running = [...live].filter((p) => p.sequence > (options.startedAfter ?? 0));
   for (const p of running) p.signalGroup('SIGTERM');
-  const deadline = Date.now() + graceMs;
+  const deadline = Date.now() + (options.graceMs ?? 1000);
   for (const p of running) await p.waitClosed(Math.max(0, deadline - Date.now()));
   for (const p of running) p.kill();
   for (const p of running) await p.waitClosed(500);
-}
-
-/** For tests: lets processes start again after {@link endAllProcesses}. */
-export function resetEnding(): void {
-  endingReason = undefined;
 }
