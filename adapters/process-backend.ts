@@ -19,11 +19,11 @@ import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import { ProtocolError } from './protocol-error.ts';
+import { ImplementationError, ProtocolError } from './protocol-error.ts';
 import { endingBecause, ImplementationProcess } from './implementation-process.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply,
-  type GradientRequest, type HelloMessage, type RunRequest,
+  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply,
+  type GradientRequest, type HelloMessage, type IllFormedRequest, type RunRequest,
 } from './protocol.ts';
 
 /** Options of {@link createProcessBackend}. */
@@ -107,6 +107,16 @@ export interface ExternalGradients {
   readonly db?: Tensor<Float32Array>;
 }
 
+/**
+ * What an implementation did with an ill-formed call ({@link ExternalBackend.runIllFormed}):
+ * refused it (an `error` reply, or `unsupported` with a reason), accepted it (a result), or was
+ * not sent it (its hello's ops or limits exclude the call).
+ */
+export type IllFormedOutcome =
+  | { readonly kind: 'refused'; readonly how: 'error' | 'unsupported'; readonly message: string }
+  | { readonly kind: 'accepted'; readonly shape: readonly number[] }
+  | { readonly kind: 'not-sent'; readonly reason: string };
+
 /** A process backend: a Backend, its hello, and (protocol 2) every gradient it declares. */
 export interface ExternalBackend extends Backend {
   /** The hello it sent (protocol version, ops, limits, gradients). */
@@ -120,6 +130,16 @@ export interface ExternalBackend extends Backend {
    * with `L = Σ y·dy`. Throws UnsupportedError when not declared or declined, an Error otherwise.
    */
   gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients>;
+  /**
+   * Sends an ill-formed call as it is, without convcheck's checks (`gate --error-inputs`), and says
+   * whether the implementation refused it. A crash, time-out or protocol break throws, as for a run.
+   */
+  runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome>;
+}
+
+/** Whether a Backend is a process backend (it can be sent ill-formed calls as they are). */
+export function isExternalBackend(backend: Backend): backend is ExternalBackend {
+  return backend instanceof ProcessBackend;
 }
 
 /** A Backend over one external command; see {@link createProcessBackend}. */
@@ -184,6 +204,10 @@ class ProcessBackend implements ExternalBackend {
     return this.enqueue(() => this.gradientNow(problem, operands, dy));
   }
 
+  runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
+    return this.enqueue(() => this.runIllFormedNow(problem, operands));
+  }
+
   /** The ConvGradients of the gradient laws: one gradient request each, without the bias (it plays no part). */
   private convGradients(): ConvGradients {
     const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
@@ -242,6 +266,26 @@ class ProcessBackend implements ExternalBackend {
     }
   }
 
+  private async runIllFormedNow(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    // the hello's ops and limits still decide what is sent: a call it declared it does not implement is not its to refuse
+    let support: Support;
+    try {
+      support = helloSupports(this.hello, problem);
+    } catch {
+      support = { supported: true };
+    }
+    if (!support.supported) return { kind: 'not-sent', reason: support.reason };
+    try {
+      const { reply } = await this.exchange((id) => makeIllFormedRequest(id, problem, operands), (line, id) => parseReply(line, id));
+      return { kind: 'accepted', shape: reply.y.shape };
+    } catch (error) {
+      if (error instanceof UnsupportedError) return { kind: 'refused', how: 'unsupported', message: error.reason };
+      if (error instanceof ImplementationError) return { kind: 'refused', how: 'error', message: error.reported };
+      throw error;
+    }
+  }
+
   /** Refuses, before sending, a request whose reply would be over the protocol's limit. */
   private checkReplySize(problem: ConvProblem, ...shapes: ReadonlyArray<readonly number[]>): void {
     const elements = shapes.reduce((n, shape) => n + sizeOf(shape), 0);
@@ -258,7 +302,7 @@ class ProcessBackend implements ExternalBackend {
    * still decodes (a bad payload keeps the process: it is still in step).
    */
   private async exchange<R extends { type: string }>(
-    build: (id: number) => RunRequest | GradientRequest, parse: (line: string, id: number) => R,
+    build: (id: number) => RunRequest | GradientRequest | IllFormedRequest, parse: (line: string, id: number) => R,
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const id = this.nextId++;
     const request = build(id);
@@ -315,7 +359,7 @@ class ProcessBackend implements ExternalBackend {
     this.consecutiveFailures = 0;
     this.lastAnswered = name;
     if (isUnsupportedReply(reply)) throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
-    if (isErrorReply(reply)) throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
+    if (isErrorReply(reply)) throw new ImplementationError(`${where}: the implementation reported an error: ${reply.message}`, reply.message);
     return { reply: reply as Exclude<R, { type: 'unsupported' | 'error' }>, where };
   }
 

@@ -4,9 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { errorInputById, errorInputOperands } from '../problem/error-inputs.ts';
 import { referenceGradients } from './reference.ts';
 import {
-  base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
+  base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
   parseGradientReply, parseHello, parseReply, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
 } from './protocol.ts';
 
@@ -175,6 +176,21 @@ describe('run requests', () => {
     expect(request.problem.output_shape).toEqual([6, 5]);
     expect(request.resolved).toEqual({ pads: [1, 1, 0, 1], y_shape: [1, 1, 6, 5] });
     expect(request).not.toHaveProperty('b');
+  });
+});
+
+describe('ill-formed requests (error inputs)', () => {
+  test('carry the attributes and the tensors as given, and resolved only where the formulas give an output', () => {
+    const negative = errorInputById('conv-negative-pads');
+    const request = makeIllFormedRequest(4, negative.problem, errorInputOperands(negative));
+    expect(request).toMatchObject({ type: 'run', id: 4, problem: { pads: [-1, 0, 0, 0] }, resolved: { pads: [-1, 0, 0, 0], y_shape: [1, 4, 2, 3] } });
+    const weight = errorInputById('conv-weight-input-channels');
+    expect(makeIllFormedRequest(1, weight.problem, errorInputOperands(weight)).w.shape).toEqual([4, 3, 3, 3]);
+    const stride = errorInputById('conv-stride-zero');
+    expect(makeIllFormedRequest(1, stride.problem, errorInputOperands(stride)).resolved).toBeUndefined();
+    const bias = errorInputById('conv-bias-missing');
+    expect(makeIllFormedRequest(1, bias.problem, errorInputOperands(bias))).toMatchObject({ problem: { bias: true } });
+    expect('b' in makeIllFormedRequest(1, bias.problem, errorInputOperands(bias))).toBe(false);
   });
 });
 

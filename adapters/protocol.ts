@@ -139,6 +139,11 @@ export interface GradientRequest extends Omit<RunRequest, 'type'> {
   readonly dy: WireTensor;
 }
 
+/** A run request for an ill-formed call: as a run request, but `resolved` may be absent. */
+export interface IllFormedRequest extends Omit<RunRequest, 'resolved'> {
+  readonly resolved?: WireResolved;
+}
+
 /** Which request a reply answers: a run (y) or a gradient (dx, dw, db). */
 export type RequestKind = 'run' | 'gradient';
 
@@ -258,6 +263,38 @@ export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperand
     w: toWireTensor(operands.w),
     ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
   };
+}
+
+/**
+ * A run request for an ill-formed call (the error inputs of problem/error-inputs.ts, sent by
+ * `gate --error-inputs`): the problem's attributes and the tensors exactly as given, without any
+ * of convcheck's checks. `resolved` is sent only where the output-size formulas give positive
+ * integer sizes (docs/protocol.md, "Error inputs"); an implementation must not trust it anyway.
+ */
+export function makeIllFormedRequest(id: number, p: ConvProblem, operands: ConvOperands): IllFormedRequest {
+  return {
+    type: 'run',
+    id,
+    descriptor: formatDescriptor(p),
+    problem: toWireProblem(p),
+    ...(illFormedResolved(p) ?? {}),
+    x: toWireTensor(operands.x),
+    w: toWireTensor(operands.w),
+    ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
+  };
+}
+
+/** `{ resolved }` of an ill-formed problem where the formulas give pads and an output of positive integer sizes, else undefined. */
+function illFormedResolved(p: ConvProblem): { resolved: WireResolved } | undefined {
+  try {
+    const pads = p.autoPad === 'NOTSET' ? { begin: p.padsBegin, end: p.padsEnd } : resolvePads(p);
+    const y = outputTensorShape(p);
+    const sane = (values: readonly number[], min: number): boolean => values.every((v) => Number.isSafeInteger(v) && v >= min);
+    if (!sane([...pads.begin, ...pads.end], -Infinity) || !sane(y, 1)) return undefined;
+    return { resolved: { pads: [...pads.begin, ...pads.end], y_shape: y } };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
