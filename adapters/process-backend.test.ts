@@ -244,7 +244,7 @@ describe('processes that crash, or leave something behind', () => {
     const messages: string[] = [];
     for (let k = 0; k < MAX_CONSECUTIVE_PROCESS_FAILURES; k++) messages.push(await run(backend).then(() => 'answered', (e: Error) => e.message));
     for (const m of messages) expect(m).toMatch(/the process exited with code 1 before replying\. Last lines of its stderr:\n {2}\| fatal: CUDA driver version is insufficient/);
-    expect(messages[MAX_CONSECUTIVE_PROCESS_FAILURES - 1]).toMatch(/ext:crash-after-hello is broken: 3 requests in a row ended its process \(the last: the process exited with code 1 before replying\.\), so no more requests are sent to it\./);
+    expect(messages[MAX_CONSECUTIVE_PROCESS_FAILURES - 1]).toMatch(/ext:crash-after-hello is broken: 3 requests in a row ended its process \(the last: request 3 \(mb1ic1ih3iw3oc1kh2kw2\): the process exited with code 1 before replying\.\), so no more requests are sent to it\./);
     expect(backend.broken).toMatch(/is broken/);
     const begin = performance.now();
     for (let k = 0; k < 20; k++) {

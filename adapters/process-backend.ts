@@ -22,7 +22,7 @@ import type { Precision } from '../problem/precision.ts';
 import { ImplementationError, ProtocolError } from './protocol-error.ts';
 import { endingBecause, ImplementationProcess } from './implementation-process.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply,
+  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, preview,
   type GradientRequest, type HelloMessage, type IllFormedRequest, type RunRequest,
 } from './protocol.ts';
 
@@ -142,6 +142,21 @@ export function isExternalBackend(backend: Backend): backend is ExternalBackend 
   return backend instanceof ProcessBackend;
 }
 
+/** Backends broken by a line written between requests that no request has reported yet. */
+const unreportedBreaks = new Set<ProcessBackend>();
+
+/**
+ * The protocol breaks no request has reported (a line written after the last reply, while
+ * convcheck was closing, or with no request after it), for backends whose first process started
+ * after `startedAfter` (implementation-process.ts's processesStarted()); each is reported once.
+ * The command line prints them and fails, so that `run`, one request, does not miss one.
+ */
+export function takeUnreportedProtocolBreaks(startedAfter = 0): string[] {
+  const found = [...unreportedBreaks].filter((b) => b.firstSequence > startedAfter);
+  for (const b of found) unreportedBreaks.delete(b);
+  return found.map((b) => b.broken ?? '');
+}
+
 /** A Backend over one external command; see {@link createProcessBackend}. */
 class ProcessBackend implements ExternalBackend {
   readonly name: string;
@@ -161,6 +176,8 @@ class ProcessBackend implements ExternalBackend {
   /** The process a request is outstanding on, up to the end of its reply's settling. */
   private inFlight: ImplementationProcess | undefined;
   private readonly maxReplyElements: number;
+  /** The start order of its first process (for {@link takeUnreportedProtocolBreaks}). */
+  readonly firstSequence: number;
 
   constructor(
     private readonly command: string,
@@ -173,6 +190,7 @@ class ProcessBackend implements ExternalBackend {
     this.version = hello.version;
     this.precision = hello.precision;
     this.maxReplyElements = options.maxReplyElements ?? MAX_REPLY_ELEMENTS;
+    this.firstSequence = first.sequence;
     this.adopt(first);
     if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
   }
@@ -309,7 +327,10 @@ class ProcessBackend implements ExternalBackend {
     const what = request.type === 'run' ? '' : `${request.type} `;
     const name = `${what}request ${id} (${request.descriptor})`;
     const where = `${this.name} ${name}`;
-    if (this.brokenBecause !== undefined) throw new Error(`${where}: not sent: ${this.brokenBecause}`);
+    if (this.brokenBecause !== undefined) {
+      unreportedBreaks.delete(this);
+      throw new Error(`${where}: not sent: ${this.brokenBecause}`);
+    }
     const ending = endingBecause();
     if (ending !== undefined) throw new Error(`${where}: not sent: ${ending}.`);
     const child = await this.ensureProcess(where);
@@ -328,16 +349,16 @@ class ProcessBackend implements ExternalBackend {
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const event = await child.next(this.timeoutMs);
     if (event.kind === 'timeout') {
-      this.failed(child, `no reply within ${this.timeoutMs} ms`);
+      this.failed(child, `${name}: no reply within ${this.timeoutMs} ms`);
       throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed${this.restartNote()}`);
     }
     if (event.kind === 'closed') {
       const end = child.describeEnd('before replying');
-      this.failed(child, `the process ${child.describeEnd('before replying', false)}`);
+      this.failed(child, `${name}: the process ${child.describeEnd('before replying', false)}`);
       throw new Error(`${where}: the process ${end}${this.brokenNote()}`);
     }
     if (event.kind === 'overflow') {
-      this.failed(child, 'an over-long stdout line');
+      this.failed(child, `${name}: a stdout line longer than ${event.limitBytes} bytes`);
       throw new ProtocolError(`${where}: a stdout line longer than ${event.limitBytes} bytes, the protocol's limit (a reply of ${this.maxReplyElements} float32); the process was killed${this.restartNote()}`);
     }
     let reply: R;
@@ -345,12 +366,12 @@ class ProcessBackend implements ExternalBackend {
       reply = parse(event.line, id);
     } catch (error) {
       // Out of step with the protocol: a later line could be taken for the next reply, so restart.
-      this.failed(child, (error as Error).message);
+      this.failed(child, `${name}: ${(error as Error).message}`);
       throw new ProtocolError(`${where}: ${(error as Error).message}${this.answeredAlready(event.line)} The process was killed${this.restartNote()}`);
     }
     if (await child.settle()) {
       // a second line right behind the reply (a reply written twice, or a log line on stdout): this request's fault
-      this.failed(child, 'a second stdout line after its reply');
+      this.failed(child, `${name}: a second stdout line right after its reply, ${JSON.stringify(preview(child.strays[0], 80))}`);
       throw new ProtocolError(
         `${where}: the process wrote ${child.strays.length} more stdout line(s) right after its reply, first ${JSON.stringify(child.strays[0])}; ` +
         `exactly one line answers each request (write logs to stderr). The process was killed${this.restartNote()}`,
@@ -395,6 +416,7 @@ class ProcessBackend implements ExternalBackend {
     child.onStray = (line) => {
       if (this.inFlight === child) return; // right behind a reply: that request fails (exchange)
       if (this.current === child) this.current = undefined;
+      if (this.brokenBecause === undefined) unreportedBreaks.add(this);
       this.brokenBecause ??= `${this.name} is broken: after ${this.lastAnswered || 'its hello'} its process wrote another stdout line while no request was outstanding, ${JSON.stringify(line)}; ` +
         'exactly one line answers each request (write logs to stderr). Its process was killed and no more requests are sent to it.';
     };

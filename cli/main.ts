@@ -12,6 +12,7 @@ import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
 import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
 import { closeBrowserHost } from '../adapters/browser/host.ts';
 import { endAllProcesses, processesStarted } from '../adapters/implementation-process.ts';
+import { takeUnreportedProtocolBreaks } from '../adapters/process-backend.ts';
 import { handleInterrupts } from './interrupt.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
@@ -48,7 +49,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const stopHandling = handleInterrupts((line) => io.err(line));
   const started = processesStarted();
   try {
-    return await command.run(rest, io);
+    const code = await command.run(rest, io);
+    // a line an implementation wrote after its last reply (no later request could report it)
+    const breaks = takeUnreportedProtocolBreaks(started);
+    for (const b of breaks) io.err(`convcheck ${name}: ${b}`);
+    return breaks.length > 0 ? Math.max(code, 1) : code;
   } catch (error) {
     if (error instanceof UsageError) { io.err(error.message); return 2; }
     io.err(`convcheck ${name}: ${error instanceof Error ? error.message : String(error)}`);

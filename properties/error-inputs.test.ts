@@ -5,7 +5,7 @@ import type { Backend } from '../problem/backend.ts';
 import { ERROR_INPUTS, errorInputById } from '../problem/error-inputs.ts';
 import { referenceBackend } from '../adapters/reference.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
-import { errorInputVerdictLabel, runErrorInputs } from './error-inputs.ts';
+import { runErrorInputs } from './error-inputs.ts';
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TESTDATA = join(import.meta.dirname, '..', 'adapters', 'testdata');
@@ -45,10 +45,6 @@ describe('error inputs on module backends: run() with the ill-formed problem mus
     const begin = performance.now();
     expect(await runErrorInputs(hangs, { inputs: [ERROR_INPUTS[0]], timeoutMs: 200 })).toMatchObject([{ verdict: 'error', message: 'did not refuse cleanly: hangs did not answer within 200 ms' }]);
     expect(performance.now() - begin).toBeLessThan(1000);
-  });
-
-  test('verdicts read as refused, ACCEPTED, error and not sent', () => {
-    expect(['pass', 'fail', 'error', 'unsupported'].map(errorInputVerdictLabel)).toEqual(['refused', 'ACCEPTED', 'error', 'not sent']);
   });
 });
 

@@ -35,11 +35,6 @@ export interface ErrorInputOptions {
   readonly inputs?: readonly ErrorInput[];
 }
 
-/** How a verdict reads in tables: refused, ACCEPTED, error, not sent. */
-export function errorInputVerdictLabel(verdict: string): string {
-  return verdict === 'pass' ? 'refused' : verdict === 'fail' ? 'ACCEPTED' : verdict === 'unsupported' ? 'not sent' : verdict;
-}
-
 /** Sends every error input to the backend, one at a time; never throws. */
 export async function runErrorInputs(backend: Backend, options: ErrorInputOptions = {}): Promise<ErrorInputRecord[]> {
   const records: ErrorInputRecord[] = [];

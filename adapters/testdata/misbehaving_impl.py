@@ -18,7 +18,7 @@ Modes:
   not-base64    hello, then answers with data containing "!"
   unsupported   hello, then answers unsupported
   error         hello, then answers error
-  twice         hello, then answers each request twice, back to back
+  twice         hello, then answers each request twice, back to back (one write of both lines)
   twice-late    hello, then answers each request, and again 0.3 s later
   short-for-shape  hello, then answers with shape y_shape but the data of two elements
   long-line     hello, then answers with a line of 100,000 characters
@@ -154,10 +154,11 @@ for line in iter(sys.stdin.readline, ""):
         send({"type": "unsupported", "id": rid, "reason": "dilated transposed conv is not implemented"})
     elif MODE == "error":
         send({"type": "error", "id": rid, "message": "out of device memory"})
+    elif MODE == "twice":
+        line = json.dumps({"type": "result", "id": rid, "y": zeros(y_shape)})
+        send(line + "\n" + line)  # one write: both lines reach convcheck together
     else:
         send({"type": "result", "id": rid, "y": zeros(y_shape)})
-        if MODE == "twice":
-            send({"type": "result", "id": rid, "y": zeros(y_shape)})
         if MODE == "twice-late":
             time.sleep(0.3)
             send({"type": "result", "id": rid, "y": zeros(y_shape)})
