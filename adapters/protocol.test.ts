@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { errorInputById, errorInputOperands } from '../problem/error-inputs.ts';
+import { ERROR_INPUTS, errorInputById, errorInputOperands } from '../problem/error-inputs.ts';
 import { referenceGradients } from './reference.ts';
 import {
   base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
@@ -257,6 +257,13 @@ describe('gradient requests and replies (protocol 2)', () => {
 
 describe('docs/protocol.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'protocol.md'), 'utf8');
+
+  test('states the line limit convcheck enforces, and lists every error input with its rule', () => {
+    expect(doc).toContain(`**A line is at most ${maxReplyLineBytes(MAX_REPLY_ELEMENTS).toLocaleString('en-US')} bytes**`);
+    expect(doc).toContain(`a stdout line longer than ${maxReplyLineBytes(MAX_REPLY_ELEMENTS)} bytes, the protocol's limit (a reply of ${MAX_REPLY_ELEMENTS} float32)`);
+    for (const e of ERROR_INPUTS) expect(doc).toContain(`| \`${e.id}\` | ${e.rule} |`);
+    expect(doc).toContain(`The ${ERROR_INPUTS.length} calls`);
+  });
 
   test('its example request is what convcheck sends for that problem', () => {
     const p = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2b1');
