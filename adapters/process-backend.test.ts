@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -10,6 +10,7 @@ import { UnsupportedError, type Backend } from '../problem/backend.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import { eventually, isAlive, pidsIn } from './testdata/processes.ts';
 import { createProcessBackend, MAX_CONSECUTIVE_PROCESS_FAILURES, type ExternalBackend, type ProcessBackendOptions } from './process-backend.ts';
 
 const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');
@@ -32,26 +33,11 @@ async function start(mode: string, options: ProcessBackendOptions = {}): Promise
 
 const run = (backend: Backend, p: ConvProblem = P): Promise<unknown> => backend.run(p, makeOperands(p, 'exact', 1));
 
-/** Whether a pid is a running process (a zombie counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return check();
-}
 
 /** A fresh file the fixture appends its pid to, one line per start. */
 function pidFile(): { env: Record<string, string>; pids: () => number[] } {
   const path = join(mkdtempSync(join(tmpdir(), 'convcheck-pid-')), 'pids');
-  return { env: { PIDFILE: path }, pids: () => readFileSync(path, 'utf8').trim().split('\n').map(Number) };
+  return { env: { PIDFILE: path }, pids: () => pidsIn(path) };
 }
 
 describe('a well-behaved process', () => {

@@ -3,33 +3,24 @@
  * implementation with one fault each): the gate ends with the verdict that fault deserves, within
  * its time limits, and leaves no process of the implementation behind.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from './main.ts';
 import { memoryIo } from './output.ts';
+import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** Whether a pid is a running process (a zombie counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 interface GateRun { code: number; text: string; ms: number; pids: number[]; alive: number[] }
 
-/** The pids still running `ms` after the gate returned (SIGKILL takes effect at once, but a loaded machine may take a moment to tear a process down). */
-async function stillAlive(pids: readonly number[], ms = 2000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+/** The pids still running up to 2 s after the gate returned (SIGKILL takes effect at once, but a loaded machine may take a moment to tear a process down). */
+async function stillAlive(pids: readonly number[]): Promise<number[]> {
+  await eventually(() => !pids.some(isAlive));
   return pids.filter(isAlive);
 }
 
@@ -40,7 +31,7 @@ async function gate(program: string, timeoutMs: number, extra: string[] = []): P
   const begin = performance.now();
   const code = await main(['gate', '--backend', `cmd:PIDFILE=${pidFile} ${PYTHON} ${join(FAULTS, program)}`, '--num-runs', '1', '--seed', '3', '--golden', 'none', '--timeout', String(timeoutMs), ...extra], io);
   const ms = performance.now() - begin;
-  const pids = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim().split('\n').map(Number) : [];
+  const pids = pidsIn(pidFile);
   const alive = await stillAlive(pids);
   for (const pid of alive) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   return { code, text: `${io.text()}\n${io.errors()}`, ms, pids, alive };

@@ -10,30 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findChromium } from '../adapters/browser/chromium.ts';
+import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** Whether a pid is a running process (a zombie counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function pids(file: string): number[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '').map(Number) : [];
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return check();
-}
 
 /**
  * Starts `convcheck gate` against a fault program, waits until `ready(pids)`, sends `signal`, and
@@ -49,15 +31,15 @@ async function interruptGate(program: string, signal: NodeJS.Signals, ready: (p:
   cli.stdout.resume();
   const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
   try {
-    expect(await until(() => ready(pids(pidFile)), 30_000)).toBe(true);
+    expect(await eventually(() => ready(pidsIn(pidFile)), 30_000)).toBe(true);
     const begin = Date.now();
     cli.kill(signal);
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
     expect(code).not.toBe('hung');
-    return { code: code as number | null, exitMs: Date.now() - begin, pids: pids(pidFile), stderr };
+    return { code: code as number | null, exitMs: Date.now() - begin, pids: pidsIn(pidFile), stderr };
   } finally {
     cli.kill('SIGKILL');
-    for (const pid of pids(pidFile)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of pidsIn(pidFile)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   }
 }
 
@@ -103,12 +85,12 @@ test.skipIf(findChromium().found === false)('SIGTERM while a browser backend run
   const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
   let browser: number[] = [];
   try {
-    expect(await until(() => { browser = descendants(cli.pid ?? 0).filter((p) => /chrom/i.test(commandLine(p))); return browser.length > 0; }, 40_000)).toBe(true);
+    expect(await eventually(() => { browser = descendants(cli.pid ?? 0).filter((p) => /chrom/i.test(commandLine(p))); return browser.length > 0; }, 40_000)).toBe(true);
     const all = descendants(cli.pid ?? 0);
     cli.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
     expect(code).toBe(143);
-    expect(await until(() => all.every((pid) => !isAlive(pid)), 2000)).toBe(true);
+    expect(await eventually(() => all.every((pid) => !isAlive(pid)), 2000)).toBe(true);
   } finally {
     cli.kill('SIGKILL');
     for (const pid of browser) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
