@@ -6,7 +6,6 @@ shape convcheck expects, unless the mode is about the answer itself.
 Modes:
   ok            answers every request with zeros
   exit          writes two stderr lines and exits 3 before the hello
-  no-hello      never writes anything (sleeps)
   bad-hello     hello with protocol 3
   conv-only     hello with ops ["conv"] and limits.spatial_ranks [2]; answers zeros
   crash         hello, then on the first request writes a traceback-like stderr and exits 7
@@ -102,9 +101,6 @@ def answer_gradient(request):
 if MODE == "exit":
     sys.stderr.write("starting up\nfatal: no GPU found\n")
     sys.exit(3)
-if MODE == "no-hello":
-    time.sleep(60)
-    sys.exit(0)
 if MODE == "bad-hello":
     hello(protocol=3)
 elif MODE == "conv-only":
