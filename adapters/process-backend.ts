@@ -1,25 +1,29 @@
 /**
  * An external implementation, in any language, as a Backend: convcheck starts a command
- * (`sh -c COMMAND`) and speaks the JSON-lines protocol of docs/protocol.md over its stdin and
- * stdout. The process is the suspect, never convcheck: a hang is a timeout error, a crash an
- * error carrying the exit code or signal and the last lines of stderr, a malformed line an error
- * naming the line; after any of these the process is killed and started again for the next request.
- * An implementation whose hello (protocol 2) declares gradients gets the Backend's `gradients`
- * capability, so the gradient laws run on it, and {@link ExternalBackend.gradient} for all of
- * dx, dw and db of Conv and, if declared, ConvTranspose.
+ * (`sh -c COMMAND`, in its own process group: adapters/implementation-process.ts) and speaks the
+ * JSON-lines protocol of docs/protocol.md over its stdin and stdout. The process is the suspect,
+ * never convcheck: a hang is a timeout error, a crash an error carrying the exit code or signal and
+ * the last lines of stderr, a malformed line or a second line after a reply an error naming the
+ * line; after any of these the process group is killed and started again for the next request,
+ * until {@link MAX_CONSECUTIVE_PROCESS_FAILURES} requests in a row have ended it: then the backend
+ * is broken, and every later request is an error at once, with the reason. A reply of the wrong
+ * shape is returned as it is (a wrong answer, for the judge), as long as its payload matches the
+ * shape it declares. An implementation whose hello (protocol 2) declares gradients gets the
+ * Backend's `gradients` capability, so the gradient laws run on it, and
+ * {@link ExternalBackend.gradient} for all of dx, dw and db of Conv and, if declared, ConvTranspose.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
+import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
+import { formatDescriptor } from '../problem/descriptor.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
-import { ProtocolError } from './protocol-error.ts';
+import { ImplementationError, ProtocolError } from './protocol-error.ts';
+import { endingBecause, ImplementationProcess } from './implementation-process.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply, preview,
-  type GradientRequest, type HelloMessage, type RunRequest,
+  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, preview,
+  type GradientRequest, type HelloMessage, type IllFormedRequest, type RunRequest,
 } from './protocol.ts';
 import { checkQuantizedOperands, quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
 import { fromWireIntTensor, helloSupportsQuantized, makeQuantizedRunRequest, outputWireType, type RunQuantizedRequest } from './protocol-quantized.ts';
@@ -37,190 +41,46 @@ export interface ProcessBackendOptions {
   readonly cwd?: string;
   /** Variables added to convcheck's environment for the command. */
   readonly env?: Record<string, string>;
+  /**
+   * Most float32 elements of one reply (all its tensors together). Default {@link MAX_REPLY_ELEMENTS}
+   * (2^25, the reference's own output limit); a longer reply line is a protocol error.
+   */
+  readonly maxReplyElements?: number;
 }
 
 /** Default time limit of one request: 10 s. */
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Lines of stderr an error message quotes. */
-const STDERR_TAIL_LINES = 20;
-/** Longest stdout line accepted (characters); a longer one is a protocol error, not an out-of-memory. */
-const MAX_LINE_CHARS = 2 ** 28;
-/** Longest stderr line kept (characters). */
-const MAX_STDERR_LINE = 500;
 
-/** What waiting on the process can yield. */
-type ProcessEvent =
-  | { readonly kind: 'line'; readonly line: string }
-  | { readonly kind: 'closed' }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'overflow' };
-
-/** Processes still running, killed when convcheck exits (they run in their own process group). */
-const live = new Set<ImplementationProcess>();
-let exitHookInstalled = false;
-
-/** One running `sh -c COMMAND`, its stdout as a queue of lines and the tail of its stderr. */
-class ImplementationProcess {
-  private readonly child: ChildProcess;
-  private readonly lines: ProcessEvent[] = [];
-  private readonly stderrLines: string[] = [];
-  private stdoutRest = '';
-  private stderrRest = '';
-  private waiter: (() => void) | undefined;
-  private status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private spawnError: Error | undefined;
-
-  constructor(command: string, options: ProcessBackendOptions) {
-    // detached: the command gets its own process group, so a kill reaches what `sh` started too.
-    this.child = spawn('sh', ['-c', command], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    // An idle implementation must not keep convcheck alive; a pending request holds a timer that does.
-    this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as Socket | null)?.unref?.();
-    this.child.stdin?.on('error', () => { /* EPIPE from a dead process: its exit is reported instead */ });
-    this.child.stdout?.setEncoding('utf8');
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
-    this.child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
-    this.child.on('error', (error) => { this.spawnError = error; this.onClose(null, null); });
-    this.child.on('close', (code, signal) => this.onClose(code, signal));
-    live.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', () => { for (const p of live) p.kill(); });
-    }
-  }
-
-  /** Whether the process has ended (its stdio closed). */
-  get closed(): boolean {
-    return this.status !== undefined;
-  }
-
-  /** Writes one message as a line on the process's stdin. */
-  send(message: unknown): void {
-    if (!this.closed) this.child.stdin?.write(`${JSON.stringify(message)}\n`);
-  }
-
-  /** The next stdout line, or the end of the process, or a timeout after `timeoutMs`. */
-  async next(timeoutMs: number): Promise<ProcessEvent> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const queued = this.lines.shift();
-      if (queued !== undefined) return queued;
-      if (this.closed) return { kind: 'closed' };
-      const left = deadline - performance.now();
-      if (left <= 0) return { kind: 'timeout' };
-      // Woken by any stdout chunk or by the end; a chunk may hold only part of a line, so look again.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, left);
-        this.waiter = resolve;
-      });
-      clearTimeout(timer);
-      this.waiter = undefined;
-    }
-  }
-
-  /** Lines written while no request was waiting for them (a protocol violation), removed from the queue. */
-  takeUnsolicited(): string[] {
-    const stray = this.lines.flatMap((e) => (e.kind === 'line' ? [e.line] : ['<a line too long to read>']));
-    this.lines.length = 0;
-    return stray;
-  }
-
-  /** `exited with code 1 <when>.` or `was killed by signal SIGSEGV <when>.`, then the stderr tail. */
-  describeEnd(when: string): string {
-    const how = this.spawnError !== undefined ? `could not be started (${this.spawnError.message})`
-      : this.status?.signal ? `was killed by signal ${this.status.signal}`
-      : `exited with code ${this.status?.code ?? 'unknown'}`;
-    return `${how} ${when}.${this.stderrTail()}`;
-  }
-
-  /** The last {@link STDERR_TAIL_LINES} lines of stderr, indented, or a note that there were none. */
-  stderrTail(): string {
-    const lines = this.stderrRest === '' ? this.stderrLines : [...this.stderrLines, this.stderrRest].slice(-STDERR_TAIL_LINES);
-    return lines.length === 0 ? ' Its stderr was empty.' : ` Last lines of its stderr:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
-  }
-
-  /** Kills the process group at once (SIGKILL). */
-  kill(): void {
-    this.signal('SIGKILL');
-  }
-
-  /** Closes stdin and waits up to `graceMs` for the process to end; then SIGTERM, then SIGKILL. */
-  async close(graceMs: number): Promise<void> {
-    this.child.stdin?.end();
-    if (await this.waitClosed(graceMs)) return;
-    this.signal('SIGTERM');
-    if (await this.waitClosed(500)) return;
-    this.kill();
-    await this.waitClosed(500);
-  }
-
-  private signal(signal: NodeJS.Signals): void {
-    if (this.closed || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      this.child.kill(signal);
-    }
-  }
-
-  private async waitClosed(ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return this.closed;
-  }
-
-  private onStdout(chunk: string): void {
-    const parts = (this.stdoutRest + chunk).split('\n');
-    this.stdoutRest = parts.pop() ?? '';
-    for (const part of parts) {
-      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (line.trim() !== '') this.lines.push({ kind: 'line', line });
-    }
-    if (this.stdoutRest.length > MAX_LINE_CHARS) {
-      this.stdoutRest = '';
-      this.lines.push({ kind: 'overflow' });
-    }
-    this.waiter?.();
-  }
-
-  private onStderr(chunk: string): void {
-    const parts = (this.stderrRest + chunk).split('\n');
-    this.stderrRest = (parts.pop() ?? '').slice(-MAX_STDERR_LINE);
-    for (const line of parts) this.stderrLines.push(line.replace(/\r$/, '').slice(0, MAX_STDERR_LINE));
-    if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
-  }
-
-  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.status !== undefined) return;
-    if (this.stdoutRest.trim() !== '') this.lines.push({ kind: 'line', line: this.stdoutRest });
-    this.stdoutRest = '';
-    this.status = { code, signal };
-    live.delete(this);
-    this.waiter?.();
-  }
-}
+/**
+ * Requests in a row that ended the process (it crashed, hung past the limit or broke the protocol,
+ * or would not start again) after which the backend is broken: no more requests are sent, and
+ * every later one is an error at once, with the reason. An implementation that crashes right after
+ * its hello was otherwise restarted for every request (92 restarts and 82 s in one trial).
+ */
+export const MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
 
 /** Starts the command and reads its hello; throws with the exit status and stderr tail if it gives none. */
 async function startProcess(command: string, options: ProcessBackendOptions, requestTimeoutMs: number): Promise<{ process: ImplementationProcess; hello: HelloMessage }> {
-  const timeoutMs = options.helloTimeoutMs ?? Math.max(requestTimeoutMs, DEFAULT_TIMEOUT_MS);
-  const child = new ImplementationProcess(command, options);
   const what = `process backend "${command}"`;
+  const ending = endingBecause();
+  if (ending !== undefined) throw new Error(`${what}: not started: ${ending}.`);
+  const timeoutMs = options.helloTimeoutMs ?? Math.max(requestTimeoutMs, DEFAULT_TIMEOUT_MS);
+  const child = new ImplementationProcess(command, {
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), ...(options.env !== undefined ? { env: options.env } : {}),
+    maxLineBytes: maxReplyLineBytes(options.maxReplyElements ?? MAX_REPLY_ELEMENTS),
+  });
   const event = await child.next(timeoutMs);
   if (event.kind === 'timeout') {
     child.kill();
     throw new Error(`${what}: no hello within ${timeoutMs} ms (does it write the hello line and flush stdout?); it was killed.${child.stderrTail()}`);
   }
-  if (event.kind === 'closed') throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
+  if (event.kind === 'closed') {
+    child.kill();
+    throw new Error(`${what}: the process ${child.describeEnd('before sending its hello')}`);
+  }
   if (event.kind === 'overflow') {
     child.kill();
-    throw new ProtocolError(`${what}: its first stdout line is longer than ${MAX_LINE_CHARS} characters.`);
+    throw new ProtocolError(`${what}: its first stdout line is longer than ${event.limitBytes} bytes.`);
   }
   try {
     return { process: child, hello: parseHello(event.line) };
@@ -235,20 +95,36 @@ function helloIdentity(hello: HelloMessage): string {
   return JSON.stringify([hello.protocol, hello.name, hello.version, hello.precision, hello.ops, hello.limits ?? null, hello.gradients ?? null, hello.quantized_ops ?? null]);
 }
 
-/** All gradients of one problem from an external implementation (protocol 2): `db` when the problem has a bias. */
+/**
+ * All gradients of one problem from an external implementation (protocol 2): `db` when the problem
+ * has a bias. Each has the shape the implementation sent (its payload matching that shape); a
+ * shape other than x's, w's or `[M]` is a wrong answer for the caller to judge.
+ */
 export interface ExternalGradients {
-  /** `∂L/∂x`, shape of x. */
+  /** `∂L/∂x`, of x's shape when right. */
   readonly dx: Tensor<Float32Array>;
-  /** `∂L/∂w`, shape of w. */
+  /** `∂L/∂w`, of w's shape when right. */
   readonly dw: Tensor<Float32Array>;
   /** `∂L/∂b` `[M]`, when the problem has a bias. */
   readonly db?: Tensor<Float32Array>;
 }
 
+/**
+ * What an implementation did with an ill-formed call ({@link ExternalBackend.runIllFormed}):
+ * refused it (an `error` reply, or `unsupported` with a reason), accepted it (a result), or was
+ * not sent it (its hello's ops or limits exclude the call).
+ */
+export type IllFormedOutcome =
+  | { readonly kind: 'refused'; readonly how: 'error' | 'unsupported'; readonly message: string }
+  | { readonly kind: 'accepted'; readonly shape: readonly number[] }
+  | { readonly kind: 'not-sent'; readonly reason: string };
+
 /** A process backend: a Backend, its hello, and (protocol 2) every gradient it declares. */
 export interface ExternalBackend extends Backend {
   /** The hello it sent (protocol version, ops, limits, gradients). */
   readonly hello: HelloMessage;
+  /** Why no more requests are sent to it (it failed {@link MAX_CONSECUTIVE_PROCESS_FAILURES} times in a row, or broke the protocol between requests), or undefined. */
+  readonly broken: string | undefined;
   /** Whether it computes gradients of `problem` (its op among `hello.gradients`, within its limits), and if not, why. */
   gradientSupport(problem: ConvProblem): Support;
   /**
@@ -256,6 +132,31 @@ export interface ExternalBackend extends Backend {
    * with `L = Σ y·dy`. Throws UnsupportedError when not declared or declined, an Error otherwise.
    */
   gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients>;
+  /**
+   * Sends an ill-formed call as it is, without convcheck's checks (`gate --error-inputs`), and says
+   * whether the implementation refused it. A crash, time-out or protocol break throws, as for a run.
+   */
+  runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome>;
+}
+
+/** Whether a Backend is a process backend (it can be sent ill-formed calls as they are). */
+export function isExternalBackend(backend: Backend): backend is ExternalBackend {
+  return backend instanceof ProcessBackend;
+}
+
+/** Backends broken by a line written between requests that no request has reported yet. */
+const unreportedBreaks = new Set<ProcessBackend>();
+
+/**
+ * The protocol breaks no request has reported (a line written after the last reply, while
+ * convcheck was closing, or with no request after it), for backends whose first process started
+ * after `startedAfter` (implementation-process.ts's processesStarted()); each is reported once.
+ * The command line prints them and fails, so that `run`, one request, does not miss one.
+ */
+export function takeUnreportedProtocolBreaks(startedAfter = 0): string[] {
+  const found = [...unreportedBreaks].filter((b) => b.firstSequence > startedAfter);
+  for (const b of found) unreportedBreaks.delete(b);
+  return found.map((b) => b.broken ?? '');
 }
 
 /** A Backend over one external command; see {@link createProcessBackend}. */
@@ -271,7 +172,16 @@ class ProcessBackend implements ExternalBackend {
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
-  private lastRequest = '';
+  /** The last request answered, as messages name it: `request 3 (mb1...)`. */
+  private lastAnswered = '';
+  /** Requests in a row that ended the process; see {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
+  private consecutiveFailures = 0;
+  private brokenBecause: string | undefined;
+  /** The process a request is outstanding on, up to the end of its reply's settling. */
+  private inFlight: ImplementationProcess | undefined;
+  private readonly maxReplyElements: number;
+  /** The start order of its first process (for {@link takeUnreportedProtocolBreaks}). */
+  readonly firstSequence: number;
 
   constructor(
     private readonly command: string,
@@ -283,11 +193,17 @@ class ProcessBackend implements ExternalBackend {
     this.name = `ext:${hello.name}`;
     this.version = hello.version;
     this.precision = hello.precision;
-    this.current = first;
+    this.maxReplyElements = options.maxReplyElements ?? MAX_REPLY_ELEMENTS;
+    this.firstSequence = first.sequence;
+    this.adopt(first);
     if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
     if ((hello.quantized_ops ?? []).length > 0) {
       this.quantized = { supports: (p) => helloSupportsQuantized(hello, p), run: (p, o) => this.enqueue(() => this.runQuantizedNow(p, o)) };
     }
+  }
+
+  get broken(): string | undefined {
+    return this.brokenBecause;
   }
 
   supports(problem: ConvProblem): Support {
@@ -313,6 +229,10 @@ class ProcessBackend implements ExternalBackend {
     return this.enqueue(() => this.gradientNow(problem, operands, dy));
   }
 
+  runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
+    return this.enqueue(() => this.runIllFormedNow(problem, operands));
+  }
+
   /** The ConvGradients of the gradient laws: one gradient request each, without the bias (it plays no part). */
   private convGradients(): ConvGradients {
     const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
@@ -330,6 +250,7 @@ class ProcessBackend implements ExternalBackend {
     return result;
   }
 
+  /** Closes stdin and waits for the process to end (then SIGTERM, then SIGKILL to its group). */
   async dispose(): Promise<void> {
     this.disposed = true;
     const child = this.current;
@@ -342,9 +263,11 @@ class ProcessBackend implements ExternalBackend {
     const support = this.supports(problem);
     if (!support.supported) throw new UnsupportedError(support.reason);
     checkOperands(problem, operands);
+    this.checkReplySize(problem, outputTensorShape(problem));
     const reply = await this.exchange((id) => makeRunRequest(id, problem, operands), (line, id) => parseReply(line, id));
     try {
-      return fromWireTensor('reply.y', reply.reply.y, outputTensorShape(problem));
+      // the shape it sent, not the one asked for: a wrong shape is a wrong answer (a fail), judged by the caller
+      return fromWireTensor('reply.y', reply.reply.y);
     } catch (error) {
       throw new ProtocolError(`${reply.where}: ${(error as Error).message}`);
     }
@@ -356,9 +279,11 @@ class ProcessBackend implements ExternalBackend {
     const support = helloSupportsQuantized(this.hello, problem);
     if (!support.supported) throw new UnsupportedError(support.reason);
     checkQuantizedOperands(problem, operands);
+    this.checkReplySize(problem.conv, quantizedOutputShape(problem));
     const { reply, where } = await this.exchange((id) => makeQuantizedRunRequest(id, problem, operands), (line, id) => parseReply(line, id));
     try {
-      return fromWireIntTensor('reply.y', reply.y, quantizedOutputShape(problem), outputWireType(problem));
+      // the shape it sent, as for run: a wrong shape is a wrong answer, judged by the caller
+      return fromWireIntTensor('reply.y', reply.y, undefined, outputWireType(problem));
     } catch (error) {
       throw new ProtocolError(`${where}: ${(error as Error).message}`);
     }
@@ -371,91 +296,178 @@ class ProcessBackend implements ExternalBackend {
     checkOperands(problem, operands);
     checkTensor('dy', dy, outputTensorShape(problem));
     const withBias = operands.b !== undefined;
+    this.checkReplySize(problem, inputTensorShape(problem), weightShape(problem), ...(withBias ? [biasShape(problem)] : []));
     const { reply, where } = await this.exchange((id) => makeGradientRequest(id, problem, operands, dy), (line, id) => parseGradientReply(line, id, withBias));
     try {
-      const dx = fromWireTensor('reply.dx', reply.dx, inputTensorShape(problem));
-      const dw = fromWireTensor('reply.dw', reply.dw, weightShape(problem));
-      return { dx, dw, ...(reply.db !== undefined ? { db: fromWireTensor('reply.db', reply.db, biasShape(problem)) } : {}) };
+      const dx = fromWireTensor('reply.dx', reply.dx);
+      const dw = fromWireTensor('reply.dw', reply.dw);
+      return { dx, dw, ...(reply.db !== undefined ? { db: fromWireTensor('reply.db', reply.db) } : {}) };
     } catch (error) {
       throw new ProtocolError(`${where}: ${(error as Error).message}`);
+    }
+  }
+
+  private async runIllFormedNow(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    // the hello's ops and limits still decide what is sent: a call it declared it does not implement is not its to refuse
+    let support: Support;
+    try {
+      support = helloSupports(this.hello, problem);
+    } catch {
+      support = { supported: true };
+    }
+    if (!support.supported) return { kind: 'not-sent', reason: support.reason };
+    try {
+      const { reply } = await this.exchange((id) => makeIllFormedRequest(id, problem, operands), (line, id) => parseReply(line, id));
+      return { kind: 'accepted', shape: reply.y.shape };
+    } catch (error) {
+      if (error instanceof UnsupportedError) return { kind: 'refused', how: 'unsupported', message: error.reason };
+      if (error instanceof ImplementationError) return { kind: 'refused', how: 'error', message: error.reported };
+      throw error;
+    }
+  }
+
+  /** Refuses, before sending, a request whose reply would be over the protocol's limit. */
+  private checkReplySize(problem: ConvProblem, ...shapes: ReadonlyArray<readonly number[]>): void {
+    const elements = shapes.reduce((n, shape) => n + sizeOf(shape), 0);
+    if (elements > this.maxReplyElements) {
+      throw new Error(`${this.name}: not sent: the reply to ${formatDescriptor(problem)} would hold ${elements} float32, more than the protocol's limit of ${this.maxReplyElements} per reply (docs/protocol.md).`);
     }
   }
 
   /**
    * Sends one request and reads its reply line: a timeout, an exit or a line that is not a
    * well-formed reply to this request is an error (and the process is killed, to start afresh);
-   * an unsupported reply is an UnsupportedError, an error reply an Error with its message. What
-   * is returned is a result whose tensors the caller still checks (a bad tensor keeps the process).
+   * so is a second line right behind the reply. An unsupported reply is an UnsupportedError, an
+   * error reply an Error with its message. What is returned is a result whose tensors the caller
+   * still decodes (a bad payload keeps the process: it is still in step).
    */
   private async exchange<R extends { type: string }>(
-    build: (id: number) => RunRequest | GradientRequest | RunQuantizedRequest, parse: (line: string, id: number) => R,
+    build: (id: number) => RunRequest | GradientRequest | RunQuantizedRequest | IllFormedRequest, parse: (line: string, id: number) => R,
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const id = this.nextId++;
     const request = build(id);
     const what = request.type === 'run' ? '' : `${request.type} `;
-    const where = `${this.name} ${what}request ${id} (${request.descriptor})`;
-    this.checkNoStrayOutput(where);
+    const name = `${what}request ${id} (${request.descriptor})`;
+    const where = `${this.name} ${name}`;
+    if (this.brokenBecause !== undefined) {
+      unreportedBreaks.delete(this);
+      throw new Error(`${where}: not sent: ${this.brokenBecause}`);
+    }
+    const ending = endingBecause();
+    if (ending !== undefined) throw new Error(`${where}: not sent: ${ending}.`);
     const child = await this.ensureProcess(where);
-    this.lastRequest = `${what}request ${id} (${request.descriptor})`;
-    child.send(request);
+    this.inFlight = child;
+    try {
+      child.send(request);
+      return await this.readReply(child, id, name, where, parse);
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** Waits for the reply to request `id`, just sent, and reads it (see {@link exchange}). */
+  private async readReply<R extends { type: string }>(
+    child: ImplementationProcess, id: number, name: string, where: string, parse: (line: string, id: number) => R,
+  ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const event = await child.next(this.timeoutMs);
     if (event.kind === 'timeout') {
-      this.abandon(child);
-      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed and will be restarted for the next request.`);
+      this.failed(child, `${name}: no reply within ${this.timeoutMs} ms`);
+      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed${this.restartNote()}`);
     }
     if (event.kind === 'closed') {
-      this.abandon(child);
-      throw new Error(`${where}: the process ${child.describeEnd('before replying')}`);
+      const end = child.describeEnd('before replying');
+      this.failed(child, `${name}: the process ${child.describeEnd('before replying', false)}`);
+      throw new Error(`${where}: the process ${end}${this.brokenNote()}`);
     }
     if (event.kind === 'overflow') {
-      this.abandon(child);
-      throw new ProtocolError(`${where}: a stdout line longer than ${MAX_LINE_CHARS} characters; the process was killed.`);
+      this.failed(child, `${name}: a stdout line longer than ${event.limitBytes} bytes`);
+      throw new ProtocolError(`${where}: a stdout line longer than ${event.limitBytes} bytes, the protocol's limit (a reply of ${this.maxReplyElements} float32); the process was killed${this.restartNote()}`);
     }
     let reply: R;
     try {
       reply = parse(event.line, id);
     } catch (error) {
       // Out of step with the protocol: a later line could be taken for the next reply, so restart.
-      this.abandon(child);
-      throw new ProtocolError(`${where}: ${(error as Error).message} The process was killed and will be restarted.`);
+      this.failed(child, `${name}: ${(error as Error).message}`);
+      throw new ProtocolError(`${where}: ${(error as Error).message}${this.answeredAlready(event.line)} The process was killed${this.restartNote()}`);
     }
+    if (await child.settle()) {
+      // a second line right behind the reply (a reply written twice, or a log line on stdout): this request's fault
+      this.failed(child, `${name}: a second stdout line right after its reply, ${JSON.stringify(preview(child.strays[0], 80))}`);
+      throw new ProtocolError(
+        `${where}: the process wrote ${child.strays.length} more stdout line(s) right after its reply, first ${JSON.stringify(child.strays[0])}; ` +
+        `exactly one line answers each request (write logs to stderr). The process was killed${this.restartNote()}`,
+      );
+    }
+    this.consecutiveFailures = 0;
+    this.lastAnswered = name;
     if (isUnsupportedReply(reply)) throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
-    if (isErrorReply(reply)) throw new Error(`${where}: the implementation reported an error: ${reply.message}`);
+    if (isErrorReply(reply)) throw new ImplementationError(`${where}: the implementation reported an error: ${reply.message}`, reply.message);
     return { reply: reply as Exclude<R, { type: 'unsupported' | 'error' }>, where };
   }
 
-  /** Fails this request if the process wrote lines after its last reply (it answered twice, or printed logs). */
-  private checkNoStrayOutput(where: string): void {
-    const stray = this.current?.takeUnsolicited() ?? [];
-    if (stray.length === 0) return;
-    if (this.current !== undefined) this.abandon(this.current);
-    throw new ProtocolError(
-      `${where}: after ${this.lastRequest} was answered the process wrote ${stray.length} more stdout line(s), first ${JSON.stringify(preview(stray[0]))}; ` +
-      'exactly one line answers each request (write logs to stderr). The process was killed and will be restarted.',
-    );
+  /** A note for a reply whose id is that of the request answered last: it answered that one twice. */
+  private answeredAlready(line: string): string {
+    const id = /"id"\s*:\s*(\d+)/.exec(line.slice(0, 200))?.[1];
+    const last = /^.*request (\d+) /.exec(this.lastAnswered)?.[1];
+    return id !== undefined && id === last ? ` It is a second reply to ${this.lastAnswered}, which was answered already.` : '';
+  }
+
+  /** A request ended the process: kill what is left of it, and count it towards {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
+  private failed(child: ImplementationProcess, what: string): void {
+    child.kill();
+    if (this.current === child) this.current = undefined;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+      this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process (the last: ${what.split('\n')[0]}), so no more requests are sent to it.`;
+    }
+  }
+
+  /** How a failed request's message ends: the process will be restarted, or the backend is broken now. */
+  private restartNote(): string {
+    return this.brokenBecause !== undefined ? `. ${this.brokenBecause}` : ' and will be restarted for the next request.';
+  }
+
+  private brokenNote(): string {
+    return this.brokenBecause !== undefined ? `\n${this.brokenBecause}` : '';
+  }
+
+  /** Takes `child` as the current process; a line it writes while no request is outstanding breaks the backend. */
+  private adopt(child: ImplementationProcess): void {
+    this.current = child;
+    child.onStray = (line) => {
+      if (this.inFlight === child) return; // right behind a reply: that request fails (exchange)
+      if (this.current === child) this.current = undefined;
+      if (this.brokenBecause === undefined) unreportedBreaks.add(this);
+      this.brokenBecause ??= `${this.name} is broken: after ${this.lastAnswered || 'its hello'} its process wrote another stdout line while no request was outstanding, ${JSON.stringify(line)}; ` +
+        'exactly one line answers each request (write logs to stderr). Its process was killed and no more requests are sent to it.';
+    };
   }
 
   /** The running process, starting it again (and checking its hello is the same) if it has ended. */
   private async ensureProcess(where: string): Promise<ImplementationProcess> {
     if (this.current !== undefined && !this.current.closed) return this.current;
+    if (this.current !== undefined) this.current.kill(); // what is left of its group
     this.current = undefined;
     let started;
     try {
       started = await startProcess(this.command, this.options, this.timeoutMs);
     } catch (error) {
-      throw new Error(`${where}: restarting the process failed: ${(error as Error).message}`);
+      this.consecutiveFailures++;
+      const message = (error as Error).message;
+      if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+        this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process or could not start it (the last: ${message.split('\n')[0]}), so no more requests are sent to it.`;
+      }
+      throw new Error(`${where}: restarting the process failed: ${message}${this.brokenNote()}`);
     }
     if (helloIdentity(started.hello) !== helloIdentity(this.hello)) {
       started.process.kill();
-      throw new ProtocolError(`${where}: the restarted process sent a different hello (${helloIdentity(started.hello)}, was ${helloIdentity(this.hello)}).`);
+      this.brokenBecause ??= `${this.name} is broken: its restarted process sent a different hello (${helloIdentity(started.hello)}, was ${helloIdentity(this.hello)}), so no more requests are sent to it.`;
+      throw new ProtocolError(`${where}: ${this.brokenBecause}`);
     }
-    this.current = started.process;
+    this.adopt(started.process);
     return started.process;
-  }
-
-  private abandon(child: ImplementationProcess): void {
-    child.kill();
-    if (this.current === child) this.current = undefined;
   }
 }
 

@@ -8,3 +8,14 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
+
+/**
+ * An implementation's `error` reply: it tried and refused or failed, and said so (docs/protocol.md).
+ * An error verdict for a well-formed problem; the expected refusal of an ill-formed one.
+ */
+export class ImplementationError extends Error {
+  constructor(message: string, readonly reported: string) {
+    super(message);
+    this.name = 'ImplementationError';
+  }
+}

@@ -3,6 +3,7 @@ import { parseQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { makeQuantizedOperands } from '../problem/quantized-data.ts';
 import { decodeIntegers, encodeIntegers, fromWireIntTensor, helloSupportsQuantized, makeQuantizedRunRequest } from './protocol-quantized.ts';
 import { parseHello, parseReply } from './protocol.ts';
+import { compareQuantized, quantizedReferenceResult } from '../compare/quantized-case.ts';
 
 const hello = (extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ type: 'hello', protocol: 1, name: 'q', version: '1', precision: 'fp32', ops: ['conv'], ...extra });
@@ -19,6 +20,15 @@ describe('integer tensors on the wire: base64 of raw little-endian values', () =
     expect(() => decodeIntegers('reply.y.data', encodeIntegers([1, 2, 3], 'uint8'), 4, 'uint8')).toThrow(/reply\.y\.data decodes to 3 bytes, but its shape needs 4 uint8 = 4 bytes/);
     expect(() => fromWireIntTensor('reply.y', { shape: [1, 1, 2], dtype: 'uint8', data: encodeIntegers([1, 2], 'uint8') }, [1, 1, 2], 'int32')).toThrow(/reply\.y\.dtype must be "int32", but reply\.y\.dtype="uint8"/);
     expect(() => fromWireIntTensor('reply.y', { shape: [2], dtype: 'int32', data: encodeIntegers([1, 2], 'int32') }, [1, 1, 2], 'int32')).toThrow(/reply\.y\.shape must be \[1,1,2\]/);
+  });
+
+  test('without an expected shape a reply keeps the shape it declares, so a wrong shape is judged a fail (impossible), not an error', () => {
+    const p = parseQuantizedDescriptor('CIu8u8mb1ic1iw2oc1kw1wz5');
+    const reference = quantizedReferenceResult(p, makeQuantizedOperands(p, 'uniform', 1));
+    const wrong = fromWireIntTensor('reply.y', { shape: [1], dtype: 'int32', data: encodeIntegers([1], 'int32') }, undefined, 'int32');
+    expect(wrong.shape).toEqual([1]);
+    expect(compareQuantized(reference, wrong)).toMatchObject({ verdict: 'impossible', message: expect.stringMatching(/output shape \[1\] \(1 elements\) differs from the expected \[1,1,2\]/) });
+    expect(() => fromWireIntTensor('reply.y', { shape: [3], dtype: 'int32', data: encodeIntegers([1], 'int32') }, undefined, 'int32')).toThrow(/reply\.y\.data decodes to 4 bytes, but its shape needs 3 int32 = 12 bytes/);
   });
 });
 

@@ -105,16 +105,24 @@ export function makeQuantizedRunRequest(id: number, p: QuantizedConvProblem, ope
   };
 }
 
-/** A reply's integer tensor checked against the shape and dtype it must have, and decoded; a ProtocolError names `field`. */
-export function fromWireIntTensor(field: string, value: unknown, expectedShape: readonly number[], dtype: WireIntType): IntTensor {
+/**
+ * A reply's integer tensor checked and decoded; a ProtocolError names `field`. With `expectedShape`
+ * its shape must be that one; without, the tensor keeps the shape it declares (its payload must
+ * match it), so that a wrong shape reaches the judge as a wrong answer.
+ */
+export function fromWireIntTensor(field: string, value: unknown, expectedShape: readonly number[] | undefined, dtype: WireIntType): IntTensor {
   if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "dtype": "${dtype}", "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
   const shape = value.shape;
-  if (!Array.isArray(shape) || shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a])) {
-    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
+  }
+  if (expectedShape !== undefined && (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a]))) {
+    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${preview(JSON.stringify(shape))}.`);
   }
   if (value.dtype !== dtype) throw new ProtocolError(`${field}.dtype must be "${dtype}", but ${field}.dtype=${JSON.stringify(value.dtype) ?? 'undefined'}.`);
   if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
-  return { shape: [...expectedShape], data: decodeIntegers(`${field}.data`, value.data, sizeOf(expectedShape), dtype) };
+  const declared = shape as number[];
+  return { shape: [...declared], data: decodeIntegers(`${field}.data`, value.data, sizeOf(declared), dtype) };
 }
 
 /** Whether a hello's quantized_ops and limits (on the Conv attributes) cover `p`; the reason names what does not. */

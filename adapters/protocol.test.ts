@@ -4,10 +4,11 @@ import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { ERROR_INPUTS, errorInputById, errorInputOperands } from '../problem/error-inputs.ts';
 import { referenceGradients } from './reference.ts';
 import {
-  decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeRunRequest, parseGradientReply, parseHello, parseReply,
-  PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
+  base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
+  parseGradientReply, parseHello, parseReply, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
 } from './protocol.ts';
 
 const hello = (extra: Record<string, unknown> = {}): string =>
@@ -24,6 +25,18 @@ describe('float32 little-endian base64', () => {
     const back = decodeFloat32('y.data', encodeFloat32(values), values.length);
     expect(Array.from(back)).toEqual(Array.from(values));
     expect(Object.is(back[1], -0)).toBe(true);
+  });
+
+  test('a view into a larger buffer encodes only its own elements', () => {
+    const whole = Float32Array.from([7, 1, -2.5, 7]);
+    expect(encodeFloat32(whole.subarray(1, 3))).toBe('AACAPwAAIMA=');
+  });
+
+  test('a reply line may carry the reference\'s output limit, 2^25 float32: 179,022,508 bytes with its envelope', () => {
+    expect(MAX_REPLY_ELEMENTS).toBe(2 ** 25);
+    expect(base64Length(4 * 2 ** 25)).toBe(178_956_972);
+    expect(maxReplyLineBytes(MAX_REPLY_ELEMENTS)).toBe(179_022_508);
+    expect(encodeFloat32(new Float32Array(1000)).length).toBe(base64Length(4000));
   });
 
   test('float64 values are rounded to float32 when encoded', () => {
@@ -66,6 +79,12 @@ describe('wire tensors', () => {
 
   test('a wrong shape is an error with both shapes', () => {
     expect(() => fromWireTensor('reply.y', { shape: [1], data: encodeFloat32([0]) }, [1, 1, 2, 2])).toThrow(/reply\.y\.shape must be \[1,1,2,2\], but reply\.y\.shape=\[1\]/);
+  });
+
+  test('without an expected shape, the tensor comes back with the shape it declares (a wrong shape is for the judge)', () => {
+    expect(fromWireTensor('reply.y', { shape: [3], data: encodeFloat32([1, 2, 3]) })).toEqual({ shape: [3], data: Float32Array.from([1, 2, 3]) });
+    expect(() => fromWireTensor('reply.y', { shape: [2, 2], data: encodeFloat32([1, 2, 3]) })).toThrow(/reply\.y\.data decodes to 12 bytes, but its shape needs 4 float32 = 16 bytes/);
+    expect(() => fromWireTensor('reply.y', { shape: [2 ** 40, 2 ** 40], data: encodeFloat32([1]) })).toThrow(/reply\.y\.data decodes to 4 bytes, but its shape needs/);
   });
 
   test('data that is not a string is an error', () => {
@@ -160,6 +179,21 @@ describe('run requests', () => {
   });
 });
 
+describe('ill-formed requests (error inputs)', () => {
+  test('carry the attributes and the tensors as given, and resolved only where the formulas give an output', () => {
+    const negative = errorInputById('conv-negative-pads');
+    const request = makeIllFormedRequest(4, negative.problem, errorInputOperands(negative));
+    expect(request).toMatchObject({ type: 'run', id: 4, problem: { pads: [-1, 0, 0, 0] }, resolved: { pads: [-1, 0, 0, 0], y_shape: [1, 4, 2, 3] } });
+    const weight = errorInputById('conv-weight-input-channels');
+    expect(makeIllFormedRequest(1, weight.problem, errorInputOperands(weight)).w.shape).toEqual([4, 3, 3, 3]);
+    const stride = errorInputById('conv-stride-zero');
+    expect(makeIllFormedRequest(1, stride.problem, errorInputOperands(stride)).resolved).toBeUndefined();
+    const bias = errorInputById('conv-bias-missing');
+    expect(makeIllFormedRequest(1, bias.problem, errorInputOperands(bias))).toMatchObject({ problem: { bias: true } });
+    expect('b' in makeIllFormedRequest(1, bias.problem, errorInputOperands(bias))).toBe(false);
+  });
+});
+
 describe('replies', () => {
   test.each([
     ['{"type":"result","id":3,"y":{"shape":[1],"data":"AACAPw=="}}', { type: 'result', id: 3 }],
@@ -223,6 +257,13 @@ describe('gradient requests and replies (protocol 2)', () => {
 
 describe('docs/protocol.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'protocol.md'), 'utf8');
+
+  test('states the line limit convcheck enforces, and lists every error input with its rule', () => {
+    expect(doc).toContain(`**A line is at most ${maxReplyLineBytes(MAX_REPLY_ELEMENTS).toLocaleString('en-US')} bytes**`);
+    expect(doc).toContain(`a stdout line longer than ${maxReplyLineBytes(MAX_REPLY_ELEMENTS)} bytes, the protocol's limit (a reply of ${MAX_REPLY_ELEMENTS} float32)`);
+    for (const e of ERROR_INPUTS) expect(doc).toContain(`| \`${e.id}\` | ${e.rule} |`);
+    expect(doc).toContain(`The ${ERROR_INPUTS.length} calls`);
+  });
 
   test('its example request is what convcheck sends for that problem', () => {
     const p = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2b1');

@@ -21,6 +21,7 @@ import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { QUANTIZED_OPERATORS, type QuantizedOperator } from '../problem/quantized.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { MAX_REFERENCE_OUTPUT_ELEMENTS } from '../reference/inputs.ts';
 
 /** The newest protocol version this convcheck speaks (docs/protocol.md). */
 export const PROTOCOL_VERSION = 2;
@@ -30,6 +31,31 @@ export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** The first version with the gradient capability (`hello.gradients`, the `gradient` request). */
 export const GRADIENTS_SINCE = 2;
+
+/**
+ * Most float32 elements one reply line carries (all its tensors together): the reference's own
+ * output limit, 2^25, so that any output convcheck can judge also crosses the protocol.
+ */
+export const MAX_REPLY_ELEMENTS = MAX_REFERENCE_OUTPUT_ELEMENTS;
+
+/** Bytes a reply line may take besides its base64 payloads: the JSON envelope, shapes and id. */
+const REPLY_ENVELOPE_BYTES = 65_536;
+
+/** Characters of the padded base64 of `bytes` bytes: `4·ceil(bytes/3)`. */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/**
+ * The longest reply line convcheck reads, for replies of at most `elements` float32 (the base64 of
+ * `4·elements` bytes plus {@link REPLY_ENVELOPE_BYTES}): 179,022,508 bytes for {@link MAX_REPLY_ELEMENTS}.
+ */
+export function maxReplyLineBytes(elements: number): number {
+  return base64Length(4 * elements) + REPLY_ENVELOPE_BYTES;
+}
+
+/** Whether this machine stores float32 little-endian, as the wire does (then tensors cross as one copy). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Precisions an implementation may declare. fp64 is not offered: results travel as float32. */
 const WIRE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
@@ -120,6 +146,11 @@ export interface GradientRequest extends Omit<RunRequest, 'type'> {
   readonly dy: WireTensor;
 }
 
+/** A run request for an ill-formed call: as a run request, but `resolved` may be absent. */
+export interface IllFormedRequest extends Omit<RunRequest, 'resolved'> {
+  readonly resolved?: WireResolved;
+}
+
 /** Which request a reply answers: a run (y) or a gradient (dx, dw, db). */
 export type RequestKind = 'run' | 'gradient';
 
@@ -143,6 +174,10 @@ export function preview(line: string, max = 200): string {
 
 /** Base64 of the values as little-endian float32 (each value rounded to float32). */
 export function encodeFloat32(values: ArrayLike<number>): string {
+  if (LITTLE_ENDIAN) {
+    const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+    return Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength).toString('base64');
+  }
   const bytes = Buffer.alloc(values.length * 4);
   for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i], i * 4);
   return bytes.toString('base64');
@@ -173,7 +208,8 @@ export function decodeFloat32(field: string, base64: string, count: number): Flo
     throw new ProtocolError(`${field} decodes to ${bytes.length} bytes, but its shape needs ${count} float32 = ${count * 4} bytes.`);
   }
   const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
+  if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+  else for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(i * 4);
   return values;
 }
 
@@ -190,20 +226,24 @@ function toWireTensor(t: Tensor): WireTensor {
 }
 
 /**
- * A wire tensor checked against the shape it must have and decoded; throws a ProtocolError naming
- * `field` on a malformed object, a wrong shape or a wrong payload length.
+ * A wire tensor decoded with the shape it declares; throws a ProtocolError naming `field` on a
+ * malformed object or a payload that does not hold exactly that shape's elements. With
+ * `expectedShape`, a different declared shape is a ProtocolError too; without it, the tensor comes
+ * back with the shape it declares (a reply of the wrong shape is a wrong answer, for the judge).
  */
-export function fromWireTensor(field: string, value: unknown, expectedShape: readonly number[]): Tensor<Float32Array> {
+export function fromWireTensor(field: string, value: unknown, expectedShape?: readonly number[]): Tensor<Float32Array> {
   if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
   const shape = value.shape;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
     throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
   }
-  if (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a])) {
+  if (expectedShape !== undefined && (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a]))) {
     throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=[${shape}].`);
   }
   if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
-  return { shape: [...expectedShape], data: decodeFloat32(`${field}.data`, value.data, sizeOf(expectedShape)) };
+  // decodeFloat32 compares the payload's bytes with the count before it allocates (a shape may claim 2^80 elements)
+  const count = (shape as number[]).reduce((n, s) => n * s, 1);
+  return { shape: [...(shape as number[])], data: decodeFloat32(`${field}.data`, value.data, count) };
 }
 
 /** The problem's attributes with ONNX names. */
@@ -235,6 +275,38 @@ export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperand
     w: toWireTensor(operands.w),
     ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
   };
+}
+
+/**
+ * A run request for an ill-formed call (the error inputs of problem/error-inputs.ts, sent by
+ * `gate --error-inputs`): the problem's attributes and the tensors exactly as given, without any
+ * of convcheck's checks. `resolved` is sent only where the output-size formulas give positive
+ * integer sizes (docs/protocol.md, "Error inputs"); an implementation must not trust it anyway.
+ */
+export function makeIllFormedRequest(id: number, p: ConvProblem, operands: ConvOperands): IllFormedRequest {
+  return {
+    type: 'run',
+    id,
+    descriptor: formatDescriptor(p),
+    problem: toWireProblem(p),
+    ...(illFormedResolved(p) ?? {}),
+    x: toWireTensor(operands.x),
+    w: toWireTensor(operands.w),
+    ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
+  };
+}
+
+/** `{ resolved }` of an ill-formed problem where the formulas give pads and an output of positive integer sizes, else undefined. */
+function illFormedResolved(p: ConvProblem): { resolved: WireResolved } | undefined {
+  try {
+    const pads = p.autoPad === 'NOTSET' ? { begin: p.padsBegin, end: p.padsEnd } : resolvePads(p);
+    const y = outputTensorShape(p);
+    const sane = (values: readonly number[], min: number): boolean => values.every((v) => Number.isSafeInteger(v) && v >= min);
+    if (!sane([...pads.begin, ...pads.end], -Infinity) || !sane(y, 1)) return undefined;
+    return { resolved: { pads: [...pads.begin, ...pads.end], y_shape: y } };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

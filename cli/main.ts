@@ -11,6 +11,9 @@ import { REPORT_HELP, reportCommand } from './commands/report.ts';
 import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
 import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
 import { closeBrowserHost } from '../adapters/browser/host.ts';
+import { endAllProcesses, processesStarted } from '../adapters/implementation-process.ts';
+import { takeUnreportedProtocolBreaks } from '../adapters/process-backend.ts';
+import { handleInterrupts } from './interrupt.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -42,13 +45,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp()); return name === undefined ? 2 : 0; }
   const command = COMMANDS[name];
   if (command === undefined) { io.err(`convcheck: unknown command "${name}".\n\n${mainHelp()}`); return 2; }
+  // Ctrl-C or SIGTERM mid-command: the implementations' process groups and the browser are ended before exiting
+  const stopHandling = handleInterrupts((line) => io.err(line));
+  const started = processesStarted();
   try {
-    return await command.run(rest, io);
+    const code = await command.run(rest, io);
+    // a line an implementation wrote after its last reply (no later request could report it)
+    const breaks = takeUnreportedProtocolBreaks(started);
+    for (const b of breaks) io.err(`convcheck ${name}: ${b}`);
+    return breaks.length > 0 ? Math.max(code, 1) : code;
   } catch (error) {
     if (error instanceof UsageError) { io.err(error.message); return 2; }
     io.err(`convcheck ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    stopHandling();
+    // what this command started never outlives it, even when it failed midway before disposing its backends
+    await endAllProcesses({ startedAfter: started });
     await closeBrowserHost(); // the browser backends' Chromium never outlives a command, even one that failed midway
   }
 }

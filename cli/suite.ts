@@ -20,6 +20,7 @@ import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
+import { runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -37,6 +38,8 @@ export interface SuiteOptions {
   /** Cases of a benchdnn batch file, each run on exact and real data (sharded like the golden corpus). */
   readonly batch?: readonly BatchCase[];
   readonly timeoutMs?: number;
+  /** Also send the ill-formed calls of problem/error-inputs.ts, which the backend must refuse (`--error-inputs`). */
+  readonly errorInputs?: boolean;
   /** Called after each law or golden case with a short label. */
   readonly onStep?: (label: string, record: ReportCase) => void;
   /** Called with each golden case's output, to keep the worst ones' error pictures. */
@@ -56,6 +59,15 @@ function lawCase(r: CaseRecord): ReportCase {
     source: 'law', name: r.law, backend: r.backend, convType: r.convType, descriptor: r.descriptor, verdict: r.verdict,
     ...(r.metrics ? { metrics: metricsOf(r.metrics) } : {}), ...(r.message ? { message: r.message } : {}), ...(r.diagnosis ? { diagnosis: r.diagnosis } : {}),
     replay: r.replay, timeMs: r.timeMs,
+  };
+}
+
+/** An error input's record as a report case (`pass`: refused; `fail`: accepted). */
+export function errorInputCase(r: ErrorInputRecord, backendArg: string): ReportCase {
+  return {
+    source: 'error-input', name: `error input ${r.input.id}`, backend: r.backend, convType: r.input.problem.op === 'conv' ? 'error input: conv' : 'error input: convTranspose',
+    descriptor: r.input.descriptor, verdict: r.verdict, message: r.message, timeMs: r.timeMs,
+    replay: `npx convcheck gate --backend ${shellQuote(backendArg)} --error-inputs --golden none --num-runs 1`,
   };
 }
 
@@ -105,6 +117,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       const c = await quantizedGoldenCase(o, g);
       cases.push(c);
       o.onStep?.(c.name, c);
+    }
+  }
+  if (o.errorInputs === true) {
+    for (const r of await runErrorInputs(o.backend, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) {
+      const c = errorInputCase(r, o.backendArg);
+      cases.push(c);
+      o.onStep?.('error inputs', c);
     }
   }
   return { cases, lawFailures: result.failures };

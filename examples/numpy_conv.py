@@ -14,7 +14,10 @@ the other way (its input gradient is the conv of dy, its weight gradient the cor
 of dy with x); the bias gradient is dy summed over all but the channel axis.
 
 It uses the pads convcheck has already resolved (request["resolved"]["pads"]), so it
-needs no auto_pad or output_shape arithmetic of its own. Products of float32 values are
+needs no auto_pad or output_shape arithmetic of its own. It refuses an ill-formed request
+(`check`: a group that does not divide the channels, a weight or bias of the wrong shape,
+negative pads, a zero stride, an output_padding out of range, ...) with an error reply naming
+the field, its value and the rule, as `convcheck gate --error-inputs` expects. Products of float32 values are
 exact in float64 and sums accumulate in float64; the output is rounded to float32 once.
 
 Gate it:  convcheck gate --backend cmd:"python3 examples/numpy_conv.py"
@@ -159,6 +162,7 @@ def conv_transpose_gradients(x, w, dy, group, strides, dilations, pads_begin, pa
 
 def gradient(request):
     """The reply fields of one gradient request: dx, dw and, when b is sent, db."""
+    check(request)
     problem, resolved = request["problem"], request["resolved"]
     x, w, dy = decode(request["x"]), decode(request["w"]), decode(request["dy"])
     rank = x.ndim - 2
@@ -176,8 +180,70 @@ def gradient(request):
     return fields
 
 
+def check(request):
+    """Refuses an ill-formed request with a ValueError naming the field, its value and the rule of
+    ONNX Conv / ConvTranspose it breaks; the tensors' shapes are checked against the attributes."""
+    problem = request["problem"]
+    op, kernel, group = problem.get("op"), problem.get("kernel_shape"), problem.get("group")
+    if op not in ("conv", "convTranspose"):
+        raise ValueError(f"problem.op={op!r}: must be conv or convTranspose")
+    if not isinstance(kernel, list) or len(kernel) not in (1, 2, 3):
+        raise ValueError(f"problem.kernel_shape={kernel}: must list 1, 2 or 3 spatial sizes")
+    rank = len(kernel)
+    x_shape, w_shape = request["x"]["shape"], request["w"]["shape"]
+    for name, shape in (("x", x_shape), ("w", w_shape)):
+        if len(shape) != rank + 2 or any(size < 1 for size in shape):
+            raise ValueError(f"{name}.shape={shape}: must have rank {rank + 2} (kernel_shape={kernel} has {rank} axes) and sizes >= 1")
+
+    def per_axis(name, count, minimum):
+        values = problem.get(name)
+        if not isinstance(values, list) or len(values) != count or any(not isinstance(v, int) or v < minimum for v in values):
+            raise ValueError(f"problem.{name}={values}: must be {count} integers >= {minimum}")
+        return values
+
+    kernel, strides, dilations = per_axis("kernel_shape", rank, 1), per_axis("strides", rank, 1), per_axis("dilations", rank, 1)
+    pads, output_padding = per_axis("pads", 2 * rank, 0), per_axis("output_padding", rank, 0)
+    auto_pad = problem.get("auto_pad")
+    if auto_pad not in ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"):
+        raise ValueError(f"problem.auto_pad={auto_pad!r}: must be NOTSET, SAME_UPPER, SAME_LOWER or VALID")
+    if auto_pad != "NOTSET" and any(pads):
+        raise ValueError(f"problem.pads={pads}: must be all zero with auto_pad={auto_pad} (ONNX: they cannot be used together)")
+    if not isinstance(group, int) or group < 1:
+        raise ValueError(f"problem.group={group}: must be an integer >= 1")
+    channels = x_shape[1]
+    if channels % group:
+        raise ValueError(f"problem.group={group}: must divide the input channels C={channels}")
+    if op == "conv":
+        out_channels = w_shape[0]
+        if out_channels % group:
+            raise ValueError(f"problem.group={group}: must divide the output channels M={out_channels} (w.shape[0])")
+        if any(output_padding):
+            raise ValueError(f"problem.output_padding={output_padding}: is a ConvTranspose attribute, must be zeros for conv")
+        expected_w = [out_channels, channels // group] + kernel
+    else:
+        out_channels = w_shape[1] * group
+        for a, (p, s, d) in enumerate(zip(output_padding, strides, dilations)):
+            if p >= max(s, d):
+                raise ValueError(f"problem.output_padding[{a}]={p}: must be smaller than the stride {s} or the dilation {d}")
+        expected_w = [channels, w_shape[1]] + kernel
+    if w_shape != expected_w:
+        layout = "[M, C/group, *kernel_shape]" if op == "conv" else "[C, M/group, *kernel_shape]"
+        raise ValueError(f"w.shape={w_shape}: must be {layout} = {expected_w} (C={channels}, group={group})")
+    if problem.get("bias") is not ("b" in request):
+        raise ValueError(f"problem.bias={problem.get('bias')}: the request {'has' if 'b' in request else 'has no'} b")
+    if "b" in request and request["b"]["shape"] != [out_channels]:
+        raise ValueError(f"b.shape={request['b']['shape']}: must be [M] = [{out_channels}]")
+    if auto_pad in ("NOTSET", "VALID") and "output_shape" not in problem:
+        for a, (i, k, s, d) in enumerate(zip(x_shape[2:], kernel, strides, dilations)):
+            begin, end = pads[a], pads[rank + a]
+            size = (i + begin + end - d * (k - 1) - 1) // s + 1 if op == "conv" else s * (i - 1) + output_padding[a] + d * (k - 1) + 1 - begin - end
+            if size < 1:
+                raise ValueError(f"problem.kernel_shape[{a}]={k}: the output size on axis {a} would be {size} (input {i}, pads {begin}+{end}, stride {s}, dilation {d})")
+
+
 def run(request):
-    """The output array of one run request."""
+    """The output array of one run request (refused by `check` when it is ill-formed)."""
+    check(request)
     problem, resolved = request["problem"], request["resolved"]
     x, w = decode(request["x"]), decode(request["w"])
     b = decode(request["b"]) if "b" in request else None

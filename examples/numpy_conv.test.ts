@@ -17,6 +17,7 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { resolvePads } from '../problem/shape.ts';
 import type { ExternalBackend } from '../adapters/process-backend.ts';
 import { gradientMismatches } from './gradient-check.ts';
+import { runErrorInputs } from '../properties/error-inputs.ts';
 import { FORWARD_TABLE as TABLE, GRADIENT_TABLE, smallProblem } from './tables.ts';
 
 const EXAMPLES = import.meta.dirname;
@@ -72,6 +73,24 @@ describe('examples/numpy_conv.py passes the gate', () => {
         if (outcome.verdict !== 'pass') throw new Error(`${formatDescriptor(p)} on ${mode} data: ${JSON.stringify(outcome)}`);
       }
     }), { numRuns: NUM_RUNS });
+  });
+});
+
+describe('examples/numpy_conv.py refuses ill-formed calls (gate --error-inputs)', () => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await createProcessBackend(`python3 ${join(EXAMPLES, 'numpy_conv.py')}`, { timeoutMs: 10_000 });
+  });
+  afterAll(async () => backend?.dispose?.());
+
+  test('every error input gets an error reply naming the field and the rule, never numbers', async () => {
+    // before its check(): it returned numbers for 8 of them (a group not dividing C, a zero dilation, output_padding >= stride, ...)
+    const records = await runErrorInputs(backend);
+    expect(records.filter((r) => r.verdict !== 'pass').map((r) => `${r.input.id}: ${r.message}`)).toEqual([]);
+    const message = (id: string): string | undefined => records.find((r) => r.input.id === id)?.message;
+    expect(message('conv-group-not-dividing-input-channels')).toBe('refused: ValueError: problem.group=3: must divide the input channels C=4');
+    expect(message('convtranspose-output-padding-too-large')).toBe('refused: ValueError: problem.output_padding[0]=2: must be smaller than the stride 2 or the dilation 1');
+    expect(message('conv-bias-length')).toBe('refused: ValueError: b.shape=[3]: must be [M] = [4]');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { formatNumber } from './markdown.ts';
 import type { Report } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, logHistogram, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, errorInputLabel, errorInputMatrix, lawMatrix, logHistogram, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 import { esc, heatmapSvg, histogramSvg } from './svg.ts';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}
@@ -58,7 +58,21 @@ export function renderHtml(report: Report): string {
       return `<td class="${cellClass(c)}">${c ? VERDICTS.map((v) => c[v]).join(' / ') : '–'}</td>`;
     }).join('') + '</tr>');
   }
-  parts.push('</table><h2>Error distributions</h2>');
+  parts.push('</table>');
+  const inputs = errorInputMatrix(report);
+  if (inputs.inputs.length > 0) {
+    parts.push('<h2>Error inputs</h2><p>Ill-formed calls each backend must refuse (<code>--error-inputs</code>): refused is a pass, ACCEPTED (it returned numbers) a fail; not sent: outside the ops and limits its hello declares.</p>');
+    parts.push('<table><tr><th class="l">error input</th><th class="l">call</th>' + inputs.backends.map((b) => `<th>${esc(b)}</th>`).join('') + '</tr>');
+    for (const i of inputs.inputs) {
+      parts.push(`<tr><td class="l">${esc(i.name.replace(/^error input /, ''))}</td><td class="l"><code>${esc(i.descriptor)}</code></td>` + inputs.backends.map((b) => {
+        const c = inputs.cells.get(cellKey(b, i.name));
+        const css = c === undefined ? 'none' : c.verdict === 'pass' ? 'pass' : c.verdict === 'unsupported' ? 'unsupported' : 'fail';
+        return `<td class="${css}" title="${esc(c?.message ?? '')}">${c ? errorInputLabel(c.verdict) : '–'}</td>`;
+      }).join('') + '</tr>');
+    }
+    parts.push('</table>');
+  }
+  parts.push('<h2>Error distributions</h2>');
   for (const b of report.backends.filter((x) => x.available)) {
     const metrics = casesOf(report, b.name).flatMap((c) => (c.metrics ? [c.metrics] : []));
     if (metrics.length === 0) continue;

@@ -9,7 +9,7 @@ const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** Renders cases as a JUnit XML document. */
 export function renderJUnit(suiteName: string, cases: readonly ReportCase[]): string {
   const bySuite = new Map<string, ReportCase[]>();
-  const suiteOf = (c: ReportCase): string => (c.source === 'golden' ? 'golden corpus' : c.source === 'batch' ? 'benchdnn batch' : c.name);
+  const suiteOf = (c: ReportCase): string => (c.source === 'golden' ? 'golden corpus' : c.source === 'batch' ? 'benchdnn batch' : c.source === 'error-input' ? 'error inputs' : c.name);
   for (const c of cases) bySuite.set(suiteOf(c), [...(bySuite.get(suiteOf(c)) ?? []), c]);
   const count = (list: readonly ReportCase[], v: string): number => list.filter((c) => c.verdict === v).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
@@ -17,7 +17,7 @@ export function renderJUnit(suiteName: string, cases: readonly ReportCase[]): st
   for (const [name, list] of bySuite) {
     out.push(`  <testsuite name="${xml(name)}" tests="${list.length}" failures="${count(list, 'fail')}" errors="${count(list, 'error')}" skipped="${count(list, 'unsupported') + count(list, 'weak')}">`);
     for (const c of list) {
-      const open = `    <testcase classname="${xml(c.backend)}.${xml(c.convType)}" name="${xml(c.source === 'golden' ? `${c.name.replace(/^golden /, '')} ${c.descriptor}` : c.source === 'batch' ? `${c.name} ${c.descriptor}` : c.descriptor)}" time="${(c.timeMs / 1000).toFixed(3)}"`;
+      const open = `    <testcase classname="${xml(c.backend)}.${xml(c.convType)}" name="${xml(c.source === 'golden' ? `${c.name.replace(/^golden /, '')} ${c.descriptor}` : c.source === 'batch' ? `${c.name} ${c.descriptor}` : c.source === 'error-input' ? `${c.name.replace(/^error input /, '')} ${c.descriptor}` : c.descriptor)}" time="${(c.timeMs / 1000).toFixed(3)}"`;
       const detail = xml(`${c.message ?? ''}${c.replay ? `\nreplay: ${c.replay}` : ''}`);
       if (c.verdict === 'fail') out.push(`${open}><failure message="${xml(c.message ?? 'over tolerance')}">${detail}</failure></testcase>`);
       else if (c.verdict === 'error') out.push(`${open}><error message="${xml(c.message ?? 'error')}">${detail}</error></testcase>`);

@@ -3,7 +3,7 @@
  * with unsupported reasons, failures with their replay commands, and the known discrepancies.
  */
 import type { Report, ReportCase } from './report-model.ts';
-import { casesOf, cellKey, countVerdicts, lawMatrix, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
+import { casesOf, cellKey, countVerdicts, errorInputLabel, errorInputMatrix, lawMatrix, normalizedErrorStats, problemCases, quantizedVerdicts, unsupportedReasons, verdictMatrix, VERDICTS } from './summary.ts';
 
 const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -53,6 +53,18 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
       return c ? VERDICTS.map((v) => c[v]).join(' / ') : '–';
     });
     lines.push(`| ${escape(law.name)} | ${escape(law.math)} | ${cells.join(' | ')} |`);
+  }
+  const inputs = errorInputMatrix(report);
+  if (inputs.inputs.length > 0) {
+    lines.push('', '## Error inputs', '', 'Ill-formed calls each backend must refuse (`--error-inputs`): refused is a pass, ACCEPTED (it returned numbers) a fail; not sent: outside the ops and limits its hello declares.', '');
+    lines.push('| error input | call | ' + inputs.backends.join(' | ') + ' |', '|---|---|' + inputs.backends.map(() => '---').join('|') + '|');
+    for (const i of inputs.inputs) {
+      const cells = inputs.backends.map((b) => {
+        const c = inputs.cells.get(cellKey(b, i.name));
+        return c ? (c.verdict === 'pass' ? 'refused' : `**${errorInputLabel(c.verdict)}**`) : '–';
+      });
+      lines.push(`| ${escape(i.name.replace(/^error input /, ''))} | \`${escape(i.descriptor)}\` | ${cells.join(' | ')} |`);
+    }
   }
   const failures = problemCases(report.cases);
   lines.push('', `## Failures and errors (${failures.length})`, '');

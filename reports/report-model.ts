@@ -28,10 +28,13 @@ export interface CaseMetrics {
   readonly allowedElements?: number;
 }
 
-/** One case: a law instance or a golden fixture, on one backend. */
+/**
+ * One case: a law instance, a golden fixture, a benchdnn batch line or an error input (an
+ * ill-formed call the backend must refuse: `pass` is refused, `fail` accepted), on one backend.
+ */
 export interface ReportCase {
-  readonly source: 'law' | 'golden' | 'batch';
-  /** The law's sentence, the golden case's name or the batch case's benchdnn name. */
+  readonly source: 'law' | 'golden' | 'batch' | 'error-input';
+  /** The law's sentence, the golden case's name, the batch case's benchdnn name, or `error input <id>`. */
   readonly name: string;
   readonly backend: string;
   readonly convType: string;

@@ -131,3 +131,27 @@ describe('checkerboard pictures', () => {
     expect(new Set(interior(resize, 1))).toEqual(new Set([9]));
   });
 });
+
+describe('error inputs in reports', () => {
+  const inputCases: ReportCase[] = [
+    { source: 'error-input', name: 'error input conv-stride-zero', backend: 'onnxruntime', convType: 'error input: conv', descriptor: 'mb1ic4ih5iw5oc4kh3kw3sh0sw1', verdict: 'pass', message: 'refused: stride must be >= 1', timeMs: 1 },
+    { source: 'error-input', name: 'error input conv-stride-zero', backend: 'tfjs-cpu', convType: 'error input: conv', descriptor: 'mb1ic4ih5iw5oc4kh3kw3sh0sw1', verdict: 'fail', message: 'accepted an ill-formed call (strides must be >= 1) and returned an output of shape [1,4,3,3]', timeMs: 1 },
+    { source: 'error-input', name: 'error input convtranspose-stride-zero', backend: 'tfjs-cpu', convType: 'error input: convTranspose', descriptor: 'Tmb1ic4ih3iw3oc4kh3kw3sh2sw0', verdict: 'unsupported', message: 'not sent: op convTranspose is not among the ops of its hello', timeMs: 0 },
+  ];
+  const withInputs: Report = { ...report, cases: [...cases, ...inputCases] };
+
+  it('have a section of their own (refused / ACCEPTED / not sent per backend), not rows of the conv-type matrix', () => {
+    expect(verdictMatrix(withInputs).convTypes).toEqual(['conv2d', 'grouped', 'transposed']);
+    const md = renderMarkdown(withInputs);
+    expect(md).toMatch(/## Error inputs\n\nIll-formed calls each backend must refuse/);
+    expect(md).toContain('| conv-stride-zero | `mb1ic4ih5iw5oc4kh3kw3sh0sw1` | refused | **ACCEPTED** |');
+    expect(md).toContain('| convtranspose-stride-zero | `Tmb1ic4ih3iw3oc4kh3kw3sh2sw0` | – | **not sent** |');
+    expect(renderMarkdown(report)).not.toMatch(/## Error inputs/);
+    const html = renderHtml(withInputs);
+    expect(html).toMatch(/<h2>Error inputs<\/h2>/);
+    expect(html).toMatch(/<td class="fail" title="accepted an ill-formed call[^"]*">ACCEPTED<\/td>/);
+    const junit = renderJUnit('gate', inputCases);
+    expect(junit).toMatch(/<testsuite name="error inputs" tests="3" failures="1" errors="0" skipped="1">/);
+    expect(junit).toMatch(/<testcase classname="tfjs-cpu\.error input: conv" name="conv-stride-zero mb1ic4ih5iw5oc4kh3kw3sh0sw1"/);
+  });
+});

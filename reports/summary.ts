@@ -33,13 +33,14 @@ export function cellKey(backend: string, convType: string): string {
   return `${backend}\u0000${convType}`;
 }
 
-/** Builds the backend × conv type matrix of a report. */
+/** Builds the backend × conv type matrix of a report (error inputs have a matrix of their own, {@link errorInputMatrix}). */
 export function verdictMatrix(report: Pick<Report, 'backends' | 'cases'>): VerdictMatrix {
   const backends = report.backends.filter((b) => b.available).map((b) => b.name);
   for (const c of report.cases) if (!backends.includes(c.backend)) backends.push(c.backend);
-  const convTypes = [...new Set(report.cases.map((c) => c.convType))].sort();
+  const cases = report.cases.filter((c) => c.source !== 'error-input');
+  const convTypes = [...new Set(cases.map((c) => c.convType))].sort();
   const cells = new Map<string, VerdictCounts>();
-  for (const c of report.cases) {
+  for (const c of cases) {
     const key = cellKey(c.backend, c.convType);
     const counts = cells.get(key) ?? emptyCounts();
     counts[c.verdict]++;
@@ -60,6 +61,27 @@ export function lawMatrix(report: Pick<Report, 'backends' | 'cases' | 'laws'>): 
     cells.set(key, counts);
   }
   return { laws: report.laws, backends, cells };
+}
+
+/**
+ * The error inputs × backends: for each ill-formed call (its name, descriptor and first message),
+ * each backend's case, keyed by cellKey(backend, name). Empty when the report sent none.
+ */
+export function errorInputMatrix(report: Pick<Report, 'backends' | 'cases'>): { inputs: Array<{ name: string; descriptor: string }>; backends: string[]; cells: Map<string, ReportCase> } {
+  const cases = report.cases.filter((c) => c.source === 'error-input');
+  const inputs: Array<{ name: string; descriptor: string }> = [];
+  const cells = new Map<string, ReportCase>();
+  for (const c of cases) {
+    if (!inputs.some((i) => i.name === c.name)) inputs.push({ name: c.name, descriptor: c.descriptor });
+    cells.set(cellKey(c.backend, c.name), c);
+  }
+  const backends = verdictMatrix(report).backends.filter((b) => cases.some((c) => c.backend === b));
+  return { inputs, backends, cells };
+}
+
+/** How an error input's verdict reads: refused, ACCEPTED, error, not sent. */
+export function errorInputLabel(verdict: Verdict): string {
+  return verdict === 'pass' ? 'refused' : verdict === 'fail' ? 'ACCEPTED' : verdict === 'unsupported' ? 'not sent' : verdict;
 }
 
 /** Median and largest `max err/(u·S)` over the cases that have metrics (undefined when none has). */

@@ -98,6 +98,10 @@ async function launch(executablePath: string): Promise<Running> {
     browser = await puppeteer.launch({
       executablePath, headless: true, pipe: true, userDataDir: profile, args: [...CHROMIUM_FLAGS],
       timeout: LAUNCH_TIMEOUT_MS, protocolTimeout: 120_000,
+      // convcheck's own handlers (cli/interrupt.ts) close the browser on these signals, after the
+      // implementations it started; puppeteer's would exit on SIGINT before that, and on SIGTERM
+      // close the browser and let the command run on without it
+      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
   } catch (error) {
     removeProfile(profile);

@@ -6,7 +6,6 @@ shape convcheck expects, unless the mode is about the answer itself.
 Modes:
   ok            answers every request with zeros
   exit          writes two stderr lines and exits 3 before the hello
-  no-hello      never writes anything (sleeps)
   bad-hello     hello with protocol 3
   conv-only     hello with ops ["conv"] and limits.spatial_ranks [2]; answers zeros
   crash         hello, then on the first request writes a traceback-like stderr and exits 7
@@ -18,8 +17,12 @@ Modes:
   not-base64    hello, then answers with data containing "!"
   unsupported   hello, then answers unsupported
   error         hello, then answers error
-  twice         hello, then answers each request twice
+  twice         hello, then answers each request twice, back to back (one write of both lines)
+  twice-late    hello, then answers each request, and again 0.3 s later
+  short-for-shape  hello, then answers with shape y_shape but the data of two elements
+  long-line     hello, then answers with a line of 100,000 characters
   silent-exit   hello, then exits 0 after answering one request
+  crash-every-other  hello, answers one request, then crashes (exit 7) on the next
 
 Gradient modes (protocol 2); run requests get zeros, gradient requests as the mode says:
   grad-ok          hello declaring gradients of conv and convTranspose; zeros dx, dw (and db with b)
@@ -98,9 +101,6 @@ def answer_gradient(request):
 if MODE == "exit":
     sys.stderr.write("starting up\nfatal: no GPU found\n")
     sys.exit(3)
-if MODE == "no-hello":
-    time.sleep(60)
-    sys.exit(0)
 if MODE == "bad-hello":
     hello(protocol=3)
 elif MODE == "conv-only":
@@ -122,6 +122,10 @@ for line in iter(sys.stdin.readline, ""):
     if request["type"] == "gradient":
         send(answer_gradient(request))
         continue
+    if MODE == "crash-every-other" and rid % 2 == 0:
+        sys.stderr.write("crashed\n")
+        sys.stderr.flush()
+        sys.exit(7)
     if MODE == "crash":
         sys.stderr.write("Traceback (most recent call last):\n  File \"impl.py\", line 9\nZeroDivisionError: division by zero\n")
         sys.stderr.flush()
@@ -134,6 +138,10 @@ for line in iter(sys.stdin.readline, ""):
         send({"type": "result", "id": rid + 100, "y": zeros(y_shape)})
     elif MODE == "wrong-shape":
         send({"type": "result", "id": rid, "y": zeros([1])})
+    elif MODE == "short-for-shape":
+        send({"type": "result", "id": rid, "y": {"shape": y_shape, "data": zeros([2])["data"]}})
+    elif MODE == "long-line":
+        send({"type": "result", "id": rid, "y": {"shape": y_shape, "data": "A" * 100000}})
     elif MODE == "truncated":
         send({"type": "result", "id": rid, "y": zeros(y_shape, drop_bytes=2)})
     elif MODE == "not-base64":
@@ -142,9 +150,14 @@ for line in iter(sys.stdin.readline, ""):
         send({"type": "unsupported", "id": rid, "reason": "dilated transposed conv is not implemented"})
     elif MODE == "error":
         send({"type": "error", "id": rid, "message": "out of device memory"})
+    elif MODE == "twice":
+        line = json.dumps({"type": "result", "id": rid, "y": zeros(y_shape)})
+        send(line + "\n" + line)  # one write: both lines reach convcheck together
     else:
-        send({"type": "result", "id": rid, "y": zeros(y_shape)})
-        if MODE == "twice":
+        # written by hand rather than json.dumps: dumping a 45 MB string took Python seconds (the large-reply test)
+        send('{"type": "result", "id": %d, "y": {"shape": %s, "data": "%s"}}' % (rid, json.dumps(y_shape), zeros(y_shape)["data"]))
+        if MODE == "twice-late":
+            time.sleep(0.3)
             send({"type": "result", "id": rid, "y": zeros(y_shape)})
         if MODE == "silent-exit":
             sys.exit(0)

@@ -12,7 +12,7 @@ import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
-import { countVerdicts, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
+import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
@@ -44,7 +44,12 @@ Options:
   --law NAME          only this law (its exact sentence: convcheck laws lists them); with --path,
                       replays one case
   --path P            fast-check path to replay (from a failure's replay command)
-  --timeout MS        per-call time limit (default 60000)
+  --timeout MS        per-call time limit (default 60000); for a cmd: backend, the time limit of
+                      each request to the process (its hello has its own: the larger of this and 10 s)
+  --error-inputs      also send ill-formed calls (a group not dividing the channels, a wrong weight
+                      or bias shape, negative pads, a zero stride, an output_padding out of range,
+                      ...) that the implementation must refuse; returning numbers is a fail
+                      (off by default; docs/protocol.md says how a process refuses)
   --help              this text
 
 Example: convcheck gate --backend cmd:"python3 examples/numpy_conv.py" --junit gate.xml`;
@@ -103,7 +108,7 @@ const LISTED_FAILURES = 30;
 export function perLawTable(cases: readonly ReportCase[]): string {
   const groups = new Map<string, ReportCase[]>();
   for (const c of cases) {
-    const key = c.source === 'golden' ? (isQuantizedConvType(c.convType) ? 'golden quantized corpus' : 'golden corpus') : c.source === 'batch' ? 'batch file' : c.name;
+    const key = c.source === 'golden' ? (isQuantizedConvType(c.convType) ? 'golden quantized corpus' : 'golden corpus') : c.source === 'batch' ? 'batch file' : c.source === 'error-input' ? 'error inputs (pass: refused)' : c.name;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const row = (name: string, list: readonly ReportCase[]): string[] => {
@@ -113,6 +118,24 @@ export function perLawTable(cases: readonly ReportCase[]): string {
   const rows = [...groups].map(([name, list]) => row(name.length > 70 ? `${name.slice(0, 67)}...` : name, list));
   rows.push(row('total', cases));
   return textTable(['law', ...VERDICTS, 'median err/(u·S)', 'max err/(u·S)'], rows);
+}
+
+/** Longest message an error-input line shows in full for a refusal (an accepted call or an error is shown whole). */
+const REFUSAL_CHARS = 100;
+
+/** The error-input section of the gate: one line per ill-formed call, with what the backend did. */
+export function errorInputSection(backend: string, cases: readonly ReportCase[]): string[] {
+  const inputs = cases.filter((c) => c.source === 'error-input');
+  if (inputs.length === 0) return [];
+  const n = countVerdicts(inputs);
+  const rows = inputs.map((c) => {
+    const message = (c.message ?? '').replace(/^refused: /, '');
+    return [c.name.replace(/^error input /, ''), errorInputLabel(c.verdict), c.verdict === 'pass' && message.length > REFUSAL_CHARS ? `${message.slice(0, REFUSAL_CHARS - 3)}...` : message];
+  });
+  return [
+    `\nerror inputs: ${inputs.length} ill-formed calls ${backend} must refuse: ${n.pass} refused, ${n.fail} accepted, ${n.error} error, ${n.unsupported} not sent`,
+    textTable(['error input', 'verdict', 'what it did'], rows),
+  ];
 }
 
 /** The reasons of weak cases with their counts, most frequent first (the part before the details in parentheses). */
@@ -145,7 +168,7 @@ function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: reado
 
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout'], booleans: ['help', 'error-inputs'] });
   if (args.booleans.has('help')) { io.out(GATE_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck gate: unexpected argument "${args.positionals[0]}".\n\n${GATE_HELP}`);
   const spec = args.values.get('backend');
@@ -163,13 +186,14 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   if (!availability.available) { io.err(`convcheck gate: backend ${availability.name} is unavailable: ${availability.reason}`); return 1; }
   const backend = availability.backend;
   const backendArg = replaySpec(spec);
-  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${batch ? `, ${batch.cases.length} batch cases from ${args.values.get('batch')}` : ''}`);
+  const errorInputs = args.booleans.has('error-inputs');
+  io.out(`convcheck gate: ${backend.name} ${backend.version} (${flags.precision ?? backend.precision}), ${flags.numRuns} runs per law, seed ${flags.seed}${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${batch ? `, ${batch.cases.length} batch cases from ${args.values.get('batch')}` : ''}${errorInputs ? ', error inputs' : ''}`);
   for (const note of batch?.notes ?? []) io.out(`note: ${note}`);
   const progress = new Progress(io, 0, 'gate');
   let lastLaw = '';
   try {
     const result = await runSuite({
-      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}), ...(batch ? { batch: batch.cases } : {}),
+      backend, backendArg, ...flags, ...(shard ? { shard } : {}), ...(law ? { lawNames: [law] } : {}), ...(path !== undefined ? { path } : {}), ...(batch ? { batch: batch.cases } : {}), errorInputs,
       // one progress step per law, one for the golden corpus, one per batch case (a large file shows where it is)
       onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== lastLaw) { lastLaw = step; progress.tick(step); } },
     });
@@ -178,15 +202,17 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     io.out(perLawTable(result.cases));
     const quantized = quantizedVerdicts(result.cases);
     if (quantized !== undefined) io.out(`quantized (ConvInteger, QLinearConv): ${formatQuantizedVerdicts(quantized)}`);
-    for (const [title, reasons] of [['unsupported', unsupportedReasons(result.cases)], ['weak (compared too little to count as a pass)', weakReasons(result.cases)]] as const) {
+    for (const [title, reasons] of [['unsupported', unsupportedReasons(result.cases.filter((c) => c.source !== 'error-input'))], ['weak (compared too little to count as a pass)', weakReasons(result.cases)]] as const) {
       if (reasons.length === 0) continue;
       io.out(`${title}, by reason:`);
       for (const [reason, n] of reasons.slice(0, 10)) io.out(`  ${n} × ${reason}`);
       if (reasons.length > 10) io.out(`  ... and ${reasons.length - 10} more reasons`);
     }
+    for (const line of errorInputSection(backend.name, result.cases)) io.out(line);
     const junit = args.values.get('junit');
     if (junit !== undefined) { await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases)); io.out(`JUnit XML: ${junit}`); }
-    printFailures(io, result.lawFailures, result.cases.filter((x) => x.source !== 'law' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
+    // error inputs have their own section above
+    printFailures(io, result.lawFailures, result.cases.filter((x) => x.source !== 'law' && x.source !== 'error-input' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
     const tally = `${counts.pass} passed, ${counts.fail} fail, ${counts.error} error, ${counts.known} known discrepancies, ${counts.unsupported} unsupported, ${counts.weak} weak`;
     if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${tally})`); return 1; }
     if (counts.pass === 0) { io.out(`\ngate: FAILED: no case passed, so nothing was checked (${tally})`); return 1; }

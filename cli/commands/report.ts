@@ -46,7 +46,10 @@ Options:
   --batch FILE        also the problems of a benchdnn batch file on every backend, each against
                       the reference on exact and real data (docs/descriptor.md)
   --out DIR           where to write (default reports/<timestamp>)
-  --timeout MS        per-call time limit (default 60000)
+  --timeout MS        per-call time limit (default 60000); for a cmd: backend, the time limit of
+                      each request to the process (its hello has its own: the larger of this and 10 s)
+  --error-inputs      also send every backend the ill-formed calls it must refuse (their own
+                      section in the report; off by default)
   --help              this text`;
 
 function packageVersion(): string {
@@ -76,7 +79,7 @@ export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['
 
 /** Runs the command; returns the exit code (0 once the report is written). */
 export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help', 'error-inputs'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
   if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
@@ -107,7 +110,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
         worst.splice(8);
       };
       const result = await runSuite({
-        backend, backendArg: backend.name, ...flags, ...(batch ? { batch: batch.cases } : {}),
+        backend, backendArg: backend.name, ...flags, ...(batch ? { batch: batch.cases } : {}), errorInputs: args.booleans.has('error-inputs'),
         numRuns: BROWSER_BACKEND_NAMES.includes(backend.name) ? browserRuns : flags.numRuns,
         onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== last) { last = step; progress.tick(step); } },
         onGoldenOutput: keepWorst,
