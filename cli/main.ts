@@ -11,6 +11,7 @@ import { REPORT_HELP, reportCommand } from './commands/report.ts';
 import { GOLDEN_HELP, goldenCommand } from './commands/golden.ts';
 import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
 import { closeBrowserHost } from '../adapters/browser/host.ts';
+import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -42,6 +43,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp()); return name === undefined ? 2 : 0; }
   const command = COMMANDS[name];
   if (command === undefined) { io.err(`convcheck: unknown command "${name}".\n\n${mainHelp()}`); return 2; }
+  // each command sets the resource limits from its own options (cli/limits.ts); none carries over
+  setActiveLimits(DEFAULT_LIMITS);
   try {
     return await command.run(rest, io);
   } catch (error) {
