@@ -9,8 +9,7 @@ import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
-import { outputTensorShape } from '../problem/shape.ts';
-import { checkReferenceOutputSize } from '../reference/inputs.ts';
+import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { makeOperands } from '../problem/operand-data.ts';
@@ -69,10 +68,10 @@ function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string
 export async function runBatchCase(backends: readonly Backend[], c: BatchCase, options: BatchRunOptions): Promise<ReportCase[]> {
   const descriptor = formatDescriptor(c.problem);
   const base = (backend: Backend) => ({ source: 'batch' as const, name: c.name, backend: backend.name, convType: convTypeOf(c.problem), descriptor });
-  try {
-    checkReferenceOutputSize(c.problem.op, outputTensorShape(c.problem));
-  } catch (error) {
-    const message = `${c.file}:${c.line}: ${error instanceof Error ? error.message : String(error)} (a smaller --mb may fit)`;
+  // before the operands are drawn: every tensor and the multiply-accumulates against the limits in force
+  const overLimit = resourceLimitError(c.problem, activeLimits(), c.name);
+  if (overLimit !== undefined) {
+    const message = `${c.file}:${c.line}: ${overLimit.message}${c.problem.batch > 1 ? ' (a smaller --mb may fit)' : ''}`;
     return backends.map((b) => ({ ...base(b), verdict: 'error' as const, message, timeMs: 0 }));
   }
   type Judged = { mode: DataMode; outcome: CaseOutcome; verdict: Verdict; message: string };

@@ -16,6 +16,7 @@ import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
+import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -75,6 +76,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   });
   if (o.path === undefined && laws === undefined) {
     for (const g of selectGolden(o.golden, o.convTypes, o.shard)) {
+      const overLimit = resourceLimitError(g.problem, activeLimits(), `golden ${g.name} (${g.descriptor})`);
+      if (overLimit !== undefined) {
+        const c: ReportCase = { source: 'golden', name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: 0, verdict: 'error', message: overLimit.message };
+        cases.push(c);
+        o.onStep?.(c.name, c);
+        continue;
+      }
       const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
       const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}` };
       let c: ReportCase;

@@ -22,6 +22,7 @@ import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.
 import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
 import { type Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
+import { activeLimits, checkResources } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -195,6 +196,7 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const b = model.inputs.b !== undefined ? operand(model, model.inputs.b, inputs, setDir) : undefined;
     const operands: ConvOperands = b !== undefined ? { x, w, b } : { x, w };
     problem = problemFromModel(model, x.shape, w.shape, b !== undefined, name.replace(/"/g, ''));
+    checkResources(problem, activeLimits(), `${setDir}: the problem ${formatDescriptor(problem)}`);
     const reference = referenceResult(problem, operands);
     const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
     const expected = compareToReference(reference, expectedOutput.tensor, 'fp32', { exact: convExactlyComputable('fp32', operands, reference.absSum) });

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseDescriptor } from '../problem/descriptor.ts';
+import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 import { caseFiles } from './case-files.ts';
 import { FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile, sha256Hex, sha256OfFile } from './fixture-file.ts';
@@ -26,7 +27,9 @@ export type VerifyIssueKind =
   /** the manifest lists a file that regenerating the case does not give */
   | 'not-regenerated'
   /** the case itself cannot be regenerated (bad descriptor) */
-  | 'invalid-case';
+  | 'invalid-case'
+  /** the case is over the resource limits in force (problem/limits.ts): not regenerated */
+  | 'over-limit';
 
 /** One difference, naming the case and the file (relative to the corpus root). */
 export interface VerifyIssue {
@@ -63,6 +66,12 @@ async function verifyCase(dir: string, entry: ManifestCase, formats: Parameters<
     problem = parseDescriptor(entry.descriptor);
   } catch (error) {
     issue('', 'invalid-case', `descriptor "${entry.descriptor}" cannot be parsed: ${error instanceof Error ? error.message : String(error)}`);
+    return { files: 0, issues };
+  }
+  // before regenerating: a descriptor of 2^31-1 elements in a manifest used to allocate gigabytes
+  const overLimit = resourceLimitError(problem, activeLimits(), `descriptor "${entry.descriptor}"`);
+  if (overLimit !== undefined) {
+    issue('', 'over-limit', `${MANIFEST_FILE} lists a case convcheck will not regenerate: ${overLimit.message}`);
     return { files: 0, issues };
   }
   const listed = new Set(Object.keys(entry.files));

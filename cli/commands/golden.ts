@@ -14,10 +14,13 @@ import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
+import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
+import { ConvInputError } from '../../problem/errors.ts';
 
 export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
        convcheck golden verify [DIR]
        convcheck golden import DIR [--backend LIST] [--timeout MS]
+       (each also takes --max-elements N and --max-macs N, below)
 
 generate  writes a corpus (default: small into golden/generated/small; the committed copy is
           golden/corpus). Each case: model.onnx + test_data_set_0/*.pb (ONNX backend-test layout),
@@ -30,7 +33,10 @@ import    runs every ONNX backend-test directory under DIR whose model is a sing
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
           any fail or error; a backend failure that a recorded known discrepancy explains is shown as
           known (with its id) and does not fail; other operators are counted as skipped.
-          --timeout: per-run limit (default 60000).`;
+          --timeout: per-run limit (default 60000), for every backend and for the reference.
+
+Resource limits (a case over them is refused before any work, naming the option):
+${LIMITS_HELP}`;
 
 /** Runs the command; returns the exit code. */
 export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -43,8 +49,9 @@ export async function goldenCommand(argv: readonly string[], io: Io): Promise<nu
 }
 
 async function generate(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case'], booleans: ['help'] });
+  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden generate');
   if (args.positionals.length > 0) throw new UsageError(`convcheck golden generate: unexpected argument "${args.positionals[0]}".`);
   const corpus = args.values.get('corpus') ?? 'small';
   if (!(CORPUS_NAMES as readonly string[]).includes(corpus)) throw new UsageError(`convcheck golden generate: --corpus must be one of ${CORPUS_NAMES.join(', ')}, but got "${corpus}".`);
@@ -55,18 +62,26 @@ async function generate(argv: readonly string[], io: Io): Promise<number> {
   const progress = new Progress(io, 0, 'golden');
   let bytes = 0;
   const start = performance.now();
-  const manifest = await generateCorpus({
-    outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
-    onCase: (c) => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
-  });
+  let manifest;
+  try {
+    manifest = await generateCorpus({
+      outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
+      onCase: (c) => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
+    });
+  } catch (error) {
+    // a case over the resource limits (or not in the corpus) is refused before anything is written
+    if (error instanceof ConvInputError) throw new UsageError(error.message);
+    throw error;
+  }
   progress.finish();
   io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir} in ${((performance.now() - start) / 1000).toFixed(1)} s; manifest: ${outDir}/manifest.json`);
   return 0;
 }
 
 async function verify(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden verify', argv, { values: [], booleans: ['help'] });
+  const args = parseArgs('golden verify', argv, { values: [...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden verify');
   if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
   const dir = args.positionals[0] ?? 'golden/corpus';
   const result = await verifyCorpus(dir);
@@ -77,8 +92,9 @@ async function verify(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function importDir(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden import', argv, { values: ['backend', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('golden import', argv, { values: ['backend', 'timeout', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden import');
   if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
   if (!existsSync(args.positionals[0])) throw new UsageError(`convcheck golden import: no such directory "${args.positionals[0]}".`);
   const timeoutMs = intFlag(args, 'golden import', 'timeout', 60_000);

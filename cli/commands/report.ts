@@ -22,6 +22,7 @@ import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
+import { LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { batchFlag, suiteFlags } from './gate.ts';
 import { allLaws } from '../../properties/laws/index.ts';
 
@@ -43,7 +44,8 @@ Options:
   --batch FILE        also the problems of a benchdnn batch file on every backend, each against
                       the reference on exact and real data (docs/descriptor.md)
   --out DIR           where to write (default reports/<timestamp>)
-  --timeout MS        per-call time limit (default 60000)
+  --timeout MS        per-call time limit (default 60000), for every backend and for the reference
+${LIMITS_HELP.replace(/^ {2}--(\S+) N {6}/gm, '  --$1 N    ').replace(/^ {24}/gm, '                      ')}
   --help              this text`;
 
 function packageVersion(): string {
@@ -73,7 +75,7 @@ export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['
 
 /** Runs the command; returns the exit code (0 once the report is written). */
 export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
   if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');

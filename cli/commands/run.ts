@@ -7,13 +7,14 @@
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
-import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
-import { checkReferenceOutputSize } from '../../reference/inputs.ts';
+import { stridesOf } from '../../problem/shape.ts';
+import { checkResources } from '../../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResult, runCase } from '../../compare/run-case.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { textTable, type Io } from '../output.ts';
+import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import { replaySpec, resolveBackends, splitBackendList } from '../backend-spec.ts';
 import { BatchFileError, readBatchFile } from '../../problem/batch-file.ts';
@@ -44,7 +45,9 @@ Options:
   --gradient input|weight  run that gradient of the Conv DESCRIPTOR (backends with gradients)
   --batch FILE          a benchdnn batch file instead of a DESCRIPTOR
   --shard I/N           with --batch: the I-th of N shards (1-based) of its cases
-  --timeout MS          per-run time limit in milliseconds (default 60000)
+  --timeout MS          per-run time limit in milliseconds (default 60000), for every backend
+                        and for the reference
+${LIMITS_HELP}
   --help                this text
 
 Examples: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact
@@ -65,8 +68,9 @@ function modeFlag(raw: string | undefined, command: string): DataMode {
 
 /** Runs the command; returns the exit code (0 when no backend failed or errored; a known discrepancy is not a failure). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient'], booleans: ['help'] });
+  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
+  applyLimitFlags(args, 'run');
   const batch = args.values.get('batch');
   if (batch !== undefined) {
     if (args.positionals.length > 0) throw new UsageError(`convcheck run: --batch runs the problems of FILE; give no DESCRIPTOR, but got "${args.positionals[0]}".`);
@@ -78,9 +82,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   let problem;
   try {
     problem = parseDescriptor(args.positionals[0]);
-    // before the operands are drawn: a y over the reference's limit used to allocate x first (seconds
-    // and GiBs for ic1000ih1000iw1000), then fail with exit code 1 instead of this usage error
-    checkReferenceOutputSize(problem.op, outputTensorShape(problem));
+    // before the operands are drawn: every tensor and the multiply-accumulates against the limits
+    // (only y used to be checked: mb1ic1iw1000000000oc1kw1000000000 allocated 8 GB of x and w)
+    checkResources(problem);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
