@@ -11,7 +11,8 @@ import { formatDescriptor } from '../problem/descriptor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runGradientCase } from '../compare/run-gradient-case.ts';
 import { convTypeOf } from '../problem/conv-types.ts';
@@ -79,11 +80,20 @@ export async function runBatchCase(backends: readonly Backend[], c: BatchCase, o
   for (const mode of options.modes ?? BATCH_MODES) {
     const run = { mode, seed: options.seed, ...(options.precision ? { precision: options.precision } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     const operands = c.kind === 'forward' ? makeOperands(c.problem, mode, options.seed) : undefined;
-    const reference = operands !== undefined ? referenceResult(c.problem, operands) : undefined;
+    // the reference within the time limit, once for every backend; past it, each backend's verdict is that error
+    let reference: ConvResult | undefined, referenceError: CaseOutcome | undefined;
+    const started = performance.now();
+    if (operands !== undefined) {
+      try {
+        reference = await referenceResultWithin(c.problem, operands, options.timeoutMs ?? 60_000);
+      } catch (error) {
+        referenceError = { verdict: 'error', message: error instanceof Error ? error.message : String(error), timeMs: performance.now() - started };
+      }
+    }
     for (const [k, backend] of backends.entries()) {
-      const outcome = operands !== undefined && reference !== undefined
+      const outcome = referenceError ?? (operands !== undefined && reference !== undefined
         ? await runCase(backend, c.problem, { ...run, operands, reference })
-        : await runGradientCase(backend, c.problem, 'weight', run);
+        : await runGradientCase(backend, c.problem, 'weight', run));
       judged[k].push({ mode, outcome, ...verdictOf(backend, c, outcome) });
     }
   }

@@ -13,6 +13,9 @@ import { LAWS_HELP, lawsCommand } from './commands/laws.ts';
 import { closeBrowserHost } from '../adapters/browser/host.ts';
 import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
 
+/** Backend calls past their time limit whose work still runs (bin/convcheck.js ends the process rather than wait for them). */
+export { abandonedCalls } from '../compare/backend-call.ts';
+
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {

@@ -14,6 +14,7 @@ import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../proper
 import type { ReportCase } from '../reports/report-model.ts';
 import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
 import { activeLimits, resourceLimitError } from '../problem/limits.ts';
@@ -37,7 +38,7 @@ export interface SuiteOptions {
   /** Called after each law or golden case with a short label. */
   readonly onStep?: (label: string, record: ReportCase) => void;
   /** Called with each golden case's output, to keep the worst ones' error pictures. */
-  readonly onGoldenOutput?: (c: GoldenCase, output: Tensor, comparison: Comparison) => void;
+  readonly onGoldenOutput?: (c: GoldenCase, output: Tensor, comparison: Comparison, reference: ConvResult) => void;
 }
 
 /** What a suite run found. */
@@ -91,7 +92,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       else {
         const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(o.backend.knownDiscrepancies, g.problem) : undefined;
         c = { ...base, verdict: known ? 'known' : outcome.verdict, metrics: metricsOf(outcome.comparison), message: known ? `known discrepancy ${known.id}: ${outcome.comparison.message}` : outcome.comparison.message };
-        o.onGoldenOutput?.(g, outcome.output, outcome.comparison);
+        o.onGoldenOutput?.(g, outcome.output, outcome.comparison, outcome.reference);
       }
       cases.push(c);
       o.onStep?.(c.name, c);

@@ -18,7 +18,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
 import { matchKnownDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
 import { type Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -197,7 +197,12 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const operands: ConvOperands = b !== undefined ? { x, w, b } : { x, w };
     problem = problemFromModel(model, x.shape, w.shape, b !== undefined, name.replace(/"/g, ''));
     checkResources(problem, activeLimits(), `${setDir}: the problem ${formatDescriptor(problem)}`);
-    const reference = referenceResult(problem, operands);
+    let reference;
+    try {
+      reference = await referenceResultWithin(problem, operands, options.timeoutMs ?? 60_000);
+    } catch (error) {
+      throw new Error(`${setDir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
     const expected = compareToReference(reference, expectedOutput.tensor, 'fp32', { exact: convExactlyComputable('fp32', operands, reference.absSum) });
     const results: ImportedBackendResult[] = [];

@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
-import { makeOperands } from '../../problem/operand-data.ts';
-import { referenceResult } from '../../compare/run-case.ts';
+import type { ConvResult } from '../../reference/conv-result.ts';
 import { elementBounds } from '../../compare/tolerance.ts';
 import { type Comparison } from '../../compare/judge.ts';
 import { ROUNDOFF } from '../../problem/precision.ts';
@@ -57,9 +56,8 @@ function packageVersion(): string {
   }
 }
 
-/** The per-element error picture of a golden case's output: err / bound on its first 2-D (or 1-D) slice. */
-export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['precision']): Picture {
-  const ref = referenceResult(c.problem, makeOperands(c.problem, c.mode, c.seed));
+/** The per-element error picture of a golden case's output against its reference: err / bound on its first 2-D (or 1-D) slice. */
+export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['precision'], ref: ConvResult): Picture {
   const shape = ref.y.shape;
   const rows = shape.length >= 4 ? shape[shape.length - 2] : 1;
   const cols = shape[shape.length - 1];
@@ -98,9 +96,9 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
       const progress = new Progress(io, 0, backend.name);
       const start = Date.now();
       let last = '';
-      const keepWorst = (g: GoldenCase, output: Tensor, comparison: Comparison): void => {
+      const keepWorst = (g: GoldenCase, output: Tensor, comparison: Comparison, reference: ConvResult): void => {
         if (backend.name === 'reference' || comparison.maxNormalizedError === 0) return;
-        worst.push({ backend: backend.name, descriptor: g.descriptor, name: g.name, maxNormalizedError: comparison.maxNormalizedError, maxUlp: comparison.maxUlp, score: comparison.maxNormalizedError, errorPicture: errorPicture(g, output, backend.precision) });
+        worst.push({ backend: backend.name, descriptor: g.descriptor, name: g.name, maxNormalizedError: comparison.maxNormalizedError, maxUlp: comparison.maxUlp, score: comparison.maxNormalizedError, errorPicture: errorPicture(g, output, backend.precision, reference) });
         worst.sort((a, b) => b.score - a.score);
         worst.splice(8);
       };

@@ -7,11 +7,12 @@
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
-import { stridesOf } from '../../problem/shape.ts';
+import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
 import { checkResources } from '../../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { makeOperands, type DataMode } from '../../problem/operand-data.ts';
-import { referenceResult, runCase } from '../../compare/run-case.ts';
+import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
+import type { ConvResult } from '../../reference/conv-result.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { textTable, type Io } from '../output.ts';
 import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
@@ -97,13 +98,20 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs });
   if (gradient !== undefined) return runGradient(args.positionals[0], problem, gradient, availability, { mode, seed, timeoutMs }, io);
   const operands = makeOperands(problem, mode, seed);
-  const reference = referenceResult(problem, operands);
-  io.out(`${args.positionals[0]}: output [${reference.y.shape}], ${mode} data, seed ${seed}`);
+  io.out(`${args.positionals[0]}: output [${outputTensorShape(problem)}], ${mode} data, seed ${seed}`);
+  // the reference within the same time limit as every backend: without it nothing can be judged
+  let reference: ConvResult | undefined, referenceError: string | undefined;
+  try {
+    reference = await referenceResultWithin(problem, operands, timeoutMs);
+  } catch (error) {
+    referenceError = error instanceof Error ? error.message : String(error);
+  }
   const rows: string[][] = [];
   let failed = false;
   const backends: Backend[] = [];
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
+    if (reference === undefined) { failed = true; rows.push([a.backend.name, 'error', '', '', '', `not run: ${referenceError}`]); continue; }
     backends.push(a.backend);
     const outcome = await runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs });
     if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]);
@@ -114,7 +122,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const w = c.worst;
-      const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+      const worst = w ? `${multiIndex(w.index, outcome.reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
       // the tolerance model's 'impossible' (over the hard bound) is a fail, said so
       const shown = c.verdict === 'impossible' ? 'fail (impossible)' : c.verdict;
       const verdict = known ? `known (${shown})` : shown;
