@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import type { ConvResult } from '../../reference/conv-result.ts';
 import { elementBounds } from '../../compare/tolerance.ts';
@@ -42,7 +42,8 @@ Options:
   --golden CORPUS     small (default), networks, all or none
   --batch FILE        also the problems of a benchdnn batch file on every backend, each against
                       the reference on exact and real data (docs/descriptor.md)
-  --out DIR           where to write (default reports/<timestamp>)
+  --out DIR           where to write (default reports/<timestamp>); a new folder: one that exists
+                      is refused (exit 2). The folder appears whole once the report is written
   --timeout MS        per-call time limit (default 60000), for every backend and for the reference
 ${LIMITS_HELP.replace(/^ {2}--(\S+) N {6}/gm, '  --$1 N    ').replace(/^ {24}/gm, '                      ')}
   --help              this text`;
@@ -82,6 +83,8 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const started = Date.now();
   const createdAt = new Date(started);
   const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
+  // a report folder is never mixed into: an --out that exists is refused before anything runs
+  if (args.values.has('out') && existsSync(outDir)) throw new UsageError(`convcheck report: --out ${outDir} exists already; a report is written into a new folder only, never mixed with the files of another (remove it, or choose another --out).`);
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs: flags.timeoutMs });
   const backends: ReportBackend[] = availability.map((a) => a.available
     ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
@@ -124,7 +127,10 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
     worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,
   };
-  const files = await writeReport(report, outDir);
+  // written whole or not at all (reports/write.ts); a folder of that name made meanwhile (another
+  // report in the same second) gets a fresh sibling, <name>-2
+  const files = await writeReport(report, outDir, { ifExists: 'sibling' });
+  if (files.dir !== outDir) io.out(`note: ${outDir} appeared while the report ran; written to ${files.dir} instead`);
   io.out('');
   io.out(textTable(['backend', 'pass', 'fail', 'known', 'unsupported', 'error'], backends.map((b) => {
     if (!b.available) return [b.name, 'unavailable', '', '', '', ''];
