@@ -27,7 +27,9 @@ generate  writes a corpus (default: small into golden/generated/small; the commi
           .npy of x, w, b, y and of the bound inputs S (absSum) and n (terms), case.json for small
           cases, and manifest.json with every file's sha256. Deterministic: same seed, same bytes.
 verify    regenerates the corpus in DIR (default golden/corpus) and compares checksums, naming
-          every file that differs, is missing or is not listed. Exit 1 on any difference.
+          every file that differs, is missing, or is on disk but not in the manifest (import
+          would read it). A manifest with no cases, or a case that cannot be checked, is a
+          difference too; verify goes on with the next case. Exit 1 on any difference.
 import    runs every ONNX backend-test directory under DIR whose model is a single Conv or
           ConvTranspose node against the reference and the backends (default: every built-in one),
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
