@@ -19,6 +19,7 @@ import { makeOperands, type DataMode } from '../problem/operand-data.ts';
 import { callBackend, errorMessage, withinTimeLimit } from './backend-call.ts';
 import { convFastParallel, PARALLEL_MIN_MACS } from '../reference/conv-fast-pool.ts';
 import { compareToReference, convExactlyComputable } from './tolerance.ts';
+import { specialValueJudgement } from './special-values.ts';
 import { type Comparison } from './judge.ts';
 
 /** The outcome of one case on one backend. */
@@ -100,6 +101,18 @@ export async function runCase(backend: Backend, p: ConvProblem, options: RunCase
     return { verdict: 'error', message: errorMessage(error), timeMs: elapsed() };
   }
   const precision = options.precision ?? backend.precision;
-  const comparison = compareToReference(reference, outcome.output, precision, { exact: convExactlyComputable(precision, used, reference.absSum) });
+  const comparison = judgeAgainstReference(p, used, reference, outcome.output, precision);
   return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output: outcome.output, reference, timeMs: elapsed() };
+}
+
+/**
+ * An output against the reference of `operands`: by the tolerance model, or, when the operands hold
+ * NaN or ±Inf, by IEEE 754's special-value rule (compare/special-values.ts), its message led by a
+ * note saying so.
+ */
+export function judgeAgainstReference(p: ConvProblem, operands: ConvOperands, reference: ConvResult, output: Tensor, precision: Precision): Comparison {
+  const special = specialValueJudgement(p, operands, precision);
+  if (special === undefined) return compareToReference(reference, output, precision, { exact: convExactlyComputable(precision, operands, reference.absSum) });
+  const comparison = compareToReference(reference, output, precision, { exact: special.exact, nanAllowed: special.nanAllowed });
+  return { ...comparison, message: `${special.note}: ${comparison.message}` };
 }

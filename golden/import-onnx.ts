@@ -18,8 +18,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
 import { matchKnownDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
-import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
+import { judgeAgainstReference, referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { describeSpecialValues } from '../compare/special-values.ts';
 import { type Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { activeLimits, checkResources } from '../problem/limits.ts';
@@ -53,6 +53,8 @@ export interface ImportedDataSet {
   readonly name: string;
   /** The test's expected output (`output_0.pb`) against the float64 reference (real mode, fp32). */
   readonly expected: Comparison;
+  /** The NaN and ±Inf its inputs hold (`x: 1 NaN, 1 +Inf`), when any: every comparison of the set is by IEEE 754's rule. */
+  readonly specialValues?: string;
   readonly backends: readonly ImportedBackendResult[];
 }
 
@@ -174,7 +176,9 @@ function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdi
   if (verdict === 'pass') {
     const worst = Math.max(...dataSets.map((s) => s.expected.maxNormalizedError));
     const backends = (dataSets[0]?.backends ?? []).map((b) => backendSummary(b.backend, dataSets)).join(', ');
-    parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${backends ? `; ${backends}` : ''}`);
+    const special = dataSets.filter((s) => s.specialValues !== undefined).map((s) => `${s.name}: ${s.specialValues}`);
+    const specialNote = special.length > 0 ? `; special values (${special.join('; ')}) judged by IEEE 754, NaN = NaN and the same infinity` : '';
+    parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${specialNote}${backends ? `; ${backends}` : ''}`);
   }
   return { verdict, message: parts.join('; ') };
 }
@@ -204,13 +208,15 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
       throw new Error(`${setDir}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
-    const expected = compareToReference(reference, expectedOutput.tensor, 'fp32', { exact: convExactlyComputable('fp32', operands, reference.absSum) });
+    // NaN or Inf in the data: judged by IEEE 754's special-value rule, said so (compare/special-values.ts)
+    const expected = judgeAgainstReference(problem, operands, reference, expectedOutput.tensor, 'fp32');
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
       results.push(routeKnown(backendResult(backend.name, outcome), problem, backend.knownDiscrepancies));
     }
-    dataSets.push({ name: setName, expected, backends: results });
+    const specialValues = describeSpecialValues(operands);
+    dataSets.push({ name: setName, expected, backends: results, ...(specialValues !== undefined ? { specialValues } : {}) });
   }
   const { verdict, message } = summarize(dataSets);
   return { name, dir, verdict, message, ...(problem ? { descriptor: formatDescriptor(problem) } : {}), opset: model.opset, dataSets };
