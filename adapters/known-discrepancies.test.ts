@@ -22,6 +22,12 @@ describe('the known-discrepancy ledger is data each backend carries', () => {
 
   it('each record matches its own minimal descriptor (forward run, or the gradient part it is about), and its backend routes that to it', () => {
     for (const d of KNOWN_DISCREPANCIES) {
+      // a record about the process (a condition besides the problem) matches only while that holds:
+      // not in this test process; its own test makes the condition
+      if (d.condition !== undefined) {
+        expect(d.matches(parseDescriptor(d.descriptor)), d.id).toBe(false);
+        continue;
+      }
       const p = parseDescriptor(d.descriptor);
       const parts = ([undefined, 'input', 'weight'] as const).filter((part) => d.matches(p, part));
       expect(parts.length, d.id).toBeGreaterThan(0);
