@@ -3,16 +3,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { referenceBackend } from '../adapters/reference.ts';
 import { createOnnxRuntimeBackend } from '../adapters/onnxruntime.ts';
 import { createTfjsBackend } from '../adapters/tfjs.ts';
-import { main } from '../cli/main.ts';
-import { memoryIo } from '../cli/output.ts';
+import { main } from './main.ts';
+import { memoryIo } from './output.ts';
 import { SUPPORTED, type Backend } from '../problem/backend.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { weightShape } from '../problem/shape.ts';
 import { closeFastConvPool } from '../reference/conv-fast-pool.ts';
-import { abandonedCalls, callBackend, withinTimeLimit } from './backend-call.ts';
-import { referenceResult, runCase } from './run-case.ts';
-import { runGradientCase } from './run-gradient-case.ts';
+import { abandonedCalls, callBackend, withinTimeLimit } from '../compare/backend-call.ts';
+import { referenceResult, runCase } from '../compare/run-case.ts';
+import { runGradientCase } from '../compare/run-gradient-case.ts';
 
 afterAll(closeFastConvPool);
 
