@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import { referenceResult } from '../compare/run-case.ts';
@@ -7,7 +8,7 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, weightShape } from '../problem/shape.ts';
 import { buildConvModel } from './onnx/model.ts';
 import {
-  ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
+  commandLineBytes, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_COMMAND_LINE_LIMIT, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
 } from './onnxruntime-known.ts';
 
 /**
@@ -46,7 +47,7 @@ const REPRODUCTIONS = [
 
 describe('known ONNX Runtime discrepancies', () => {
   test('every record is in the list, names the backend and has a parseable descriptor', () => {
-    expect(ONNX_RUNTIME_KNOWN_DISCREPANCIES.map((d) => d.id)).toEqual(REPRODUCTIONS.map((r) => r.record.id));
+    expect(ONNX_RUNTIME_KNOWN_DISCREPANCIES.map((d) => d.id)).toEqual([...REPRODUCTIONS.map((r) => r.record.id), ORT_LONG_COMMAND_LINE.id]);
     for (const d of ONNX_RUNTIME_KNOWN_DISCREPANCIES) {
       expect(d.backend).toBe('onnxruntime');
       expect(() => parseDescriptor(d.descriptor)).not.toThrow();
@@ -90,5 +91,30 @@ describe('known ONNX Runtime discrepancies', () => {
     const got = await runOnOrt(p, x, w);
     const reference = referenceResult(p, { x: { shape: inputTensorShape(p), data: Float32Array.from(x) }, w: { shape: weightShape(p), data: Float32Array.from(w) } });
     expect(got).toEqual({ y: Array.from(reference.y.data) });
+  });
+});
+
+describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process with a long command line`, () => {
+  test('still reproduces outside convcheck: a plain node script and an Identity model crash (SIGSEGV) with a 40,000-character argument, and run with a short one', () => {
+    const script = 'adapters/testdata/ort-long-argv.mjs';
+    const short = spawnSync(process.execPath, [script, 'short'], { encoding: 'utf8', timeout: 60_000 });
+    expect(short.status, short.stderr).toBe(0);
+    expect(short.stdout).toMatch(/Y = 3/);
+    const long = spawnSync(process.execPath, [script, 'a'.repeat(40_000)], { encoding: 'utf8', timeout: 60_000 });
+    expect(long.signal, `status ${long.status}: ${long.stdout}${long.stderr}`).toBe('SIGSEGV');
+  });
+
+  test('convcheck refuses onnxruntime in such a process (unsupported, naming the record) instead of crashing (before: exit 139)', () => {
+    // a seed of 30,000 zeros and a 1 is seed 1: the command line alone is long (28,984 crashed)
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw4oc1kw2', '--backend', 'onnxruntime', '--seed', `${'0'.repeat(30_000)}1`], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stdout + child.stderr).toBe(0);
+    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, whose command line is \d+ bytes: .*known discrepancy ort-long-command-line-crash/);
+  });
+
+  test('matches only while the condition holds, and a descriptor cannot make it: names are bounded', () => {
+    expect(commandLineBytes()).toBeLessThan(ORT_COMMAND_LINE_LIMIT);
+    expect(ORT_LONG_COMMAND_LINE.matches(parseDescriptor(ORT_LONG_COMMAND_LINE.descriptor))).toBe(false);
+    expect(() => parseDescriptor(`mb1ic1iw4oc1kw2n"${'a'.repeat(40_000)}"`)).toThrow('conv: name must be at most 256 characters, but it has 40000');
   });
 });

@@ -4,7 +4,8 @@
  * data mode. Within the problems it runs, ORT matched the reference bit for bit; what differs is
  * two classes of problems that it refuses with an error instead of an answer (one that the spec
  * defines, one that rests on an ambiguous sentence of it). The same held with weights as
- * initializers, where ORT rewrites 2-D Conv to its NCHWc kernels.
+ * initializers, where ORT rewrites 2-D Conv to its NCHWc kernels. A third record is about the
+ * process, not the problem: onnxruntime-node crashes when the command line is long.
  * adapters/onnxruntime-known.test.ts runs each minimal descriptor on ORT and fails once ORT stops
  * refusing it, so this list stays true.
  *
@@ -15,6 +16,7 @@
  * dilation (below the stride), Conv SAME_* with stride > 1, asymmetric pads in ConvTranspose, and
  * output_shape with auto_pad VALID.
  */
+import { readFileSync } from 'node:fs';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { QuantizedConvProblem } from '../problem/quantized.ts';
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
@@ -58,8 +60,49 @@ export const ORT_CONV_TRANSPOSE_OUTPUT_PADDING: KnownDiscrepancy = {
   matches: (p, part) => part === undefined && isConvTransposeOutputPaddingAtLeastStride(p),
 };
 
+/**
+ * Command-line length (bytes of /proc/self/cmdline) from which convcheck does not let
+ * onnxruntime-node create a session: the crash was measured at 28,963 to 29,055 bytes (a plain
+ * script and `convcheck run` with a long --seed); 24 KiB leaves room for a deeper stack at the call.
+ */
+export const ORT_COMMAND_LINE_LIMIT = 24_576;
+
+let commandLine: number | undefined;
+
+/** Bytes of this process's command line: every argument, NUL-terminated (/proc/self/cmdline; process.argv where /proc is missing). */
+export function commandLineBytes(): number {
+  if (commandLine === undefined) {
+    try {
+      commandLine = readFileSync('/proc/self/cmdline').length;
+    } catch {
+      commandLine = [...process.execArgv, ...process.argv].reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+    }
+  }
+  return commandLine;
+}
+
+/**
+ * onnxruntime-node 1.30 crashes the process (SIGSEGV) creating its first session when the command
+ * line is long: a recursion in libonnxruntime.so deepens with the command line's length until it
+ * overflows the 8 MiB main-thread stack (gdb: a cycle of three functions, about 87,000 frames for
+ * a 40,000-character argument; with `ulimit -s unlimited` it runs; the environment's size does not
+ * matter). Reproduced without convcheck by adapters/testdata/ort-long-argv.mjs. convcheck's
+ * adapter refuses to create a session in such a process (unsupported, naming this record) instead
+ * of crashing; problem names are bounded (problem/validate.ts), so a descriptor cannot make it.
+ */
+export const ORT_LONG_COMMAND_LINE: KnownDiscrepancy = {
+  id: 'ort-long-command-line-crash',
+  backend: BACKEND,
+  descriptor: 'mb1ic1iw1oc1kw1',
+  summary: 'onnxruntime-node 1.30 crashes the whole process (SIGSEGV, exit 139) when it creates its first session in a process whose command line is longer than about 28,900 bytes, whatever the model: a recursion in libonnxruntime.so that deepens with the command line overflows the 8 MiB main-thread stack (it runs with ulimit -s unlimited). Reproduced with a plain node script and a one-node Identity model (adapters/testdata/ort-long-argv.mjs); convcheck refuses onnxruntime in such a process instead.',
+  observed: 'exit 139 (SIGSEGV) in InferenceSession.create with one 28,946-character argument (node ort-long-argv.mjs ARG; 28,945 runs); convcheck run crashed with a 40,000-character n"..." name',
+  expected: 'the session is created and runs: Y = X = 3',
+  condition: `the process's command line is longer than ${ORT_COMMAND_LINE_LIMIT.toLocaleString('en-US')} bytes`,
+  matches: (_p, part) => part === undefined && commandLineBytes() > ORT_COMMAND_LINE_LIMIT,
+};
+
 /** Every known ONNX Runtime discrepancy, in report and precedence order (Backend.knownDiscrepancies of onnxruntime). */
-export const ONNX_RUNTIME_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING];
+export const ONNX_RUNTIME_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE];
 
 /** Whether `p` is a Conv with SAME_UPPER / SAME_LOWER and a dilation > 1 on some axis. */
 export function isConvSameWithDilation(p: ConvProblem): boolean {

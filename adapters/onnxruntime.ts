@@ -23,7 +23,10 @@ import { validateProblem } from '../problem/validate.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
-import { isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING } from './onnxruntime-known.ts';
+import {
+  commandLineBytes, isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ORT_COMMAND_LINE_LIMIT, ORT_CONV_SAME_DILATION,
+  ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
+} from './onnxruntime-known.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import type { QuantizedConvProblem } from '../problem/quantized.ts';
 import { buildQuantizedConvModel } from './onnx/quantized-model.ts';
@@ -70,10 +73,15 @@ export interface OnnxRuntimeBackendOptions {
 /**
  * What ORT 1.30's CPU kernels refuse (see the records for how the spec reads): the classes of
  * adapters/onnxruntime-known.ts (Conv SAME_* with a dilation > 1; ConvTranspose with
- * output_padding >= stride). Everything else runs; an invalid problem is unsupported with the
- * validation message (this never throws).
+ * output_padding >= stride), and every problem in a process whose command line would make
+ * onnxruntime-node crash (ort-long-command-line-crash). Everything else runs; an invalid problem
+ * is unsupported with the validation message (this never throws).
  */
 export function onnxRuntimeSupport(p: ConvProblem): Support {
+  if (commandLineBytes() > ORT_COMMAND_LINE_LIMIT) {
+    // creating a session would crash this process (SIGSEGV): refused, as ORT's own refusals are
+    return unsupported(`${ONNX_RUNTIME_NAME}: not run in this process, whose command line is ${commandLineBytes()} bytes: onnxruntime-node crashes (SIGSEGV) creating a session past about 28,900 (known discrepancy ${ORT_LONG_COMMAND_LINE.id}).`);
+  }
   try {
     validateProblem(p);
   } catch (error) {

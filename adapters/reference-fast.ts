@@ -4,7 +4,7 @@
  * it with the same bodies as on the readable `reference` and on every adapter; its property test
  * (properties/reference-fast.test.ts) holds it to the readable loops within float64 rounding.
  */
-import { SUPPORTED, unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type CallOptions, type ConvGradients, type GradientPart, type Support } from '../problem/backend.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -25,7 +25,7 @@ function gradientSupport(p: ConvProblem, part: GradientPart): Support {
 
 const fastGradients: ConvGradients = {
   supports: gradientSupport,
-  input: async (p, { w }, dy) => (await convFastParallel(adjointProblem(p), { x: dy, w })).y,
+  input: async (p, { w }, dy, options) => (await convFastParallel(adjointProblem(p), { x: dy, w }, { ...(options?.signal ? { signal: options.signal } : {}) })).y,
   weight: async () => { throw new UnsupportedError(`${REFERENCE_FAST_NAME}: the weight gradient has no fast path.`); },
 };
 
@@ -35,7 +35,8 @@ export const referenceFastBackend: Backend = {
   version: '0.1.0',
   precision: 'fp64',
   supports: () => SUPPORTED,
-  run: async (p: ConvProblem, operands: ConvOperands): Promise<Tensor> => (await convFastParallel(p, operands)).y,
+  // with a signal (every timed call) its workers are ended at the time limit (reference/conv-fast-pool.ts)
+  run: async (p: ConvProblem, operands: ConvOperands, options?: CallOptions): Promise<Tensor> => (await convFastParallel(p, operands, { ...(options?.signal ? { signal: options.signal } : {}) })).y,
   gradients: fastGradients,
   dispose: closeFastConvPool,
 };

@@ -1,16 +1,34 @@
 /**
  * The reference as a Backend, so that every law runs against it with the same body as against an
  * adapter.
+ *
+ * A call given an AbortSignal (every call through compare/backend-call.ts, which aborts it at the
+ * time limit) runs a problem of {@link STOPPABLE_READABLE_MIN_MACS} or more on a worker thread
+ * (reference/conv-fast-pool.ts: the same readable loops), so that the limit can stop it: a
+ * `--backend reference` run of a 9.7 G multiply-accumulate layer, minutes of the readable loops,
+ * ends at the limit as "reference did not answer within N ms". Smaller problems run on this
+ * thread (under about 50 ms), as do calls without a signal.
  */
-import { SUPPORTED, unsupported, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { SUPPORTED, unsupported, type Backend, type CallOptions, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { activeLimits } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
+import { denseMultiplyAccumulates } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { conv } from '../reference/conv.ts';
 import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
+import { readableInWorker } from '../reference/conv-fast-pool.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { convInteger } from '../reference/conv-integer.ts';
 import { qlinearConv } from '../reference/qlinear-conv.ts';
+
+/** Multiply-accumulates from which a call with a signal runs on a worker thread (about 50 ms of the readable loops). */
+export const STOPPABLE_READABLE_MIN_MACS = 2_000_000;
+
+/** Whether a call runs where its signal can stop it. */
+function onWorker(p: ConvProblem, options: CallOptions | undefined): options is { signal: AbortSignal } {
+  return options?.signal !== undefined && denseMultiplyAccumulates(p) >= STOPPABLE_READABLE_MIN_MACS;
+}
 
 /** The reference defines gradients of Conv only (a ConvTranspose's are its forward twin's). */
 function gradientSupport(p: ConvProblem, _part: GradientPart): Support {
@@ -24,8 +42,15 @@ function gradientSupport(p: ConvProblem, _part: GradientPart): Support {
  */
 export const referenceGradients: ConvGradients = {
   supports: gradientSupport,
-  input: async (p, { w }, dy) => convTranspose(adjointProblem(p), { x: dy, w }),
-  weight: async (p, { x }, dy) => convWeightGrad(p, x, dy).y,
+  input: async (p, { w }, dy, options) => {
+    const adjoint = adjointProblem(p);
+    return onWorker(p, options)
+      ? (await readableInWorker({ kind: 'readable', op: 'convTranspose', problem: adjoint, operands: { x: dy, w }, limits: activeLimits() }, options.signal)).y
+      : convTranspose(adjoint, { x: dy, w });
+  },
+  weight: async (p, { x }, dy, options) => (onWorker(p, options)
+    ? (await readableInWorker({ kind: 'readable', op: 'weightGradient', problem: p, x, dy, limits: activeLimits() }, options.signal)).y
+    : convWeightGrad(p, x, dy).y),
 };
 
 /**
@@ -44,8 +69,10 @@ export const referenceBackend: Backend = {
   version: '0.1.0',
   precision: 'fp64',
   supports: () => SUPPORTED,
-  run: async (p: ConvProblem, operands: ConvOperands): Promise<Tensor> =>
-    p.op === 'conv' ? conv(p, operands) : convTranspose(p, operands),
+  run: async (p: ConvProblem, operands: ConvOperands, options?: CallOptions): Promise<Tensor> => {
+    if (onWorker(p, options)) return (await readableInWorker({ kind: 'readable', op: p.op, problem: p, operands, limits: activeLimits() }, options.signal)).y;
+    return p.op === 'conv' ? conv(p, operands) : convTranspose(p, operands);
+  },
   gradients: referenceGradients,
   quantized: referenceQuantized,
 };

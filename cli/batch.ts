@@ -9,10 +9,10 @@ import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
-import { outputTensorShape } from '../problem/shape.ts';
-import { checkReferenceOutputSize } from '../reference/inputs.ts';
+import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runGradientCase } from '../compare/run-gradient-case.ts';
 import { convTypeOf } from '../problem/conv-types.ts';
@@ -69,10 +69,10 @@ function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string
 export async function runBatchCase(backends: readonly Backend[], c: BatchCase, options: BatchRunOptions): Promise<ReportCase[]> {
   const descriptor = formatDescriptor(c.problem);
   const base = (backend: Backend) => ({ source: 'batch' as const, name: c.name, backend: backend.name, convType: convTypeOf(c.problem), descriptor });
-  try {
-    checkReferenceOutputSize(c.problem.op, outputTensorShape(c.problem));
-  } catch (error) {
-    const message = `${c.file}:${c.line}: ${error instanceof Error ? error.message : String(error)} (a smaller --mb may fit)`;
+  // before the operands are drawn: every tensor and the multiply-accumulates against the limits in force
+  const overLimit = resourceLimitError(c.problem, activeLimits(), c.name);
+  if (overLimit !== undefined) {
+    const message = `${c.file}:${c.line}: ${overLimit.message}${c.problem.batch > 1 ? ' (a smaller --mb may fit)' : ''}`;
     return backends.map((b) => ({ ...base(b), verdict: 'error' as const, message, timeMs: 0 }));
   }
   type Judged = { mode: DataMode; outcome: CaseOutcome; verdict: Verdict; message: string };
@@ -80,11 +80,20 @@ export async function runBatchCase(backends: readonly Backend[], c: BatchCase, o
   for (const mode of options.modes ?? BATCH_MODES) {
     const run = { mode, seed: options.seed, ...(options.precision ? { precision: options.precision } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     const operands = c.kind === 'forward' ? makeOperands(c.problem, mode, options.seed) : undefined;
-    const reference = operands !== undefined ? referenceResult(c.problem, operands) : undefined;
+    // the reference within the time limit, once for every backend; past it, each backend's verdict is that error
+    let reference: ConvResult | undefined, referenceError: CaseOutcome | undefined;
+    const started = performance.now();
+    if (operands !== undefined) {
+      try {
+        reference = await referenceResultWithin(c.problem, operands, options.timeoutMs ?? 60_000);
+      } catch (error) {
+        referenceError = { verdict: 'error', message: error instanceof Error ? error.message : String(error), timeMs: performance.now() - started };
+      }
+    }
     for (const [k, backend] of backends.entries()) {
-      const outcome = operands !== undefined && reference !== undefined
+      const outcome = referenceError ?? (operands !== undefined && reference !== undefined
         ? await runCase(backend, c.problem, { ...run, operands, reference })
-        : await runGradientCase(backend, c.problem, 'weight', run);
+        : await runGradientCase(backend, c.problem, 'weight', run));
       judged[k].push({ mode, outcome, ...verdictOf(backend, c, outcome) });
     }
   }

@@ -91,7 +91,7 @@ describe('convcheck gate', () => {
 
 describe('convcheck report', () => {
   it('writes report.json, report.md and index.html and prints the summary table', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-'));
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-')), 'report'); // a new folder: an existing one is refused
     const io = capture();
     expect(await main(['report', '--backend', 'reference,ext:numpy-conv', '--num-runs', '2', '--seed', '3', '--golden', 'none', '--out', dir], io)).toBe(0);
     expect(io.text()).toMatch(/reference\s+\d+\s+0\s+0\s+0\s+0/);
@@ -111,7 +111,7 @@ describe('convcheck report', () => {
   });
 
   it('--batch adds the batch file\'s layers on every backend', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-batch-'));
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-batch-')), 'report');
     const io = capture();
     expect(await main(['report', '--backend', 'reference,onnxruntime', '--num-runs', '1', '--seed', '3', '--golden', 'none', '--batch', 'golden/benchdnn/lenet5.batch', '--out', dir], io), io.text()).toBe(0);
     const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { cases: Array<{ source: string; name: string; backend: string; verdict: string }> };

@@ -14,6 +14,10 @@ import { closeBrowserHost } from '../adapters/browser/host.ts';
 import { endAllProcesses, processesStarted } from '../adapters/implementation-process.ts';
 import { takeUnreportedProtocolBreaks } from '../adapters/process-backend.ts';
 import { handleInterrupts } from './interrupt.ts';
+import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
+
+/** Backend calls past their time limit whose work still runs (bin/convcheck.js ends the process rather than wait for them). */
+export { abandonedCalls } from '../compare/backend-call.ts';
 
 type Command = { summary: string; help: string; run: (argv: readonly string[], io: Io) => Promise<number> };
 
@@ -48,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   // Ctrl-C or SIGTERM mid-command: the implementations' process groups and the browser are ended before exiting
   const stopHandling = handleInterrupts((line) => io.err(line));
   const started = processesStarted();
+  // each command sets the resource limits from its own options (cli/limits.ts); none carries over
+  setActiveLimits(DEFAULT_LIMITS);
   try {
     const code = await command.run(rest, io);
     // a line an implementation wrote after its last reply (no later request could report it)

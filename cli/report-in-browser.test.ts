@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe.skipIf(!findChromium().found)('the HTML report in Chromium', () => {
   it('renders a real report without errors, with its sections and every plot drawn', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-html-'));
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-html-')), 'report'); // a new folder: an existing one is refused
     const out: string[] = [];
     const io = { out: (s: string) => { out.push(s); }, err: (s: string) => { out.push(s); }, isTTY: false };
     expect(await main(['report', '--backend', 'reference,tfjs-webgpu', '--num-runs', '1', '--seed', '5', '--golden', 'none', '--out', dir], io), out.join('\n')).toBe(0);

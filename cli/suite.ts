@@ -18,9 +18,11 @@ import { runLaws, shellQuote, type CaseRecord, type LawFailure } from '../proper
 import type { ReportCase } from '../reports/report-model.ts';
 import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import type { ConvResult } from '../reference/conv-result.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
 import { runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
+import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -43,7 +45,7 @@ export interface SuiteOptions {
   /** Called after each law or golden case with a short label. */
   readonly onStep?: (label: string, record: ReportCase) => void;
   /** Called with each golden case's output, to keep the worst ones' error pictures. */
-  readonly onGoldenOutput?: (c: GoldenCase, output: Tensor, comparison: Comparison) => void;
+  readonly onGoldenOutput?: (c: GoldenCase, output: Tensor, comparison: Comparison, reference: ConvResult) => void;
 }
 
 /** What a suite run found. */
@@ -91,6 +93,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   });
   if (o.path === undefined && laws === undefined) {
     for (const g of selectGolden(o.golden, o.convTypes, o.shard)) {
+      const overLimit = resourceLimitError(g.problem, activeLimits(), `golden ${g.name} (${g.descriptor})`);
+      if (overLimit !== undefined) {
+        const c: ReportCase = { source: 'golden', name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: 0, verdict: 'error', message: overLimit.message };
+        cases.push(c);
+        o.onStep?.(c.name, c);
+        continue;
+      }
       const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
       const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}` };
       let c: ReportCase;
@@ -99,7 +108,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       else {
         const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(o.backend.knownDiscrepancies, g.problem) : undefined;
         c = { ...base, verdict: known ? 'known' : outcome.verdict, metrics: metricsOf(outcome.comparison), message: known ? `known discrepancy ${known.id}: ${outcome.comparison.message}` : outcome.comparison.message };
-        o.onGoldenOutput?.(g, outcome.output, outcome.comparison);
+        o.onGoldenOutput?.(g, outcome.output, outcome.comparison, outcome.reference);
       }
       cases.push(c);
       o.onStep?.(c.name, c);

@@ -25,6 +25,15 @@ describe('judge: special values', () => {
     expect(judge(got([3, NaN]), expectation, 'fp32').verdict).toBe('impossible');
   });
 
+  it('a NaN or infinite expected value is judged by the rule alone, even where its S, and so its bounds, are infinite (before: 0 for Inf passed, and so did -Inf)', () => {
+    // an infinite input makes S infinite, and the tolerance model's bounds with it
+    const infinite = want([Infinity, NaN, 2], Infinity, { absSum: [Infinity, NaN, 1], expectedBound: [Infinity, NaN, 0], hardBound: [Infinity, NaN, 0] });
+    expect(judge(got([Infinity, NaN, 2]), infinite, 'fp32').verdict).toBe('pass');
+    expect(judge(got([0, NaN, 2]), infinite, 'fp32').verdict).toBe('impossible');
+    expect(judge(got([-Infinity, NaN, 2]), infinite, 'fp32').verdict).toBe('impossible');
+    expect(judge(got([Infinity, 0, 2]), infinite, 'fp32').verdict).toBe('impossible');
+  });
+
   it('the sign of a zero is not judged', () => {
     expect(judge(got([-0]), want([0]), 'fp32').verdict).toBe('pass');
     expect(judge(got([0]), want([-0]), 'fp32').verdict).toBe('pass');

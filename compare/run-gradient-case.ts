@@ -13,13 +13,15 @@ import { exactRanges, makeOperands, type DataMode } from '../problem/operand-dat
 import type { Precision } from '../problem/precision.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
 import { Random } from '../problem/random.ts';
-import { outputSpatialShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
+import { denseMultiplyAccumulates, outputSpatialShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
-import { callBackend } from './backend-call.ts';
-import type { CaseOutcome } from './run-case.ts';
+import { activeLimits } from '../problem/limits.ts';
+import { convFastParallel, readableInWorker } from '../reference/conv-fast-pool.ts';
+import { callBackend, errorMessage, withinTimeLimit } from './backend-call.ts';
+import { referenceLate, STOPPABLE_REFERENCE_MIN_MACS, type CaseOutcome } from './run-case.ts';
 import { compareToReference, exactlyComputable } from './tolerance.ts';
 
 /** Largest sum of integer magnitudes that float32 holds exactly. */
@@ -55,6 +57,20 @@ export function referenceGradient(p: ConvProblem, part: GradientPart, x: Tensor,
   return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
 }
 
+/**
+ * {@link referenceGradient} within `timeoutMs`: from STOPPABLE_REFERENCE_MIN_MACS on a worker thread
+ * the limit ends (dX on the fast path's workers, dW the readable loop on a worker); rejects with
+ * "the reference did not finish within N ms".
+ */
+export async function referenceGradientWithin(p: ConvProblem, part: GradientPart, x: Tensor, w: Tensor, dy: Tensor, timeoutMs: number): Promise<ConvResult> {
+  return withinTimeLimit(timeoutMs, referenceLate, async (signal) => {
+    if (denseMultiplyAccumulates(p) < STOPPABLE_REFERENCE_MIN_MACS) return referenceGradient(p, part, x, w, dy);
+    return part === 'input'
+      ? convFastParallel(adjointProblem(p), { x: dy, w }, { signal })
+      : readableInWorker({ kind: 'readable', op: 'weightGradient', problem: p, x, dy, limits: activeLimits() }, signal);
+  });
+}
+
 /** Runs `part` of Conv problem `p`'s gradient on `backend` and compares it to the reference. */
 export async function runGradientCase(backend: Backend, problem: ConvProblem, part: GradientPart, options: RunGradientCaseOptions): Promise<CaseOutcome> {
   const start = performance.now();
@@ -65,15 +81,20 @@ export async function runGradientCase(backend: Backend, problem: ConvProblem, pa
   if (gradients === undefined) return { verdict: 'unsupported', reason: 'backend has no gradients', timeMs: elapsed() };
   const { x, w, dy, exact } = gradientOperands(p, part, options.mode, options.seed);
   const outcome = await callBackend(backend.name, () => gradients.supports(p, part),
-    () => (part === 'input' ? gradients.input(p, { x, w }, dy) : gradients.weight(p, { x, w }, dy)), options.timeoutMs ?? 60_000);
+    (signal) => (part === 'input' ? gradients.input(p, { x, w }, dy, { signal }) : gradients.weight(p, { x, w }, dy, { signal })), options.timeoutMs ?? 60_000);
   if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
   if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.gradients.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };
   const output = outcome.output;
-  const reference = referenceGradient(p, part, x, w, dy);
+  let reference: ConvResult;
+  try {
+    reference = await referenceGradientWithin(p, part, x, w, dy, options.timeoutMs ?? 60_000);
+  } catch (error) {
+    return { verdict: 'error', message: errorMessage(error), timeMs: elapsed() };
+  }
   const precision = options.precision ?? backend.precision;
   const judged = compareToReference(reference, output, precision, { exact: exact && exactlyComputable(precision, part === 'input' ? [[dy, w]] : [[x, dy]], [], reference.absSum) });
   const comparison = options.mode === 'exact' && !exact
     ? { ...judged, message: `${judged.message} (integer data, but its sums exceed 2^24 even with |dy| <= 1: judged by the rounding bound)` }
     : judged;
-  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output, timeMs: elapsed() };
+  return { verdict: comparison.verdict === 'pass' ? 'pass' : 'fail', comparison, output, reference, timeMs: elapsed() };
 }

@@ -19,6 +19,7 @@ import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OUTPUT_NAME, onnxOpType } from '
 import { makeOperands, type DataMode } from '../problem/operand-data.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
+import { activeLimits, checkResources } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -83,6 +84,8 @@ function fitsJson(p: ConvProblem): boolean {
 
 /** The operands and reference result of a case: `makeOperands(problem, mode, seed)` and the float64 reference. */
 function caseData(c: CaseSpec): { operands: ConvOperands; result: ConvResult } {
+  // before the operands are drawn: a case over the resource limits in force allocates nothing
+  checkResources(c.problem, activeLimits(), `case ${c.name} (${formatDescriptor(c.problem)})`);
   const operands = makeOperands(c.problem, c.mode, c.seed);
   return { operands, result: referenceResult(c.problem, operands) };
 }

@@ -27,7 +27,7 @@ export async function sha256OfFile(path: string, maxBytes: number): Promise<stri
   return hash.digest('hex');
 }
 
-async function checkFixtureFile(path: string, maxBytes: number): Promise<void> {
+async function checkFixtureFile(path: string, maxBytes: number, why?: string): Promise<number> {
   let info;
   try {
     info = await stat(path);
@@ -35,12 +35,25 @@ async function checkFixtureFile(path: string, maxBytes: number): Promise<void> {
     throw new FixtureFormatError(path, `cannot be read (${error instanceof Error ? error.message : String(error)}).`);
   }
   if (!info.isFile()) throw new FixtureFormatError(path, 'is not a regular file.');
-  if (info.size > maxBytes) throw new FixtureFormatError(path, `is ${info.size} bytes, more than the ${maxBytes} convcheck reads.`);
+  if (info.size > maxBytes) throw new FixtureFormatError(path, `is ${info.size} bytes, more than the ${maxBytes} convcheck reads${why !== undefined ? ` ${why}` : ''}.`);
+  return info.size;
 }
 
-/** Reads a file after checking that it is a regular file of at most `maxBytes`; errors name it. */
-export async function readFixtureFile(path: string, maxBytes: number): Promise<Uint8Array> {
-  await checkFixtureFile(path, maxBytes);
-  const buffer = await readFile(path);
+/** Largest file Node reads in one piece (`fs.readFile` refuses more: ERR_FS_FILE_TOO_LARGE). */
+const MAX_ONE_PIECE_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads a file after checking that it is a regular file of at most `maxBytes` (`why` says where
+ * that bound comes from, e.g. the resource limit that sets it); every error names the file.
+ */
+export async function readFixtureFile(path: string, maxBytes: number, why?: string): Promise<Uint8Array> {
+  const size = await checkFixtureFile(path, maxBytes, why);
+  if (size > MAX_ONE_PIECE_BYTES) throw new FixtureFormatError(path, `is ${size} bytes, more than the 2 GiB Node reads in one piece.`);
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (error) {
+    throw new FixtureFormatError(path, `cannot be read (${error instanceof Error ? error.message : String(error)}).`);
+  }
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

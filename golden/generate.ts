@@ -6,6 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConvInputError } from '../problem/errors.ts';
+import { activeLimits, checkResources } from '../problem/limits.ts';
 import { ALL_FORMATS, caseFiles, type CaseFile, type FixtureFormat } from './case-files.ts';
 import { corpusCases, type CorpusName } from './corpus.ts';
 import { sha256Hex } from './fixture-file.ts';
@@ -74,6 +75,8 @@ export async function generateCorpus(options: GenerateOptions): Promise<Manifest
     if (!ALL_FORMATS.includes(f)) throw new ConvInputError('formats', `golden generate: format must be one of ${ALL_FORMATS.join(', ')}, but format=${String(f)}.`);
   }
   const cases = selectCases(options.corpus, options.names);
+  // every case within the resource limits before the first is written: no half-written corpus
+  for (const c of cases) checkResources(c.problem, activeLimits(), `golden generate: case ${c.name} (${c.descriptor})`);
   await mkdir(options.outDir, { recursive: true });
   const entries: ManifestCase[] = [];
   for (const [index, c] of cases.entries()) {

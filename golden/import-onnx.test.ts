@@ -273,3 +273,77 @@ describe('ONNX\'s official Conv / ConvTranspose test data (Debian libonnx-testda
     expect(result.counts.skipped).toBeGreaterThan(500);
   });
 });
+
+describe('importOnnxTestDir on data with NaN and Inf: judged by IEEE 754\'s special-value rule, never a pass by accident', () => {
+  /**
+   * A copy of the committed 3x3 padded case (pads 1) with real data, a NaN and a +Inf in x and a
+   * -Inf weight, and the test's expected output computed in IEEE 754 (float32), or `spoil`ed.
+   */
+  async function specialCase(spoil: (v: number) => number = (v) => v): Promise<string> {
+    const dir = join(scratch, `special-${Math.random().toString(36).slice(2)}`);
+    const source = join(COMMITTED_CORPUS_DIR, 'asymmetric-pads');
+    await cp(source, dir, { recursive: true });
+    const set = join(dir, 'test_data_set_0');
+    const x = decodeTensorProto(await readFile(join(set, 'input_0.pb')), 'x').tensor;
+    const w = decodeTensorProto(await readFile(join(set, 'input_1.pb')), 'w').tensor;
+    const xs = Float32Array.from(x.data), ws = Float32Array.from(w.data);
+    xs[0] = NaN; xs[xs.length - 1] = Infinity; ws[ws.length - 1] = -Infinity;
+    await writeFile(join(set, 'input_0.pb'), encodeTensorProto('X', { shape: x.shape, data: xs }));
+    await writeFile(join(set, 'input_1.pb'), encodeTensorProto('W', { shape: w.shape, data: ws }));
+    const problem = (await importOnnxTestDir(dir, [])).cases[0].descriptor;
+    expect(problem).toBeDefined();
+    const { parseDescriptor } = await import('../problem/descriptor.ts');
+    const b = existsSync(join(set, 'input_2.pb')) ? decodeTensorProto(await readFile(join(set, 'input_2.pb')), 'b').tensor : undefined;
+    const y = conv(parseDescriptor(problem ?? ''), { x: { shape: x.shape, data: xs }, w: { shape: w.shape, data: ws }, ...(b ? { b } : {}) });
+    await writeFile(join(set, 'output_0.pb'), encodeTensorProto('Y', { shape: y.shape, data: Float32Array.from(y.data, spoil) }));
+    return dir;
+  }
+
+  test('a correct backend passes, and the message says the special values were judged by that rule (before: "pass (max normalized error Infinity)" whatever the answer)', async () => {
+    const dir = await specialCase();
+    const ort = (await availableBackends(['onnxruntime'])).flatMap((a) => (a.available ? [a.backend] : []));
+    try {
+      const result = await importOnnxTestDir(dir, [referenceBackend, ...ort]);
+      const c = result.cases[0];
+      expect(c.verdict, c.message).toBe('pass');
+      expect(c.dataSets[0].specialValues).toBe('x: 1 NaN, 1 +Inf; w: 1 -Inf');
+      expect(c.message).toContain('special values (test_data_set_0: x: 1 NaN, 1 +Inf; w: 1 -Inf) judged by IEEE 754, NaN = NaN and the same infinity');
+      const y = c.dataSets[0].expected;
+      expect(y.message).toMatch(/^special values \(x: 1 NaN, 1 \+Inf; w: 1 -Inf\) judged by IEEE 754: /);
+    } finally {
+      for (const b of ort) await b.dispose?.();
+    }
+  });
+
+  test('a backend that turns NaN into 0, or an infinity into 0, fails (before: Inf -> 0 passed, its bound was infinite)', async () => {
+    const dir = await specialCase();
+    const nanToZero = spoiled('nan-to-zero', (v) => (Number.isNaN(v) ? 0 : v));
+    const infToZero = spoiled('inf-to-zero', (v) => (v === Infinity || v === -Infinity ? 0 : v));
+    const result = await importOnnxTestDir(dir, [nanToZero, infToZero]);
+    const c = result.cases[0];
+    expect(c.verdict).toBe('fail');
+    expect(c.dataSets[0].backends.map((b) => [b.backend, b.verdict])).toEqual([['nan-to-zero', 'fail'], ['inf-to-zero', 'fail']]);
+    for (const b of c.dataSets[0].backends) expect(b.message).toMatch(/^special values \(x: 1 NaN, 1 \+Inf; w: 1 -Inf\) judged by IEEE 754: .*impossible for a correct kernel/);
+  });
+
+  test('a test whose own expected output lost an infinity fails against the reference', async () => {
+    const dir = await specialCase((v) => (v === Infinity || v === -Infinity ? 0 : v));
+    const c = (await importOnnxTestDir(dir, [referenceBackend])).cases[0];
+    expect(c.verdict).toBe('fail');
+    expect(c.message).toContain("test_data_set_0: the test's expected output disagrees with the reference: special values");
+  });
+});
+
+test('special values: a backend that flips the sign of an infinity fails too', async () => {
+  const source = join(COMMITTED_CORPUS_DIR, 'conv-1d');
+  const dir = join(scratch, `flip-${Math.random().toString(36).slice(2)}`);
+  await cp(source, dir, { recursive: true });
+  const set = join(dir, 'test_data_set_0');
+  const x = decodeTensorProto(await readFile(join(set, 'input_0.pb')), 'x').tensor;
+  const xs = Float32Array.from(x.data);
+  xs[1] = Infinity;
+  await writeFile(join(set, 'input_0.pb'), encodeTensorProto('X', { shape: x.shape, data: xs }));
+  const flip = spoiled('flip-infinity', (v) => (v === Infinity ? -Infinity : v === -Infinity ? Infinity : v));
+  const c = (await importOnnxTestDir(dir, [referenceBackend, flip])).cases[0];
+  expect(c.dataSets[0].backends.map((b) => [b.backend, b.verdict])).toEqual([['reference', 'pass'], ['flip-infinity', 'fail']]);
+});

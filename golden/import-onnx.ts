@@ -22,10 +22,11 @@ import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy, type
 import { compareQuantized, quantizedReferenceResult, runQuantizedCase, type QuantizedCaseOutcome } from '../compare/quantized-case.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { quantizedProblemFromTensors, readQuantizedModel, type QuantizedModel, type QuantizedRole } from './onnx-quantized-reader.ts';
-import { referenceResult, runCase, type CaseOutcome } from '../compare/run-case.ts';
-import { compareToReference, convExactlyComputable } from '../compare/tolerance.ts';
+import { judgeAgainstReference, referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
+import { describeSpecialValues } from '../compare/special-values.ts';
 import { type Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
+import { activeLimits, checkResources } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -56,6 +57,8 @@ export interface ImportedDataSet {
   readonly name: string;
   /** The test's expected output (`output_0.pb`) against the float64 reference (real mode, fp32). */
   readonly expected: Comparison;
+  /** The NaN and ±Inf its inputs hold (`x: 1 NaN, 1 +Inf`), when any: every comparison of the set is by IEEE 754's rule. */
+  readonly specialValues?: string;
   readonly backends: readonly ImportedBackendResult[];
 }
 
@@ -177,7 +180,9 @@ function summarize(dataSets: readonly ImportedDataSet[]): { verdict: ImportVerdi
   if (verdict === 'pass') {
     const worst = Math.max(...dataSets.map((s) => s.expected.maxNormalizedError));
     const backends = (dataSets[0]?.backends ?? []).map((b) => backendSummary(b.backend, dataSets)).join(', ');
-    parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${backends ? `; ${backends}` : ''}`);
+    const special = dataSets.filter((s) => s.specialValues !== undefined).map((s) => `${s.name}: ${s.specialValues}`);
+    const specialNote = special.length > 0 ? `; special values (${special.join('; ')}) judged by IEEE 754, NaN = NaN and the same infinity` : '';
+    parts.push(`expected output matches the reference in ${dataSets.length} data set(s) (max normalized error ${worst.toPrecision(3)})${specialNote}${backends ? `; ${backends}` : ''}`);
   }
   return { verdict, message: parts.join('; ') };
 }
@@ -245,16 +250,24 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
     const b = model.inputs.b !== undefined ? operand(model, model.inputs.b, inputs, setDir) : undefined;
     const operands: ConvOperands = b !== undefined ? { x, w, b } : { x, w };
     problem = problemFromModel(model, x.shape, w.shape, b !== undefined, name.replace(/"/g, ''));
-    const reference = referenceResult(problem, operands);
+    checkResources(problem, activeLimits(), `${setDir}: the problem ${formatDescriptor(problem)}`);
+    let reference;
+    try {
+      reference = await referenceResultWithin(problem, operands, options.timeoutMs ?? 60_000);
+    } catch (error) {
+      throw new Error(`${setDir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
-    const expected = compareToReference(reference, expectedOutput.tensor, 'fp32', { exact: convExactlyComputable('fp32', operands, reference.absSum) });
+    // NaN or Inf in the data: judged by IEEE 754's special-value rule, said so (compare/special-values.ts)
+    const expected = judgeAgainstReference(problem, operands, reference, expectedOutput.tensor, 'fp32');
     const results: ImportedBackendResult[] = [];
     for (const backend of backends) {
       const outcome = await runCase(backend, problem, { mode: 'real', seed: 0, operands, reference, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
       const p = problem, data = dataTraits([operands.x, operands.w, operands.b]);
       results.push(routeKnown(backendResult(backend.name, outcome), () => matchKnownDiscrepancy(backend.knownDiscrepancies, p, undefined, data)));
     }
-    dataSets.push({ name: setName, expected, backends: results });
+    const specialValues = describeSpecialValues(operands);
+    dataSets.push({ name: setName, expected, backends: results, ...(specialValues !== undefined ? { specialValues } : {}) });
   }
   const { verdict, message } = summarize(dataSets);
   return { name, dir, verdict, message, ...(problem ? { descriptor: formatDescriptor(problem) } : {}), opset: model.opset, dataSets };

@@ -210,9 +210,33 @@ function readCase(f: Field): ManifestCase {
   };
 }
 
+/** Deepest nesting of arrays and objects a manifest may have (a real one nests 5 deep). */
+export const MAX_MANIFEST_DEPTH = 64;
+
 /**
- * Parses and checks a manifest's text: valid JSON, the format tag and version, and every field of
- * every case. A malformed manifest throws a FixtureFormatError naming `file` and the JSON path.
+ * How deep `text` nests JSON arrays and objects, outside strings, stopping once past `limit`: a
+ * linear scan with no recursion, so a manifest of 100,000 nested brackets is measured, not parsed
+ * (parsing and checking it recursively overflowed the stack: "Maximum call stack size exceeded",
+ * without the file's name).
+ */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0, deepest = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) { depth++; if (depth > deepest) { deepest = depth; if (deepest > limit) return deepest; } }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Parses and checks a manifest's text: valid JSON nested at most {@link MAX_MANIFEST_DEPTH} deep,
+ * the format tag and version, and every field of every case. A malformed manifest throws a
+ * FixtureFormatError naming `file` and the JSON path.
  */
 export function parseManifest(text: string, file: string): Manifest {
   const root = manifestRoot(text, file, MANIFEST_FORMAT, MANIFEST_VERSION);
@@ -227,8 +251,12 @@ export function parseManifest(text: string, file: string): Manifest {
   };
 }
 
-/** A manifest's root, checked to be JSON of `format` and `version`; else a FixtureFormatError naming `file`. */
+/** A manifest's root, checked to be JSON nested at most {@link MAX_MANIFEST_DEPTH} deep, of `format` and `version`; else a FixtureFormatError naming `file`. */
 export function manifestRoot(text: string, file: string, format: string, version: number): Field {
+  // a linear scan first: JSON.parse recurses, and a hostile manifest could nest past the stack
+  if (nestingDepth(text, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+    throw new FixtureFormatError(file, `nests arrays or objects more than ${MAX_MANIFEST_DEPTH} deep; a manifest nests 5 deep.`);
+  }
   let json: Json;
   try {
     json = JSON.parse(text) as Json;

@@ -9,6 +9,7 @@ import { ConvInputError } from '../problem/errors.ts';
 import { ALL_FORMATS, type FixtureFormat } from './case-files.ts';
 import type { CorpusName } from './corpus.ts';
 import { writeCaseDirectory } from './generate.ts';
+import { activeLimits, checkResources } from '../problem/limits.ts';
 import { MANIFEST_FILE } from './manifest.ts';
 import { quantizedCaseFiles } from './quantized-case-files.ts';
 import { quantizedCorpusCases, type QuantizedGoldenCase } from './quantized-cases.ts';
@@ -34,6 +35,8 @@ export async function generateQuantizedCorpus(options: GenerateQuantizedOptions)
     if (!all.some((c) => c.name === name)) throw new ConvInputError('names', `golden generate: case "${name}" is not in the quantized corpus ${options.corpus}.`);
   }
   const cases = options.names === undefined ? all : all.filter((c) => options.names?.includes(c.name));
+  // every case against the resource limits before anything is written, as for the float corpus
+  for (const c of cases) checkResources(c.problem.conv, activeLimits(), `golden generate: case ${c.name} (${c.descriptor})`);
   await mkdir(options.outDir, { recursive: true });
   const entries: QuantizedManifestCase[] = [];
   for (const [index, c] of cases.entries()) {

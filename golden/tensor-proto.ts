@@ -10,6 +10,7 @@ import onnxProto from 'onnx-proto';
 import type { Tensor } from '../problem/tensor.ts';
 import { checkedElementCount, FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile } from './fixture-file.ts';
+import { activeLimits, formatCount, LIMIT_OPTIONS } from '../problem/limits.ts';
 
 const { onnx } = onnxProto;
 
@@ -159,8 +160,15 @@ export function decodeTensorProto(bytes: Uint8Array, file: string): NamedTensor 
   return tensorFromProto(message, file);
 }
 
-/** Reads and decodes a `.pb` file; its size is checked before it is read. */
+/**
+ * Reads and decodes a `.pb` file; its size is checked before it is read, against the element
+ * limit in force too (problem/limits.ts: float64 data of `--max-elements` elements and a header),
+ * so a file of a tensor convcheck would refuse is never read.
+ */
 export async function readTensorProtoFile(path: string): Promise<NamedTensor> {
-  const bytes = await readFixtureFile(path, MAX_TENSOR_FILE_BYTES);
+  const limit = activeLimits().maxElements;
+  const maxBytes = Math.min(MAX_TENSOR_FILE_BYTES, 8 * limit + 2 ** 20);
+  const why = maxBytes < MAX_TENSOR_FILE_BYTES ? `for a tensor of at most ${formatCount(limit)} elements (${LIMIT_OPTIONS.maxElements} raises it)` : undefined;
+  const bytes = await readFixtureFile(path, maxBytes, why);
   return decodeTensorProto(bytes, path);
 }

@@ -1,3 +1,4 @@
+import { truncateSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,16 @@ beforeAll(async () => {
   await generateCorpus({ outDir: fresh, corpus: 'small' });
 });
 afterAll(async () => { await rm(fresh, { recursive: true, force: true }); });
+
+/** A copy of the fresh corpus whose manifest keeps only the cases named (verify then regenerates only those). */
+async function trimmedCopy(names: readonly string[]): Promise<string> {
+  const copy = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
+  const manifest = JSON.parse(await readFile(join(fresh, MANIFEST_FILE), 'utf8')) as { cases: Array<{ name: string; dir: string }> };
+  manifest.cases = manifest.cases.filter((c) => names.includes(c.name));
+  for (const c of manifest.cases) await cp(join(fresh, c.dir), join(copy, c.dir), { recursive: true });
+  await writeFile(join(copy, MANIFEST_FILE), JSON.stringify(manifest));
+  return copy;
+}
 
 describe('verifyCorpus', () => {
   test('the committed corpus verifies: every file present, unchanged and regenerated identically', async () => {
@@ -68,6 +79,57 @@ describe('verifyCorpus', () => {
     await writeFile(join(copy, MANIFEST_FILE), '{"format": "convcheck-golden", "version": 1, "cases": [');
     await expect(verifyCorpus(copy)).rejects.toThrow(/manifest\.json: is not valid JSON/);
     await expect(verifyCorpus(join(copy, 'nothing-here'))).rejects.toThrow(/nothing-here\/manifest\.json: cannot be read/);
+    await rm(copy, { recursive: true });
+  });
+
+  test('a manifest with no cases is a difference, not "verified 0 cases ... identical"', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
+    const manifest = JSON.parse(await readFile(join(fresh, MANIFEST_FILE), 'utf8')) as { cases: unknown[] };
+    manifest.cases = [];
+    await writeFile(join(copy, MANIFEST_FILE), JSON.stringify(manifest));
+    const result = await verifyCorpus(copy);
+    expect(result.ok).toBe(false);
+    expect(result.issues.map((i) => [i.kind, i.message])).toEqual([['no-cases', `${join(copy, MANIFEST_FILE)}: lists no cases ("cases": []), so nothing can be verified.`]]);
+    await rm(copy, { recursive: true });
+  });
+
+  test('names every file on disk the manifest does not list: an extra data set, an extra input, an extra test at the root (golden import reads them)', async () => {
+    const copy = await trimmedCopy(['grouped-g2', 'conv-1d']);
+    await cp(join(copy, 'grouped-g2', 'test_data_set_0'), join(copy, 'grouped-g2', 'test_data_set_1'), { recursive: true });
+    await cp(join(copy, 'conv-1d', 'test_data_set_0', 'input_1.pb'), join(copy, 'conv-1d', 'test_data_set_0', 'input_3.pb'));
+    await cp(join(copy, 'conv-1d'), join(copy, 'conv-1d-copy'), { recursive: true });
+    const result = await verifyCorpus(copy);
+    expect(result.ok).toBe(false);
+    expect(result.issues.filter((i) => i.kind === 'not-listed').map((i) => i.file).sort()).toEqual([
+      'conv-1d-copy',
+      'conv-1d/test_data_set_0/input_3.pb',
+      ...['input_0.pb', 'input_1.pb', 'input_2.pb', 'output_0.pb'].map((f) => `grouped-g2/test_data_set_1/${f}`),
+    ]);
+    expect(result.issues.every((i) => i.kind === 'not-listed')).toBe(true);
+    expect(result.issues.find((i) => i.file.endsWith('input_3.pb'))?.message).toBe('conv-1d/test_data_set_0/input_3.pb: on disk, but the manifest does not list it (golden import would read it with the case)');
+    expect(result.issues.find((i) => i.file === 'conv-1d-copy')?.message).toBe('conv-1d-copy: on disk at the corpus root, but the manifest lists no case there (golden import would read it as a test)');
+    await rm(copy, { recursive: true });
+  });
+
+  test('a deeply nested manifest is an error naming it (before: "Maximum call stack size exceeded", no file)', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
+    await writeFile(join(copy, MANIFEST_FILE), `{"format": "convcheck-golden", "version": 1, "cases": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    await expect(verifyCorpus(copy)).rejects.toThrow(`${join(copy, MANIFEST_FILE)}: nests arrays or objects more than 64 deep; a manifest nests 5 deep.`);
+    await rm(copy, { recursive: true });
+  });
+
+  test('a 3 GiB file is named at once, and the cases after it are still verified; a case that cannot be checked is a difference of its own', async () => {
+    const copy = await trimmedCopy(['conv-1d', 'depthwise', 'transposed-3d']);
+    truncateSync(join(copy, 'conv-1d', 'x.npy'), 3 * 2 ** 30); // sparse: no disk used
+    await Promise.all(Array.from({ length: 10_001 }, (_, k) => writeFile(join(copy, 'depthwise', `extra-${k}`), '')));
+    const start = performance.now();
+    const result = await verifyCorpus(copy);
+    expect(performance.now() - start).toBeLessThan(30_000);
+    expect(result.issues.map((i) => `${i.kind} ${i.file}`).sort()).toEqual(['modified conv-1d/x.npy', `unchecked ${join(copy, 'depthwise')}`]);
+    expect(result.issues.find((i) => i.kind === 'modified')?.message).toMatch(/^conv-1d\/x\.npy: is 3221225472 bytes on disk, but the file the manifest lists is \d+ bytes$/);
+    expect(result.issues.find((i) => i.kind === 'unchecked')?.message).toBe(`${join(copy, 'depthwise')}: holds more than 10000 entries; a case has a dozen files.`);
+    expect(result.cases).toBe(3);
+    expect(result.files).toBeGreaterThan(5); // the case after the ones that failed was verified (transposed-3d: no issue)
     await rm(copy, { recursive: true });
   });
 });

@@ -22,6 +22,15 @@ export function unsupported(reason: string): Support {
   return { supported: false, reason };
 }
 
+/**
+ * What a backend call is given besides its problem: `signal` aborts when the call's time limit
+ * passes (compare/backend-call.ts). A backend whose work can be stopped (a worker thread, a
+ * child process) stops it then; one that cannot may ignore it: its late answer is dropped.
+ */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
 /** Which gradient of a Conv: with respect to its input x, or to its weight w. */
 export type GradientPart = 'input' | 'weight';
 
@@ -36,9 +45,9 @@ export interface ConvGradients {
   /** Whether the backend can compute `part` of Conv problem `problem`, and if not, why. Must not throw. */
   supports(problem: ConvProblem, part: GradientPart): Support;
   /** `∂L/∂x` `[N, C, ...i]` for x, w `[M, C/group, ...k]` and dy `[N, M, ...o]`. May throw (an error verdict). */
-  input(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor>;
+  input(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor, options?: CallOptions): Promise<Tensor>;
   /** `∂L/∂w` `[M, C/group, ...k]` for x `[N, C, ...i]`, w and dy `[N, M, ...o]`. May throw (an error verdict). */
-  weight(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor>;
+  weight(problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor, options?: CallOptions): Promise<Tensor>;
 }
 
 /**
@@ -68,8 +77,9 @@ export interface Backend {
   /**
    * Runs one Conv / ConvTranspose problem. Operands are float32 for every backend but the
    * reference; the output is `[N, M, ...]`. May throw (an error verdict), never hang forever.
+   * `options.signal` aborts at the call's time limit (see {@link CallOptions}).
    */
-  run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor>;
+  run(problem: ConvProblem, operands: ConvOperands, options?: CallOptions): Promise<Tensor>;
   /** Optional: the backend's gradients of Conv (see {@link ConvGradients}); absent = the gradient laws are unsupported. */
   readonly gradients?: ConvGradients;
   /** Optional: the backend's ConvInteger and QLinearConv (see {@link QuantizedConvOps}); absent = the quantized laws are unsupported. */

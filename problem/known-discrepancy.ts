@@ -23,6 +23,13 @@ export interface KnownDiscrepancyFacts {
   readonly expected: string;
   /** Where it is tracked upstream, if known. */
   readonly upstream?: string;
+  /**
+   * What besides the problem it takes, for a finding about the process rather than the problem
+   * (e.g. "the process's command line is longer than 24,576 bytes"): then `descriptor` is any
+   * problem, `matches` is true only while the condition holds, and the record's own test makes
+   * the condition.
+   */
+  readonly condition?: string;
 }
 
 /** What a record may ask of a call's data besides its problem. */

@@ -147,6 +147,18 @@ export function outputTensorShape(p: ConvProblem): number[] {
   return [p.batch, p.outChannels, ...outputSpatialShape(p)];
 }
 
+/**
+ * Multiply-accumulates counting every tap, padding included (the article's count, §8.2), in closed
+ * form: Conv `N · M · Πo · (C/g) · Πk` (outputs × taps per output), ConvTranspose
+ * `N · C · Πi · (M/g) · Πk` (inputs × taps per input). Past 2^53 it is the nearest double.
+ */
+export function denseMultiplyAccumulates(p: ConvProblem): number {
+  const taps = sizeOf(p.kernelShape);
+  return p.op === 'conv'
+    ? sizeOf(outputTensorShape(p)) * (p.inChannels / p.group) * taps
+    : sizeOf(inputTensorShape(p)) * (p.outChannels / p.group) * taps;
+}
+
 /** Number of elements of a shape: the product of its sizes (1 for a scalar). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;

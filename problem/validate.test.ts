@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inputErrorOf } from './errors.ts';
 import { makeProblem, withChanges, type ConvProblem, type ProblemSpec } from './problem.ts';
 import { outputSpatialShape, resolvePads } from './shape.ts';
-import { MAX_ELEMENTS, validateProblem } from './validate.ts';
+import { MAX_ELEMENTS, MAX_NAME_LENGTH, validateProblem } from './validate.ts';
 
 const errorOf = inputErrorOf;
 
@@ -55,6 +55,13 @@ describe('validateProblem: structure', () => {
   it('a name must not hold a quote: the descriptor writes it as n"..." without escapes', () => {
     expectInvalid(base({ name: 'say "hi"' }), 'name', /name must be a string without '"', but name="say \\"hi\\""/);
     expect(() => validateProblem(base({ name: 'mobilenet:conv2_1/dw' }))).not.toThrow();
+  });
+
+  it('a name is at most 256 characters and one line (before: a 40,000-character name crashed run --backend onnxruntime)', () => {
+    expect(MAX_NAME_LENGTH).toBe(256);
+    expect(() => validateProblem(base({ name: 'n'.repeat(256) }))).not.toThrow();
+    expectInvalid(base({ name: 'a'.repeat(40_000) }), 'name', /^conv: name must be at most 256 characters, but it has 40000: "a{40}\.\.\. \(39960 more\)"\.$/);
+    expectInvalid(base({ name: 'layer\nnext' }), 'name', /name must not contain control characters \(a descriptor is one line\), but name="layer\\nnext"/);
   });
 
   it('bias must be a boolean', () => {

@@ -9,6 +9,14 @@ import { effectiveKernelSize, inputTensorShape, outputSpatialShape, outputTensor
 /** Largest element count a tensor may have: 2^31 - 1 (int32 indexing in every runtime). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
+/**
+ * Longest problem name (benchdnn's `n"..."`), in characters. A name labels a case in reports,
+ * replay commands and the descriptor a process backend is sent; real ones are short (benchdnn's
+ * `resnet_50:conv1`, ONNX's test directory names up to 63 characters). A 40,000-character name
+ * made `run --backend onnxruntime` crash (known discrepancy ort-long-command-line-crash).
+ */
+export const MAX_NAME_LENGTH = 256;
+
 const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
 /**
@@ -65,7 +73,10 @@ function checkRules(p: ConvProblem): void {
   }
   if (typeof p.bias !== 'boolean') fail('bias', `bias must be true or false, but bias=${show(p.bias)}.`);
   // the descriptor writes the name as n"..." with no escape, so a quote would not read back
-  if (p.name !== undefined && (typeof p.name !== 'string' || p.name.includes('"'))) fail('name', `name must be a string without '"', but name=${JSON.stringify(p.name)}.`);
+  if (p.name !== undefined && (typeof p.name !== 'string' || p.name.includes('"'))) fail('name', `name must be a string without '"', but name=${JSON.stringify(typeof p.name === 'string' ? shortened(p.name) : p.name)}.`);
+  if (p.name !== undefined && p.name.length > MAX_NAME_LENGTH) fail('name', `name must be at most ${MAX_NAME_LENGTH} characters, but it has ${p.name.length}: ${JSON.stringify(shortened(p.name))}.`);
+  // the descriptor is one line: a newline or other control character in its name would break it
+  if (p.name !== undefined && /[\u0000-\u001f\u007f]/.test(p.name)) fail('name', `name must not contain control characters (a descriptor is one line), but name=${JSON.stringify(p.name)}.`);
   if (p.inChannels % p.group !== 0) fail('group', `group must divide input channels, but group=${p.group} and C=${p.inChannels}.`);
   if (p.outChannels % p.group !== 0) fail('group', `group must divide output channels, but group=${p.group} and M=${p.outChannels}.`);
   if (op === 'conv') validateConvOnly(p, fail);
@@ -87,6 +98,11 @@ function checkRules(p: ConvProblem): void {
 }
 
 type Fail = (field: string, rule: string) => never;
+
+/** A long text as an error message shows it: its first 40 characters and how many follow. */
+function shortened(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 40)}... (${text.length - 40} more)`;
+}
 
 /** A value as an error message shows it: numbers as they are, anything else as JSON (`"1"` is a string). */
 function show(v: unknown): string {

@@ -126,7 +126,7 @@ export class CaseSession implements LawContext {
     validateProblem(problem);
     const f32: ConvOperands = { x: toFloat32(operands.x), w: toFloat32(operands.w), ...(operands.b ? { b: toFloat32(operands.b) } : {}) };
     const where = formatDescriptor(problem);
-    const outcome = await callBackend(this.backend.name, () => this.backend.supports(problem), () => this.backend.run(problem, f32), this.timeoutMs);
+    const outcome = await callBackend(this.backend.name, () => this.backend.supports(problem), (signal) => this.backend.run(problem, f32, { signal }), this.timeoutMs);
     const reference = this.answered(outcome, where, problem, undefined, dataTraits([f32.x, f32.w, f32.b]), () => referenceResult(problem, f32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     // Errors already in the operands (rounding to float32, or carried from an earlier run) rule out exactness.
@@ -155,7 +155,7 @@ export class CaseSession implements LawContext {
     const where = `the ${part} gradient of ${formatDescriptor(problem)}`;
     const outcome = await callBackend(
       this.backend.name, () => gradients.supports(problem, part),
-      () => (part === 'input' ? gradients.input(problem, { x, w }, dy32) : gradients.weight(problem, { x, w }, dy32)), this.timeoutMs,
+      (signal) => (part === 'input' ? gradients.input(problem, { x, w }, dy32, { signal }) : gradients.weight(problem, { x, w }, dy32, { signal })), this.timeoutMs,
     );
     const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(part, problem, x, w, dy32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);

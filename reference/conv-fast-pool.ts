@@ -10,6 +10,10 @@
  * for the next one, and never keep the process alive: they are unref'd while idle.
  * {@link closeFastConvPool} ends them. A worker that dies fails its run with its error; the next
  * run starts a new one.
+ *
+ * A run given an AbortSignal can be stopped (compare/run-case.ts bounds the reference with the time
+ * limit this way): all its shares run on workers, and an abort ends them. The readable reference
+ * runs here too when it must be stoppable ({@link readableInWorker}).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,7 +24,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvResult } from './conv-result.ts';
 import { convFastDetailed, fastConvPlan } from './conv-fast.ts';
 import { planeCount, runFastJob, termsPattern, type FastConvPlan, type FastJob } from './conv-fast-kernel.ts';
-import { FAST_WORKER_MARK } from './conv-fast-worker.ts';
+import { FAST_WORKER_MARK, type ReadableJob } from './conv-fast-worker.ts';
 import { checkReferenceOperands } from './inputs.ts';
 
 /** Multiply-accumulates below which a problem runs on the calling thread (about 5 ms of work). */
@@ -36,13 +40,16 @@ function planMacs(plan: FastConvPlan): number {
   return planeCount(plan) * sizeOf(plan.windowShape) * plan.inPerGroup * plan.kernelSize;
 }
 
-type Reply = { readonly ready: true } | { readonly ok: true } | { readonly ok: false; readonly message: string };
+type Reply =
+  | { readonly ready: true }
+  | { readonly ok: true; readonly result?: ConvResult }
+  | { readonly ok: false; readonly message: string };
 
 /** One worker thread and the run waiting on it. */
 class PoolWorker {
   readonly worker: Worker;
   readonly ready: Promise<void>;
-  private waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private waiting: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
   dead = false;
 
   constructor() {
@@ -57,12 +64,12 @@ class PoolWorker {
     let failReady: (error: Error) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => { markReady = resolve; failReady = reject; });
     this.ready.catch(() => {}); // observed by whoever awaits it
-    this.waiting = { resolve: markReady, reject: failReady };
+    this.waiting = { resolve: () => markReady(), reject: failReady };
     this.worker.on('message', (reply: Reply) => {
       const waiting = this.waiting;
       this.waiting = undefined;
       this.worker.unref();
-      if ('ready' in reply || reply.ok) waiting?.resolve();
+      if ('ready' in reply || reply.ok) waiting?.resolve(reply);
       else waiting?.reject(new Error(reply.message));
     });
     const die = (error: Error): void => {
@@ -76,10 +83,10 @@ class PoolWorker {
     this.worker.ref(); // until it has answered that it is ready
   }
 
-  /** Posts one share and resolves when the worker has run it. */
-  run(job: FastJob): Promise<void> {
+  /** Posts one job and resolves with the worker's answer once it has run it. */
+  run(job: FastJob | ReadableJob): Promise<Reply> {
     if (this.dead) return Promise.reject(new Error('fast-conv worker is gone'));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.worker.ref();
       this.worker.postMessage(job);
@@ -106,8 +113,46 @@ async function readyWorkers(count: number): Promise<PoolWorker[]> {
   return chosen;
 }
 
-async function runParallel(plan: FastConvPlan, operands: ConvOperands, threads: number): Promise<ConvResult> {
-  const pool = await readyWorkers(threads - 1);
+/**
+ * Waits for `work` unless `signal` aborts first: then the workers `involved()` names are ended
+ * (whatever they were computing stops at once; the next run starts new ones) and the wait rejects
+ * with the signal's reason. Without a signal, waits for `work`.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, involved: () => readonly PoolWorker[]): Promise<T> {
+  if (signal === undefined) return work;
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } catch (error) {
+    if (signal.aborted) await endWorkers(involved());
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Ends `ending` now and drops them from the pool. */
+async function endWorkers(ending: readonly PoolWorker[]): Promise<void> {
+  for (const w of ending) w.dead = true;
+  workers = workers.filter((w) => !ending.includes(w));
+  inputBuffer = new SharedArrayBuffer(0);
+  await Promise.all(ending.map((w) => w.worker.terminate()));
+}
+
+/**
+ * The planes split over `threads` threads: with a signal every share goes to a worker (the calling
+ * thread stays free to notice the abort), without one the calling thread runs the first share.
+ */
+async function runParallel(plan: FastConvPlan, operands: ConvOperands, threads: number, signal?: AbortSignal): Promise<ConvResult> {
+  const onCaller = signal === undefined ? 1 : 0;
+  let pool: PoolWorker[] = [];
+  const starting = readyWorkers(threads - onCaller).then((ready) => { pool = ready; return ready; });
+  await unlessAborted(starting, signal, () => workers.slice(0, threads - onCaller));
   const xLength = operands.x.data.length, wLength = operands.w.data.length, bLength = operands.b?.data.length ?? 0;
   const input = inputBufferFor(xLength + wLength + bLength);
   new Float64Array(input, 0, xLength).set(operands.x.data);
@@ -121,13 +166,15 @@ async function runParallel(plan: FastConvPlan, operands: ConvOperands, threads: 
     plan, input, xLength, wLength, bLength, y, absSum, terms, pattern,
     planeStart: Math.floor((planes * t) / threads), planeEnd: Math.floor((planes * (t + 1)) / threads),
   });
-  const running = pool.map((w, t) => w.run(share(t + 1)));
-  try {
-    runFastJob(share(0));
-  } finally {
-    await Promise.allSettled(running);
+  const running = pool.map((w, t) => w.run(share(t + onCaller)));
+  if (onCaller === 1) {
+    try {
+      runFastJob(share(0));
+    } finally {
+      await Promise.allSettled(running);
+    }
   }
-  await Promise.all(running);
+  await unlessAborted(Promise.all(running), signal, () => pool);
   return { y: { shape: [...plan.yShape], data: new Float64Array(y) }, absSum: new Float64Array(absSum), terms: new Int32Array(terms), multiplications: perPlane * planes };
 }
 
@@ -137,6 +184,12 @@ export interface FastParallelOptions {
   readonly threads?: number;
   /** Multiply-accumulates from which workers are used (default {@link PARALLEL_MIN_MACS}). */
   readonly minMacs?: number;
+  /**
+   * Stops the run: from `minMacs` on, every share then runs on a worker (the calling thread only
+   * waits) and an abort ends those workers at once and rejects with the signal's reason. A
+   * smaller problem runs on the calling thread (a few milliseconds) and is not interrupted.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -148,8 +201,28 @@ export async function convFastParallel(p: ConvProblem, operands: ConvOperands, o
   checkReferenceOperands(p, operands);
   const plan = fastConvPlan(p);
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(), planeCount(plan)));
-  if (threads === 1 || planMacs(plan) < (options.minMacs ?? PARALLEL_MIN_MACS)) return convFastDetailed(p, operands);
-  const run = queue.then(() => runParallel(plan, operands, threads));
+  const stoppable = options.signal !== undefined;
+  if ((threads === 1 && !stoppable) || planMacs(plan) < (options.minMacs ?? PARALLEL_MIN_MACS)) return convFastDetailed(p, operands);
+  const run = queue.then(() => runParallel(plan, operands, threads, options.signal));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * A readable reference op (reference/conv.ts, conv-transpose.ts, conv-weight-grad.ts: the same
+ * loops, the same result) run on a worker thread, so that `signal` can stop it: an abort ends the
+ * worker and rejects with the signal's reason. The limits in force here are the worker's too.
+ * @example await readableInWorker({ kind: 'readable', op: 'conv', problem, operands, limits: activeLimits() }, AbortSignal.timeout(60_000))
+ */
+export async function readableInWorker(job: ReadableJob, signal?: AbortSignal): Promise<ConvResult> {
+  const run = queue.then(async () => {
+    let chosen: PoolWorker[] = [];
+    const starting = readyWorkers(1).then((ready) => { chosen = ready; return ready; });
+    await unlessAborted(starting, signal, () => workers.slice(0, 1));
+    const reply = await unlessAborted(chosen[0].run(job), signal, () => chosen);
+    if (!('ok' in reply) || !reply.ok || reply.result === undefined) throw new Error('fast-conv worker answered a readable job without a result');
+    return reply.result;
+  });
   queue = run.catch(() => undefined);
   return run;
 }

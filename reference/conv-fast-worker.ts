@@ -1,23 +1,54 @@
 /**
- * The worker thread of reference/conv-fast-pool.ts: runs the shares of parallel fast-path runs it
- * is sent (reference/conv-fast-kernel.ts) and answers each with `{ ok }` or `{ ok: false, message }`.
- * It answers `{ ready: true }` once loaded. Only the pool starts it (workerData marks it), so
- * importing this module anywhere else does nothing.
+ * The worker thread of reference/conv-fast-pool.ts. It runs what it is sent and answers each
+ * message with `{ ok: true, ... }` or `{ ok: false, message }`, and `{ ready: true }` once loaded:
+ * - a share of a parallel fast-path run (reference/conv-fast-kernel.ts, the only module it loads
+ *   at start), answered `{ ok: true }` (the output is in shared memory);
+ * - a readable reference op (`kind: 'readable'`: Conv, ConvTranspose or the weight gradient, the
+ *   loops of reference/conv.ts, conv-transpose.ts, conv-weight-grad.ts, loaded on the first such
+ *   job), answered with its result. Run here, the op can be stopped: the pool ends the thread.
+ * Only the pool starts it (workerData marks it), so importing this module anywhere else does nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ConvOperands } from '../problem/operands.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import type { ResourceLimits } from '../problem/limits.ts';
+import type { Tensor } from '../problem/tensor.ts';
+import type { ConvResult } from './conv-result.ts';
 import { runFastJob, type FastJob } from './conv-fast-kernel.ts';
 
 /** The workerData the pool starts its workers with. */
 export const FAST_WORKER_MARK = 'convcheck-fast-conv-worker';
 
+/** A readable reference op to run on the worker. */
+export type ReadableJob =
+  | { readonly kind: 'readable'; readonly op: 'conv' | 'convTranspose'; readonly problem: ConvProblem; readonly operands: ConvOperands; readonly limits: ResourceLimits }
+  | { readonly kind: 'readable'; readonly op: 'weightGradient'; readonly problem: ConvProblem; readonly x: Tensor; readonly dy: Tensor; readonly limits: ResourceLimits };
+
+/** Runs a readable job with the limits in force in the process that sent it. */
+async function runReadable(job: ReadableJob): Promise<ConvResult> {
+  const [{ setActiveLimits }, { convDetailed }, { convTransposeDetailed }, { convWeightGradDetailed }] = await Promise.all([
+    import('../problem/limits.ts'), import('./conv.ts'), import('./conv-transpose.ts'), import('./conv-weight-grad.ts'),
+  ]);
+  setActiveLimits(job.limits);
+  if (job.op === 'weightGradient') return convWeightGradDetailed(job.problem, job.x, job.dy);
+  return job.op === 'conv' ? convDetailed(job.problem, job.operands) : convTransposeDetailed(job.problem, job.operands);
+}
+
 const port = parentPort;
 if (port !== null && (workerData as { mark?: unknown } | null)?.mark === FAST_WORKER_MARK) {
-  port.on('message', (job: FastJob) => {
+  port.on('message', (job: FastJob | ReadableJob) => {
+    const fail = (error: unknown): void => port.postMessage({ ok: false, message: error instanceof Error ? error.stack ?? error.message : String(error) });
+    if ('kind' in job) {
+      runReadable(job).then((result) => {
+        port.postMessage({ ok: true, result }, [result.y.data.buffer, result.absSum.buffer, result.terms.buffer] as ArrayBuffer[]);
+      }, fail);
+      return;
+    }
     try {
       runFastJob(job);
       port.postMessage({ ok: true });
     } catch (error) {
-      port.postMessage({ ok: false, message: error instanceof Error ? error.stack ?? error.message : String(error) });
+      fail(error);
     }
   });
   port.postMessage({ ready: true });

@@ -16,7 +16,7 @@
  * both enumerate the same (window, tap, target) triples.
  */
 import type { ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
+import { denseMultiplyAccumulates, outputSpatialShape, outputTensorShape, resolvePads, sizeOf } from '../problem/shape.ts';
 import { validateProblem } from '../problem/validate.ts';
 import { axisTapCount } from './tap-count.ts';
 
@@ -28,9 +28,7 @@ import { axisTapCount } from './tap-count.ts';
  */
 export function denseMultiplications(p: ConvProblem): number {
   validateProblem(p);
-  const taps = sizeOf(p.kernelShape);
-  if (p.op === 'conv') return outputElements(p) * (p.inChannels / p.group) * taps;
-  return p.batch * p.inChannels * sizeOf(p.inputShape) * (p.outChannels / p.group) * taps;
+  return denseMultiplyAccumulates(p);
 }
 
 /**
@@ -40,6 +38,15 @@ export function denseMultiplications(p: ConvProblem): number {
  */
 export function effectiveMultiplications(p: ConvProblem): number {
   validateProblem(p);
+  return countEffectiveMultiplications(p);
+}
+
+/**
+ * {@link effectiveMultiplications} without validating `p` first: for a variant of a valid problem
+ * that only the tensor-size rule (2^31-1 elements) would reject, e.g. the same layer without groups
+ * that `convcheck cost` compares a grouped one with. Closed forms, so any size answers at once.
+ */
+export function countEffectiveMultiplications(p: ConvProblem): number {
   const pads = resolvePads(p);
   const out = outputSpatialShape(p);
   let taps = 1;
@@ -61,6 +68,11 @@ export function effectiveMultiplications(p: ConvProblem): number {
  */
 export function parameterCount(p: ConvProblem): number {
   validateProblem(p);
+  return countParameters(p);
+}
+
+/** {@link parameterCount} without validating `p` first (see {@link countEffectiveMultiplications}). */
+export function countParameters(p: ConvProblem): number {
   return p.outChannels * (p.inChannels / p.group) * sizeOf(p.kernelShape) + (p.bias ? p.outChannels : 0);
 }
 

@@ -182,7 +182,7 @@ describe('errors', () => {
     try { convolveSignal(x, k, 'full'); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(ConvInputError);
     expect((error as ConvInputError).field).toBe('y');
-    expect((error as ConvInputError).message).toBe('convolveSignal: the reference computes at most 2^25 output elements, but y of shape [4194305,8] has 33554440.');
+    expect((error as ConvInputError).message).toBe('convolveSignal: the reference computes at most 2^25 output elements (--max-elements), but y of shape [4194305,8] has 33554440.');
     expect(() => crossCorrelateSignal(x, k, 'full')).toThrow(/^crossCorrelateSignal: .*at most 2\^25 output elements/);
   });
 });

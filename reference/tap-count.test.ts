@@ -61,3 +61,26 @@ describe('spatialTapCount', () => {
     }
   });
 });
+
+describe('axisTapCount in closed form: no loop over the kernel or the output', () => {
+  it('equals the one-by-one count on random geometries, negative end pads (ConvTranspose crops) included', () => {
+    let seed = 12345;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let t = 0; t < 5000; t++) {
+      const input = 1 + rand(40), kernel = 1 + rand(12), stride = 1 + rand(6), dilation = 1 + rand(6), padBegin = rand(30), output = 1 + rand(40);
+      expect(axisTapCount(input, kernel, stride, dilation, padBegin, output), `${[input, kernel, stride, dilation, padBegin, output]}`)
+        .toBe(countTaps(input, kernel, stride, dilation, padBegin, output));
+    }
+  });
+
+  it('answers at once for attributes near 2^31 (before: a loop of 2^31 taps, past a minute)', () => {
+    const start = performance.now();
+    // iw = kw = 2^31-1: one output position reading every input
+    expect(axisTapCount(2 ** 31 - 1, 2 ** 31 - 1, 1, 1, 0, 1)).toBe(2 ** 31 - 1);
+    // kernel 2^30 over 2^31-1 inputs, stride 1: O = 2^30 outputs, each reading 2^30 taps, all inside
+    expect(axisTapCount(2 ** 31 - 1, 2 ** 30, 1, 1, 0, 2 ** 30)).toBe(2 ** 60);
+    // full padding k-1 on both sides (every output of a 2^30 kernel): each input meets each tap once, Σ = input·kernel
+    expect(axisTapCount(2 ** 31 - 1, 2 ** 30, 1, 1, 2 ** 30 - 1, 2 ** 31 - 1 + 2 ** 30 - 1)).toBe((2 ** 31 - 1) * 2 ** 30);
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+});

@@ -123,7 +123,7 @@ describe('upsample rejects what it does not define', () => {
     try { upsample(zeros([1, 1, 1, 1]), [2 ** 13, 2 ** 12 + 1], 'nearest'); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(ConvInputError);
     expect((error as ConvInputError).field).toBe('y');
-    expect((error as ConvInputError).message).toBe('upsample: the reference computes at most 2^25 output elements, but y of shape [1,1,8192,4097] has 33562624.');
+    expect((error as ConvInputError).message).toBe('upsample: the reference computes at most 2^25 output elements (--max-elements), but y of shape [1,1,8192,4097] has 33562624.');
     expect(() => upsample(x, [50_000, 50_000], 'bilinear')).toThrow(/y of shape \[1,1,100000,100000\] has 10000000000\./);
   });
 });

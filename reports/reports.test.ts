@@ -88,8 +88,9 @@ describe('report writers', () => {
 
   it('writes report.json that keeps Infinity readable, report.md and index.html', async () => {
     expect(timestampDirName(new Date('2026-11-29T04:05:06.789Z'))).toBe('2026-11-29T04-05-06Z');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-'));
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-report-')), 'report');
     const files = await writeReport(report, dir);
+    expect(files.dir).toBe(dir);
     const json = JSON.parse(await readFile(files.json, 'utf8')) as { cases: Array<{ metrics?: { maxNormalizedError: unknown } }> };
     expect(json.cases[1].metrics?.maxNormalizedError).toBe('Infinity');
     expect(reportJson(report)).toContain('"Infinity"');

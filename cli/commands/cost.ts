@@ -3,25 +3,35 @@
  * grouped savings the article computes (§8.1, §8.2, §10), all from the reference's cost formulas.
  */
 import { parseDescriptor } from '../../problem/descriptor.ts';
+import { ConvInputError } from '../../problem/errors.ts';
+import { activeLimits, formatCount, resourceEstimate, resourceLimitError, type ResourceLimits } from '../../problem/limits.ts';
 import { withChanges, type ConvProblem } from '../../problem/problem.ts';
-import { outputTensorShape } from '../../problem/shape.ts';
-import { denseMultiplications, effectiveMultiplications, outputElements, parameterCount } from '../../reference/cost.ts';
+import { outputTensorShape, sizeOf, weightShape } from '../../problem/shape.ts';
+import { MAX_ELEMENTS } from '../../problem/validate.ts';
+import { countEffectiveMultiplications, countParameters, denseMultiplications, effectiveMultiplications, outputElements, parameterCount } from '../../reference/cost.ts';
 import { depthwiseSeparableMultiplications, depthwiseSeparableParameters, makeDepthwiseSeparable } from '../../reference/depthwise-separable.ts';
 import { layerOf, receptiveField } from '../../reference/receptive-field.ts';
 import { spatiallySeparableMultiplications, spatiallySeparableParameters } from '../../reference/spatially-separable.ts';
 import { parseArgs, UsageError } from '../args.ts';
 import { textTable, type Io } from '../output.ts';
+import { applyLimitFlags, describeLimits, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 
-export const COST_HELP = `Usage: convcheck cost DESCRIPTOR [--json]
+export const COST_HELP = `Usage: convcheck cost DESCRIPTOR [--json] [--max-elements N] [--max-macs N]
 
 Prints the cost of one Conv / ConvTranspose problem: multiplications (dense, counting taps in the
 padding as the article does, and effective, as the reference performs them), parameters, output
 elements, the receptive field of the layer, and what the article's alternatives would cost:
 grouped (parameters / g), depthwise separable (depthwise + 1x1) and spatially separable (per axis).
+Every figure is a closed formula, so any valid problem answers at once; the last line says whether
+run, gate and golden would compute the problem under the resource limits (the options below).
+
+Options:
+${LIMITS_HELP}
 
 Example: convcheck cost mb1ic3ih7iw7oc128kh3kw3   (the article's 86,400 vs 675 + 9,600)`;
 
-const n = (v: number): string => v.toLocaleString('en-US');
+/** A count as printed: exact below 2^53, `≈4.61e+18` past it (a double is not exact there). */
+const n = (v: number): string => formatCount(v).replace(/ \(2\^\d+\)$/, '');
 
 /** The cost figures of a problem, as printed and as JSON. */
 export interface CostFigures {
@@ -33,6 +43,14 @@ export interface CostFigures {
   readonly outputElements: number;
   readonly receptiveField: number[];
   readonly alternatives: Array<{ name: string; multiplications: number; parameters: number; note: string }>;
+  /** Each tensor's elements and the dense multiply-accumulates, against the limits in force. */
+  readonly resources: {
+    readonly tensors: Record<string, number>;
+    readonly macs: number;
+    readonly limits: ResourceLimits;
+    /** Why run would refuse the problem, or undefined when it is within the limits. */
+    readonly refused?: string;
+  };
 }
 
 /**
@@ -41,11 +59,15 @@ export interface CostFigures {
  * standard and grouped rows used to be dense, so with padding they were compared with effective
  * separable counts (e.g. 5,400 dense vs a depthwise 676 that skips the padding).
  */
-export function costFigures(descriptor: string, p: ConvProblem): CostFigures {
+export function costFigures(descriptor: string, p: ConvProblem, limits: ResourceLimits = activeLimits()): CostFigures {
   const alternatives: CostFigures['alternatives'] = [];
   if (p.op === 'conv') {
+    // counted without validating: with a large g, the same layer without groups can have a weight
+    // past the 2^31-1 elements a tensor may have (g2147483647...ic2147483647...oc2147483647: 2^62)
     const standard = withChanges(p, { group: 1 });
-    alternatives.push({ name: 'standard (group 1)', multiplications: effectiveMultiplications(standard), parameters: parameterCount(standard), note: 'the same layer without groups' });
+    const standardWeight = sizeOf(weightShape(standard));
+    const tooLarge = standardWeight > MAX_ELEMENTS ? `; its weight would have ${formatCount(standardWeight)} elements, more than a tensor may have (2^31-1)` : '';
+    alternatives.push({ name: 'standard (group 1)', multiplications: countEffectiveMultiplications(standard), parameters: countParameters(standard), note: `the same layer without groups${tooLarge}` });
     if (p.group > 1) alternatives.push({ name: `grouped (g=${p.group})`, multiplications: effectiveMultiplications(p), parameters: parameterCount(p), note: `parameters divided by g = ${p.group}` });
     const pads = [...p.padsBegin, ...p.padsEnd];
     const separable = makeDepthwiseSeparable({
@@ -61,24 +83,29 @@ export function costFigures(descriptor: string, p: ConvProblem): CostFigures {
       alternatives.push({ name: 'spatially separable, per channel', multiplications: ss.total, parameters: spatiallySeparableParameters(oneChannel), note: `steps ${ss.steps.map(n).join(' + ')} vs ${n(effectiveMultiplications(oneChannel))} for the full kernel on one channel` });
     }
   }
+  const estimate = resourceEstimate(p);
+  const refused = resourceLimitError(p, limits, descriptor)?.message;
   return {
     descriptor, output: outputTensorShape(p), denseMultiplications: denseMultiplications(p), effectiveMultiplications: effectiveMultiplications(p),
     parameters: parameterCount(p), outputElements: outputElements(p), receptiveField: receptiveField([layerOf(p)]), alternatives,
+    resources: { tensors: Object.fromEntries(estimate.tensors.map((t) => [t.name, t.elements])), macs: estimate.macs, limits, ...(refused !== undefined ? { refused } : {}) },
   };
 }
 
 /** Runs the command; returns the exit code. */
 export async function costCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('cost', argv, { values: [], booleans: ['help', 'json'] });
+  const args = parseArgs('cost', argv, { values: [...LIMIT_FLAGS], booleans: ['help', 'json'] });
   if (args.booleans.has('help')) { io.out(COST_HELP); return 0; }
   if (args.positionals.length !== 1) throw new UsageError(`convcheck cost: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${COST_HELP}`);
-  let p: ConvProblem;
+  const limits = applyLimitFlags(args, 'cost');
+  let f: CostFigures;
   try {
-    p = parseDescriptor(args.positionals[0]);
+    // a problem cost cannot figure is a usage error (exit 2), as a malformed descriptor is
+    f = costFigures(args.positionals[0], parseDescriptor(args.positionals[0]), limits);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    if (error instanceof ConvInputError) throw new UsageError(error.message);
+    throw error;
   }
-  const f = costFigures(args.positionals[0], p);
   if (args.booleans.has('json')) { io.out(JSON.stringify(f, null, 2)); return 0; }
   io.out(`${f.descriptor}: output [${f.output}]`);
   io.out(textTable(['quantity', 'value'], [
@@ -88,6 +115,11 @@ export async function costCommand(argv: readonly string[], io: Io): Promise<numb
     ['output elements', n(f.outputElements)],
     ['receptive field of this layer', f.receptiveField.join(' x ')],
   ]));
+  io.out('');
+  io.out(`resources: ${Object.entries(f.resources.tensors).map(([name, count]) => `${name} ${n(count)}`).join(', ')} elements; ${n(f.resources.macs)} multiply-accumulates`);
+  io.out(f.resources.refused !== undefined
+    ? `over the limits: run, gate and golden would refuse it: ${f.resources.refused}`
+    : `within the limits (${describeLimits(f.resources.limits)})`);
   if (f.alternatives.length > 0) {
     io.out('');
     io.out(textTable(['alternative', 'multiplications (effective)', 'parameters', 'note'], f.alternatives.map((a) => [a.name, n(a.multiplications), n(a.parameters), a.note])));

@@ -20,6 +20,7 @@ import { replaySpec, resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
+import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { BatchFileError, readBatchFile, type BatchFile } from '../../problem/batch-file.ts';
 
 export const GATE_HELP = `Usage: convcheck gate --backend SPEC [options]
@@ -44,12 +45,14 @@ Options:
   --law NAME          only this law (its exact sentence: convcheck laws lists them); with --path,
                       replays one case
   --path P            fast-check path to replay (from a failure's replay command)
-  --timeout MS        per-call time limit (default 60000); for a cmd: backend, the time limit of
-                      each request to the process (its hello has its own: the larger of this and 10 s)
+  --timeout MS        per-call time limit (default 60000), for the backend and for the reference;
+                      for a cmd: backend, the time limit of each request to the process (its hello
+                      has its own: the larger of this and 10 s)
   --error-inputs      also send ill-formed calls (a group not dividing the channels, a wrong weight
                       or bias shape, negative pads, a zero stride, an output_padding out of range,
                       ...) that the implementation must refuse; returning numbers is a fail
                       (off by default; docs/protocol.md says how a process refuses)
+${LIMITS_HELP.replace(/^ {2}--(\S+) N {6}/gm, '  --$1 N    ').replace(/^ {24}/gm, '                      ')}
   --help              this text
 
 Example: convcheck gate --backend cmd:"python3 examples/numpy_conv.py" --junit gate.xml`;
@@ -77,8 +80,9 @@ export function batchFlag(args: ParsedArgs, command: string): BatchFile | undefi
   }
 }
 
-/** Parses the options shared by gate and report. */
+/** Parses the options shared by gate and report (the resource limits it sets in force, cli/limits.ts). */
 export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number; seed: number; precision?: Precision; convTypes?: string[]; golden: CorpusName | 'none'; timeoutMs: number } {
+  applyLimitFlags(args, command);
   const envRuns = (() => { try { return budgetRuns(100); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
   const numRuns = intFlag(args, command, 'num-runs', envRuns);
   const envSeed = (() => { try { return seedFromEnv(); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
@@ -168,7 +172,7 @@ function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: reado
 
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout'], booleans: ['help', 'error-inputs'] });
+  const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout', ...LIMIT_FLAGS], booleans: ['help', 'error-inputs'] });
   if (args.booleans.has('help')) { io.out(GATE_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck gate: unexpected argument "${args.positionals[0]}".\n\n${GATE_HELP}`);
   const spec = args.values.get('backend');

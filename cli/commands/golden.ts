@@ -15,10 +15,13 @@ import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
+import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
+import { ConvInputError } from '../../problem/errors.ts';
 
 export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--quantized] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
        convcheck golden verify [DIR]
        convcheck golden import DIR [--backend LIST] [--timeout MS]
+       (each also takes --max-elements N and --max-macs N, below)
 
 generate  writes a corpus (default: small into golden/generated/small; the committed copy is
           golden/corpus). Each case: model.onnx + test_data_set_0/*.pb (ONNX backend-test layout),
@@ -29,8 +32,10 @@ generate  writes a corpus (default: small into golden/generated/small; the commi
           8-bit and int32 tensors, the exact output y, the allowed outputs yLo/yHi and the exact
           accumulators acc.
 verify    regenerates the corpus in DIR and compares checksums, naming every file that differs,
-          is missing or is not listed (default: both committed corpora, golden/corpus and
-          golden/corpus-quantized; the manifest says which kind a DIR is). Exit 1 on any difference.
+          is missing, or is on disk but not in the manifest (import would read it) (default:
+          both committed corpora, golden/corpus and golden/corpus-quantized; the manifest says
+          which kind a DIR is). A manifest with no cases, or a case that cannot be checked, is a
+          difference too; verify goes on with the next case. Exit 1 on any difference.
 import    runs every ONNX backend-test directory under DIR whose model is a single Conv,
           ConvTranspose, ConvInteger or QLinearConv node against the reference and the backends
           (default: every built-in one; quantized nodes on their quantized ops, judged exactly or
@@ -38,7 +43,10 @@ import    runs every ONNX backend-test directory under DIR whose model is a sing
           e.g. ONNX's official data: /usr/share/libonnx-testdata/data/node from Debian's libonnx-testdata. Exit 1 on
           any fail or error; a backend failure that a recorded known discrepancy explains is shown as
           known (with its id) and does not fail; other operators are counted as skipped.
-          --timeout: per-run limit (default 60000).`;
+          --timeout: per-run limit (default 60000), for every backend and for the reference.
+
+Resource limits (a case over them is refused before any work, naming the option):
+${LIMITS_HELP}`;
 
 /** Runs the command; returns the exit code. */
 export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -51,8 +59,9 @@ export async function goldenCommand(argv: readonly string[], io: Io): Promise<nu
 }
 
 async function generate(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case'], booleans: ['help', 'quantized'] });
+  const args = parseArgs('golden generate', argv, { values: ['corpus', 'out', 'formats', 'case', ...LIMIT_FLAGS], booleans: ['help', 'quantized'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden generate');
   if (args.positionals.length > 0) throw new UsageError(`convcheck golden generate: unexpected argument "${args.positionals[0]}".`);
   const corpus = args.values.get('corpus') ?? 'small';
   if (!(CORPUS_NAMES as readonly string[]).includes(corpus)) throw new UsageError(`convcheck golden generate: --corpus must be one of ${CORPUS_NAMES.join(', ')}, but got "${corpus}".`);
@@ -68,15 +77,23 @@ async function generate(argv: readonly string[], io: Io): Promise<number> {
     outDir, corpus: corpus as CorpusName, ...(formats ? { formats: formats as FixtureFormat[] } : {}), ...(names ? { names } : {}),
     onCase: (c: { case: { name: string }; index: number; total: number; files: number; bytes: number }): void => { bytes += c.bytes; progress.tick(`${c.index + 1}/${c.total} ${c.case.name}`); if (!io.isTTY) io.out(`  ${c.index + 1}/${c.total} ${c.case.name} (${c.files} files)`); },
   };
-  const manifest = quantized ? await generateQuantizedCorpus(options) : await generateCorpus(options);
+  let manifest;
+  try {
+    manifest = quantized ? await generateQuantizedCorpus(options) : await generateCorpus(options);
+  } catch (error) {
+    // a case over the resource limits (or not in the corpus) is refused before anything is written
+    if (error instanceof ConvInputError) throw new UsageError(error.message);
+    throw error;
+  }
   progress.finish();
   io.out(`wrote ${manifest.cases.length} cases (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${outDir} in ${((performance.now() - start) / 1000).toFixed(1)} s; manifest: ${outDir}/manifest.json`);
   return 0;
 }
 
 async function verify(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden verify', argv, { values: [], booleans: ['help'] });
+  const args = parseArgs('golden verify', argv, { values: [...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden verify');
   if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
   // without a DIR: both committed corpora, the float one and the quantized one
   const dirs = args.positionals.length === 1 ? [args.positionals[0]] : ['golden/corpus', 'golden/corpus-quantized'];
@@ -92,8 +109,9 @@ async function verify(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function importDir(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('golden import', argv, { values: ['backend', 'timeout'], booleans: ['help'] });
+  const args = parseArgs('golden import', argv, { values: ['backend', 'timeout', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
+  applyLimitFlags(args, 'golden import');
   if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
   if (!existsSync(args.positionals[0])) throw new UsageError(`convcheck golden import: no such directory "${args.positionals[0]}".`);
   const timeoutMs = intFlag(args, 'golden import', 'timeout', 60_000);

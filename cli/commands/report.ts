@@ -4,10 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
-import { makeOperands } from '../../problem/operand-data.ts';
-import { referenceResult } from '../../compare/run-case.ts';
+import type { ConvResult } from '../../reference/conv-result.ts';
 import { elementBounds } from '../../compare/tolerance.ts';
 import { type Comparison } from '../../compare/judge.ts';
 import { ROUNDOFF } from '../../problem/precision.ts';
@@ -23,6 +22,7 @@ import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { runSuite } from '../suite.ts';
+import { LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { batchFlag, suiteFlags } from './gate.ts';
 import { allLaws } from '../../properties/laws/index.ts';
 
@@ -45,11 +45,14 @@ Options:
   --golden CORPUS     small (default), networks, all or none
   --batch FILE        also the problems of a benchdnn batch file on every backend, each against
                       the reference on exact and real data (docs/descriptor.md)
-  --out DIR           where to write (default reports/<timestamp>)
-  --timeout MS        per-call time limit (default 60000); for a cmd: backend, the time limit of
-                      each request to the process (its hello has its own: the larger of this and 10 s)
+  --out DIR           where to write (default reports/<timestamp>); a new folder: one that exists
+                      is refused (exit 2). The folder appears whole once the report is written
+  --timeout MS        per-call time limit (default 60000), for every backend and for the reference;
+                      for a cmd: backend, the time limit of each request to the process (its hello
+                      has its own: the larger of this and 10 s)
   --error-inputs      also send every backend the ill-formed calls it must refuse (their own
                       section in the report; off by default)
+${LIMITS_HELP.replace(/^ {2}--(\S+) N {6}/gm, '  --$1 N    ').replace(/^ {24}/gm, '                      ')}
   --help              this text`;
 
 function packageVersion(): string {
@@ -61,9 +64,8 @@ function packageVersion(): string {
   }
 }
 
-/** The per-element error picture of a golden case's output: err / bound on its first 2-D (or 1-D) slice. */
-export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['precision']): Picture {
-  const ref = referenceResult(c.problem, makeOperands(c.problem, c.mode, c.seed));
+/** The per-element error picture of a golden case's output against its reference: err / bound on its first 2-D (or 1-D) slice. */
+export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['precision'], ref: ConvResult): Picture {
   const shape = ref.y.shape;
   const rows = shape.length >= 4 ? shape[shape.length - 2] : 1;
   const cols = shape[shape.length - 1];
@@ -79,7 +81,7 @@ export function errorPicture(c: GoldenCase, output: Tensor, precision: Backend['
 
 /** Runs the command; returns the exit code (0 once the report is written). */
 export async function reportCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout'], booleans: ['help', 'error-inputs'] });
+  const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout', ...LIMIT_FLAGS], booleans: ['help', 'error-inputs'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
   if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
@@ -89,6 +91,8 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const started = Date.now();
   const createdAt = new Date(started);
   const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
+  // a report folder is never mixed into: an --out that exists is refused before anything runs
+  if (args.values.has('out') && existsSync(outDir)) throw new UsageError(`convcheck report: --out ${outDir} exists already; a report is written into a new folder only, never mixed with the files of another (remove it, or choose another --out).`);
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs: flags.timeoutMs });
   const backends: ReportBackend[] = availability.map((a) => a.available
     ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
@@ -103,9 +107,9 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
       const progress = new Progress(io, 0, backend.name);
       const start = Date.now();
       let last = '';
-      const keepWorst = (g: GoldenCase, output: Tensor, comparison: Comparison): void => {
+      const keepWorst = (g: GoldenCase, output: Tensor, comparison: Comparison, reference: ConvResult): void => {
         if (backend.name === 'reference' || comparison.maxNormalizedError === 0) return;
-        worst.push({ backend: backend.name, descriptor: g.descriptor, name: g.name, maxNormalizedError: comparison.maxNormalizedError, maxUlp: comparison.maxUlp, score: comparison.maxNormalizedError, errorPicture: errorPicture(g, output, backend.precision) });
+        worst.push({ backend: backend.name, descriptor: g.descriptor, name: g.name, maxNormalizedError: comparison.maxNormalizedError, maxUlp: comparison.maxUlp, score: comparison.maxNormalizedError, errorPicture: errorPicture(g, output, backend.precision, reference) });
         worst.sort((a, b) => b.score - a.score);
         worst.splice(8);
       };
@@ -132,7 +136,10 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
     worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,
   };
-  const files = await writeReport(report, outDir);
+  // written whole or not at all (reports/write.ts); a folder of that name made meanwhile (another
+  // report in the same second) gets a fresh sibling, <name>-2
+  const files = await writeReport(report, outDir, { ifExists: 'sibling' });
+  if (files.dir !== outDir) io.out(`note: ${outDir} appeared while the report ran; written to ${files.dir} instead`);
   io.out('');
   io.out(textTable(['backend', 'pass', 'fail', 'known', 'unsupported', 'error'], backends.map((b) => {
     if (!b.available) return [b.name, 'unavailable', '', '', '', ''];

@@ -8,16 +8,17 @@ import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
-import { checkReferenceOutputSize } from '../../reference/inputs.ts';
+import { checkResources } from '../../problem/limits.ts';
 import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
-import { referenceResult, runCase } from '../../compare/run-case.ts';
+import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
+import type { ConvResult } from '../../reference/conv-result.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
-import { quantizedOutputShape } from '../../problem/quantized.ts';
 import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
 import { quantizedReferenceResult, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
 import { textTable, type Io } from '../output.ts';
+import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import { replaySpec, resolveBackends, splitBackendList } from '../backend-spec.ts';
 import { BatchFileError, readBatchFile } from '../../problem/batch-file.ts';
@@ -52,7 +53,9 @@ Options:
   --gradient input|weight  run that gradient of the Conv DESCRIPTOR (backends with gradients)
   --batch FILE          a benchdnn batch file instead of a DESCRIPTOR
   --shard I/N           with --batch: the I-th of N shards (1-based) of its cases
-  --timeout MS          per-run time limit in milliseconds (default 60000)
+  --timeout MS          per-run time limit in milliseconds (default 60000), for every backend
+                        and for the reference
+${LIMITS_HELP}
   --help                this text
 
 Examples: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact
@@ -73,8 +76,9 @@ function modeFlag(raw: string | undefined, command: string): DataMode {
 
 /** Runs the command; returns the exit code (0 when no backend failed or errored; a known discrepancy is not a failure). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient'], booleans: ['help'] });
+  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
+  applyLimitFlags(args, 'run');
   const batch = args.values.get('batch');
   if (batch !== undefined) {
     if (args.positionals.length > 0) throw new UsageError(`convcheck run: --batch runs the problems of FILE; give no DESCRIPTOR, but got "${args.positionals[0]}".`);
@@ -87,9 +91,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   let problem;
   try {
     problem = parseDescriptor(args.positionals[0]);
-    // before the operands are drawn: a y over the reference's limit used to allocate x first (seconds
-    // and GiBs for ic1000ih1000iw1000), then fail with exit code 1 instead of this usage error
-    checkReferenceOutputSize(problem.op, outputTensorShape(problem));
+    // before the operands are drawn: every tensor and the multiply-accumulates against the limits
+    // (only y used to be checked: mb1ic1iw1000000000oc1kw1000000000 allocated 8 GB of x and w)
+    checkResources(problem);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -102,13 +106,20 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs });
   if (gradient !== undefined) return runGradient(args.positionals[0], problem, gradient, availability, { mode, seed, timeoutMs }, io);
   const operands = makeOperands(problem, mode, seed);
-  const reference = referenceResult(problem, operands);
-  io.out(`${args.positionals[0]}: output [${reference.y.shape}], ${mode} data, seed ${seed}`);
+  io.out(`${args.positionals[0]}: output [${outputTensorShape(problem)}], ${mode} data, seed ${seed}`);
+  // the reference within the same time limit as every backend: without it nothing can be judged
+  let reference: ConvResult | undefined, referenceError: string | undefined;
+  try {
+    reference = await referenceResultWithin(problem, operands, timeoutMs);
+  } catch (error) {
+    referenceError = error instanceof Error ? error.message : String(error);
+  }
   const rows: string[][] = [];
   let failed = false;
   const backends: Backend[] = [];
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
+    if (reference === undefined) { failed = true; rows.push([a.backend.name, 'error', '', '', '', `not run: ${referenceError}`]); continue; }
     backends.push(a.backend);
     const outcome = await runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs });
     if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]);
@@ -119,7 +130,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, undefined, dataTraits([operands.x, operands.w, operands.b])) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const w = c.worst;
-      const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+      const worst = w ? `${multiIndex(w.index, outcome.reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
       // the tolerance model's 'impossible' (over the hard bound) is a fail, said so
       const shown = c.verdict === 'impossible' ? 'fail (impossible)' : c.verdict;
       const verdict = known ? `known (${shown})` : shown;
@@ -217,7 +228,8 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   let problem;
   try {
     problem = parseQuantizedDescriptor(args.positionals[0]);
-    checkReferenceOutputSize(problem.operator, quantizedOutputShape(problem));
+    // the same resource limits as a float conv: every tensor and the multiply-accumulates
+    checkResources(problem.conv);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

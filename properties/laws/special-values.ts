@@ -7,18 +7,13 @@
  */
 import { referenceResult } from '../../compare/run-case.ts';
 import { compareToReference, convExactlyComputable } from '../../compare/tolerance.ts';
+import { finitePart } from '../../compare/special-values.ts';
 import { PROBLEM_TYPES } from '../../problem/conv-types.ts';
 import { makeOperands } from '../../problem/operand-data.ts';
 import type { ConvOperands } from '../../problem/operands.ts';
-import type { Tensor } from '../../problem/tensor.ts';
 import { paddedInfiniteProducts } from '../../reference/padded-products.ts';
 import { problemCaseArb } from '../arbitraries/problem-case.ts';
 import { defineLaw, judge } from '../law.ts';
-
-/** `t` with its non-finite elements replaced by 0: what the exactness of the finite part is judged on. */
-function finitePart(t: Tensor): Tensor {
-  return { shape: t.shape, data: Float64Array.from(t.data, (v) => (Number.isFinite(v) ? v : 0)) };
-}
 
 // y = conv(x, w) + b in IEEE 754 arithmetic: NaN where a sum reads NaN, Inf + -Inf or Inf·0; ±Inf where it reads one infinity; else finite and exact
 export const specialValuesLaw = defineLaw('special values reach exactly the outputs whose sums read them', {
