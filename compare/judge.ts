@@ -15,7 +15,7 @@
  *   lengths): the standardized rounding errors must be unbiased and of the expected size, which
  *   catches truncation or a narrower accumulator that stays under every per-element bound.
  */
-import { LARGEST_FINITE, ROUNDOFF, type Precision } from '../problem/precision.ts';
+import { LARGEST_FINITE, normalizingUnit, type Precision } from '../problem/precision.ts';
 import { stridesOf } from '../problem/shape.ts';
 
 /** The first worst element of a comparison. */
@@ -176,8 +176,7 @@ export function judge(got: Judged, want: Expectation, precision: Precision): Com
       message: `output shape [${got.shape}] (${got.data.length} elements) differs from the expected [${want.shape}] (${n} elements)`,
     };
   }
-  const r = ROUNDOFF[precision];
-  const u = r.accumulate + 2 * r.input;
+  const u = normalizingUnit(precision);
   // a partial sum can only overflow where S passes the format's largest value; there ±Inf and NaN are correct answers
   const largest = LARGEST_FINITE[precision];
   let maxAbs = 0, maxRel = 0, maxUlp = 0, maxNorm = 0, over = 0;

@@ -22,6 +22,12 @@ export const ROUNDOFF: Record<Precision, Roundoff> = {
   bf16: { input: 2 ** -8, accumulate: 2 ** -24, output: 2 ** -8 },
 };
 
+/** The unit `u = u_acc + 2·u_in` normalized errors are measured in: `err / (u·S)` is about 1 for a correct kernel's worst element. */
+export function normalizingUnit(precision: Precision): number {
+  const r = ROUNDOFF[precision];
+  return r.accumulate + 2 * r.input;
+}
+
 /**
  * The largest finite value of each precision's output format: a sum whose S exceeds it may
  * overflow in a correct kernel (to ±Inf, or NaN from Inf - Inf). Operands are float32, so fp64

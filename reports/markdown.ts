@@ -18,7 +18,7 @@ export function renderMarkdown(report: Report, maxFailures = 20): string {
   const lines: string[] = [];
   lines.push(`# ${report.title}`, '');
   lines.push(`${report.createdAt} · convcheck ${report.convcheckVersion} · ${report.machine.cpus} cores, Node ${report.machine.node} · ${report.settings.numRuns} runs per law${report.settings.browserRuns !== undefined ? ` (${report.settings.browserRuns} on browser backends)` : ''}, seed ${report.settings.seed} · ${(report.durationMs / 1000).toFixed(1)} s`, '');
-  lines.push('## Backends', '', 'err/(u·S): each case\'s largest normalized error, median and largest over the backend\'s cases.', '');
+  lines.push('## Backends', '', 'err/(u·S): each case\'s largest normalized error, median and largest over the backend\'s passing float cases (quantized outputs, judged exactly, are not in it).', '');
   lines.push('| backend | version | precision | ' + VERDICTS.join(' | ') + ' | median err/(u·S) | max err/(u·S) |', '|---|---|---|' + VERDICTS.map(() => '---:').join('|') + '|---:|---:|');
   for (const b of report.backends) {
     if (!b.available) { lines.push(`| ${b.name} | unavailable: ${escape(b.reason ?? '')} | | ${VERDICTS.map(() => '').join(' | ')} | | |`); continue; }

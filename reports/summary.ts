@@ -84,9 +84,11 @@ export function errorInputLabel(verdict: Verdict): string {
   return verdict === 'pass' ? 'refused' : verdict === 'fail' ? 'ACCEPTED' : verdict === 'unsupported' ? 'not sent' : verdict;
 }
 
-/** Median and largest `max err/(u·S)` over the cases that have metrics (undefined when none has). */
+/** Median and largest `max err/(u·S)` over the passing float cases (undefined when there are none). */
 export function normalizedErrorStats(cases: readonly ReportCase[]): { median: number; max: number } | undefined {
-  const values = cases.flatMap((c) => (c.metrics ? [c.metrics.maxNormalizedError] : [])).sort((a, b) => a - b);
+  // passing float cases only: a failure's error is in its own line, and integer outputs (the quantized
+  // ops) are judged exactly, their metric a count of integer steps rather than a multiple of u·S
+  const values = cases.flatMap((c) => (c.metrics && c.verdict === 'pass' && c.metrics.exactElements === undefined ? [c.metrics.maxNormalizedError] : [])).sort((a, b) => a - b);
   if (values.length === 0) return undefined;
   return { median: values[Math.floor((values.length - 1) / 2)], max: values[values.length - 1] };
 }
