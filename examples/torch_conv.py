@@ -26,6 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from numpy_conv import check  # the rules of an ONNX Conv / ConvTranspose request, shared with the numpy example
+
 NAME = "torch"
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -87,7 +89,8 @@ def forward(request, x, w, b):
 
 
 def run(request):
-    """The reply fields of one run request: y."""
+    """The reply fields of one run request: y (refused by `check` when it is ill-formed)."""
+    check(request)
     with torch.no_grad():
         b = decode(request["b"]) if "b" in request else None
         return {"y": encode(forward(request, decode(request["x"]), decode(request["w"]), b))}
@@ -95,6 +98,7 @@ def run(request):
 
 def gradient(request):
     """The reply fields of one gradient request: autograd of L = sum(y * dy) for dx, dw (and db)."""
+    check(request)
     x, w = decode(request["x"], True), decode(request["w"], True)
     b = decode(request["b"], True) if "b" in request else None
     forward(request, x, w, b).backward(decode(request["dy"]))
