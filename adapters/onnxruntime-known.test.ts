@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import { referenceResult } from '../compare/run-case.ts';
@@ -8,7 +8,7 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, weightShape } from '../problem/shape.ts';
 import { buildConvModel } from './onnx/model.ts';
 import {
-  commandLineBytes, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_COMMAND_LINE_LIMIT, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
+  commandLineBytes, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ortCommandLineLimit, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
 } from './onnxruntime-known.ts';
 
 /**
@@ -94,26 +94,54 @@ describe('known ONNX Runtime discrepancies', () => {
   });
 });
 
+/**
+ * Runs `args` in a child whose soft stack limit is `stackKiB` (`ulimit -S -s`): the crash depends
+ * on the stack limit, which differs between machines and CI runners, so each test sets it.
+ */
+function withStack(stackKiB: number, args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync('/bin/sh', ['-c', 'ulimit -S -s "$1" && shift && exec "$@"', 'sh', String(stackKiB), ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
 describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process with a long command line`, () => {
-  test('still reproduces outside convcheck: a plain node script and an Identity model crash (SIGSEGV) with a 40,000-character argument, and run with a short one', () => {
-    const script = 'adapters/testdata/ort-long-argv.mjs';
-    const short = spawnSync(process.execPath, [script, 'short'], { encoding: 'utf8', timeout: 60_000 });
+  const script = 'adapters/testdata/ort-long-argv.mjs';
+
+  test('still reproduces outside convcheck: a plain node script and an Identity model crash (SIGSEGV) with an 8 MiB stack and a 40,000-character argument, and run with a short one', () => {
+    const short = withStack(8192, [process.execPath, script, 'short']);
     expect(short.status, short.stderr).toBe(0);
     expect(short.stdout).toMatch(/Y = 3/);
-    const long = spawnSync(process.execPath, [script, 'a'.repeat(40_000)], { encoding: 'utf8', timeout: 60_000 });
+    const long = withStack(8192, [process.execPath, script, 'a'.repeat(40_000)]);
     expect(long.signal, `status ${long.status}: ${long.stdout}${long.stderr}`).toBe('SIGSEGV');
   });
 
+  test('the crash scales with the stack limit: 20,000 characters run with 8 MiB and crash with 4 MiB', () => {
+    const eight = withStack(8192, [process.execPath, script, 'a'.repeat(20_000)]);
+    expect(eight.status, eight.stderr).toBe(0);
+    const four = withStack(4096, [process.execPath, script, 'a'.repeat(20_000)]);
+    expect(four.signal, `status ${four.status}: ${four.stdout}${four.stderr}`).toBe('SIGSEGV');
+  });
+
+  // a seed of N zeros and a 1 is seed 1: the command line alone is long
+  const runWithSeedOfLength = (stackKiB: number, zeros: number): SpawnSyncReturns<string> =>
+    withStack(stackKiB, [process.execPath, 'bin/convcheck.js', 'run', 'mb1ic1iw4oc1kw2', '--backend', 'onnxruntime', '--seed', `${'0'.repeat(zeros)}1`]);
+
   test('convcheck refuses onnxruntime in such a process (unsupported, naming the record) instead of crashing (before: exit 139)', () => {
-    // a seed of 30,000 zeros and a 1 is seed 1: the command line alone is long (28,984 crashed)
-    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw4oc1kw2', '--backend', 'onnxruntime', '--seed', `${'0'.repeat(30_000)}1`], { encoding: 'utf8', timeout: 60_000 });
+    const child = runWithSeedOfLength(8192, 30_000); // 28,984 bytes crashed
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stdout + child.stderr).toBe(0);
-    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, whose command line is \d+ bytes: .*known discrepancy ort-long-command-line-crash/);
+    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, whose command line is \d+ bytes, over 24576 for its stack limit: .*known discrepancy ort-long-command-line-crash/);
+  });
+
+  test('the refusal follows the stack limit: a 20,000-byte command line is refused with 4 MiB and runs (pass) with 8 MiB', () => {
+    const four = runWithSeedOfLength(4096, 20_000);
+    expect(four.status, four.stdout + four.stderr).toBe(0);
+    expect(four.stdout).toMatch(/onnxruntime +unsupported +.*over 12288 for its stack limit/);
+    const eight = runWithSeedOfLength(8192, 20_000);
+    expect(eight.status, eight.stdout + eight.stderr).toBe(0);
+    expect(eight.stdout).toMatch(/onnxruntime +pass/);
   });
 
   test('matches only while the condition holds, and a descriptor cannot make it: names are bounded', () => {
-    expect(commandLineBytes()).toBeLessThan(ORT_COMMAND_LINE_LIMIT);
+    expect(commandLineBytes()).toBeLessThan(ortCommandLineLimit());
     expect(ORT_LONG_COMMAND_LINE.matches(parseDescriptor(ORT_LONG_COMMAND_LINE.descriptor))).toBe(false);
     expect(() => parseDescriptor(`mb1ic1iw4oc1kw2n"${'a'.repeat(40_000)}"`)).toThrow('conv: name must be at most 256 characters, but it has 40000');
   });

@@ -60,12 +60,38 @@ export const ORT_CONV_TRANSPOSE_OUTPUT_PADDING: KnownDiscrepancy = {
   matches: (p, part) => part === undefined && isConvTransposeOutputPaddingAtLeastStride(p),
 };
 
+/** Linux's default soft limit on the main thread's stack, assumed where /proc/self/limits is missing: 8 MiB. */
+const DEFAULT_STACK_BYTES = 8 * 1024 * 1024;
+
+let stackLimit: number | undefined;
+
+/**
+ * The soft limit on this process's main-thread stack, in bytes (/proc/self/limits, "Max stack
+ * size"; `ulimit -s` in KiB): Infinity when unlimited, 8 MiB where /proc is missing.
+ */
+export function stackLimitBytes(): number {
+  if (stackLimit === undefined) {
+    stackLimit = DEFAULT_STACK_BYTES;
+    try {
+      const line = /^Max stack size\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+      if (line) stackLimit = line[1] === 'unlimited' ? Infinity : Number(line[1]);
+    } catch {
+      // no /proc: the default
+    }
+  }
+  return stackLimit;
+}
+
 /**
  * Command-line length (bytes of /proc/self/cmdline) from which convcheck does not let
- * onnxruntime-node create a session: the crash was measured at 28,963 to 29,055 bytes (a plain
- * script and `convcheck run` with a long --seed); 24 KiB leaves room for a deeper stack at the call.
+ * onnxruntime-node create a session in this process: 3 bytes per KiB of the stack limit (24,576
+ * at 8 MiB; none when the stack is unlimited). The crash was measured at 28,963 to 29,055 bytes
+ * with an 8 MiB stack and between 57,000 and 60,000 with 16 MiB (the recursion takes about 290
+ * bytes of stack per byte of command line); the margin leaves room for a deeper stack at the call.
  */
-export const ORT_COMMAND_LINE_LIMIT = 24_576;
+export function ortCommandLineLimit(): number {
+  return (stackLimitBytes() * 3) / 1024;
+}
 
 let commandLine: number | undefined;
 
@@ -84,8 +110,9 @@ export function commandLineBytes(): number {
 /**
  * onnxruntime-node 1.30 crashes the process (SIGSEGV) creating its first session when the command
  * line is long: a recursion in libonnxruntime.so deepens with the command line's length until it
- * overflows the 8 MiB main-thread stack (gdb: a cycle of three functions, about 87,000 frames for
- * a 40,000-character argument; with `ulimit -s unlimited` it runs; the environment's size does not
+ * overflows the main-thread stack (gdb: a cycle of three functions under OrtEnv's creation, about
+ * 87,000 frames for a 40,000-character argument): past about 28,900 bytes with an 8 MiB stack,
+ * about 58,000 with 16 MiB; with `ulimit -s unlimited` it runs; the environment's size does not
  * matter). Reproduced without convcheck by adapters/testdata/ort-long-argv.mjs. convcheck's
  * adapter refuses to create a session in such a process (unsupported, naming this record) instead
  * of crashing; problem names are bounded (problem/validate.ts), so a descriptor cannot make it.
@@ -94,11 +121,11 @@ export const ORT_LONG_COMMAND_LINE: KnownDiscrepancy = {
   id: 'ort-long-command-line-crash',
   backend: BACKEND,
   descriptor: 'mb1ic1iw1oc1kw1',
-  summary: 'onnxruntime-node 1.30 crashes the whole process (SIGSEGV, exit 139) when it creates its first session in a process whose command line is longer than about 28,900 bytes, whatever the model: a recursion in libonnxruntime.so that deepens with the command line overflows the 8 MiB main-thread stack (it runs with ulimit -s unlimited). Reproduced with a plain node script and a one-node Identity model (adapters/testdata/ort-long-argv.mjs); convcheck refuses onnxruntime in such a process instead.',
-  observed: 'exit 139 (SIGSEGV) in InferenceSession.create with one 28,946-character argument (node ort-long-argv.mjs ARG; 28,945 runs); convcheck run crashed with a 40,000-character n"..." name',
+  summary: 'onnxruntime-node 1.30 crashes the whole process (SIGSEGV, exit 139) when it creates its first session in a process whose command line is longer than about 28,900 bytes with the default 8 MiB stack (about 3.5 bytes per KiB of stack limit), whatever the model: a recursion in libonnxruntime.so that deepens with the command line overflows the main-thread stack (it runs with ulimit -s unlimited). Reproduced with a plain node script and a one-node Identity model (adapters/testdata/ort-long-argv.mjs); convcheck refuses onnxruntime in such a process instead.',
+  observed: 'exit 139 (SIGSEGV) in InferenceSession.create with one 28,946-character argument (node ort-long-argv.mjs ARG, ulimit -s 8192; 28,945 runs; with ulimit -s 16384, 57,000 runs and 60,000 crashes); convcheck run crashed with a 40,000-character n"..." name',
   expected: 'the session is created and runs: Y = X = 3',
-  condition: `the process's command line is longer than ${ORT_COMMAND_LINE_LIMIT.toLocaleString('en-US')} bytes`,
-  matches: (_p, part) => part === undefined && commandLineBytes() > ORT_COMMAND_LINE_LIMIT,
+  condition: "the process's command line is longer than 3 bytes per KiB of its stack limit (24,576 bytes at 8 MiB, `ulimit -s 8192`)",
+  matches: (_p, part) => part === undefined && commandLineBytes() > ortCommandLineLimit(),
 };
 
 /** Every known ONNX Runtime discrepancy, in report and precedence order (Backend.knownDiscrepancies of onnxruntime). */
