@@ -10,5 +10,7 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     testTimeout: Math.round(120_000 * scale),
     hookTimeout: 120_000,
+    // vitest's default is one worker fewer than the cores: one worker on this 2-core machine.
+    maxWorkers: 2,
   },
 });
