@@ -10,7 +10,7 @@ import { costLaw } from './laws/cost.ts';
 import { outputShapeLaw } from './laws/output-shape.ts';
 import { receptiveFieldLaw } from './laws/receptive-field.ts';
 import { allMutants } from './mutants.ts';
-import { countVerdicts, formatFailure, replayCommand, runLaws, selectLaws } from './runner.ts';
+import { countVerdicts, formatFailure, mistrustedMessage, replayCommand, runLaws, selectLaws } from './runner.ts';
 
 const flipped = allMutants().find((m) => m.name === 'flipped-kernel')!.backend;
 
@@ -54,6 +54,12 @@ describe('runLaws', () => {
     for (const c of result.cases.filter((r) => r.verdict === 'weak')) expect(c.message).toMatch(/^mistrusted: /);
     expect(result.unsupportedByReason).toEqual({ 'conv-only: no ConvTranspose': counts.unsupported });
     for (const c of result.cases.filter((r) => r.verdict === 'unsupported')) expect(c.convType).toBe('transposed');
+  });
+
+  it('says how many zeros made a case mistrusted, never rounding a share up to all of them', () => {
+    expect(mistrustedMessage(1)).toBe('mistrusted: every reference output is all zeros (over 70%), so an implementation returning zeros would pass');
+    expect(mistrustedMessage(0.996)).toMatch(/^mistrusted: 99% or more of every reference output is zero \(over 70%\)/);
+    expect(mistrustedMessage(0.75)).toMatch(/^mistrusted: 75% or more/);
   });
 
   it('routes a failure explained by a known discrepancy to the known verdict', async () => {

@@ -282,13 +282,19 @@ export function diagnose(calls: readonly CaseCall[]): string | undefined {
   return parts.join('; ') + (right.length > 0 ? `; ${right.join(', ')} ${right.length === 1 ? 'agrees' : 'agree'} with the reference` : '');
 }
 
+/** Why a case whose every reference output has at least `share` zeros is weak (share rounded down, so 99.6% is not 100%). */
+export function mistrustedMessage(share: number): string {
+  const zeros = share === 1 ? 'every reference output is all zeros' : `${Math.floor(share * 100)}% or more of every reference output is zero`;
+  return `mistrusted: ${zeros} (over ${Math.round(MISTRUSTED_ZERO_SHARE * 100)}%), so an implementation returning zeros would pass`;
+}
+
 /** Why a passing case is weak, or undefined: a vacuous check, or every call's reference output mostly zeros. */
 function weakness(law: Law, judgement: Judgement, calls: readonly CaseCall[]): string | undefined {
   if (judgement.weak !== undefined) return judgement.weak;
   const answered = calls.filter((c) => c.comparison !== undefined);
   if (law.mistrustZeros && answered.length > 0 && answered.every((c) => c.referenceZeroShare > MISTRUSTED_ZERO_SHARE)) {
     const share = Math.min(...answered.map((c) => c.referenceZeroShare));
-    return `mistrusted: ${Math.round(share * 100)}% or more of every reference output is zero (over ${Math.round(MISTRUSTED_ZERO_SHARE * 100)}%), so an implementation returning zeros would pass`;
+    return mistrustedMessage(share);
   }
   return undefined;
 }
