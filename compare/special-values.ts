@@ -4,11 +4,13 @@
  * bounds, which a non-finite S = Σ|x·w| makes infinite (or NaN) so that any answer fits them.
  * Per output element: where the reference is NaN the answer must be NaN, where it is ±Inf the
  * same infinity; where a padded zero meets an infinite or NaN weight NaN is allowed too
- * (reference/padded-products.ts); the finite elements are judged as usual, bit for bit when the
- * finite part of the data is exact.
+ * (reference/padded-products.ts), and so it is where the finite terms' S passes the precision's
+ * largest value (a partial sum may overflow to the infinity opposite an infinite term's, and
+ * Inf - Inf is NaN); the finite elements are judged as usual, bit for bit when the finite part of
+ * the data is exact.
  */
 import type { ConvOperands } from '../problem/operands.ts';
-import type { Precision } from '../problem/precision.ts';
+import { LARGEST_FINITE, type Precision } from '../problem/precision.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { convDetailed } from '../reference/conv.ts';
@@ -39,6 +41,20 @@ export function describeSpecialValues(operands: ConvOperands): string | undefine
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
+/**
+ * Per output element, 1 where NaN is a correct answer besides the reference's: a padded zero meets
+ * an infinite or NaN weight (reference/padded-products.ts), or the finite terms' S (`finiteS`, the
+ * S of the operands' finite part) passes the precision's largest value, so that a correct kernel's
+ * partial sum may overflow to the infinity opposite an infinite term's: 3e38 + 3e38 - Inf is NaN in
+ * float32, -Inf in float64.
+ */
+export function allowedNaNs(p: ConvProblem, w: Tensor, finiteS: ArrayLike<number>, precision: Precision): Uint8Array {
+  const allowed = paddedInfiniteProducts(p, w);
+  const largest = LARGEST_FINITE[precision];
+  for (let i = 0; i < allowed.length; i++) if (finiteS[i] > largest) allowed[i] = 1;
+  return allowed;
+}
+
 /** How to judge a case with special values: the comparison's options and the note its message starts with. */
 export interface SpecialValueJudgement {
   readonly exact: boolean;
@@ -58,7 +74,7 @@ export function specialValueJudgement(p: ConvProblem, operands: ConvOperands, pr
   const finiteS = (p.op === 'conv' ? convDetailed(p, finite) : convTransposeDetailed(p, finite)).absSum;
   return {
     exact: convExactlyComputable(precision, finite, finiteS),
-    nanAllowed: paddedInfiniteProducts(p, operands.w),
-    note: `special values (${found}) judged by IEEE 754: NaN where the reference is NaN, the same infinity where it is infinite (NaN also allowed where a padded zero meets an infinite weight)`,
+    nanAllowed: allowedNaNs(p, operands.w, finiteS, precision),
+    note: `special values (${found}) judged by IEEE 754: NaN where the reference is NaN, the same infinity where it is infinite (NaN also allowed where a padded zero meets an infinite weight, or where the finite terms may overflow)`,
   };
 }
