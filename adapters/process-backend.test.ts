@@ -326,7 +326,7 @@ describe('gradients (protocol 2)', () => {
     await expect(run(backend)).resolves.toMatchObject({ shape: [1, 1, 2, 2] });
   });
 
-  test('gradients of an op not declared are unsupported without asking the process; the gradient laws take only Conv', async () => {
+  test('gradients of an op not declared are unsupported without asking the process, for the gradient laws too', async () => {
     const backend = await start('grad-conv-only') as ExternalBackend;
     expect(backend.gradientSupport(TRANSPOSED)).toEqual({ supported: false, reason: 'misbehaving-grad-conv-only: gradients of convTranspose are not among the gradients of its hello [conv]' });
     await expect(grad(backend, TRANSPOSED)).rejects.toThrow(UnsupportedError);

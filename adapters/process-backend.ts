@@ -233,11 +233,11 @@ class ProcessBackend implements ExternalBackend {
     return this.enqueue(() => this.runIllFormedNow(problem, operands));
   }
 
-  /** The ConvGradients of the gradient laws: one gradient request each, without the bias (it plays no part). */
+  /** The ConvGradients of the gradient laws (Conv's, and ConvTranspose's when declared): one gradient request each, without the bias (it plays no part). */
   private convGradients(): ConvGradients {
     const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
     return {
-      supports: (p: ConvProblem, _part: GradientPart): Support => (p.op === 'conv' ? this.gradientSupport(p) : unsupported(`${this.hello.name}: the gradient laws take gradients of Conv, but op=${p.op}`)),
+      supports: (p: ConvProblem, _part: GradientPart): Support => this.gradientSupport(p),
       input: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dx,
       weight: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dw,
     };

@@ -15,11 +15,12 @@ import { closeFastConvPool, convFastParallel } from '../reference/conv-fast-pool
 export const REFERENCE_FAST_NAME = 'reference-fast';
 
 /**
- * Only the input gradient has a fast path (the transposed conv of dy, the adjoint); the weight
- * gradient is the readable reference's own loop, checked on `reference`.
+ * Only Conv's input gradient has a fast path (the transposed conv of dy, the adjoint); Conv's
+ * weight gradient and ConvTranspose's gradients are the readable reference's own loops, checked on
+ * `reference`.
  */
 function gradientSupport(p: ConvProblem, part: GradientPart): Support {
-  if (p.op !== 'conv') return unsupported(`${REFERENCE_FAST_NAME}: gradients are defined for Conv problems only, but op=${p.op}.`);
+  if (p.op !== 'conv') return unsupported(`${REFERENCE_FAST_NAME}: ConvTranspose's gradients have no fast path (the readable reference's are checked on reference).`);
   return part === 'input' ? SUPPORTED : unsupported(`${REFERENCE_FAST_NAME}: the weight gradient has no fast path (the readable reference's is checked on reference).`);
 }
 

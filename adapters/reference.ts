@@ -9,7 +9,7 @@
  * ends at the limit as "reference did not answer within N ms". Smaller problems run on this
  * thread (under about 50 ms), as do calls without a signal.
  */
-import { SUPPORTED, unsupported, type Backend, type CallOptions, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { SUPPORTED, type Backend, type CallOptions, type ConvGradients, type QuantizedConvOps } from '../problem/backend.ts';
 import { activeLimits } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { denseMultiplyAccumulates } from '../problem/shape.ts';
@@ -18,6 +18,7 @@ import { conv } from '../reference/conv.ts';
 import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
 import { readableInWorker } from '../reference/conv-fast-pool.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
+import { convTransposeInputGradDetailed, convTransposeWeightGradDetailed } from '../reference/conv-transpose-grad.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { convInteger } from '../reference/conv-integer.ts';
 import { qlinearConv } from '../reference/qlinear-conv.ts';
@@ -30,27 +31,30 @@ function onWorker(p: ConvProblem, options: CallOptions | undefined): options is 
   return options?.signal !== undefined && denseMultiplyAccumulates(p) >= STOPPABLE_READABLE_MIN_MACS;
 }
 
-/** The reference defines gradients of Conv only (a ConvTranspose's are its forward twin's). */
-function gradientSupport(p: ConvProblem, _part: GradientPart): Support {
-  return p.op === 'conv' ? SUPPORTED : unsupported(`reference: gradients are defined for Conv problems only, but op=${p.op}.`);
-}
-
 /**
- * The reference's Conv gradients, float64: `∂L/∂x` is the transposed conv of dy with the same
- * weights (the adjoint, reference/conv-transpose.ts), `∂L/∂w` the weight gradient's own loop
- * (reference/conv-weight-grad.ts). The bias plays no part.
+ * The reference's gradients, float64, of Conv and ConvTranspose (the bias plays no part). Conv:
+ * `∂L/∂x` is the transposed conv of dy with the same weights (the adjoint,
+ * reference/conv-transpose.ts), `∂L/∂w` the weight gradient's own loop (reference/conv-weight-grad.ts).
+ * ConvTranspose: both by their own loops over the forward's map (reference/conv-transpose-grad.ts).
  */
 export const referenceGradients: ConvGradients = {
-  supports: gradientSupport,
+  supports: () => SUPPORTED,
   input: async (p, { w }, dy, options) => {
+    if (p.op === 'convTranspose') {
+      return onWorker(p, options)
+        ? (await readableInWorker({ kind: 'readable', op: 'transposeInputGradient', problem: p, w, dy, limits: activeLimits() }, options.signal)).y
+        : convTransposeInputGradDetailed(p, w, dy).y;
+    }
     const adjoint = adjointProblem(p);
     return onWorker(p, options)
       ? (await readableInWorker({ kind: 'readable', op: 'convTranspose', problem: adjoint, operands: { x: dy, w }, limits: activeLimits() }, options.signal)).y
       : convTranspose(adjoint, { x: dy, w });
   },
-  weight: async (p, { x }, dy, options) => (onWorker(p, options)
-    ? (await readableInWorker({ kind: 'readable', op: 'weightGradient', problem: p, x, dy, limits: activeLimits() }, options.signal)).y
-    : convWeightGrad(p, x, dy).y),
+  weight: async (p, { x }, dy, options) => {
+    const op = p.op === 'conv' ? 'weightGradient' : 'transposeWeightGradient';
+    if (onWorker(p, options)) return (await readableInWorker({ kind: 'readable', op, problem: p, x, dy, limits: activeLimits() }, options.signal)).y;
+    return p.op === 'conv' ? convWeightGrad(p, x, dy).y : convTransposeWeightGradDetailed(p, x, dy).y;
+  },
 };
 
 /**

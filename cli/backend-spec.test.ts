@@ -30,7 +30,7 @@ describe('--timeout reaches a cmd: process backend', () => {
     const backend = await slowReplies();
     for (const argv of [
       ['run', 'mb1ic1iw3oc1kw1', '--backend', backend, '--timeout', '500'],
-      ['gate', '--backend', backend, '--timeout', '500', '--num-runs', '1', '--golden', 'none', '--law', 'the backend agrees with the reference'],
+      ['gate', '--backend', backend, '--timeout', '500', '--num-runs', '1', '--golden', 'none', '--law', 'the backend agrees with the reference', '--conv-types', 'conv2d'],
       ['golden', 'import', 'golden/corpus/article-1x1', '--backend', backend, '--timeout', '500'],
     ]) {
       const io = capture();

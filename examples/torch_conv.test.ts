@@ -111,5 +111,7 @@ describe.skipIf(!hasTorch)('convcheck gate on PyTorch', () => {
     expect(unsupported).toBe(quantized);
     expect(io.text()).toMatch(/the input gradient of conv is the transposed conv of dy/);
     expect(io.text()).toMatch(/the weight gradient of conv is the correlation of x with dy/);
+    expect(io.text()).toMatch(/the input gradient of convTranspose is the conv of dy/);
+    expect(io.text()).toMatch(/the weight gradient of convTranspose is the correlation of dy with x/);
   });
 });

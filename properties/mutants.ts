@@ -21,6 +21,7 @@ import type { AuxOps } from './law.ts';
 import type { ConvType } from '../problem/conv-types.ts';
 import { quantizedMutants } from './quantized-mutants.ts';
 import { flipSpatial, mapTensor, permuteAxis, remapSpatial } from '../reference/tensor-ops.ts';
+import { convTransposeInputGradDetailed, convTransposeWeightGradDetailed } from '../reference/conv-transpose-grad.ts';
 
 /** A broken implementation and the laws that must catch it. */
 export interface Mutant {
@@ -247,6 +248,21 @@ const weightGradientIgnoresDilation = gradientMutant('weight-grad-ignores-dilati
   },
 });
 
+/** ConvTranspose's input gradient reads the kernel flipped on every spatial axis (convolution where correlation is meant); Conv's is right. */
+const transposeInputGradientFlipped = gradientMutant('transpose-input-grad-kernel-flipped', {
+  input: async (p, o, dy, options) => (p.op === 'convTranspose' ? convTransposeInputGradDetailed(p, flipSpatial(o.w), dy).y : referenceGradients.input(p, o, dy, options)),
+});
+
+/** ConvTranspose's weight gradient with its begin and end pads swapped (dy read shifted by pe - pb); Conv's is right. */
+const transposeWeightGradientPadsSwapped = gradientMutant('transpose-weight-grad-pads-swapped', {
+  weight: async (p, o, dy, options) => {
+    if (p.op !== 'convTranspose') return referenceGradients.weight(p, o, dy, options);
+    const e = explicit(p);
+    // the output length depends on pb + pe only, so dy fits the swapped problem too
+    return convTransposeWeightGradDetailed(withChanges(e, { padsBegin: e.padsEnd, padsEnd: e.padsBegin }), o.x, dy).y;
+  },
+});
+
 /** Every mutant, with the laws expected to catch it. */
 export function allMutants(): Mutant[] {
   return [
@@ -302,6 +318,10 @@ export function allMutants(): Mutant[] {
       expectedCatchers: ['the input gradient of conv is the transposed conv of dy'] },
     { name: 'weight-grad-ignores-dilation', bug: 'the weight gradient forgets the dilation (taps one element apart)', backend: weightGradientIgnoresDilation,
       expectedCatchers: ['the weight gradient of conv is the correlation of x with dy'] },
+    { name: 'transpose-input-grad-kernel-flipped', bug: 'ConvTranspose\'s input gradient reads the kernel flipped', backend: transposeInputGradientFlipped,
+      expectedCatchers: ['the input gradient of convTranspose is the conv of dy'] },
+    { name: 'transpose-weight-grad-pads-swapped', bug: 'ConvTranspose\'s weight gradient swaps the begin and end pads', backend: transposeWeightGradientPadsSwapped,
+      expectedCatchers: ['the weight gradient of convTranspose is the correlation of dy with x'] },
     ...quantizedMutants(),
   ];
 }

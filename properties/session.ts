@@ -26,6 +26,7 @@ import { compareQuantized, noQuantizedOps, quantizedReferenceResult, type Quanti
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
+import { convTransposeInputGradDetailed, convTransposeWeightGradDetailed } from '../reference/conv-transpose-grad.ts';
 import type { Approx } from './approx.ts';
 import type { AuxOps, LawContext } from './law.ts';
 
@@ -92,10 +93,12 @@ function zeroShare(values: ArrayLike<number>): number {
 }
 
 /**
- * The reference gradient `part` of Conv problem `p` with S and n per element: `input` is the
- * transposed conv of dy (the adjoint), `weight` the weight gradient's own loop.
+ * The reference gradient `part` of problem `p` with S and n per element. Conv: `input` is the
+ * transposed conv of dy (the adjoint), `weight` the weight gradient's own loop; ConvTranspose:
+ * both their own loops (reference/conv-transpose-grad.ts).
  */
 function referenceGradient(part: GradientPart, p: ConvProblem, x: Tensor, w: Tensor, dy: Tensor): ConvResult {
+  if (p.op === 'convTranspose') return part === 'input' ? convTransposeInputGradDetailed(p, w, dy) : convTransposeWeightGradDetailed(p, x, dy);
   return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
 }
 
@@ -145,7 +148,6 @@ export class CaseSession implements LawContext {
 
   async gradient(part: GradientPart, problem: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Approx> {
     validateProblem(problem);
-    if (problem.op !== 'conv') throw new Error(`gradient: gradients are taken of Conv problems, but op=${problem.op}`);
     checkTensor('x', operands.x, inputTensorShape(problem));
     checkTensor('w', operands.w, weightShape(problem));
     checkTensor('dy', dy, outputTensorShape(problem));

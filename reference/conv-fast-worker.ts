@@ -3,9 +3,9 @@
  * message with `{ ok: true, ... }` or `{ ok: false, message }`, and `{ ready: true }` once loaded:
  * - a share of a parallel fast-path run (reference/conv-fast-kernel.ts, the only module it loads
  *   at start), answered `{ ok: true }` (the output is in shared memory);
- * - a readable reference op (`kind: 'readable'`: Conv, ConvTranspose or the weight gradient, the
- *   loops of reference/conv.ts, conv-transpose.ts, conv-weight-grad.ts, loaded on the first such
- *   job), answered with its result. Run here, the op can be stopped: the pool ends the thread.
+ * - a readable reference op (`kind: 'readable'`: Conv, ConvTranspose, Conv's weight gradient or
+ *   ConvTranspose's gradients, the loops of reference/conv.ts, conv-transpose.ts,
+ *   conv-weight-grad.ts, conv-transpose-grad.ts, loaded on the first such job), answered with its result. Run here, the op can be stopped: the pool ends the thread.
  * Only the pool starts it (workerData marks it), so importing this module anywhere else does nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -22,16 +22,22 @@ export const FAST_WORKER_MARK = 'convcheck-fast-conv-worker';
 /** A readable reference op to run on the worker. */
 export type ReadableJob =
   | { readonly kind: 'readable'; readonly op: 'conv' | 'convTranspose'; readonly problem: ConvProblem; readonly operands: ConvOperands; readonly limits: ResourceLimits }
-  | { readonly kind: 'readable'; readonly op: 'weightGradient'; readonly problem: ConvProblem; readonly x: Tensor; readonly dy: Tensor; readonly limits: ResourceLimits };
+  | { readonly kind: 'readable'; readonly op: 'weightGradient' | 'transposeWeightGradient'; readonly problem: ConvProblem; readonly x: Tensor; readonly dy: Tensor; readonly limits: ResourceLimits }
+  | { readonly kind: 'readable'; readonly op: 'transposeInputGradient'; readonly problem: ConvProblem; readonly w: Tensor; readonly dy: Tensor; readonly limits: ResourceLimits };
 
 /** Runs a readable job with the limits in force in the process that sent it. */
 async function runReadable(job: ReadableJob): Promise<ConvResult> {
-  const [{ setActiveLimits }, { convDetailed }, { convTransposeDetailed }, { convWeightGradDetailed }] = await Promise.all([
-    import('../problem/limits.ts'), import('./conv.ts'), import('./conv-transpose.ts'), import('./conv-weight-grad.ts'),
+  const [{ setActiveLimits }, { convDetailed }, { convTransposeDetailed }, { convWeightGradDetailed }, transposeGrad] = await Promise.all([
+    import('../problem/limits.ts'), import('./conv.ts'), import('./conv-transpose.ts'), import('./conv-weight-grad.ts'), import('./conv-transpose-grad.ts'),
   ]);
   setActiveLimits(job.limits);
-  if (job.op === 'weightGradient') return convWeightGradDetailed(job.problem, job.x, job.dy);
-  return job.op === 'conv' ? convDetailed(job.problem, job.operands) : convTransposeDetailed(job.problem, job.operands);
+  switch (job.op) {
+    case 'weightGradient': return convWeightGradDetailed(job.problem, job.x, job.dy);
+    case 'transposeWeightGradient': return transposeGrad.convTransposeWeightGradDetailed(job.problem, job.x, job.dy);
+    case 'transposeInputGradient': return transposeGrad.convTransposeInputGradDetailed(job.problem, job.w, job.dy);
+    case 'conv': return convDetailed(job.problem, job.operands);
+    case 'convTranspose': return convTransposeDetailed(job.problem, job.operands);
+  }
 }
 
 const port = parentPort;

@@ -9,7 +9,7 @@ import { parseDescriptor } from '../../problem/descriptor.ts';
 import { tensor } from '../../problem/tensor.ts';
 import { referenceBackend, referenceGradients } from '../../adapters/reference.ts';
 import { countVerdicts, formatFailure, runLaws } from '../runner.ts';
-import { correlationWeightGradient, inputGradientLaw, matrixInputGradient, weightGradientLaw } from './gradients.ts';
+import { correlationWeightGradient, inputGradientLaw, matrixInputGradient, oneHotTransposeInputGradient, oneHotTransposeWeightGradient, weightGradientLaw } from './gradients.ts';
 
 const LAWS = [inputGradientLaw, weightGradientLaw];
 
@@ -34,6 +34,24 @@ describe('the independent sides of the gradient laws', () => {
     const g = parseDescriptor('g2mb1ic2iw2oc2kw1');
     const got = correlationWeightGradient(g, tensor([1, 2, 3, 4], [1, 2, 2]), tensor([1, 10, 100, 1000], [1, 2, 2]));
     expect(Array.from(got.value)).toEqual([1 + 20, 300 + 4000]);
+  });
+});
+
+describe('the independent sides of the ConvTranspose gradient laws', () => {
+  // stride 2, pad 1 at the beginning: x = [1, 2], w = [3, 4] land at t = 2i - 1 + k of 3 outputs ((i=0, k=0) cropped)
+  const p = parseDescriptor('Tmb1ic1iw2oc1kw2sw2pw1ew0');
+  const x = tensor([1, 2], [1, 1, 2]), w = tensor([3, 4], [1, 1, 2]), dy = tensor([1, 2, 3], [1, 1, 3]);
+
+  it('⟨dy, convT(e_i, w)⟩ reads dy where x[i] lands: dx = [4·1, 3·2 + 4·3]', () => {
+    const got = oneHotTransposeInputGradient(p, w, dy);
+    expect(Array.from(got.value)).toEqual([4, 18]);
+    expect(got.shape).toEqual([1, 1, 2]);
+  });
+
+  it('⟨dy, convT(x, e_k)⟩ correlates dy with x: dW = [2·2, 1·1 + 2·3]', () => {
+    const got = oneHotTransposeWeightGradient(p, x, dy);
+    expect(Array.from(got.value)).toEqual([4, 7]);
+    expect(Array.from(got.absSum)).toEqual([4, 7]);
   });
 });
 

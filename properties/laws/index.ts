@@ -1,7 +1,7 @@
 /**
  * Every law of the suite: adjoint first, the equivalences of the article's types, the algebra
  * (linearity, translation, strides, pads, batch, rank), the structural laws (shapes, costs,
- * receptive fields; they run on the reference only), the matrix form and its two gradients, the
+ * receptive fields; they run on the reference only), the matrix form, Conv's and ConvTranspose's gradients, the
  * numerics (special values, scaling to the precision's edges, error statistics over large
  * outputs), the quantized operators' laws (ConvInteger, QLinearConv), and agreement with the
  * reference last (float, then quantized).
@@ -19,7 +19,7 @@ import { depthwiseLaw } from './depthwise.ts';
 import { depthwiseSeparableLaw } from './depthwise-separable.ts';
 import { dilationLaw } from './dilation.ts';
 import { flattenedLaw } from './flattened.ts';
-import { inputGradientLaw, weightGradientLaw } from './gradients.ts';
+import { inputGradientLaw, transposeInputGradientLaw, transposeWeightGradientLaw, weightGradientLaw } from './gradients.ts';
 import { groupedLaw } from './grouped.ts';
 import { linearityLaw } from './linearity.ts';
 import { matrixFormLaw } from './matrix-form.ts';
@@ -45,7 +45,7 @@ const LAWS: readonly Law[] = [
   adjointLaw, depthwiseLaw, dilationLaw, pointwiseLaw, depthwiseSeparableLaw, spatiallySeparableLaw, flattenedLaw,
   groupedLaw, shufflePermutationLaw, shuffledGroupedLaw, convCorrelationLaw, linearityLaw, translationLaw,
   stridedLaw, paddedLaw, samePadsLaw, batchLaw, rankLaw, outputShapeLaw, costLaw, receptiveFieldLaw,
-  checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, specialValuesLaw, scalingLaw, errorStatisticsLaw,
+  checkerboardLaw, matrixFormLaw, inputGradientLaw, weightGradientLaw, transposeInputGradientLaw, transposeWeightGradientLaw, specialValuesLaw, scalingLaw, errorStatisticsLaw,
   convIntegerFloatLaw, zeroPointShiftLaw, requantizeLaw, perChannelLaw, saturationLaw,
   agreementLaw, quantizedAgreementLaw,
 ];
