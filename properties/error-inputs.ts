@@ -11,7 +11,7 @@
  */
 import { isUnsupportedError, type Backend } from '../problem/backend.ts';
 import { ERROR_INPUTS, errorInputOperands, type ErrorInput } from '../problem/error-inputs.ts';
-import type { Tensor } from '../problem/tensor.ts';
+import { errorMessage, TimeLimitError, withinTimeLimit } from '../compare/backend-call.ts';
 import { isExternalBackend, type IllFormedOutcome } from '../adapters/process-backend.ts';
 
 /** The verdict of one error input on one backend (see the module comment). */
@@ -73,19 +73,13 @@ async function processCall(call: () => Promise<IllFormedOutcome>, input: ErrorIn
  * whatever `supports()` says (a run that trusts its caller to have asked is what is tested).
  */
 async function moduleCall(backend: Backend, input: ErrorInput, timeoutMs: number): Promise<Judged> {
-  const timedOut = Symbol('timed out');
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const result = await Promise.race([
-      Promise.resolve().then(() => backend.run(input.problem, errorInputOperands(input))),
-      new Promise<typeof timedOut>((resolve) => { timer = setTimeout(() => resolve(timedOut), timeoutMs); }),
-    ]);
-    if (result === timedOut) return { verdict: 'error', message: `did not refuse cleanly: ${backend.name} did not answer within ${timeoutMs} ms` };
-    return accepted(input, (result as Tensor).shape);
+    const result = await withinTimeLimit(timeoutMs, (ms) => `${backend.name} did not answer within ${ms} ms`,
+      (signal) => backend.run(input.problem, errorInputOperands(input), { signal }));
+    return accepted(input, result.shape);
   } catch (error) {
+    if (error instanceof TimeLimitError) return { verdict: 'error', message: `did not refuse cleanly: ${error.message}` };
     if (isUnsupportedError(error)) return { verdict: 'pass', message: `refused as unsupported: ${error.reason}` };
-    return { verdict: 'pass', message: `refused: ${error instanceof Error ? error.message : String(error)}` };
-  } finally {
-    clearTimeout(timer);
+    return { verdict: 'pass', message: `refused: ${errorMessage(error)}` };
   }
 }

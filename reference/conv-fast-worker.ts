@@ -43,7 +43,9 @@ async function runReadable(job: ReadableJob): Promise<ConvResult> {
 const port = parentPort;
 if (port !== null && (workerData as { mark?: unknown } | null)?.mark === FAST_WORKER_MARK) {
   port.on('message', (job: FastJob | ReadableJob) => {
-    const fail = (error: unknown): void => port.postMessage({ ok: false, message: error instanceof Error ? error.stack ?? error.message : String(error) });
+    // a refused input says what the caller got wrong (its message alone); anything else is a bug here, with its stack
+    const refused = (error: Error): boolean => error.name === 'ConvInputError' || error.name === 'ResourceLimitError';
+    const fail = (error: unknown): void => port.postMessage({ ok: false, message: error instanceof Error ? (refused(error) ? error.message : error.stack ?? error.message) : String(error) });
     if ('kind' in job) {
       runReadable(job).then((result) => {
         port.postMessage({ ok: true, result }, [result.y.data.buffer, result.absSum.buffer, result.terms.buffer] as ArrayBuffer[]);
