@@ -125,11 +125,14 @@ export const weightGradientLaw = defineLaw('the weight gradient of conv is the c
 export function oneHotTransposeInputGradient(p: ConvProblem, w: Tensor, dy: Tensor): Approx {
   const item = withChanges(p, { batch: 1, bias: false });
   const itemIn = sizeOf(p.inputShape) * p.inChannels, itemOut = dy.data.length / p.batch;
-  const absW = abs(w);
   const value = new Float64Array(p.batch * itemIn), scale = new Float64Array(value.length);
+  const oneHot = { shape: [1, p.inChannels, ...p.inputShape], data: new Float64Array(itemIn) };
   for (let j = 0; j < itemIn; j++) {
-    const oneHot = { shape: [1, p.inChannels, ...p.inputShape], data: Float64Array.from({ length: itemIn }, (_, k) => (k === j ? 1 : 0)) };
-    const column = convTransposeDetailed(item, { x: oneHot, w }).y.data, absColumn = convTransposeDetailed(item, { x: oneHot, w: absW }).y.data;
+    oneHot.data.fill(0);
+    oneHot.data[j] = 1;
+    // one 1 in x: the S of each output is the transposed conv with |w|
+    const spread = convTransposeDetailed(item, { x: oneHot, w });
+    const column = spread.y.data, absColumn = spread.absSum;
     for (let n = 0; n < p.batch; n++) {
       let acc = 0, absAcc = 0;
       for (let o = 0; o < itemOut; o++) {
