@@ -121,8 +121,8 @@ describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process wit
   });
 
   // a seed of N zeros and a 1 is seed 1: the command line alone is long
-  const runWithSeedOfLength = (stackKiB: number, zeros: number): SpawnSyncReturns<string> =>
-    withStack(stackKiB, [process.execPath, 'bin/convcheck.js', 'run', 'mb1ic1iw4oc1kw2', '--backend', 'onnxruntime', '--seed', `${'0'.repeat(zeros)}1`]);
+  const runWithSeedOfLength = (stackKiB: number, zeros: number, descriptor = 'mb1ic1iw4oc1kw2'): SpawnSyncReturns<string> =>
+    withStack(stackKiB, [process.execPath, 'bin/convcheck.js', 'run', descriptor, '--backend', 'onnxruntime', '--seed', `${'0'.repeat(zeros)}1`]);
 
   test('convcheck refuses onnxruntime in such a process (unsupported, naming the record) instead of crashing (before: exit 139)', () => {
     const child = runWithSeedOfLength(8192, 30_000); // 28,984 bytes crashed
@@ -138,6 +138,13 @@ describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process wit
     const eight = runWithSeedOfLength(8192, 20_000);
     expect(eight.status, eight.stdout + eight.stderr).toBe(0);
     expect(eight.stdout).toMatch(/onnxruntime +pass/);
+  });
+
+  test('the quantized ops are refused too (a ConvInteger session crashes the process the same way; before: exit 139)', () => {
+    const child = runWithSeedOfLength(4096, 20_000, 'CIu8u8mb1ic1iw4oc1kw2');
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stdout + child.stderr).toBe(0);
+    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, .*over 12288 for its stack limit/);
   });
 
   test('matches only while the condition holds, and a descriptor cannot make it: names are bounded', () => {

@@ -125,8 +125,23 @@ export const ORT_LONG_COMMAND_LINE: KnownDiscrepancy = {
   observed: 'exit 139 (SIGSEGV) in InferenceSession.create with one 28,946-character argument (node ort-long-argv.mjs ARG, ulimit -s 8192; 28,945 runs; with ulimit -s 16384, 57,000 runs and 60,000 crashes); convcheck run crashed with a 40,000-character n"..." name',
   expected: 'the session is created and runs: Y = X = 3',
   condition: "the process's command line is longer than 3 bytes per KiB of its stack limit (24,576 bytes at 8 MiB, `ulimit -s 8192`)",
-  matches: (_p, part) => part === undefined && commandLineBytes() > ortCommandLineLimit(),
+  matches: (_p, part) => part === undefined && commandLineTooLongForOrt(),
+  matchesQuantized: () => commandLineTooLongForOrt(),
 };
+
+/** Whether creating an ORT session in this process would crash it ({@link ORT_LONG_COMMAND_LINE}'s condition). */
+export function commandLineTooLongForOrt(): boolean {
+  return commandLineBytes() > ortCommandLineLimit();
+}
+
+/**
+ * Why onnxruntime is not run in this process (any op: Conv, ConvInteger, QLinearConv), or
+ * undefined when it can be: every session creation would crash it ({@link ORT_LONG_COMMAND_LINE}).
+ */
+export function ortProcessRefusal(): string | undefined {
+  if (!commandLineTooLongForOrt()) return undefined;
+  return `onnxruntime: not run in this process, whose command line is ${commandLineBytes()} bytes, over ${ortCommandLineLimit()} for its stack limit: onnxruntime-node crashes (SIGSEGV) creating a session past about 28,900 with an 8 MiB stack (known discrepancy ${ORT_LONG_COMMAND_LINE.id}).`;
+}
 
 /** Every known ONNX Runtime discrepancy, in report and precedence order (Backend.knownDiscrepancies of onnxruntime). */
 export const ONNX_RUNTIME_KNOWN_DISCREPANCIES: readonly KnownDiscrepancy[] = [ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE];

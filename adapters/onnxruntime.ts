@@ -24,8 +24,8 @@ import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
 import {
-  commandLineBytes, isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ortCommandLineLimit, ORT_CONV_SAME_DILATION,
-  ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
+  isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ortProcessRefusal, ORT_CONV_SAME_DILATION,
+  ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
 } from './onnxruntime-known.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import type { QuantizedConvProblem } from '../problem/quantized.ts';
@@ -78,10 +78,9 @@ export interface OnnxRuntimeBackendOptions {
  * is unsupported with the validation message (this never throws).
  */
 export function onnxRuntimeSupport(p: ConvProblem): Support {
-  if (commandLineBytes() > ortCommandLineLimit()) {
-    // creating a session would crash this process (SIGSEGV): refused, as ORT's own refusals are
-    return unsupported(`${ONNX_RUNTIME_NAME}: not run in this process, whose command line is ${commandLineBytes()} bytes, over ${ortCommandLineLimit()} for its stack limit: onnxruntime-node crashes (SIGSEGV) creating a session past about 28,900 with an 8 MiB stack (known discrepancy ${ORT_LONG_COMMAND_LINE.id}).`);
-  }
+  // creating a session would crash this process (SIGSEGV): refused, as ORT's own refusals are
+  const refusal = ortProcessRefusal();
+  if (refusal !== undefined) return unsupported(refusal);
   try {
     validateProblem(p);
   } catch (error) {
