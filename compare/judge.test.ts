@@ -95,6 +95,15 @@ describe('errorStatistics', () => {
     const repeated = Array.from({ length: n }, () => 3);
     expect(errorStatistics(repeated.map((v) => v - u), expectation(repeated), u)).toBeUndefined();
   });
+
+  it('counts each distinct sum once among repeats, -0 and 0 alike', () => {
+    // n values: each of n/2 sums twice
+    const twice = Array.from({ length: n }, (_, i) => 1 + (i % (n / 2)) * 2 ** -10);
+    expect(errorStatistics(twice.map((v) => v + u), expectation(twice), u)?.elements).toBe(n / 2);
+    const zeros = Array.from({ length: n }, (_, i) => (i < 2 ? [0, -0][i] : 1 + i * 2 ** -10));
+    const withZeroS = { ...expectation(zeros), absSum: zeros.map((v, i) => (i < 2 ? 1 : Math.abs(v))) };
+    expect(errorStatistics(zeros, withZeroS, u)?.elements).toBe(n - 1);
+  });
 });
 
 describe('exactlyComputable: integers times powers of two whose partial sums are exact', () => {

@@ -134,6 +134,38 @@ function elementError(got: number, want: number, nanAllowed: boolean, mayOverflo
 }
 
 /**
+ * The elements whose sum (value and S) an earlier element already had: an open-addressing hash
+ * set of indices into `value` and `absSum`, allocated once (no string or Set entry per element, and
+ * no size cap: a Set holds at most 2^24 entries, fewer than an output may have).
+ */
+class SumSet {
+  private readonly slots: Int32Array; // index + 1, 0 = empty
+  private readonly mask: number;
+  private readonly bits = new Float64Array(2);
+  private readonly words = new Uint32Array(this.bits.buffer);
+
+  constructor(private readonly value: ArrayLike<number>, private readonly absSum: ArrayLike<number>) {
+    const capacity = 2 ** Math.max(4, Math.ceil(Math.log2(value.length * 2)));
+    this.slots = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  /** Adds element i; false when an earlier element has the same value and S (-0 and 0 alike). */
+  addFirst(i: number): boolean {
+    const w = this.value[i] + 0, s = this.absSum[i] + 0;
+    this.bits[0] = w;
+    this.bits[1] = s;
+    let h = Math.imul(this.words[0] ^ Math.imul(this.words[1], 0x85ebca77), 0x9e3779b1) ^ Math.imul(this.words[2] ^ Math.imul(this.words[3], 0xc2b2ae3d), 0x27d4eb2f);
+    h ^= h >>> 15;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const j = this.slots[slot] - 1;
+      if (j < 0) { this.slots[slot] = i + 1; return true; }
+      if (this.value[j] === w && this.absSum[j] === s) return false;
+    }
+  }
+}
+
+/**
  * Tensor-level statistics of the rounding errors. Model (Higham §2.2, §3.1): a float sum of n
  * terms in any order errs by `Σ_j δ_j·s_j` (plus one rounding of the output), each partial sum
  * `|s_j| ≤ S` and `δ_j` the relative rounding error, `|δ_j| ≤ u`, of mean 0 and variance at most
@@ -148,13 +180,11 @@ function elementError(got: number, want: number, nanAllowed: boolean, mayOverflo
 export function errorStatistics(got: ArrayLike<number>, want: Expectation, u: number): ErrorStatistics | undefined {
   if (want.terms === undefined || want.value.length < STATISTICS_MIN_ELEMENTS) return undefined;
   let count = 0, sumSigned = 0, sumSquare = 0;
-  const seen = new Set<string>();
+  const seen = new SumSet(want.value, want.absSum);
   for (let i = 0; i < want.value.length; i++) {
     const s = want.absSum[i], w = want.value[i], g = got[i];
     if (!(s > 0) || !Number.isFinite(w) || !Number.isFinite(g)) continue;
-    const key = `${w} ${s}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!seen.addFirst(i)) continue;
     const z = (g - w) / (u * s * Math.sqrt((want.terms[i] + 1) / 3));
     count++;
     sumSigned += w > 0 ? z : w < 0 ? -z : 0;
