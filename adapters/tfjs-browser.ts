@@ -11,7 +11,7 @@
  * of 23 bits on SwiftShader) and WebGPU computes in f32; adapters/tfjs-browser.test.ts holds both
  * to the fp32 bound on real data, where an fp16 or mediump path would be over it.
  */
-import { SUPPORTED, unsupported, type BackendAvailability, type GradientPart, type Support } from '../problem/backend.ts';
+import type { BackendAvailability, GradientPart } from '../problem/backend.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { Tensor } from '../problem/tensor.ts';
@@ -19,10 +19,10 @@ import { browserAvailability, type BrowserBackendOptions, type BrowserBackendPla
 import { packageVersion, tfjsBundle } from './browser/bundles.ts';
 import type { PageInfo } from './browser/bundle-page.ts';
 import { fromWire, toWire } from './browser/wire.ts';
-import { fromCallFilter, fromCallInput, fromCallOutput, padArgument, toCallOperands } from './tfjs/call.ts';
-import { tfjsGradientSupport } from './tfjs/gradients.ts';
+import { fromCallFilter, fromCallInput, fromCallOutput, padArgument, toCallOperands, transposeOutputShape } from './tfjs/call.ts';
 import { planTfjs, type TfjsPlan } from './tfjs/plan.ts';
 import { tfjsBrowserKnownDiscrepancies } from './tfjs-browser-known.ts';
+import { tfjsConvGradientSupport, tfjsSupport } from './tfjs.ts';
 
 /** The tfjs browser backends, by convcheck name, and the tfjs backend each activates in the page. */
 export const TFJS_BROWSER_BACKENDS = { 'tfjs-webgl': 'webgl', 'tfjs-webgpu': 'webgpu' } as const;
@@ -35,16 +35,10 @@ export function isTfjsBrowserName(name: string): name is TfjsBrowserName {
   return Object.hasOwn(TFJS_BROWSER_BACKENDS, name);
 }
 
-/** What tfjs `name` can run: the tfjs plan's rules with the kernel rules of that backend (see plan.ts). Never throws. */
-export function tfjsBrowserSupport(p: ConvProblem, name: TfjsBrowserName): Support {
-  const result = planTfjs(p, name);
-  return result.ok ? SUPPORTED : unsupported(result.reason);
-}
-
 /** The op call as the page makes it: the plan's op and arguments, with the padding and output shape in tfjs's form. */
 function pageCall(plan: TfjsPlan, call: { readonly x: Tensor; readonly filter: Tensor }): Record<string, unknown> {
   const rank = plan.callRank;
-  const outputShape = plan.outputShape === undefined ? undefined : [call.x.shape[0], ...plan.outputShape, call.filter.shape[rank]];
+  const outputShape = plan.outputShape === undefined ? undefined : transposeOutputShape(plan, call.x.shape, call.filter.shape);
   return { op: plan.op, strides: plan.strides, dilations: plan.dilations, pad: padArgument(plan.padding, rank), ...(outputShape ? { outputShape } : {}) };
 }
 
@@ -61,7 +55,7 @@ export function tfjsBrowserPlan(name: TfjsBrowserName): BrowserBackendPlan {
     bundle: tfjsBundle(),
     precision: 'fp32',
     knownDiscrepancies: tfjsBrowserKnownDiscrepancies(name),
-    supports: (p) => tfjsBrowserSupport(p, name),
+    supports: (p) => tfjsSupport(p, name),
     forward(p: ConvProblem, operands: ConvOperands): PageRequest {
       const plan = mustPlan(p, name);
       const call = toCallOperands(p, plan, operands);
@@ -72,11 +66,7 @@ export function tfjsBrowserPlan(name: TfjsBrowserName): BrowserBackendPlan {
       };
     },
     gradients: {
-      supports(p: ConvProblem, part: GradientPart): Support {
-        if (p.op !== 'conv') return unsupported(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`);
-        const support = tfjsGradientSupport(name, p, part);
-        return support.supported ? SUPPORTED : unsupported(support.reason);
-      },
+      supports: tfjsConvGradientSupport(name),
       request(p: ConvProblem, part: GradientPart, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): PageRequest {
         const plan = mustPlan(p, name);
         const call = toCallOperands(p, plan, operands);

@@ -16,7 +16,7 @@ import type { Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { activateTfjsBackend, isTfjsBackendName, runExclusive, tf, TFJS_BACKENDS, TFJS_VERSION, type TfjsBackendName } from './tfjs/engine.ts';
 import { addBias, callOp, fromCallOutput, toCallOperands } from './tfjs/call.ts';
-import { planTfjs } from './tfjs/plan.ts';
+import { planTfjs, type TfjsPlanTarget } from './tfjs/plan.ts';
 import { tfjsGradient, tfjsGradientSupport } from './tfjs/gradients.ts';
 import { tfjsKnownDiscrepancies } from './tfjs-known.ts';
 
@@ -26,10 +26,11 @@ export {
 } from './tfjs/gradients.ts';
 
 /**
- * Whether the tfjs backend `backend` can run `p` (tfjs-core's ops decide, and for one rule the
- * backend's kernel: see adapters/tfjs/plan.ts). Never throws.
+ * Whether the tfjs backend `backend` (a Node one, or a browser one of adapters/tfjs-browser.ts) can
+ * run `p` (tfjs-core's ops decide, and for one rule the backend's kernel: see adapters/tfjs/plan.ts).
+ * Never throws.
  */
-export function tfjsSupport(p: ConvProblem, backend: TfjsBackendName = 'tfjs-cpu'): Support {
+export function tfjsSupport(p: ConvProblem, backend: TfjsPlanTarget = 'tfjs-cpu'): Support {
   const result = planTfjs(p, backend);
   return result.ok ? SUPPORTED : unsupported(result.reason);
 }
@@ -39,15 +40,23 @@ function errorMessage(error: unknown): string {
 }
 
 /**
+ * `supports` of the gradients capability of tfjs backend `target` (a Node one, or a browser one of
+ * adapters/tfjs-browser.ts): Conv problems only, and the parts adapters/tfjs/gradients.ts can plan.
+ */
+export function tfjsConvGradientSupport(target: TfjsPlanTarget): (p: ConvProblem, part: GradientPart) => Support {
+  return (p, part) => {
+    if (p.op !== 'conv') return unsupported(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`);
+    const support = tfjsGradientSupport(target, p, part);
+    return support.supported ? SUPPORTED : unsupported(support.reason);
+  };
+}
+
+/**
  * tfjs's Conv gradients on backend `name` (tf.grad through the mapped op, adapters/tfjs/gradients.ts),
  * as the Backend capability: Conv problems only, the bias dropped (no gradient here depends on it).
  */
 function tfjsConvGradients(name: TfjsBackendName): ConvGradients {
-  const supports = (p: ConvProblem, part: GradientPart): Support => {
-    if (p.op !== 'conv') return unsupported(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`);
-    const support = tfjsGradientSupport(name, p, part);
-    return support.supported ? SUPPORTED : unsupported(support.reason);
-  };
+  const supports = tfjsConvGradientSupport(name);
   const gradient = (part: GradientPart) => (p: ConvProblem, operands: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor): Promise<Tensor> => {
     if (p.op !== 'conv') return Promise.reject(new UnsupportedError(`tfjs: the gradients capability takes Conv problems, but op=${p.op}.`));
     return tfjsGradient(name, withChanges(p, { bias: false }), part, { x: operands.x, w: operands.w }, dy);

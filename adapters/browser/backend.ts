@@ -98,19 +98,15 @@ export async function createBrowserBackend(plan: BrowserBackendPlan, options: Br
   };
 
   const planGradients = plan.gradients;
-  const gradients: ConvGradients | undefined = planGradients === undefined ? undefined : {
-    supports: (p, part) => planGradients.supports(p, part),
-    async input(p, operands, dy) {
-      const support = planGradients.supports(p, 'input');
+  let gradients: ConvGradients | undefined;
+  if (planGradients !== undefined) {
+    const part = (g: GradientPart): ConvGradients['input'] => async (p, operands, dy) => {
+      const support = planGradients.supports(p, g);
       if (!support.supported) throw new UnsupportedError(support.reason);
-      return send(p, 'the input gradient of ', planGradients.request(p, 'input', operands, dy));
-    },
-    async weight(p, operands, dy) {
-      const support = planGradients.supports(p, 'weight');
-      if (!support.supported) throw new UnsupportedError(support.reason);
-      return send(p, 'the weight gradient of ', planGradients.request(p, 'weight', operands, dy));
-    },
-  };
+      return send(p, `the ${g} gradient of `, planGradients.request(p, g, operands, dy));
+    };
+    gradients = { supports: (p, part) => planGradients.supports(p, part), input: part('input'), weight: part('weight') };
+  }
 
   const backend: Backend = {
     name: plan.name,

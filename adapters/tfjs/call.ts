@@ -66,6 +66,15 @@ function tuple3(v: readonly number[]): [number, number, number] {
 }
 
 /**
+ * The full output shape `[N, ...O, M]` a transposed op's call takes, from the plan's spatial
+ * `outputShape` `O` (a transposed plan always has one) and the call's x and filter shapes
+ * (filter `[...kernel, M, C]`, so M is at `callRank`).
+ */
+export function transposeOutputShape(plan: TfjsPlan, xShape: readonly number[], filterShape: readonly number[]): number[] {
+  return [xShape[0], ...(plan.outputShape ?? []), filterShape[plan.callRank]];
+}
+
+/**
  * The plan's op call on tfjs tensors (call inside `tf.tidy`): `x` `[N, ...spatial, C]`, `filter`
  * as {@link toCallOperands} lays it out; returns `[N, ...output, M]`.
  */
@@ -85,12 +94,12 @@ export function callOp(tf: Tfjs, plan: TfjsPlan, x: TfTensor, filter: TfTensor):
     case 'conv3d':
       return tf.conv3d(x as Tensor5D, filter as Tensor5D, tuple3(plan.strides), named(), 'NDHWC', tuple3(plan.dilations));
     case 'conv2dTranspose': {
-      const out = plan.outputShape ?? [];
-      return tf.conv2dTranspose(x as Tensor4D, filter as Tensor4D, [x.shape[0], out[0], out[1], filter.shape[2] as number], tuple2(plan.strides), pad);
+      const outputShape = transposeOutputShape(plan, x.shape, filter.shape) as [number, number, number, number];
+      return tf.conv2dTranspose(x as Tensor4D, filter as Tensor4D, outputShape, tuple2(plan.strides), pad);
     }
     case 'conv3dTranspose': {
-      const out = plan.outputShape ?? [];
-      return tf.conv3dTranspose(x as Tensor5D, filter as Tensor5D, [x.shape[0], out[0], out[1], out[2], filter.shape[3] as number], tuple3(plan.strides), named());
+      const outputShape = transposeOutputShape(plan, x.shape, filter.shape) as [number, number, number, number, number];
+      return tf.conv3dTranspose(x as Tensor5D, filter as Tensor5D, outputShape, tuple3(plan.strides), named());
     }
   }
 }
