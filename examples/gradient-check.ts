@@ -74,6 +74,7 @@ export async function gradientMismatches(backend: ExternalBackend, p: ConvProble
       if (have !== expected) found.push(`${field}: got ${have === undefined ? 'none' : 'one'}, expected ${expected === undefined ? 'none' : 'one'}`);
       return;
     }
+    if (have.shape.join() !== expected.shape.join()) { found.push(`${field}: shape [${have.shape}], expected [${expected.shape}]`); return; }
     const index = Array.from(have.data).findIndex((v, i) => v !== Math.fround(expected.data[i]));
     if (index >= 0) found.push(`${field}[${index}]: got ${have.data[index]}, expected ${Math.fround(expected.data[index])}`);
   };

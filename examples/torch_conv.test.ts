@@ -50,9 +50,15 @@ describe('ext:torch availability', () => {
 });
 
 describe('PyTorch on this machine', () => {
-  test('is importable (or the tests of ext:torch below are skipped, and this says why)', (ctx) => {
+  test('is importable (or the tests of ext:torch below are skipped, and this says why)', async (ctx) => {
     if (!hasTorch) ctx.skip(SKIP);
-    expect(importProblem).toBeUndefined();
+    // the detection agrees with the backend itself: it starts and says hello with torch's version
+    const availability = await torchAvailability();
+    expect(availability).toMatchObject({ available: true });
+    if (availability.available) {
+      expect(availability.backend.version).toMatch(/^\d+\.\d+/);
+      await availability.backend.dispose?.();
+    }
   });
 });
 
