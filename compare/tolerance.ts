@@ -135,6 +135,8 @@ export interface ReferenceComparisonOptions {
   readonly exact: boolean;
   /** Elements where NaN is allowed besides the reference value (a second reading of the spec). */
   readonly nanAllowed?: ArrayLike<number>;
+  /** The bounds of this reference, precision and exactness when the caller has them already ({@link referenceBounds}). */
+  readonly bounds?: Bounds;
 }
 
 /**
@@ -142,7 +144,7 @@ export interface ReferenceComparisonOptions {
  * per-element bounds, special values per IEEE 754 and, over large outputs, the error statistics.
  */
 export function compareToReference(reference: ConvResult, got: Tensor, precision: Precision, options: ReferenceComparisonOptions): Comparison {
-  const bounds = referenceBounds(reference, precision, options.exact);
+  const bounds = options.bounds ?? referenceBounds(reference, precision, options.exact);
   const want: Expectation = {
     shape: reference.y.shape, value: reference.y.data, expectedBound: bounds.expected, hardBound: bounds.hard,
     absSum: reference.absSum, ...(options.exact ? {} : { terms: reference.terms }), ...(options.nanAllowed ? { nanAllowed: options.nanAllowed } : {}),

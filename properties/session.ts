@@ -8,7 +8,7 @@
 import { callBackend, type CallOutcome } from '../compare/backend-call.ts';
 import type { Comparison } from '../compare/judge.ts';
 import { referenceResult } from '../compare/run-case.ts';
-import { compareToReference, exactlyComputable, referenceBounds } from '../compare/tolerance.ts';
+import { compareToReference, exactlyComputable, referenceBounds, type Bounds } from '../compare/tolerance.ts';
 import type { Backend, GradientPart } from '../problem/backend.ts';
 import { dataTraits, type DataTraits } from '../problem/known-discrepancy.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
@@ -136,8 +136,8 @@ export class CaseSession implements LawContext {
     const dx = roundingError(operands.x), dw = roundingError(operands.w), db = operands.b ? roundingError(operands.b) : undefined;
     const carried = inputError !== undefined && inputError.some((e) => e !== 0);
     const exact = !carried && !dx && !dw && !db && exactlyComputable(this.precision, [[f32.x, f32.w]], f32.b ? [f32.b] : [], reference.absSum);
-    this.judgeCall(output, reference, exact);
     const bounds = referenceBounds(reference, this.precision, exact);
+    this.judgeCall(output, reference, exact, bounds); // before the operand error is added below
     const operandError = this.operandErrorBound(problem, operands, f32, dx, dw, db, inputError);
     // the scale of normalized errors grows with the bound: err/(u·S) of a chained run or of operands
     // rounded to float32 is measured against u·S plus the error carried in, so it stays near 1 when correct
@@ -165,8 +165,8 @@ export class CaseSession implements LawContext {
     const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(part, problem, x, w, dy32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     const exact = exactlyComputable(this.precision, gradientFactors(part, x, w, dy32), [], reference.absSum);
-    this.judgeCall(output, reference, exact);
     const bounds = referenceBounds(reference, this.precision, exact);
+    this.judgeCall(output, reference, exact, bounds);
     return { shape: [...reference.y.shape], value: Float64Array.from(output.data), bound: bounds.expected, hard: bounds.hard, absSum: Float64Array.from(reference.absSum) };
   }
 
@@ -223,9 +223,9 @@ export class CaseSession implements LawContext {
   }
 
   /** Records the last call's own comparison with the reference (what a failure's diagnosis reads). */
-  private judgeCall(output: Tensor, reference: ConvResult, exact: boolean): void {
+  private judgeCall(output: Tensor, reference: ConvResult, exact: boolean, bounds: Bounds): void {
     const last = this.calls.length - 1;
-    this.calls[last] = { ...this.calls[last], comparison: compareToReference(reference, output, this.precision, { exact }) };
+    this.calls[last] = { ...this.calls[last], comparison: compareToReference(reference, output, this.precision, { exact, bounds }) };
   }
 
   /**
