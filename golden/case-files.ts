@@ -19,7 +19,6 @@ import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OUTPUT_NAME, onnxOpType } from '
 import { makeOperands, type DataMode } from '../problem/operand-data.ts';
 import { referenceResult } from '../compare/run-case.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
-import { activeLimits, checkResources } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -82,10 +81,12 @@ function fitsJson(p: ConvProblem): boolean {
   return count <= JSON_MAX_ELEMENTS;
 }
 
-/** The operands and reference result of a case: `makeOperands(problem, mode, seed)` and the float64 reference. */
+/**
+ * The operands and reference result of a case: `makeOperands(problem, mode, seed)` and the float64
+ * reference. Its callers (golden/generate.ts, golden/verify.ts) hold the problem to the resource
+ * limits before asking for its files, so a case over them allocates nothing.
+ */
 function caseData(c: CaseSpec): { operands: ConvOperands; result: ConvResult } {
-  // before the operands are drawn: a case over the resource limits in force allocates nothing
-  checkResources(c.problem, activeLimits(), `case ${c.name} (${formatDescriptor(c.problem)})`);
   const operands = makeOperands(c.problem, c.mode, c.seed);
   return { operands, result: referenceResult(c.problem, operands) };
 }
@@ -115,6 +116,7 @@ function caseJson(c: CaseSpec, operands: ConvOperands, result: ConvResult): stri
 /**
  * The files of a case in a fixed order, produced one at a time (a caller can write each and
  * drop it). Operands come from `makeOperands(problem, mode, seed)`, values from the reference.
+ * The caller holds the problem to the resource limits first (problem/limits.ts checkResources).
  */
 export function* caseFiles(c: CaseSpec, formats: readonly FixtureFormat[] = ALL_FORMATS): Generator<CaseFile> {
   const { operands, result } = caseData(c);

@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConvInputError } from '../problem/errors.ts';
 import { activeLimits, checkResources } from '../problem/limits.ts';
+import type { ConvProblem } from '../problem/problem.ts';
 import { ALL_FORMATS, caseFiles, type CaseFile, type FixtureFormat } from './case-files.ts';
 import { corpusCases, type CorpusName } from './corpus.ts';
 import { sha256Hex } from './fixture-file.ts';
@@ -14,8 +15,8 @@ import type { GoldenCase } from './golden-case.ts';
 import { CONVENTIONS, formatManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestCase, type Manifest, type ManifestCase } from './manifest.ts';
 
 /** Progress after one case was written. */
-export interface CaseProgress {
-  readonly case: GoldenCase;
+export interface CaseProgress<C = GoldenCase> {
+  readonly case: C;
   /** 0-based position among the cases being written. */
   readonly index: number;
   readonly total: number;
@@ -37,11 +38,11 @@ export interface GenerateOptions {
   readonly onCase?: (progress: CaseProgress) => void;
 }
 
-function selectCases(corpus: CorpusName, names: readonly string[] | undefined): readonly GoldenCase[] {
-  const all = corpusCases(corpus);
+/** The cases of `all` named in `names` (each must be one of them; `corpus` says where, as in `corpus small`); all when `names` is undefined. */
+function selectCases<C extends CorpusCase>(all: readonly C[], names: readonly string[] | undefined, corpus: string): readonly C[] {
   if (names === undefined) return all;
   for (const name of names) {
-    if (!all.some((c) => c.name === name)) throw new ConvInputError('names', `golden generate: case "${name}" is not in corpus ${corpus}.`);
+    if (!all.some((c) => c.name === name)) throw new ConvInputError('names', `golden generate: case "${name}" is not in ${corpus}.`);
   }
   return all.filter((c) => names.includes(c.name));
 }
@@ -64,34 +65,80 @@ export async function writeCaseDirectory(caseDir: string, files: Iterable<CaseFi
   return { hashes, bytes };
 }
 
+/** What {@link writeCorpus} needs of a case: its name (also its directory) and descriptor. */
+export interface CorpusCase {
+  readonly name: string;
+  readonly descriptor: string;
+}
+
+/** Options of {@link writeCorpus}: those of {@link GenerateOptions} but the corpus, which the {@link CorpusKind} knows. */
+export interface WriteCorpusOptions<C> {
+  readonly outDir: string;
+  readonly formats?: readonly FixtureFormat[];
+  readonly names?: readonly string[];
+  readonly onCase?: (progress: CaseProgress<C>) => void;
+}
+
+/** A kind of corpus {@link writeCorpus} writes: the float one ({@link generateCorpus}) or the quantized one (golden/quantized-generate.ts). */
+export interface CorpusKind<C extends CorpusCase, E, M> {
+  /** Every case of the corpus (asked for once the formats are checked). */
+  readonly cases: () => readonly C[];
+  /** The corpus as the error for a name not in it says it, e.g. `corpus small`. */
+  readonly label: string;
+  /** The conv a case is held to the resource limits by. */
+  readonly conv: (c: C) => ConvProblem;
+  readonly files: (c: C, formats: readonly FixtureFormat[]) => Iterable<CaseFile>;
+  /** The manifest entry of a case, given the sha256 of each file written. */
+  readonly entry: (c: C, files: Record<string, string>) => E;
+  readonly manifest: (formats: FixtureFormat[], cases: E[]) => M;
+  /** The manifest's text. */
+  readonly format: (manifest: M) => string;
+}
+
+/**
+ * Checks the formats and names, holds every selected case to the resource limits, then writes the
+ * cases one directory at a time and the manifest; returns the manifest.
+ */
+export async function writeCorpus<C extends CorpusCase, E, M>(options: WriteCorpusOptions<C>, kind: CorpusKind<C, E, M>): Promise<M> {
+  const formats = [...(options.formats ?? ALL_FORMATS)];
+  for (const f of formats) {
+    if (!ALL_FORMATS.includes(f)) throw new ConvInputError('formats', `golden generate: format must be one of ${ALL_FORMATS.join(', ')}, but format=${String(f)}.`);
+  }
+  const cases = selectCases(kind.cases(), options.names, kind.label);
+  // every case within the resource limits before the first is written: no half-written corpus
+  for (const c of cases) checkResources(kind.conv(c), activeLimits(), `golden generate: case ${c.name} (${c.descriptor})`);
+  await mkdir(options.outDir, { recursive: true });
+  const entries: E[] = [];
+  for (const [index, c] of cases.entries()) {
+    const { hashes, bytes } = await writeCaseDirectory(join(options.outDir, c.name), kind.files(c, formats));
+    entries.push(kind.entry(c, hashes));
+    options.onCase?.({ case: c, index, total: cases.length, files: Object.keys(hashes).length, bytes });
+  }
+  const manifest = kind.manifest(formats, entries);
+  await writeFile(join(options.outDir, MANIFEST_FILE), kind.format(manifest));
+  return manifest;
+}
+
 /**
  * Writes the corpus's cases under `outDir` (one directory per case) and its manifest; the same
  * options give byte-identical files on any machine. Returns the manifest.
  * @example await generateCorpus({ outDir: 'golden/corpus', corpus: 'small' })
  */
 export async function generateCorpus(options: GenerateOptions): Promise<Manifest> {
-  const formats = [...(options.formats ?? ALL_FORMATS)];
-  for (const f of formats) {
-    if (!ALL_FORMATS.includes(f)) throw new ConvInputError('formats', `golden generate: format must be one of ${ALL_FORMATS.join(', ')}, but format=${String(f)}.`);
-  }
-  const cases = selectCases(options.corpus, options.names);
-  // every case within the resource limits before the first is written: no half-written corpus
-  for (const c of cases) checkResources(c.problem, activeLimits(), `golden generate: case ${c.name} (${c.descriptor})`);
-  await mkdir(options.outDir, { recursive: true });
-  const entries: ManifestCase[] = [];
-  for (const [index, c] of cases.entries()) {
-    const { hashes, bytes } = await writeCaseDirectory(join(options.outDir, c.name), caseFiles(c, formats));
-    entries.push(manifestCase(c, hashes));
-    options.onCase?.({ case: c, index, total: cases.length, files: Object.keys(hashes).length, bytes });
-  }
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    version: MANIFEST_VERSION,
-    corpus: options.corpus,
-    formats,
-    conventions: CONVENTIONS,
-    cases: entries,
-  };
-  await writeFile(join(options.outDir, MANIFEST_FILE), formatManifest(manifest));
-  return manifest;
+  return writeCorpus<GoldenCase, ManifestCase, Manifest>(options, {
+    cases: () => corpusCases(options.corpus),
+    label: `corpus ${options.corpus}`,
+    conv: (c) => c.problem,
+    files: caseFiles,
+    entry: manifestCase,
+    manifest: (formats, cases) => ({
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      corpus: options.corpus,
+      formats,
+      conventions: CONVENTIONS,
+      cases,
+    }),
+    format: formatManifest,
+  });
 }

@@ -115,14 +115,11 @@ async function dataSetDirectories(dir: string): Promise<string[]> {
   return names.sort((a, b) => Number(a.slice(14)) - Number(b.slice(14)));
 }
 
-/** The float32 tensor of a named node input, from an initializer or the data set's input files. */
+/** The float32 tensor of a named node input ({@link namedInput}). */
 function operand(model: ConvModel, name: string, inputs: readonly NamedTensor[], dataSetDir: string): Tensor {
-  const init = model.initializers.get(name);
-  const feed = model.feeds.indexOf(name);
-  const named = init ?? (feed >= 0 ? inputs[feed] : undefined);
-  const where = init !== undefined ? `initializer ${name}` : join(dataSetDir, `input_${feed}.pb`);
-  if (named === undefined) throw new FixtureFormatError(dataSetDir, `node input "${name}" is neither an initializer nor fed by an input_*.pb file.`);
+  const named = namedInput(model.initializers, model.feeds, name, inputs, dataSetDir);
   if (!(named.tensor.data instanceof Float32Array)) {
+    const where = model.initializers.get(name) !== undefined ? `initializer ${name}` : join(dataSetDir, `input_${model.feeds.indexOf(name)}.pb`);
     throw new FixtureFormatError(where, `"${name}" is not float32 (data_type ${TENSOR_DATA_TYPES.DOUBLE}); convcheck's backends take float32.`);
   }
   return named.tensor;

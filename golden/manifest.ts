@@ -182,10 +182,26 @@ export function readFiles(f: Field): Record<string, string> {
   return files;
 }
 
+/** A case's `chain`, when it has one: its name, step and step count (each >= 1). */
+export function readChain(f: Field): CaseChain | undefined {
+  if (!f.has('chain')) return undefined;
+  const chain = f.get('chain');
+  return { name: chain.get('name').string(), step: chain.get('step').integer(1), of: chain.get('of').integer(1) };
+}
+
+/** A case's `shapes`: x, w, b (with bias) and y, each a list of integers >= 0. */
+export function readShapes(shapes: Field): CaseShapes {
+  return {
+    x: shapes.get('x').shape(),
+    w: shapes.get('w').shape(),
+    ...(shapes.has('b') ? { b: shapes.get('b').shape() } : {}),
+    y: shapes.get('y').shape(),
+  };
+}
+
 function readCase(f: Field): ManifestCase {
   const files = readFiles(f);
-  const shapes = f.get('shapes');
-  const chain = f.has('chain') ? { name: f.get('chain').get('name').string(), step: f.get('chain').get('step').integer(1), of: f.get('chain').get('of').integer(1) } : undefined;
+  const chain = readChain(f);
   return {
     name: f.get('name').string(),
     dir: safeRelativePath(f.get('dir')),
@@ -197,12 +213,7 @@ function readCase(f: Field): ManifestCase {
     note: f.get('note').string(),
     ...(chain !== undefined ? { chain } : {}),
     attributes: readAttributes(f.get('attributes')),
-    shapes: {
-      x: shapes.get('x').shape(),
-      w: shapes.get('w').shape(),
-      ...(shapes.has('b') ? { b: shapes.get('b').shape() } : {}),
-      y: shapes.get('y').shape(),
-    },
+    shapes: readShapes(f.get('shapes')),
     mode: f.get('mode').oneOf(['exact', 'real'] as const),
     seed: f.get('seed').integer(0),
     bound: { S: safeRelativePath(f.get('bound').get('S')), n: safeRelativePath(f.get('bound').get('n')) },

@@ -12,7 +12,7 @@ import { onnxAttributes } from './attributes.ts';
 import type { FixtureFormat } from './case-files.ts';
 import type { CorpusName } from './corpus.ts';
 import type { CaseChain } from './golden-case.ts';
-import { manifestRoot, readAttributes, readCases, readFiles, safeRelativePath, type Field } from './manifest.ts';
+import { manifestRoot, readAttributes, readCases, readChain, readFiles, readShapes, safeRelativePath, type Field } from './manifest.ts';
 import { ALLOWED_FILES, quantizationOf, quantizedCaseShapes, type QuantizedCaseShapes } from './quantized-case-files.ts';
 import type { QuantizedGoldenCase, QuantizedTag } from './quantized-cases.ts';
 
@@ -77,8 +77,7 @@ export function formatQuantizedManifest(m: QuantizedManifest): string {
 const TYPES: readonly QuantizedConvType[] = ['conv-integer', 'qlinear-conv'];
 
 function readCase(f: Field): QuantizedManifestCase {
-  const shapes = f.get('shapes');
-  const chain = f.has('chain') ? { name: f.get('chain').get('name').string(), step: f.get('chain').get('step').integer(1), of: f.get('chain').get('of').integer(1) } : undefined;
+  const chain = readChain(f);
   const quantization = f.get('quantization');
   quantization.entries(); // an object
   return {
@@ -93,7 +92,7 @@ function readCase(f: Field): QuantizedManifestCase {
     ...(chain !== undefined ? { chain } : {}),
     attributes: readAttributes(f.get('attributes')),
     quantization: quantization.value as Record<string, unknown>,
-    shapes: { x: shapes.get('x').shape(), w: shapes.get('w').shape(), ...(shapes.has('b') ? { b: shapes.get('b').shape() } : {}), y: shapes.get('y').shape() },
+    shapes: readShapes(f.get('shapes')),
     mode: f.get('mode').oneOf(QUANTIZED_DATA_MODES),
     seed: f.get('seed').integer(0),
     allowed: { lo: safeRelativePath(f.get('allowed').get('lo')), hi: safeRelativePath(f.get('allowed').get('hi')), acc: safeRelativePath(f.get('allowed').get('acc')) },
