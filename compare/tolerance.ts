@@ -13,7 +13,7 @@
  *   so the tolerance is zero ({@link exactlyComputable}).
  */
 import type { ConvOperands } from '../problem/operands.ts';
-import { ROUNDOFF, type Precision, type Roundoff } from '../problem/precision.ts';
+import { LARGEST_FINITE, ROUNDOFF, type Precision, type Roundoff } from '../problem/precision.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { judge, type Comparison, type Expectation } from './judge.ts';
@@ -63,9 +63,6 @@ const EXACT_CAPABLE: Readonly<Partial<Record<Precision, { readonly inputBits: nu
   fp32: { inputBits: 24, sumBits: 24, minExponent: -149 },
   tf32: { inputBits: 11, sumBits: 24, minExponent: -149 },
 };
-
-/** Largest finite float32. */
-const FLOAT32_MAX = (2 - 2 ** -23) * 2 ** 127;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -121,7 +118,7 @@ export function exactlyComputable(precision: Precision, factors: ReadonlyArray<r
   if (Q < caps.minExponent) return false;
   let maxS = 0;
   for (let i = 0; i < absSum.length; i++) maxS = Math.max(maxS, absSum[i]);
-  return maxS <= 2 ** caps.sumBits * 2 ** Q && maxS <= FLOAT32_MAX;
+  return maxS <= 2 ** caps.sumBits * 2 ** Q && maxS <= LARGEST_FINITE.fp32;
 }
 
 /** {@link exactlyComputable} for a Conv / ConvTranspose problem's operands: `Σ x·w + b`. */

@@ -144,7 +144,7 @@ function readAxis(text: string, values: Map<string, number>, axis: Axis, driver:
   const d = get('d') ?? 0;
   const o = get('o');
   if (o !== undefined && o < 1) throw benchdnnError(text, `"o${axis}" must be >= 1, but o${axis}=${o}`);
-  const span = (k - 1) * (d + 1) + 1;
+  const span = effectiveKernelSize(k, d + 1);
   let p = get('p');
   let out = o;
   if (out === undefined) {

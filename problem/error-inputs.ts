@@ -10,7 +10,7 @@
  * not validate, and must never be given to the reference's loops.
  */
 import { makeProblem, type ConvProblem, type ProblemSpec } from './problem.ts';
-import { sizeOf } from './shape.ts';
+import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
 import { formatDescriptor } from './descriptor.ts';
 import type { ConvOperands } from './operands.ts';
 
@@ -36,12 +36,10 @@ const TRANSPOSED: ProblemSpec = { op: 'convTranspose', inChannels: 4, outChannel
 /** An error input whose tensors have the shapes its problem implies, unless `shapes` overrides some. */
 function errorInput(id: string, rule: string, spec: ProblemSpec, shapes: Partial<ErrorInput['shapes']> & { noBias?: boolean } = {}): ErrorInput {
   const p = makeProblem(spec);
-  const x = [p.batch, p.inChannels, ...p.inputShape];
+  const x = inputTensorShape(p);
   // the weight's channel dimensions as the problem implies them, rounded down where group does not divide
-  const w = p.op === 'conv'
-    ? [p.outChannels, Math.floor(p.inChannels / p.group), ...p.kernelShape]
-    : [p.inChannels, Math.floor(p.outChannels / p.group), ...p.kernelShape];
-  const b = p.bias ? [p.outChannels] : undefined;
+  const w = weightShape(p).map(Math.floor);
+  const b = p.bias ? biasShape(p) : undefined;
   const sent = { x: shapes.x ?? x, w: shapes.w ?? w, ...(shapes.b !== undefined || (b !== undefined && !shapes.noBias) ? { b: shapes.b ?? b } : {}) };
   const implied: Record<string, number[] | undefined> = { x, w, b };
   const notes = (['x', 'w', 'b'] as const).flatMap((t) => {

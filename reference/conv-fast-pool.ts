@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ConvProblem } from '../problem/problem.ts';
-import { sizeOf } from '../problem/shape.ts';
+import { denseMultiplyAccumulates, sizeOf } from '../problem/shape.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvResult } from './conv-result.ts';
 import { convFastDetailed, fastConvPlan } from './conv-fast.ts';
@@ -35,10 +35,6 @@ export function defaultThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** Dense multiply-accumulates of a plan: `N·M·Πwindow·(C/G)·Πk` (Conv: Πwindow = Πo; ConvTranspose: Πi). */
-function planMacs(plan: FastConvPlan): number {
-  return planeCount(plan) * sizeOf(plan.windowShape) * plan.inPerGroup * plan.kernelSize;
-}
 
 type Reply =
   | { readonly ready: true }
@@ -202,7 +198,7 @@ export async function convFastParallel(p: ConvProblem, operands: ConvOperands, o
   const plan = fastConvPlan(p);
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(), planeCount(plan)));
   const stoppable = options.signal !== undefined;
-  if ((threads === 1 && !stoppable) || planMacs(plan) < (options.minMacs ?? PARALLEL_MIN_MACS)) return convFastDetailed(p, operands);
+  if ((threads === 1 && !stoppable) || denseMultiplyAccumulates(p) < (options.minMacs ?? PARALLEL_MIN_MACS)) return convFastDetailed(p, operands);
   const run = queue.then(() => runParallel(plan, operands, threads, options.signal));
   queue = run.catch(() => undefined);
   return run;
