@@ -9,15 +9,15 @@
  * the case is judged by the rounding bounds of real data instead, and its message says so.
  */
 import type { Backend, GradientPart } from '../problem/backend.ts';
-import { exactRanges, makeOperands, type DataMode } from '../problem/operand-data.ts';
+import { drawTensor, exactRanges, makeOperands, type DataMode } from '../problem/operand-data.ts';
 import type { Precision } from '../problem/precision.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import { Random } from '../problem/random.ts';
 import { denseMultiplyAccumulates, outputSpatialShape, outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
 import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
+import { convTransposeInputGradDetailed, convTransposeWeightGradDetailed } from '../reference/conv-transpose-grad.ts';
 import { activeLimits } from '../problem/limits.ts';
 import { convFastParallel, readableInWorker } from '../reference/conv-fast-pool.ts';
 import { callBackend, errorMessage, withinTimeLimit } from './backend-call.ts';
@@ -43,17 +43,17 @@ export function gradientOperands(p: ConvProblem, part: GradientPart, mode: DataM
   // terms of one gradient element: dW sums over batch and output positions, dX over output channels of a group and taps
   const terms = part === 'weight' ? p.batch * sizeOf(outputSpatialShape(p)) : (p.outChannels / p.group) * sizeOf(p.kernelShape);
   const dyMax = Math.min(8, Math.floor(EXACT_LIMIT / (terms * (part === 'weight' ? xMax : wMax))));
-  const rng = new Random(seed ^ 0x5bd1e995);
-  const shape = outputTensorShape(p);
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) {
-    data[i] = mode === 'real' ? rng.next() * 2 - 1 : rng.int(0, 2) === 0 ? 0 : rng.int(-Math.max(1, dyMax), Math.max(1, dyMax));
-  }
-  return { x, w, dy: { shape, data }, exact: mode === 'exact' && dyMax >= 1 };
+  // dy in the case's data mode, as the gradient laws draw it, its integers within the exact range
+  const dy = drawTensor(outputTensorShape(p), mode, seed ^ 0x5bd1e995, Math.max(1, dyMax));
+  return { x, w, dy, exact: mode === 'exact' && dyMax >= 1 };
 }
 
-/** The reference gradient with S and n per element: dX the adjoint (transposed conv of dy), dW its own loop. */
+/**
+ * The reference gradient `part` of `p` with S and n per element. Conv: dX the adjoint (transposed
+ * conv of dy), dW its own loop; ConvTranspose: both their own loops (reference/conv-transpose-grad.ts).
+ */
 export function referenceGradient(p: ConvProblem, part: GradientPart, x: Tensor, w: Tensor, dy: Tensor): ConvResult {
+  if (p.op === 'convTranspose') return part === 'input' ? convTransposeInputGradDetailed(p, w, dy) : convTransposeWeightGradDetailed(p, x, dy);
   return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
 }
 

@@ -24,9 +24,7 @@ import type { QuantizedEvidence } from '../problem/known-discrepancy.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { compareQuantized, noQuantizedOps, quantizedReferenceResult, type QuantizedReference, type QuantizedRun } from '../compare/quantized-case.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
-import { adjointProblem, convTransposeDetailed } from '../reference/conv-transpose.ts';
-import { convWeightGradDetailed } from '../reference/conv-weight-grad.ts';
-import { convTransposeInputGradDetailed, convTransposeWeightGradDetailed } from '../reference/conv-transpose-grad.ts';
+import { referenceGradient } from '../compare/run-gradient-case.ts';
 import type { Approx } from './approx.ts';
 import type { AuxOps, LawContext } from './law.ts';
 
@@ -92,16 +90,6 @@ function zeroShare(values: ArrayLike<number>): number {
   return values.length === 0 ? 1 : zeros / values.length;
 }
 
-/**
- * The reference gradient `part` of problem `p` with S and n per element. Conv: `input` is the
- * transposed conv of dy (the adjoint), `weight` the weight gradient's own loop; ConvTranspose:
- * both their own loops (reference/conv-transpose-grad.ts).
- */
-function referenceGradient(part: GradientPart, p: ConvProblem, x: Tensor, w: Tensor, dy: Tensor): ConvResult {
-  if (p.op === 'convTranspose') return part === 'input' ? convTransposeInputGradDetailed(p, w, dy) : convTransposeWeightGradDetailed(p, x, dy);
-  return part === 'input' ? convTransposeDetailed(adjointProblem(p), { x: dy, w }) : convWeightGradDetailed(p, x, dy);
-}
-
 /** What a gradient sums: `Σ dy·w` per x element, `Σ x·dy` per weight. */
 function gradientFactors(part: GradientPart, x: Tensor, w: Tensor, dy: Tensor): ReadonlyArray<readonly [Tensor, Tensor]> {
   return part === 'input' ? [[dy, w]] : [[x, dy]];
@@ -162,7 +150,7 @@ export class CaseSession implements LawContext {
       this.backend.name, () => gradients.supports(problem, part),
       (signal) => (part === 'input' ? gradients.input(problem, { x, w }, dy32, { signal }) : gradients.weight(problem, { x, w }, dy32, { signal })), this.timeoutMs,
     );
-    const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(part, problem, x, w, dy32));
+    const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(problem, part, x, w, dy32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     const exact = exactlyComputable(this.precision, gradientFactors(part, x, w, dy32), [], reference.absSum);
     const bounds = referenceBounds(reference, this.precision, exact);
