@@ -58,7 +58,7 @@ export const ONNX_INPUT_NAMES = { x: 'X', w: 'W', b: 'B' } as const;
 /** Graph output name. */
 export const ONNX_OUTPUT_NAME = 'Y';
 
-/** Producer name written into every model. */
+/** Producer name written into every model; also the name of its graph. */
 const ONNX_PRODUCER = 'convcheck';
 
 /** ONNX operator type of a problem: `Conv` or `ConvTranspose`. */
@@ -112,19 +112,45 @@ function convNode(p: ConvProblem): NodeProto {
   return { name: onnxOpType(p).toLowerCase(), opType: onnxOpType(p), domain: '', input: onnxInputNames(p), output: [ONNX_OUTPUT_NAME], attribute: convAttributes(p) };
 }
 
-/** A float32 tensor value description with a full static shape, e.g. `X: float[1, 3, 5, 5]`. */
-function float32ValueInfo(name: string, shape: readonly number[]): ValueInfoProto {
-  return {
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: shape.map((dimValue) => ({ dimValue })) } } },
-  };
+/**
+ * A tensor value description of an ONNX element type (a `TensorProto.DataType`) with a full static
+ * shape, e.g. `valueInfo('X', DataType.FLOAT, [1, 3, 5, 5])` for `X: float[1, 3, 5, 5]`.
+ */
+export function valueInfo(name: string, elemType: number, shape: readonly number[]): ValueInfoProto {
+  return { name, type: { tensorType: { elemType, shape: { dim: shape.map((dimValue) => ({ dimValue })) } } } };
 }
 
-/** The graph: the node, inputs `X [N, C, ...]`, `W` in ONNX layout, `B [M]`, output `Y [N, M, ...]`. */
+/** A float32 {@link valueInfo}. */
+function float32ValueInfo(name: string, shape: readonly number[]): ValueInfoProto {
+  return valueInfo(name, onnx.TensorProto.DataType.FLOAT, shape);
+}
+
+/** The graph (unnamed, see {@link modelProto}): the node, inputs `X [N, C, ...]`, `W` in ONNX layout, `B [M]`, output `Y [N, M, ...]`. */
 function convGraph(p: ConvProblem): GraphProto {
   const input = [float32ValueInfo(ONNX_INPUT_NAMES.x, inputTensorShape(p)), float32ValueInfo(ONNX_INPUT_NAMES.w, weightShape(p))];
   if (p.bias) input.push(float32ValueInfo(ONNX_INPUT_NAMES.b, biasShape(p)));
-  return { name: 'convcheck', node: [convNode(p)], input, output: [float32ValueInfo(ONNX_OUTPUT_NAME, outputTensorShape(p))] };
+  return { node: [convNode(p)], input, output: [float32ValueInfo(ONNX_OUTPUT_NAME, outputTensorShape(p))] };
+}
+
+/** Throws ConvInputError (field `opset`) unless `opset` is an integer in {@link ONNX_OPSET_RANGE}. */
+export function checkOpset(opset: number): void {
+  if (!Number.isInteger(opset) || opset < ONNX_OPSET_RANGE.min || opset > ONNX_OPSET_RANGE.max) {
+    throw new ConvInputError('opset', `onnx model: opset must be an integer in ${ONNX_OPSET_RANGE.min}..${ONNX_OPSET_RANGE.max}, but opset=${opset}.`);
+  }
+}
+
+/**
+ * The model wrapper every convcheck model shares: IR version {@link irVersionForOpset}, producer
+ * `convcheck`, the default domain at `opset` (not checked here, see {@link checkOpset}), and `graph`
+ * named `convcheck`.
+ */
+export function modelProto(opset: number, graph: Omit<GraphProto, 'name'>): ModelProto {
+  return {
+    irVersion: irVersionForOpset(opset),
+    producerName: ONNX_PRODUCER,
+    opsetImport: [{ domain: '', version: opset }],
+    graph: { name: ONNX_PRODUCER, ...graph },
+  };
 }
 
 /** Options of {@link buildConvModel}. */
@@ -137,15 +163,8 @@ export interface ConvModelOptions {
 function convModelProto(p: ConvProblem, options: ConvModelOptions = {}): ModelProto {
   validateProblem(p);
   const opset = options.opset ?? ONNX_OPSET;
-  if (!Number.isInteger(opset) || opset < ONNX_OPSET_RANGE.min || opset > ONNX_OPSET_RANGE.max) {
-    throw new ConvInputError('opset', `onnx model: opset must be an integer in ${ONNX_OPSET_RANGE.min}..${ONNX_OPSET_RANGE.max}, but opset=${opset}.`);
-  }
-  return {
-    irVersion: irVersionForOpset(opset),
-    producerName: ONNX_PRODUCER,
-    opsetImport: [{ domain: '', version: opset }],
-    graph: convGraph(p),
-  };
+  checkOpset(opset);
+  return modelProto(opset, convGraph(p));
 }
 
 /**
@@ -157,18 +176,20 @@ export function buildConvModel(p: ConvProblem, options?: { opset?: number }): Ui
   return onnx.ModelProto.encode(convModelProto(p, options)).finish();
 }
 
-/** A float32 `TensorProto` (little-endian `raw_data`), as in ONNX backend-test `input_0.pb` files. */
-function float32TensorProto(name: string, t: Tensor): TensorProto {
-  const data = Float32Array.from(t.data);
-  const raw = new Uint8Array(data.length * 4);
+/**
+ * A float32 `TensorProto` of `values` (each rounded to float32) with dims `shape`, little-endian
+ * `raw_data`, as in ONNX backend-test `input_0.pb` files.
+ */
+export function float32TensorProto(name: string, shape: readonly number[], values: ArrayLike<number>): TensorProto {
+  const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
-  data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return { name, dims: [...t.shape], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return { name, dims: [...shape], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
 }
 
-/** Serialized {@link float32TensorProto}. */
+/** Serialized {@link float32TensorProto} of a tensor. */
 export function encodeFloat32Tensor(name: string, t: Tensor): Uint8Array {
-  return onnx.TensorProto.encode(float32TensorProto(name, t)).finish();
+  return onnx.TensorProto.encode(float32TensorProto(name, t.shape, t.data)).finish();
 }
 
 /** Decodes a serialized model back into onnx-proto's message (for tests and fixture checks). */

@@ -13,7 +13,7 @@ import onnxProto from 'onnx-proto';
 import { ConvInputError } from '../../problem/errors.ts';
 import { validateQuantizedProblem, wParameterShape, quantizedOutputShape, type QuantizedConvProblem, type QuantType } from '../../problem/quantized.ts';
 import { biasShape, inputTensorShape, weightShape } from '../../problem/shape.ts';
-import { convAttributes, irVersionForOpset, ONNX_OPSET, ONNX_OPSET_RANGE, type ModelProto, type TensorProto, type ValueInfoProto } from './model.ts';
+import { checkOpset, convAttributes, float32TensorProto, modelProto, ONNX_OPSET, valueInfo, type ModelProto, type TensorProto } from './model.ts';
 
 const { onnx } = onnxProto;
 const DataType = onnx.TensorProto.DataType;
@@ -32,16 +32,13 @@ export function onnxDataType(t: QuantType): number {
   return t === 'u8' ? DataType.UINT8 : DataType.INT8;
 }
 
-function valueInfo(name: string, elemType: number, shape: readonly number[]): ValueInfoProto {
-  return { name, type: { tensorType: { elemType, shape: { dim: shape.map((dimValue) => ({ dimValue })) } } } };
-}
-
 /**
  * A TensorProto of values of an ONNX data type (UINT8, INT8, INT32 or FLOAT), little-endian
  * `raw_data` as ONNX's `numpy_helper.from_array` writes it: initializers, and the `.pb` files of
- * quantized golden cases.
+ * quantized golden cases. FLOAT is adapters/onnx/model.ts's {@link float32TensorProto}.
  */
 export function valuesTensorProto(name: string, dataType: number, shape: readonly number[], values: ArrayLike<number>): TensorProto {
+  if (dataType === DataType.FLOAT) return float32TensorProto(name, shape, values);
   const size = dataType === DataType.UINT8 || dataType === DataType.INT8 ? 1 : 4;
   const raw = new Uint8Array(values.length * size);
   const view = new DataView(raw.buffer);
@@ -49,7 +46,6 @@ export function valuesTensorProto(name: string, dataType: number, shape: readonl
     if (dataType === DataType.UINT8) view.setUint8(i, values[i]);
     else if (dataType === DataType.INT8) view.setInt8(i, values[i]);
     else if (dataType === DataType.INT32) view.setInt32(i * 4, values[i], true);
-    else if (dataType === DataType.FLOAT) view.setFloat32(i * 4, values[i], true);
     else throw new ConvInputError('dataType', `valuesTensorProto: data type ${dataType} is not UINT8, INT8, INT32 or FLOAT.`);
   }
   return { name, dims: [...shape], dataType, rawData: raw };
@@ -63,9 +59,7 @@ export function encodeValuesTensor(name: string, dataType: number, shape: readon
 /** The model proto (validated problem, opset checked). */
 function quantizedModelProto(p: QuantizedConvProblem, opset: number): ModelProto {
   validateQuantizedProblem(p);
-  if (!Number.isInteger(opset) || opset < ONNX_OPSET_RANGE.min || opset > ONNX_OPSET_RANGE.max) {
-    throw new ConvInputError('opset', `onnx model: opset must be an integer in ${ONNX_OPSET_RANGE.min}..${ONNX_OPSET_RANGE.max}, but opset=${opset}.`);
-  }
+  checkOpset(opset);
   const n = QUANTIZED_INPUT_NAMES;
   const xType = onnxDataType(p.xType), wType = onnxDataType(p.wType);
   const pShape = wParameterShape(p);
@@ -94,16 +88,10 @@ function quantizedModelProto(p: QuantizedConvProblem, opset: number): ModelProto
     }
     yType = onnxDataType(r.yType);
   }
-  return {
-    irVersion: irVersionForOpset(opset),
-    producerName: 'convcheck',
-    opsetImport: [{ domain: '', version: opset }],
-    graph: {
-      name: 'convcheck',
-      node: [{ name: p.operator.toLowerCase(), opType: p.operator, domain: '', input: nodeInputs, output: [QUANTIZED_OUTPUT_NAME], attribute: convAttributes(p.conv) }],
-      input, initializer, output: [valueInfo(QUANTIZED_OUTPUT_NAME, yType, quantizedOutputShape(p))],
-    },
-  };
+  return modelProto(opset, {
+    node: [{ name: p.operator.toLowerCase(), opType: p.operator, domain: '', input: nodeInputs, output: [QUANTIZED_OUTPUT_NAME], attribute: convAttributes(p.conv) }],
+    input, initializer, output: [valueInfo(QUANTIZED_OUTPUT_NAME, yType, quantizedOutputShape(p))],
+  });
 }
 
 /**
