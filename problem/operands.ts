@@ -29,7 +29,12 @@ export function checkOperands(p: ConvProblem, operands: ConvOperands): void {
  * (`hasBias`), with shape `[channels]`.
  */
 export function checkBias(op: string, hasBias: boolean, b: Tensor | undefined, channels: number): void {
+  checkBiasPresence(op, hasBias, b);
+  if (b !== undefined) checkTensor('b', b, [channels]);
+}
+
+/** That a b operand is given exactly when the problem has a bias (float or quantized); throws a ConvInputError naming b. */
+export function checkBiasPresence(op: string, hasBias: boolean, b: unknown): void {
   if (hasBias && b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
   if (!hasBias && b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
-  if (b !== undefined) checkTensor('b', b, [channels]);
 }

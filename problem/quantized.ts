@@ -17,7 +17,8 @@
  */
 import { ConvInputError } from './errors.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from './problem.ts';
-import { biasShape, inputTensorShape, outputTensorShape, weightShape } from './shape.ts';
+import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from './shape.ts';
+import { checkBiasPresence } from './operands.ts';
 import { validateProblem } from './validate.ts';
 
 /** ONNX's quantized convolution operators. */
@@ -250,7 +251,7 @@ function checkIntTensor(op: string, field: string, t: IntTensor | undefined, sha
     throw new ConvInputError(`${field}.shape`, `${op}: ${field} must have shape [${shape}], but ${field}.shape=[${t.shape}].`);
   }
   if (!(t.data instanceof Int32Array)) throw new ConvInputError(`${field}.data`, `${op}: ${field}.data must be an Int32Array of ${type} values.`);
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   if (t.data.length !== n) throw new ConvInputError(`${field}.data.length`, `${op}: ${field} of shape [${shape}] must hold ${n} elements, but ${field}.data.length=${t.data.length}.`);
   for (let i = 0; i < n; i++) {
     const v = t.data[i];
@@ -264,7 +265,6 @@ export function checkQuantizedOperands(p: QuantizedConvProblem, operands: Quanti
   const op = p.operator;
   checkIntTensor(op, 'x', operands.x, inputTensorShape(p.conv), QUANT_RANGE[p.xType], p.xType);
   checkIntTensor(op, 'w', operands.w, weightShape(p.conv), QUANT_RANGE[p.wType], p.wType);
-  if (p.conv.bias && operands.b === undefined) throw new ConvInputError('b', `${op}: the problem has a bias, but no b tensor was given.`);
-  if (!p.conv.bias && operands.b !== undefined) throw new ConvInputError('b', `${op}: a b tensor was given, but the problem has bias=false.`);
+  checkBiasPresence(op, p.conv.bias, operands.b);
   if (operands.b !== undefined) checkIntTensor(op, 'b', operands.b, biasShape(p.conv), INT32_RANGE, 'int32');
 }
