@@ -8,10 +8,9 @@
  * convcheck accepts both: NaN is also allowed at the outputs this module marks.
  */
 import type { ConvProblem } from '../problem/problem.ts';
-import { outputSpatialShape, resolvePads, sizeOf } from '../problem/shape.ts';
+import { outputSpatialShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { convGeometry } from './conv-setup.ts';
-import { multiIndexTable } from './spatial-index.ts';
 
 /**
  * Per output element of `p` (`[N, M, ...o]`, flat), 1 where some tap of its window reads a
@@ -36,40 +35,37 @@ export function paddedInfiniteProducts(p: ConvProblem, w: Tensor): Uint8Array {
     }
   }
   const readsZero = structuralZeroTaps(p); // [o, k]: tap k of output o reads a structural zero
-  for (let n = 0; n < p.batch; n++) {
-    for (let m = 0; m < p.outChannels; m++) {
-      for (let o = 0; o < outSize; o++) {
-        for (let k = 0; k < kernelSize; k++) {
-          if (readsZero[o * kernelSize + k] && infinite[m * kernelSize + k]) { marks[(n * p.outChannels + m) * outSize + o] = 1; break; }
-        }
+  for (let m = 0; m < p.outChannels; m++) {
+    for (let o = 0; o < outSize; o++) {
+      for (let k = 0; k < kernelSize; k++) {
+        if (readsZero[o * kernelSize + k] && infinite[m * kernelSize + k]) { marks[m * outSize + o] = 1; break; }
       }
     }
   }
+  // the marks do not depend on the batch item: the first item's, repeated
+  const plane = p.outChannels * outSize;
+  for (let n = 1; n < p.batch; n++) marks.copyWithin(n * plane, 0, plane);
   return marks;
 }
 
 /**
  * Per (output position o, tap k), 1 when the tap reads a structural zero in the gather form of the
  * op: Conv reads input `o·s - pb + k·d`, a zero when outside the input; ConvTranspose reads the
- * zero-inserted input at `o + pb - k·d`, a zero unless that is `i·s` for an input position i.
+ * zero-inserted input at `o + pb - k·d`, a zero unless an input i lands there, `o = i·s - pb + k·d`
+ * (the scatter map its window table gives).
  */
 function structuralZeroTaps(p: ConvProblem): Uint8Array {
-  const { windowTable, kernelTable, window, kernelSize } = convGeometry(p);
-  const outShape = outputSpatialShape(p), outSize = sizeOf(outShape), rank = p.inputShape.length;
+  const { windowTable, kernelTable, window, kernelSize, inSize, outSize } = convGeometry(p);
   const zeros = new Uint8Array(outSize * kernelSize);
   if (p.op === 'conv') {
     for (let o = 0; o < outSize; o++) for (let k = 0; k < kernelSize; k++) zeros[o * kernelSize + k] = window.tapOffset(windowTable, o, kernelTable, k) < 0 ? 1 : 0;
     return zeros;
   }
-  const outTable = multiIndexTable(outShape), pads = resolvePads(p).begin;
-  for (let o = 0; o < outSize; o++) {
+  zeros.fill(1);
+  for (let i = 0; i < inSize; i++) {
     for (let k = 0; k < kernelSize; k++) {
-      let zero = false;
-      for (let a = 0; a < rank && !zero; a++) {
-        const pos = outTable[o * rank + a] + pads[a] - kernelTable[k * rank + a] * p.dilations[a]; // = i·s for the input i it reads
-        zero = pos < 0 || pos % p.strides[a] !== 0 || pos / p.strides[a] >= p.inputShape[a];
-      }
-      zeros[o * kernelSize + k] = zero ? 1 : 0;
+      const o = window.tapOffset(windowTable, i, kernelTable, k); // input i, tap k land at output o
+      if (o >= 0) zeros[o * kernelSize + k] = 0;
     }
   }
   return zeros;
