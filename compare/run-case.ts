@@ -10,9 +10,7 @@ import type { Precision } from '../problem/precision.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
-import { convDetailed } from '../reference/conv.ts';
-import { convTransposeDetailed } from '../reference/conv-transpose.ts';
-import { convFastDetailed } from '../reference/conv-fast.ts';
+import { referenceResult } from './reference-result.ts';
 import { denseMultiplications } from '../reference/cost.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { makeOperands, type DataMode } from '../problem/operand-data.ts';
@@ -22,28 +20,13 @@ import { compareToReference, convExactlyComputable } from './tolerance.ts';
 import { specialValueJudgement } from './special-values.ts';
 import { type Comparison } from './judge.ts';
 
+export { FAST_REFERENCE_MIN_MACS, referenceResult } from './reference-result.ts';
+
 /** The outcome of one case on one backend. */
 export type CaseOutcome =
   | { readonly verdict: 'pass' | 'fail'; readonly comparison: Comparison; readonly output: Tensor; readonly reference: ConvResult; readonly timeMs: number }
   | { readonly verdict: 'unsupported'; readonly reason: string; readonly timeMs: number }
   | { readonly verdict: 'error'; readonly message: string; readonly timeMs: number };
-
-/**
- * Dense multiply-accumulates from which {@link referenceResult} takes the reference's fast path
- * (reference/conv-fast.ts, held to the readable loops by properties/reference-fast.test.ts): the
- * law suite's small problems stay on the readable loops, network layers and golden fixtures do not
- * wait for them.
- */
-export const FAST_REFERENCE_MIN_MACS = 1_000_000;
-
-/**
- * The reference result (value, S and n) of a problem: the readable loops below
- * {@link FAST_REFERENCE_MIN_MACS}, the fast path (on this thread) from there on.
- */
-export function referenceResult(p: ConvProblem, operands: ConvOperands): ConvResult {
-  if (denseMultiplications(p) >= FAST_REFERENCE_MIN_MACS) return convFastDetailed(p, operands);
-  return p.op === 'conv' ? convDetailed(p, operands) : convTransposeDetailed(p, operands);
-}
 
 /**
  * Multiply-accumulates from which the reference runs where a time limit can stop it (worker

@@ -13,8 +13,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import { LARGEST_FINITE, type Precision } from '../problem/precision.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { convDetailed } from '../reference/conv.ts';
-import { convTransposeDetailed } from '../reference/conv-transpose.ts';
+import { referenceResult } from './reference-result.ts';
 import { paddedInfiniteProducts } from '../reference/padded-products.ts';
 import { convExactlyComputable } from './tolerance.ts';
 
@@ -71,7 +70,7 @@ export function specialValueJudgement(p: ConvProblem, operands: ConvOperands, pr
   const found = describeSpecialValues(operands);
   if (found === undefined) return undefined;
   const finite: ConvOperands = { x: finitePart(operands.x), w: finitePart(operands.w), ...(operands.b ? { b: finitePart(operands.b) } : {}) };
-  const finiteS = (p.op === 'conv' ? convDetailed(p, finite) : convTransposeDetailed(p, finite)).absSum;
+  const finiteS = referenceResult(p, finite).absSum;
   return {
     exact: convExactlyComputable(precision, finite, finiteS),
     nanAllowed: allowedNaNs(p, operands.w, finiteS, precision),
