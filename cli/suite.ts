@@ -73,12 +73,9 @@ export function errorInputCase(r: ErrorInputRecord, backendArg: string): ReportC
   };
 }
 
-/** Golden cases of a corpus that the shard and conv-type filter keep. */
-function selectGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): GoldenCase[] {
-  if (corpus === 'none') return [];
-  return corpusCases(corpus)
-    .filter((c) => convTypes === undefined || convTypes.includes(c.type))
-    .filter((_, k) => shard === undefined || k % shard.count === shard.index);
+/** Golden cases (float or quantized) that the conv-type filter and the shard keep. */
+function selectGolden<C extends { readonly type: string }>(cases: readonly C[], convTypes?: readonly string[], shard?: { index: number; count: number }): C[] {
+  return shardCases(cases.filter((c) => convTypes === undefined || convTypes.includes(c.type)), shard);
 }
 
 /** Runs the laws and the golden corpus on one backend. */
@@ -92,7 +89,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     onCase: (r) => { const c = lawCase(r); cases.push(c); o.onStep?.(r.law, c); },
   });
   if (o.path === undefined && laws === undefined) {
-    for (const g of selectGolden(o.golden, o.convTypes, o.shard)) {
+    for (const g of selectGolden(o.golden === 'none' ? [] : corpusCases(o.golden), o.convTypes, o.shard)) {
       const overLimit = resourceLimitError(g.problem, activeLimits(), `golden ${g.name} (${g.descriptor})`);
       if (overLimit !== undefined) {
         const c: ReportCase = { source: 'golden', name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: 0, verdict: 'error', message: overLimit.message };
@@ -122,7 +119,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     }
   }
   if (o.path === undefined && laws === undefined) {
-    for (const g of selectQuantizedGolden(o.golden, o.convTypes, o.shard)) {
+    for (const g of selectGolden(o.golden === 'none' ? [] : quantizedCorpusCases(o.golden), o.convTypes, o.shard)) {
       const c = await quantizedGoldenCase(o, g);
       cases.push(c);
       o.onStep?.(c.name, c);
@@ -136,14 +133,6 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     }
   }
   return { cases, lawFailures: result.failures };
-}
-
-/** Quantized golden cases (golden/quantized-cases.ts) of a corpus that the shard and conv-type filter keep. */
-function selectQuantizedGolden(corpus: CorpusName | 'none', convTypes?: readonly string[], shard?: { index: number; count: number }): QuantizedGoldenCase[] {
-  if (corpus === 'none') return [];
-  return quantizedCorpusCases(corpus)
-    .filter((c) => convTypes === undefined || convTypes.includes(c.type))
-    .filter((_, k) => shard === undefined || k % shard.count === shard.index);
 }
 
 /** One quantized golden case on the backend's quantized ops, as a report case: exact, tie-neighbour (allowed), or fail. */
