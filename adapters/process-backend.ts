@@ -174,6 +174,8 @@ class ProcessBackend implements ExternalBackend {
   private disposed = false;
   /** The last request answered, as messages name it: `request 3 (mb1...)`. */
   private lastAnswered = '';
+  /** The id of {@link lastAnswered}; undefined before the first answer. */
+  private lastAnsweredId: number | undefined;
   /** Requests in a row that ended the process; see {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
   private consecutiveFailures = 0;
   private brokenBecause: string | undefined;
@@ -402,6 +404,7 @@ class ProcessBackend implements ExternalBackend {
     }
     this.consecutiveFailures = 0;
     this.lastAnswered = name;
+    this.lastAnsweredId = id;
     if (isUnsupportedReply(reply)) throw new UnsupportedError(`${this.hello.name}: ${reply.reason}`);
     if (isErrorReply(reply)) throw new ImplementationError(`${where}: the implementation reported an error: ${reply.message}`, reply.message);
     return { reply: reply as Exclude<R, { type: 'unsupported' | 'error' }>, where };
@@ -410,17 +413,24 @@ class ProcessBackend implements ExternalBackend {
   /** A note for a reply whose id is that of the request answered last: it answered that one twice. */
   private answeredAlready(line: string): string {
     const id = /"id"\s*:\s*(\d+)/.exec(line.slice(0, 200))?.[1];
-    const last = /^.*request (\d+) /.exec(this.lastAnswered)?.[1];
-    return id !== undefined && id === last ? ` It is a second reply to ${this.lastAnswered}, which was answered already.` : '';
+    return id !== undefined && this.lastAnsweredId !== undefined && id === String(this.lastAnsweredId) ? ` It is a second reply to ${this.lastAnswered}, which was answered already.` : '';
   }
 
   /** A request ended the process: kill what is left of it, and count it towards {@link MAX_CONSECUTIVE_PROCESS_FAILURES}. */
   private failed(child: ImplementationProcess, what: string): void {
     child.kill();
     if (this.current === child) this.current = undefined;
+    this.countFailure('ended its process', what);
+  }
+
+  /**
+   * Counts one more request in a row that `how` (ended the process, or could not start it); at
+   * {@link MAX_CONSECUTIVE_PROCESS_FAILURES} the backend is broken, the first line of `last` saying why.
+   */
+  private countFailure(how: string, last: string): void {
     this.consecutiveFailures++;
     if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
-      this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process (the last: ${what.split('\n')[0]}), so no more requests are sent to it.`;
+      this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ${how} (the last: ${last.split('\n')[0]}), so no more requests are sent to it.`;
     }
   }
 
@@ -454,11 +464,8 @@ class ProcessBackend implements ExternalBackend {
     try {
       started = await startProcess(this.command, this.options, this.timeoutMs);
     } catch (error) {
-      this.consecutiveFailures++;
       const message = (error as Error).message;
-      if (this.consecutiveFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
-        this.brokenBecause ??= `${this.name} is broken: ${this.consecutiveFailures} requests in a row ended its process or could not start it (the last: ${message.split('\n')[0]}), so no more requests are sent to it.`;
-      }
+      this.countFailure('ended its process or could not start it', message);
       throw new Error(`${where}: restarting the process failed: ${message}${this.brokenNote()}`);
     }
     if (helloIdentity(started.hello) !== helloIdentity(this.hello)) {

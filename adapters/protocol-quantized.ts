@@ -15,9 +15,9 @@
 import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands, type QuantType } from '../problem/quantized.ts';
-import { resolvePads, sizeOf } from '../problem/shape.ts';
+import { resolvePads } from '../problem/shape.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { base64Bytes, describeType, helloSupports, isObject, preview, toWireProblem, type HelloMessage, type WireProblem, type WireResolved, type WireTensor } from './protocol.ts';
+import { base64Bytes, checkedWireShape, helloSupports, toWireProblem, type HelloMessage, type WireProblem, type WireResolved, type WireTensor } from './protocol.ts';
 
 /** Integer element types on the wire. */
 export type WireIntType = 'uint8' | 'int8' | 'int32';
@@ -111,18 +111,8 @@ export function makeQuantizedRunRequest(id: number, p: QuantizedConvProblem, ope
  * match it), so that a wrong shape reaches the judge as a wrong answer.
  */
 export function fromWireIntTensor(field: string, value: unknown, expectedShape: readonly number[] | undefined, dtype: WireIntType): IntTensor {
-  if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "dtype": "${dtype}", "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
-  const shape = value.shape;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
-    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
-  }
-  if (expectedShape !== undefined && (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a]))) {
-    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${preview(JSON.stringify(shape))}.`);
-  }
-  if (value.dtype !== dtype) throw new ProtocolError(`${field}.dtype must be "${dtype}", but ${field}.dtype=${JSON.stringify(value.dtype) ?? 'undefined'}.`);
-  if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
-  const declared = shape as number[];
-  return { shape: [...declared], data: decodeIntegers(`${field}.data`, value.data, sizeOf(declared), dtype) };
+  const { shape, data, count } = checkedWireShape(field, value, expectedShape, dtype);
+  return { shape, data: decodeIntegers(`${field}.data`, data, count, dtype) };
 }
 
 /** Whether a hello's quantized_ops and limits (on the Conv attributes) cover `p`; the reason names what does not. */

@@ -226,24 +226,42 @@ function toWireTensor(t: Tensor): WireTensor {
 }
 
 /**
+ * The checks every reply tensor shares, float32 or integer: `value` is an object, its `shape` an
+ * array of safe integers >= 0 (and, with `expectedShape`, that shape), its `dtype` the given one
+ * when `dtype` is given, and its `data` a string. Returns the declared shape (a copy) and the
+ * still-encoded data with its element count; anything else is a ProtocolError naming `field`.
+ * The count is computed, not allocated: the decoders compare the payload's bytes with it first
+ * (a shape may claim 2^80 elements).
+ */
+export function checkedWireShape(
+  field: string, value: unknown, expectedShape?: readonly number[], dtype?: string,
+): { shape: number[]; data: string; count: number } {
+  const form = `{"shape": [...], ${dtype !== undefined ? `"dtype": "${dtype}", ` : ''}"data": "<base64>"}`;
+  if (!isObject(value)) throw new ProtocolError(`${field} must be an object ${form}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
+  const shape = value.shape;
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
+  }
+  const declared = [...(shape as number[])];
+  if (expectedShape !== undefined && (declared.length !== expectedShape.length || declared.some((s, a) => s !== expectedShape[a]))) {
+    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${preview(JSON.stringify(declared))}.`);
+  }
+  if (dtype !== undefined && value.dtype !== dtype) {
+    throw new ProtocolError(`${field}.dtype must be "${dtype}", but ${field}.dtype=${JSON.stringify(value.dtype) ?? 'undefined'}.`);
+  }
+  if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
+  return { shape: declared, data: value.data, count: sizeOf(declared) };
+}
+
+/**
  * A wire tensor decoded with the shape it declares; throws a ProtocolError naming `field` on a
  * malformed object or a payload that does not hold exactly that shape's elements. With
  * `expectedShape`, a different declared shape is a ProtocolError too; without it, the tensor comes
  * back with the shape it declares (a reply of the wrong shape is a wrong answer, for the judge).
  */
 export function fromWireTensor(field: string, value: unknown, expectedShape?: readonly number[]): Tensor<Float32Array> {
-  if (!isObject(value)) throw new ProtocolError(`${field} must be an object {"shape": [...], "data": "<base64>"}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
-  const shape = value.shape;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
-  }
-  if (expectedShape !== undefined && (shape.length !== expectedShape.length || shape.some((s, a) => s !== expectedShape[a]))) {
-    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=[${shape}].`);
-  }
-  if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
-  // decodeFloat32 compares the payload's bytes with the count before it allocates (a shape may claim 2^80 elements)
-  const count = (shape as number[]).reduce((n, s) => n * s, 1);
-  return { shape: [...(shape as number[])], data: decodeFloat32(`${field}.data`, value.data, count) };
+  const { shape, data, count } = checkedWireShape(field, value, expectedShape);
+  return { shape, data: decodeFloat32(`${field}.data`, data, count) };
 }
 
 /** The problem's attributes with ONNX names. */
@@ -262,19 +280,29 @@ export function toWireProblem(p: ConvProblem): WireProblem {
   };
 }
 
-/** The run request for problem `p` with its operands (encoded as float32). */
-export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperands): RunRequest {
-  const pads = resolvePads(p);
+/**
+ * A run request: the problem's attributes and its tensors as given, with `resolved` when there is
+ * one (always for a well-formed problem; see {@link makeIllFormedRequest} for the others).
+ */
+function buildRunRequest(id: number, p: ConvProblem, operands: ConvOperands, resolved: WireResolved): RunRequest;
+function buildRunRequest(id: number, p: ConvProblem, operands: ConvOperands, resolved: WireResolved | undefined): IllFormedRequest;
+function buildRunRequest(id: number, p: ConvProblem, operands: ConvOperands, resolved: WireResolved | undefined): IllFormedRequest {
   return {
     type: 'run',
     id,
     descriptor: formatDescriptor(p),
     problem: toWireProblem(p),
-    resolved: { pads: [...pads.begin, ...pads.end], y_shape: outputTensorShape(p) },
+    ...(resolved !== undefined ? { resolved } : {}),
     x: toWireTensor(operands.x),
     w: toWireTensor(operands.w),
     ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
   };
+}
+
+/** The run request for problem `p` with its operands (encoded as float32). */
+export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperands): RunRequest {
+  const pads = resolvePads(p);
+  return buildRunRequest(id, p, operands, { pads: [...pads.begin, ...pads.end], y_shape: outputTensorShape(p) });
 }
 
 /**
@@ -284,26 +312,17 @@ export function makeRunRequest(id: number, p: ConvProblem, operands: ConvOperand
  * integer sizes (docs/protocol.md, "Error inputs"); an implementation must not trust it anyway.
  */
 export function makeIllFormedRequest(id: number, p: ConvProblem, operands: ConvOperands): IllFormedRequest {
-  return {
-    type: 'run',
-    id,
-    descriptor: formatDescriptor(p),
-    problem: toWireProblem(p),
-    ...(illFormedResolved(p) ?? {}),
-    x: toWireTensor(operands.x),
-    w: toWireTensor(operands.w),
-    ...(operands.b !== undefined ? { b: toWireTensor(operands.b) } : {}),
-  };
+  return buildRunRequest(id, p, operands, illFormedResolved(p));
 }
 
-/** `{ resolved }` of an ill-formed problem where the formulas give pads and an output of positive integer sizes, else undefined. */
-function illFormedResolved(p: ConvProblem): { resolved: WireResolved } | undefined {
+/** The `resolved` of an ill-formed problem where the formulas give pads and an output of positive integer sizes, else undefined. */
+function illFormedResolved(p: ConvProblem): WireResolved | undefined {
   try {
-    const pads = p.autoPad === 'NOTSET' ? { begin: p.padsBegin, end: p.padsEnd } : resolvePads(p);
+    const pads = resolvePads(p);
     const y = outputTensorShape(p);
     const sane = (values: readonly number[], min: number): boolean => values.every((v) => Number.isSafeInteger(v) && v >= min);
     if (!sane([...pads.begin, ...pads.end], -Infinity) || !sane(y, 1)) return undefined;
-    return { resolved: { pads: [...pads.begin, ...pads.end], y_shape: y } };
+    return { pads: [...pads.begin, ...pads.end], y_shape: y };
   } catch {
     return undefined;
   }
