@@ -6,32 +6,21 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { referenceResult } from '../compare/run-case.ts';
-import { compareToReference } from '../compare/tolerance.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import type { Backend } from '../problem/backend.ts';
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
-import type { Tensor } from '../problem/tensor.ts';
+import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import { findChromium } from './browser/chromium.ts';
 import { bundlePage, closeBrowserHost } from './browser/host.ts';
+import { agreesExactly, f32, ramps } from './ramp-agreement.ts';
 import { ORT_WEB_BACKENDS, ortWebAvailability, ortWebPlan, ortWebSupport, type OrtWebName } from './ort-web.ts';
 import {
   ORT_WEB_KNOWN_DISCREPANCIES, ORT_WEB_WEBGL_SAME_NEGATIVE_PAD, ORT_WEB_WEBGPU_CONV3D_GROUPS_IGNORED, ORT_WEB_WEBGPU_CONV_TRANSPOSE_ASYMMETRIC_PADS,
   ORT_WEB_WEBGPU_CONV_TRANSPOSE_TWO_TO_ONE, ORT_WEB_WEBGPU_SAME_NEGATIVE_PAD, ORT_WEB_WEBGL_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE,
   ORT_WEB_WEBGPU_CONV_TRANSPOSE_SAME_OUTPUT_PADDING_SHAPE, ORT_WEB_WEBGPU_MATMUL_END_PADS_IGNORED, ortWebRefusalMessage, ORT_WEB_WEBGL_CONV_TRANSPOSE_OUTPUT_SHAPE_PADS,
 } from './ort-web-known.ts';
-
-const f32 = (values: readonly number[], shape: readonly number[]): Tensor<Float32Array> => ({ shape: [...shape], data: Float32Array.from(values) });
-
-/** x = 1, 2, 3, ...; w = 3, 4, 5, ...; b = 1, 2, ...: no zeros, so no tap can be missed unseen. */
-function ramps(p: ConvProblem): ConvOperands {
-  const ramp = (shape: number[], start: number): Tensor<Float32Array> => f32(Array.from({ length: sizeOf(shape) }, (_, i) => i + start), shape);
-  const x = ramp(inputTensorShape(p), 1), w = ramp(weightShape(p), 3);
-  return p.bias ? { x, w, b: ramp(biasShape(p), 1) } : { x, w };
-}
 
 describe('ORT Web records', () => {
   test('every record is listed once, names an ORT Web backend and has a canonical descriptor; refusals are unsupported with their id', () => {
@@ -45,10 +34,18 @@ describe('ORT Web records', () => {
       else expect(support.supported, d.id).toBe(true);
     }
   });
+
+  test('every record reaches exactly one plan, its backend\'s', () => {
+    const reached = (Object.keys(ORT_WEB_BACKENDS) as OrtWebName[]).flatMap((name) => ortWebPlan(name).knownDiscrepancies);
+    expect(reached).toHaveLength(ORT_WEB_KNOWN_DISCREPANCIES.length);
+    for (const d of ORT_WEB_KNOWN_DISCREPANCIES) {
+      expect(reached.filter((r) => r === d), d.id).toHaveLength(1);
+      expect(ortWebPlan(d.backend as OrtWebName).knownDiscrepancies, d.id).toContain(d);
+    }
+  });
 });
 
 const chromium = findChromium();
-const names = Object.keys(ORT_WEB_BACKENDS) as OrtWebName[];
 const backends: Partial<Record<OrtWebName, Backend>> = {};
 if (chromium.found) {
   for (const name of ['ort-web-webgl', 'ort-web-webgpu'] as const) {
@@ -62,11 +59,7 @@ afterAll(async () => {
   await closeBrowserHost();
 });
 
-async function agrees(name: OrtWebName, p: ConvProblem): Promise<boolean> {
-  const operands = ramps(p);
-  const got = await (backends[name] as Backend).run(p, operands);
-  return compareToReference(referenceResult(p, operands), got, 'fp32', { exact: true }).verdict === 'pass';
-}
+const agrees = (name: OrtWebName, p: ConvProblem): Promise<boolean> => agreesExactly(backends[name] as Backend, p);
 
 /** Each wrong-answer record: the operands its observed/expected strings quote, what the provider gives, what the spec gives. */
 const WRONG_ANSWERS: ReadonlyArray<{ record: KnownDiscrepancy; x: number[]; w: number[]; observed: number[]; expected: number[] }> = [
@@ -171,9 +164,5 @@ describe.skipIf(!chromium.found)('ORT Web records still reproduce in Chromium', 
     const plan = ortWebPlan(record.backend as OrtWebName);
     const request = plan.forward(p, ramps(p));
     await expect(bundlePage(plan.bundle).call(request.method, request.request, 60_000)).rejects.toThrow(ortWebRefusalMessage(record));
-  });
-
-  test('every backend name has a plan with its own records only', () => {
-    for (const name of names) for (const d of ortWebPlan(name).knownDiscrepancies) expect(d.backend).toBe(name);
   });
 });

@@ -45,7 +45,7 @@
  */
 import type { ConvProblem } from '../problem/problem.ts';
 import type { KnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { convSamePadTotalUnclamped, resolvePads } from '../problem/shape.ts';
+import { convSamePadTotalUnclamped, effectiveKernelSize, resolvePads, splitPadding } from '../problem/shape.ts';
 import {
   isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
 } from './onnxruntime-known.ts';
@@ -283,15 +283,16 @@ export function ortWebKnownDiscrepancies(name: OrtWebName): readonly KnownDiscre
 /**
  * Whether the JavaScript SAME arithmetic gives a negative begin pad on some axis of Conv `p` of a
  * rank in `ranks`: dilations all 1 (a dilation is refused), total `t` from
- * {@link convSamePadTotalUnclamped}, begin `floor(t/2)` (SAME_UPPER) or `floor((t+1)/2)`
+ * {@link convSamePadTotalUnclamped}, begin {@link splitPadding}'s: `floor(t/2)` (SAME_UPPER) or `ceil(t/2)`
  * (SAME_LOWER; JSEP's 3-D path refuses SAME_LOWER).
  */
 export function isJsSameWithNegativeBeginPad(p: ConvProblem, ranks: readonly number[]): boolean {
   if (p.op !== 'conv' || !ranks.includes(p.inputShape.length) || p.dilations.some((d) => d > 1)) return false;
-  if (p.autoPad !== 'SAME_UPPER' && (p.autoPad !== 'SAME_LOWER' || p.inputShape.length === 3)) return false;
+  const mode = p.autoPad;
+  if (mode !== 'SAME_UPPER' && (mode !== 'SAME_LOWER' || p.inputShape.length === 3)) return false;
   return p.inputShape.some((i, a) => {
     const t = convSamePadTotalUnclamped(i, p.kernelShape[a], p.strides[a], 1);
-    return (p.autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : Math.floor((t + 1) / 2)) < 0;
+    return splitPadding(t, mode).begin < 0;
   });
 }
 
@@ -326,8 +327,8 @@ export function isWebglConvTransposeBeginPadWrong(p: ConvProblem): boolean {
     else if (p.autoPad === 'VALID') begin = 0;
     else {
       const out = p.outputShape !== undefined ? p.outputShape[a] : p.inputShape[a] * p.strides[a];
-      const total = (p.inputShape[a] - 1) * p.strides[a] + p.dilations[a] * (p.kernelShape[a] - 1) + 1 - out;
-      begin = p.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+      const total = (p.inputShape[a] - 1) * p.strides[a] + effectiveKernelSize(p.kernelShape[a], p.dilations[a]) - out;
+      begin = splitPadding(total, p.autoPad).begin; // negative totals too: no clamp here
     }
     return begin !== b;
   });
@@ -356,7 +357,7 @@ export function isConvTransposeSameWithOutputPadding(p: ConvProblem): boolean {
 /** The refused part: some axis with output_padding > 0 and a positive total pad `op + d·(k-1) + 1 - s`. */
 export function isConvTransposeSameOutputPaddingRefused(p: ConvProblem): boolean {
   return isConvTransposeSameWithOutputPadding(p)
-    && p.outputPadding.some((o, a) => o > 0 && o + p.dilations[a] * (p.kernelShape[a] - 1) + 1 - p.strides[a] > 0);
+    && p.outputPadding.some((o, a) => o > 0 && o + effectiveKernelSize(p.kernelShape[a], p.dilations[a]) - p.strides[a] > 0);
 }
 
 /** The refusals: classes a backend answers with an error although ONNX defines them (reported unsupported with the record's id). */

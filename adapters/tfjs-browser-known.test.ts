@@ -5,14 +5,14 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { referenceResult } from '../compare/run-case.ts';
-import { compareToReference } from '../compare/tolerance.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import type { Backend } from '../problem/backend.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import type { ConvProblem } from '../problem/problem.ts';
-import { inputTensorShape, outputTensorShape, sizeOf, weightShape } from '../problem/shape.ts';
+import { inputTensorShape, outputTensorShape, weightShape } from '../problem/shape.ts';
 import { findChromium } from './browser/chromium.ts';
 import { closeBrowserHost } from './browser/host.ts';
+import { agreesExactly } from './ramp-agreement.ts';
 import { TFJS_BROWSER_BACKENDS, tfjsBrowserAvailability, type TfjsBrowserName } from './tfjs-browser.ts';
 import { TFJS_BROWSER_KNOWN_DISCREPANCIES, TFJS_WEBGL_DEPTHWISE_PACKED_EPSILON } from './tfjs-browser-known.ts';
 
@@ -30,11 +30,7 @@ afterAll(async () => {
   await closeBrowserHost();
 });
 
-async function agrees(name: TfjsBrowserName, p: ConvProblem): Promise<boolean> {
-  const ramp = (shape: number[], start: number) => ({ shape, data: Float32Array.from({ length: sizeOf(shape) }, (_, i) => i + start) });
-  const operands = { x: ramp(inputTensorShape(p), 1), w: ramp(weightShape(p), 3) };
-  return compareToReference(referenceResult(p, operands), await (backends[name] as Backend).run(p, operands), 'fp32', { exact: true }).verdict === 'pass';
-}
+const agrees = (name: TfjsBrowserName, p: ConvProblem): Promise<boolean> => agreesExactly(backends[name] as Backend, p);
 
 describe('tfjs GPU records', () => {
   test('every record names a tfjs GPU backend and has a canonical descriptor', () => {

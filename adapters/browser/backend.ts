@@ -9,6 +9,7 @@
 import {
   UnsupportedError, type Backend, type BackendAvailability, type ConvGradients, type GradientPart, type Support,
 } from '../../problem/backend.ts';
+import { errorMessage } from '../../compare/backend-call.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
 import type { KnownDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { checkOperands, type ConvOperands } from '../../problem/operands.ts';
@@ -53,10 +54,6 @@ export interface BrowserBackendOptions {
 
 /** Default time limit of one page request. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 50_000;
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The backend of `plan`, or why it is unavailable here: Chromium missing (with the install

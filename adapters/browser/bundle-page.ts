@@ -12,6 +12,7 @@
  * fails at once with the reason, so a run never hangs on a dead browser.
  */
 import type { Page } from 'puppeteer-core';
+import { errorMessage } from '../../compare/backend-call.ts';
 
 /** Page failures (crash, time-out, lost browser) in a row after which a bundle is broken. */
 export const MAX_PAGE_FAILURES = 3;
@@ -44,10 +45,6 @@ export class PageFailure extends Error {
     super(message);
     this.name = 'PageFailure';
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Rejects with a PageFailure after `ms` unless `promise` settles first. */

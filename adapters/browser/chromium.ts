@@ -15,6 +15,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { errorMessage } from '../../compare/backend-call.ts';
 
 /** The environment variable that names the Chromium (or Chrome) executable to use. */
 export const CHROMIUM_ENV = 'CONVCHECK_CHROMIUM';
@@ -76,10 +77,6 @@ interface Running {
 }
 
 let running: Promise<Running> | undefined;
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Removes a profile folder; one that a dying Chromium still writes to is left to the temp cleaner. */
 function removeProfile(profile: string): void {

@@ -8,7 +8,7 @@
  * (session.disable_cpu_ep_fallback), so a node the GPU provider cannot take is an error, never a
  * CPU answer.
  */
-import { answer, decode, encode } from './wire.js';
+import { answer, base64Bytes, decode, encode } from './wire.js';
 
 const params = new URL(import.meta.url).searchParams;
 const build = params.get('build') ?? 'default';
@@ -21,14 +21,6 @@ let ort;
 /** @type {Map<string, Promise<any>>} */
 const sessions = new Map();
 
-/** @param {string} b64 */
-function bytes(b64) {
-  const text = atob(b64);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
 /**
  * The session of a model on an execution provider, created on first use.
  * @param {string} key @param {string} model @param {string} ep
@@ -40,7 +32,7 @@ async function session(key, model, ep) {
     sessions.delete(id);
   } else {
     const options = { executionProviders: [ep], logSeverityLevel: 3, ...(ep === 'webgpu' ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}) };
-    s = ort.InferenceSession.create(bytes(model), options);
+    s = ort.InferenceSession.create(base64Bytes(model), options);
     s.catch(() => sessions.get(id) === s && sessions.delete(id));
   }
   sessions.set(id, s);

@@ -5,15 +5,24 @@
  */
 
 /**
+ * base64 -> its bytes.
+ * @param {string} b64
+ * @returns {Uint8Array}
+ */
+export function base64Bytes(b64) {
+  const text = atob(b64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
  * base64 -> Float32Array.
  * @param {{ shape: number[], data: string }} t
  * @returns {Float32Array}
  */
 export function decode(t) {
-  const text = atob(t.data);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+  return new Float32Array(base64Bytes(t.data).buffer);
 }
 
 /**
