@@ -4,17 +4,9 @@
  * numbers behind the README's derivation of the limits: `npx tsx bench/rounding-statistics.ts`.
  */
 import { Random } from '../problem/random.ts';
+import { truncateToFloat32 } from '../properties/mutants.ts';
 
 const U = 2 ** -24;
-
-/** Round toward zero to float32. */
-function truncate(v: number): number {
-  const r = Math.fround(v);
-  if (!Number.isFinite(r) || Math.abs(r) <= Math.abs(v)) return r;
-  const bits = new Float32Array([r]);
-  new Int32Array(bits.buffer)[0] -= 1;
-  return bits[0];
-}
 
 /** mean(z·sign y) and mean(z²) over `sums` sums of n products of values from `draw`, accumulated with `round`. */
 function statistics(n: number, sums: number, draw: () => number, round: (v: number) => number): { mean: number; meanSquare: number } {
@@ -37,7 +29,7 @@ const rng = new Random(2026);
 const SUMS = 5000;
 console.log(`${SUMS} sums each; mean limit 6/√N = ${(6 / Math.sqrt(SUMS)).toFixed(3)}, mean(z²) limit 2`);
 for (const [data, draw] of [['mixed signs [-1, 1)', () => rng.next() * 2 - 1], ['positive [0, 1)', () => rng.next()]] as const) {
-  for (const [rounding, round] of [['to nearest', Math.fround], ['truncated', truncate]] as const) {
+  for (const [rounding, round] of [['to nearest', Math.fround], ['truncated', truncateToFloat32]] as const) {
     for (const n of [4, 9, 36, 144]) {
       const s = statistics(n, SUMS, draw, round);
       console.log(`${data.padEnd(19)} ${rounding.padEnd(10)} n=${String(n).padEnd(4)} mean(z·sign y) ${s.mean.toFixed(4).padStart(8)}  mean(z²) ${s.meanSquare.toFixed(4)}`);

@@ -16,7 +16,7 @@ import { adjointProblem, convTranspose } from '../reference/conv-transpose.ts';
 import { convWeightGrad } from '../reference/conv-weight-grad.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { multiIndexTable, WindowMap } from '../reference/spatial-index.ts';
-import { roundToFloat16 } from './float16.ts';
+import { roundToBits, roundToFloat16 } from './float16.ts';
 import type { AuxOps } from './law.ts';
 import type { ConvType } from '../problem/conv-types.ts';
 import { quantizedMutants } from './quantized-mutants.ts';
@@ -187,7 +187,7 @@ function accumulateRounded(p: ConvProblem, operands: ConvOperands, round: (v: nu
 }
 
 /** Round toward zero to float32 (truncation): the nearest float32 no larger in magnitude. */
-function truncateToFloat32(v: number): number {
+export function truncateToFloat32(v: number): number {
   const r = Math.fround(v);
   if (!Number.isFinite(r) || Math.abs(r) <= Math.abs(v)) return r;
   const bits = new Float32Array([r]);
@@ -197,11 +197,7 @@ function truncateToFloat32(v: number): number {
 
 /** Round to bfloat16 (8 significant bits, float32's exponent range), ties to even. */
 function roundToBfloat16(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  const e = Math.floor(Math.log2(Math.abs(v)));
-  const ulp = 2 ** (Math.max(e, -126) - 7);
-  const q = v / ulp, floor = Math.floor(q), diff = q - floor;
-  return (diff < 0.5 ? floor : diff > 0.5 ? floor + 1 : floor % 2 === 0 ? floor : floor + 1) * ulp;
+  return roundToBits(v, 8, -126);
 }
 
 /** The reference's output with `spoil` applied to every element (claiming fp32). */

@@ -9,6 +9,7 @@ import { QUANT_RANGE, quantizedOutputShape, wScaleOf, wZeroPointOf, type IntTens
 import { sizeOf } from '../problem/shape.ts';
 import { referenceBackend } from '../adapters/reference.ts';
 import { convGeometry } from '../reference/conv-setup.ts';
+import { exactRational, roundHalfEven } from '../reference/requantize.ts';
 import type { Mutant } from './mutants.ts';
 
 /** The bugs a broken quantized implementation can have. */
@@ -23,12 +24,6 @@ interface QuantizedBugs {
   readonly accumulator?: 'int16' | 'fp32';
   /** QLinearConv's output is not saturated to y's type. */
   readonly noSaturation?: boolean;
-}
-
-/** Round to nearest, ties to even (a float64 value). */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v); // ties toward +∞
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Round to nearest, ties away from zero. */
@@ -74,7 +69,7 @@ function brokenQuantized(p: QuantizedConvProblem, o: QuantizedOperands, bugs: Qu
         const real = bugs.channelAxisWrong && p.perChannel
           ? ((scaled + b * wScaleOf(r, p.perChannel, m)) * r.xScale) / r.yScale
           : ((acc + b) * r.xScale * wScaleOf(r, p.perChannel, m)) / r.yScale;
-        const v = (bugs.roundHalfAway ? roundHalfAway(real) : roundHalfEven(real)) + r.yZeroPoint;
+        const v = (bugs.roundHalfAway ? roundHalfAway(real) : Number(roundHalfEven(exactRational(real)))) + r.yZeroPoint;
         const { min, max } = QUANT_RANGE[r.yType];
         y[i] = bugs.noSaturation ? v : Math.min(max, Math.max(min, v));
       }

@@ -8,7 +8,7 @@
  * reference casts to int32) gives another answer there, which the laws report.
  */
 import { ConvInputError } from '../problem/errors.ts';
-import { INT32_RANGE, QUANT_RANGE, wScaleOf, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
+import { INT32_RANGE, QUANT_RANGE, wScaleOf, type IntTensor, type QuantizedConvProblem, type QuantizedOperands, type Requantization } from '../problem/quantized.ts';
 import { quantizedAccumulate } from './conv-integer.ts';
 import { requantize, requantMultiplier, type Rational } from './requantize.ts';
 
@@ -34,6 +34,18 @@ export function qlinearConvDetailed(p: QuantizedConvProblem, operands: Quantized
   const r = p.requant;
   if (p.operator !== 'QLinearConv' || r === undefined) throw new ConvInputError('operator', `qlinearConv: the problem is ${p.operator}, not QLinearConv.`);
   const { shape, acc } = quantizedAccumulate(p, operands);
+  const { y, multipliers, real, int32Overflows } = requantizeAccumulators(p, r, acc, operands.b);
+  return { y: { shape, data: y }, acc, multipliers, real, int32Overflows };
+}
+
+/**
+ * QLinearConv's second half over accumulators `[N, M, ...o]` (the reference's or a backend's
+ * ConvInteger): adds B[m] to each, in place, then requantizes it with its output channel's multiplier.
+ * Returns y's data and the inside view of {@link QLinearConvResult}; `acc` then holds acc + B.
+ */
+export function requantizeAccumulators(
+  p: QuantizedConvProblem, r: Requantization, acc: Float64Array, b: IntTensor | undefined,
+): Omit<QLinearConvResult, 'y' | 'acc'> & { readonly y: Int32Array } {
   const M = p.conv.outChannels;
   const perChannel = acc.length / (p.conv.batch * M);
   const multipliers = Array.from({ length: M }, (_, m) => requantMultiplier(r.xScale, wScaleOf(r, p.perChannel, m), r.yScale));
@@ -42,12 +54,12 @@ export function qlinearConvDetailed(p: QuantizedConvProblem, operands: Quantized
   let int32Overflows = 0;
   for (let i = 0; i < acc.length; i++) {
     const m = Math.floor(i / perChannel) % M;
-    acc[i] += operands.b?.data[m] ?? 0; // + B[m], in the accumulator's scale
+    acc[i] += b?.data[m] ?? 0; // + B[m], in the accumulator's scale
     if (acc[i] < INT32_RANGE.min || acc[i] > INT32_RANGE.max) int32Overflows++;
     y[i] = requantize(acc[i], multipliers[m], r.yZeroPoint, min, max);
     real[i] = (acc[i] * r.xScale * wScaleOf(r, p.perChannel, m)) / r.yScale + r.yZeroPoint;
   }
-  return { y: { shape, data: y }, acc, multipliers, real, int32Overflows };
+  return { y, multipliers, real, int32Overflows };
 }
 
 /** Reference QLinearConv: y `[N, M, ...o]` in y's type. See {@link qlinearConvDetailed}. */

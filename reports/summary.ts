@@ -107,11 +107,25 @@ export function casesOf(report: Pick<Report, 'cases'>, backend: string): ReportC
   return report.cases.filter((c) => c.backend === backend);
 }
 
+/**
+ * The messages of the cases with `verdict`, each as `normalize` reads it (by default the message
+ * itself, '(no reason)' when there is none), with their counts, most frequent first.
+ */
+export function reasonsOf(
+  cases: readonly ReportCase[], verdict: Verdict, normalize: (message: string | undefined) => string = (message) => message ?? '(no reason)',
+): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const c of cases) {
+    if (c.verdict !== verdict) continue;
+    const reason = normalize(c.message);
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 /** Unsupported reasons of a backend with their counts, most frequent first. */
 export function unsupportedReasons(cases: readonly ReportCase[]): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const c of cases) if (c.verdict === 'unsupported') counts.set(c.message ?? '(no reason)', (counts.get(c.message ?? '(no reason)') ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return reasonsOf(cases, 'unsupported');
 }
 
 /** The failing and erroring cases, worst normalized error first. */

@@ -12,7 +12,7 @@ import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
-import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
+import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
@@ -144,13 +144,7 @@ export function errorInputSection(backend: string, cases: readonly ReportCase[])
 
 /** The reasons of weak cases with their counts, most frequent first (the part before the details in parentheses). */
 function weakReasons(cases: readonly ReportCase[]): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const c of cases) {
-    if (c.verdict !== 'weak') continue;
-    const reason = (c.message ?? '').replace(/ \(.*$/s, '').replace(/\d+%/, 'N%');
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return reasonsOf(cases, 'weak', (message) => (message ?? '').replace(/ \(.*$/s, '').replace(/\d+%/, 'N%'));
 }
 
 /** The first few failures in full (shrunk case, first mismatch, diagnosis, replay), then one line each, then how many more. */

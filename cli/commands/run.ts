@@ -131,10 +131,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const w = c.worst;
       const worst = w ? `${multiIndex(w.index, outcome.reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
-      // the tolerance model's 'impossible' (over the hard bound) is a fail, said so
-      const shown = c.verdict === 'impossible' ? 'fail (impossible)' : c.verdict;
-      const verdict = known ? `known (${shown})` : shown;
-      rows.push([a.backend.name, verdict, formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
+      rows.push([a.backend.name, shownVerdict(outcome.verdict, c.verdict, known !== undefined), formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
     }
   }
   io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));

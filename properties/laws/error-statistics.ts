@@ -8,7 +8,7 @@ import * as fc from 'fast-check';
 import { referenceResult } from '../../compare/run-case.ts';
 import { STATISTICS_MIN_ELEMENTS } from '../../compare/judge.ts';
 import { compareToReference, convExactlyComputable } from '../../compare/tolerance.ts';
-import type { ConvType } from '../../problem/conv-types.ts';
+import { convTypeOf, type ConvType } from '../../problem/conv-types.ts';
 import type { DataMode } from '../../problem/operand-data.ts';
 import { makeProblem, type ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, sizeOf } from '../../problem/shape.ts';
@@ -61,13 +61,6 @@ function largeProblemArb(types: readonly ConvType[]): fc.Arbitrary<ConvProblem> 
   }).filter((p) => sizeOf(outputTensorShape(p)) >= 2 * STATISTICS_MIN_ELEMENTS);
 }
 
-/** The conv type a large problem counts under. */
-function typeOf(p: ConvProblem): ConvType {
-  if (p.op === 'convTranspose') return 'transposed';
-  if (p.group > 1) return 'depthwise';
-  return p.inputShape.length === 1 ? 'conv1d' : 'conv2d';
-}
-
 // with z_i = (y_i - y_ref_i) / (u·S_i·√((n_i + 1)/3)) over N ≥ 10^3 distinct sums: |mean(z·sign y_ref)| ≤ 6/√N and mean(z²) ≤ 2
 export const errorStatisticsLaw = defineLaw<LargeCase>('over a large output the rounding errors are unbiased and of the declared precision\'s size', {
   math: 'z = (y - y_ref)/(u·S·√((n+1)/3)) over N ≥ 10^3 distinct sums: |mean(z·sign y_ref)| ≤ 6/√N, mean(z²) ≤ 2',
@@ -77,7 +70,7 @@ export const errorStatisticsLaw = defineLaw<LargeCase>('over a large output the 
     problem: largeProblemArb(scope.convTypes),
     data: dataArb(scope.modes.filter((m) => INEXACT.includes(m)).length > 0 ? scope.modes.filter((m) => INEXACT.includes(m)) : ['real']),
   }).map(({ problem, data }) => ({ problem, ...data })),
-  describe: (c: LargeCase): CaseLabel => ({ descriptor: formatDescriptor(c.problem), convType: typeOf(c.problem), mode: c.mode }),
+  describe: (c: LargeCase): CaseLabel => ({ descriptor: formatDescriptor(c.problem), convType: convTypeOf(c.problem), mode: c.mode }),
 }, async (c, ctx) => {
   const operands = operandsOf(c.problem, c.mode, c.seed);
   const got = await ctx.run(c.problem, operands);
