@@ -1,6 +1,9 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import * as ort from 'onnxruntime-node';
-import { describe, expect, test } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ort } from './onnx/onnxruntime-node.ts';
+import { afterAll, describe, expect, test } from 'vitest';
 import { referenceResult } from '../compare/run-case.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
@@ -8,7 +11,7 @@ import type { ConvProblem } from '../problem/problem.ts';
 import { inputTensorShape, weightShape } from '../problem/shape.ts';
 import { buildConvModel } from './onnx/model.ts';
 import {
-  commandLineBytes, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ortCommandLineLimit, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
+  ONNX_RUNTIME_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION, ORT_CONV_TRANSPOSE_OUTPUT_PADDING, ORT_LONG_COMMAND_LINE,
 } from './onnxruntime-known.ts';
 
 /**
@@ -95,22 +98,38 @@ describe('known ONNX Runtime discrepancies', () => {
 });
 
 /**
- * Runs `args` in a child whose soft stack limit is `stackKiB` (`ulimit -S -s`): the crash depends
- * on the stack limit, which differs between machines and CI runners, so each test sets it.
+ * An environment with ORT's telemetry on, as on a developer's machine, whatever this process has:
+ * only PATH and a fresh HOME (where the telemetry writes its device id), plus `extra`. CI runners
+ * set CI variables (CI=true, GITHUB_ACTIONS, ...) that turn ORT's telemetry off, so a test that
+ * inherited them could not see the crash.
  */
-function withStack(stackKiB: number, args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync('/bin/sh', ['-c', 'ulimit -S -s "$1" && shift && exec "$@"', 'sh', String(stackKiB), ...args], { encoding: 'utf8', timeout: 60_000 });
+function telemetryOnEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'convcheck-ort-home-'));
+  homes.push(home);
+  return { PATH: process.env.PATH, HOME: home, ...extra };
+}
+const homes: string[] = [];
+afterAll(() => { for (const home of homes) rmSync(home, { recursive: true, force: true }); });
+
+/**
+ * Runs `args` in a child whose soft stack limit is `stackKiB` (`ulimit -S -s`; the crash depends on
+ * it, and it differs between machines) and whose environment is `env` (the crash needs ORT's
+ * telemetry on, which CI runners turn off through their CI variables).
+ */
+function withStack(stackKiB: number, args: readonly string[], env = telemetryOnEnvironment()): SpawnSyncReturns<string> {
+  return spawnSync('/bin/sh', ['-c', 'ulimit -S -s "$1" && shift && exec "$@"', 'sh', String(stackKiB), ...args], { encoding: 'utf8', timeout: 60_000, env });
 }
 
-describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process with a long command line`, () => {
+describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node's telemetry crashes a process with a long command line`, () => {
   const script = 'adapters/testdata/ort-long-argv.mjs';
+  const long = 'a'.repeat(40_000);
 
-  test('still reproduces outside convcheck: a plain node script and an Identity model crash (SIGSEGV) with an 8 MiB stack and a 40,000-character argument, and run with a short one', () => {
+  test('still reproduces outside convcheck: a plain node script and an Identity model crash (SIGSEGV) with telemetry on, an 8 MiB stack and a 40,000-character argument, and run with a short one', () => {
     const short = withStack(8192, [process.execPath, script, 'short']);
     expect(short.status, short.stderr).toBe(0);
     expect(short.stdout).toMatch(/Y = 3/);
-    const long = withStack(8192, [process.execPath, script, 'a'.repeat(40_000)]);
-    expect(long.signal, `status ${long.status}: ${long.stdout}${long.stderr}`).toBe('SIGSEGV');
+    const crashed = withStack(8192, [process.execPath, script, long]);
+    expect(crashed.signal, `status ${crashed.status}: ${crashed.stdout}${crashed.stderr}`).toBe('SIGSEGV');
   });
 
   test('the crash scales with the stack limit: 20,000 characters run with 8 MiB and crash with 4 MiB', () => {
@@ -120,35 +139,42 @@ describe(`${ORT_LONG_COMMAND_LINE.id}: onnxruntime-node crashes in a process wit
     expect(four.signal, `status ${four.status}: ${four.stdout}${four.stderr}`).toBe('SIGSEGV');
   });
 
+  test.each([
+    ['ORT_DISABLE_TELEMETRY=1', { ORT_DISABLE_TELEMETRY: '1' }],
+    ['CI=true (why CI runners never saw it)', { CI: 'true' }],
+    ['GITHUB_ACTIONS=true', { GITHUB_ACTIONS: 'true' }],
+  ])('the crash is the telemetry: with %s the same 40,000-character process runs', (_, extra) => {
+    const child = withStack(8192, [process.execPath, script, long], telemetryOnEnvironment(extra));
+    expect(child.status, `signal ${child.signal}: ${child.stderr}`).toBe(0);
+    expect(child.stdout).toMatch(/Y = 3/);
+  });
+
   // a seed of N zeros and a 1 is seed 1: the command line alone is long
-  const runWithSeedOfLength = (stackKiB: number, zeros: number, descriptor = 'mb1ic1iw4oc1kw2'): SpawnSyncReturns<string> =>
-    withStack(stackKiB, [process.execPath, 'bin/convcheck.js', 'run', descriptor, '--backend', 'onnxruntime', '--seed', `${'0'.repeat(zeros)}1`]);
+  const runWithSeedOfLength = (zeros: number, descriptor: string): SpawnSyncReturns<string> =>
+    withStack(8192, [process.execPath, 'bin/convcheck.js', 'run', descriptor, '--backend', 'onnxruntime', '--seed', `${'0'.repeat(zeros)}1`]);
 
-  test('convcheck refuses onnxruntime in such a process (unsupported, naming the record) instead of crashing (before: exit 139)', () => {
-    const child = runWithSeedOfLength(8192, 30_000); // 28,984 bytes crashed
+  test.each([
+    ['Conv', 'mb1ic1iw4oc1kw2', /onnxruntime +pass/],
+    ['ConvInteger', 'CIu8u8mb1ic1iw4oc1kw2', /onnxruntime +exact/],
+  ])('convcheck runs onnxruntime (%s) in such a process and it agrees: convcheck turns the telemetry off (before: exit 139)', (_, descriptor, verdict) => {
+    const child = runWithSeedOfLength(40_000, descriptor);
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stdout + child.stderr).toBe(0);
-    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, whose command line is \d+ bytes, over 24576 for its stack limit: .*known discrepancy ort-long-command-line-crash/);
+    expect(child.stdout).toMatch(verdict);
   });
 
-  test('the refusal follows the stack limit: a 20,000-byte command line is refused with 4 MiB and runs (pass) with 8 MiB', () => {
-    const four = runWithSeedOfLength(4096, 20_000);
-    expect(four.status, four.stdout + four.stderr).toBe(0);
-    expect(four.stdout).toMatch(/onnxruntime +unsupported +.*over 12288 for its stack limit/);
-    const eight = runWithSeedOfLength(8192, 20_000);
-    expect(eight.status, eight.stdout + eight.stderr).toBe(0);
-    expect(eight.stdout).toMatch(/onnxruntime +pass/);
+  test('convcheck leaves no telemetry behind: after a run on onnxruntime its HOME has no ~/.cache/Microsoft, where a plain session writes a device id', () => {
+    const plain = telemetryOnEnvironment();
+    expect(withStack(8192, [process.execPath, script, 'short'], plain).status).toBe(0);
+    expect(existsSync(join(plain.HOME!, '.cache/Microsoft/DeveloperTools/.onnxruntime/deviceid'))).toBe(true);
+    const env = telemetryOnEnvironment();
+    const child = withStack(8192, [process.execPath, 'bin/convcheck.js', 'run', 'mb1ic1iw4oc1kw2', '--backend', 'onnxruntime'], env);
+    expect(child.stdout, child.stderr).toMatch(/onnxruntime +pass/);
+    expect(existsSync(join(env.HOME!, '.cache'))).toBe(false);
   });
 
-  test('the quantized ops are refused too (a ConvInteger session crashes the process the same way; before: exit 139)', () => {
-    const child = runWithSeedOfLength(4096, 20_000, 'CIu8u8mb1ic1iw4oc1kw2');
-    expect(child.signal, child.stderr).toBeNull();
-    expect(child.status, child.stdout + child.stderr).toBe(0);
-    expect(child.stdout).toMatch(/onnxruntime +unsupported +onnxruntime: not run in this process, .*over 12288 for its stack limit/);
-  });
-
-  test('matches only while the condition holds, and a descriptor cannot make it: names are bounded', () => {
-    expect(commandLineBytes()).toBeLessThan(ortCommandLineLimit());
+  test('matches nothing in convcheck, whose process has the telemetry off, and a descriptor cannot make a long command line: names are bounded', () => {
+    expect(process.env.ORT_DISABLE_TELEMETRY).toBe('1'); // set by adapters/onnx/onnxruntime-node.ts, imported above
     expect(ORT_LONG_COMMAND_LINE.matches(parseDescriptor(ORT_LONG_COMMAND_LINE.descriptor))).toBe(false);
     expect(() => parseDescriptor(`mb1ic1iw4oc1kw2n"${'a'.repeat(40_000)}"`)).toThrow('conv: name must be at most 256 characters, but it has 40000');
   });

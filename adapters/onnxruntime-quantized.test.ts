@@ -3,7 +3,7 @@
  * known discrepancy of the quantized ops still reproduces on ORT itself (run without supports()
  * screening) and its class is exact, and what was checked and does not reproduce stays guarded.
  */
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnx/onnxruntime-node.ts';
 import { afterAll, describe, expect, test } from 'vitest';
 import { quantizedReferenceResult } from '../compare/quantized-case.ts';
 import { matchKnownQuantizedDiscrepancy } from '../problem/known-discrepancy.ts';

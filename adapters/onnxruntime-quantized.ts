@@ -14,19 +14,17 @@
  *   ONNX lets T1, T2 and T3 vary independently; ORT registers no kernel for the five other
  *   combinations ("Could not find an implementation for QLinearConv(10)").
  */
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnx/onnxruntime-node.ts';
 import { SUPPORTED, unsupported, type Support } from '../problem/backend.ts';
 import { checkQuantizedOperands, formatTypes, validateQuantizedProblem, type IntTensor, type QuantizedConvProblem, type QuantizedOperands, type QuantType } from '../problem/quantized.ts';
 import { QUANTIZED_INPUT_NAMES, QUANTIZED_OUTPUT_NAME } from './onnx/quantized-model.ts';
-import { ORT_CONV_INTEGER_PER_CHANNEL, ORT_CONV_SAME_DILATION, isConvIntegerPerChannel, isConvSameWithDilation, ortProcessRefusal } from './onnxruntime-known.ts';
+import { ORT_CONV_INTEGER_PER_CHANNEL, ORT_CONV_SAME_DILATION, isConvIntegerPerChannel, isConvSameWithDilation } from './onnxruntime-known.ts';
 
 /** The (x, w, y) type combinations ORT 1.30 registers a CPU QLinearConv kernel for. */
 export const ORT_QLINEAR_CONV_TYPES: readonly string[] = ['u8u8u8', 'u8s8u8', 's8s8s8'];
 
 /** Whether ORT runs the quantized problem, and if not, why (one reason per class). Never throws. */
 export function onnxRuntimeQuantizedSupport(p: QuantizedConvProblem): Support {
-  const refusal = ortProcessRefusal(); // a session would crash this process
-  if (refusal !== undefined) return unsupported(refusal);
   try {
     validateQuantizedProblem(p);
   } catch (error) {

@@ -14,7 +14,7 @@
  * single-node graph has nothing to fuse). The kernel that runs is the same CPU kernel either way.
  */
 import { createRequire } from 'node:module';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnx/onnxruntime-node.ts';
 import { ConvInputError } from '../problem/errors.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
@@ -24,7 +24,7 @@ import { checkOperands, type ConvOperands } from '../problem/operands.ts';
 import { SUPPORTED, unsupported, UnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 import { buildConvModel, ONNX_INPUT_NAMES, ONNX_OPSET, ONNX_OPSET_RANGE, ONNX_OUTPUT_NAME } from './onnx/model.ts';
 import {
-  isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ortProcessRefusal, ORT_CONV_SAME_DILATION,
+  isConvSameWithDilation, isConvTransposeOutputPaddingAtLeastStride, ONNX_RUNTIME_KNOWN_DISCREPANCIES, ONNX_RUNTIME_QUANTIZED_KNOWN_DISCREPANCIES, ORT_CONV_SAME_DILATION,
   ORT_CONV_TRANSPOSE_OUTPUT_PADDING,
 } from './onnxruntime-known.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
@@ -73,14 +73,10 @@ export interface OnnxRuntimeBackendOptions {
 /**
  * What ORT 1.30's CPU kernels refuse (see the records for how the spec reads): the classes of
  * adapters/onnxruntime-known.ts (Conv SAME_* with a dilation > 1; ConvTranspose with
- * output_padding >= stride), and every problem in a process whose command line would make
- * onnxruntime-node crash (ort-long-command-line-crash). Everything else runs; an invalid problem
- * is unsupported with the validation message (this never throws).
+ * output_padding >= stride). Everything else runs; an invalid problem is unsupported with the
+ * validation message (this never throws).
  */
 export function onnxRuntimeSupport(p: ConvProblem): Support {
-  // creating a session would crash this process (SIGSEGV): refused, as ORT's own refusals are
-  const refusal = ortProcessRefusal();
-  if (refusal !== undefined) return unsupported(refusal);
   try {
     validateProblem(p);
   } catch (error) {

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../adapters/onnx/onnxruntime-node.ts';
 import { describe, expect, test } from 'vitest';
 import { compareToReference } from '../compare/tolerance.ts';
 import type { ConvResult } from '../reference/conv-result.ts';

@@ -25,9 +25,9 @@ export interface KnownDiscrepancyFacts {
   readonly upstream?: string;
   /**
    * What besides the problem it takes, for a finding about the process rather than the problem
-   * (e.g. "the process's command line is longer than 24,576 bytes"): then `descriptor` is any
-   * problem, `matches` is true only while the condition holds, and the record's own test makes
-   * the condition.
+   * (e.g. "ORT's telemetry is on and the process's command line is longer than 28,900 bytes"):
+   * then `descriptor` is any problem, `matches` is true only while the condition holds (never,
+   * where convcheck prevents it), and the record's own test makes the condition.
    */
   readonly condition?: string;
 }

@@ -13,7 +13,8 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
  * Longest problem name (benchdnn's `n"..."`), in characters. A name labels a case in reports,
  * replay commands and the descriptor a process backend is sent; real ones are short (benchdnn's
  * `resnet_50:conv1`, ONNX's test directory names up to 63 characters). A 40,000-character name
- * made `run --backend onnxruntime` crash (known discrepancy ort-long-command-line-crash).
+ * made `run --backend onnxruntime` crash, through ORT's telemetry, before convcheck turned it off
+ * (known discrepancy ort-long-command-line-crash).
  */
 export const MAX_NAME_LENGTH = 256;
 

@@ -1,8 +1,9 @@
 // onnxruntime-node alone, no convcheck code: a one-node Identity model (X -> Y, float [1], opset 13)
 // encoded by hand, one session, one run. `node ort-long-argv.mjs [ARGS...]` prints
-// "argv N characters: Y = 3" and exits 0, or, when the process's command line is longer than about
-// 28,900 bytes, onnxruntime-node 1.30 crashes the process in InferenceSession.create (SIGSEGV,
-// exit 139): known discrepancy ort-long-command-line-crash (adapters/onnxruntime-known.ts).
+// "argv N characters: Y = 3" and exits 0, or, when ORT's telemetry is on (no ORT_DISABLE_TELEMETRY=1,
+// no CI variable) and the process's command line is longer than about 28,900 bytes (8 MiB stack),
+// onnxruntime-node 1.30 crashes the process in InferenceSession.create (SIGSEGV, exit 139): known
+// discrepancy ort-long-command-line-crash (adapters/onnxruntime-known.ts).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
