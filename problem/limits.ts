@@ -103,16 +103,32 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * The first limit the problem is over, as an error, or undefined when it is within every limit.
- * `what` names the problem in the message (default its descriptor).
+ * Problems found within limits, with the limits they were checked against: every layer a case
+ * passes through (the session, the reference, an adapter) checks the same problem object, and
+ * each check built four shapes and counted the MACs again. Problems are immutable by type.
  */
-export function resourceLimitError(p: ConvProblem, limits: ResourceLimits = activeLimits(), what = formatDescriptor(p)): ResourceLimitError | undefined {
+const withinLimits = new WeakMap<ConvProblem, ResourceLimits>();
+
+/**
+ * The first limit the problem is over, as an error, or undefined when it is within every limit.
+ * `what` names the problem in the message (default its descriptor, formatted only for an error).
+ */
+export function resourceLimitError(p: ConvProblem, limits: ResourceLimits = activeLimits(), what?: string): ResourceLimitError | undefined {
+  if (withinLimits.get(p) === limits) return undefined;
+  const error = overLimitError(p, limits, what);
+  if (error === undefined) withinLimits.set(p, limits);
+  return error;
+}
+
+/** {@link resourceLimitError} without the cache. */
+function overLimitError(p: ConvProblem, limits: ResourceLimits, what: string | undefined): ResourceLimitError | undefined {
   const estimate = resourceEstimate(p);
+  const name = (): string => what ?? formatDescriptor(p);
   for (const t of estimate.tensors) {
     if (t.elements > limits.maxElements) {
       const option = LIMIT_OPTIONS.maxElements;
       return new ResourceLimitError(t.name,
-        `${what}: ${t.name} [${t.shape}] has ${formatCount(t.elements)} elements (${formatBytes(t.elements * 8)} as float64), more than the limit of ${formatCount(limits.maxElements)} elements per tensor; `
+        `${name()}: ${t.name} [${t.shape}] has ${formatCount(t.elements)} elements (${formatBytes(t.elements * 8)} as float64), more than the limit of ${formatCount(limits.maxElements)} elements per tensor; `
         + `${option} ${t.elements <= Number.MAX_SAFE_INTEGER ? t.elements : 'N'} raises it, if the machine has the memory.`,
         t.elements, limits.maxElements, option);
     }
@@ -120,7 +136,7 @@ export function resourceLimitError(p: ConvProblem, limits: ResourceLimits = acti
   if (estimate.macs > limits.maxMacs) {
     const option = LIMIT_OPTIONS.maxMacs;
     return new ResourceLimitError('macs',
-      `${what}: ${formatCount(estimate.macs)} multiply-accumulates, more than the limit of ${formatCount(limits.maxMacs)}; `
+      `${name()}: ${formatCount(estimate.macs)} multiply-accumulates, more than the limit of ${formatCount(limits.maxMacs)}; `
       + `${option} ${estimate.macs <= Number.MAX_SAFE_INTEGER ? estimate.macs : 'N'} raises it (the reference's fast path runs about 0.5 G a second on 2 cores).`,
       estimate.macs, limits.maxMacs, option);
   }
