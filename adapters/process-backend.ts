@@ -17,7 +17,7 @@ import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } f
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
-import { unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ImplementationError, ProtocolError } from './protocol-error.ts';
 import { endingBecause, ImplementationProcess } from './implementation-process.ts';
@@ -26,7 +26,7 @@ import {
   type GradientRequest, type HelloMessage, type IllFormedRequest, type RunRequest,
 } from './protocol.ts';
 import { checkQuantizedOperands, quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
-import { fromWireIntTensor, helloSupportsQuantized, makeQuantizedRunRequest, outputWireType, type RunQuantizedRequest } from './protocol-quantized.ts';
+import { fromWireIntTensor, helloSupportsQuantized, makeIllFormedQuantizedRequest, makeQuantizedRunRequest, outputWireType, type IllFormedQuantizedRequest, type RunQuantizedRequest } from './protocol-quantized.ts';
 
 /** Options of {@link createProcessBackend}. */
 export interface ProcessBackendOptions {
@@ -137,6 +137,8 @@ export interface ExternalBackend extends Backend {
    * whether the implementation refused it. A crash, time-out or protocol break throws, as for a run.
    */
   runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome>;
+  /** {@link runIllFormed} for an ill-formed ConvInteger or QLinearConv call (a `run_quantized` request); `descriptor` names it. */
+  runIllFormedQuantized(problem: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string): Promise<IllFormedOutcome>;
 }
 
 /** Whether a Backend is a process backend (it can be sent ill-formed calls as they are). */
@@ -235,6 +237,10 @@ class ProcessBackend implements ExternalBackend {
     return this.enqueue(() => this.runIllFormedNow(problem, operands));
   }
 
+  runIllFormedQuantized(problem: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string): Promise<IllFormedOutcome> {
+    return this.enqueue(() => this.runIllFormedQuantizedNow(problem, operands, descriptor));
+  }
+
   /** The ConvGradients of the gradient laws (Conv's, and ConvTranspose's when declared): one gradient request each, without the bias (it plays no part). */
   private convGradients(): ConvGradients {
     const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
@@ -310,17 +316,30 @@ class ProcessBackend implements ExternalBackend {
   }
 
   private async runIllFormedNow(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
-    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
     // the hello's ops and limits still decide what is sent: a call it declared it does not implement is not its to refuse
-    let support: Support;
+    return this.sendIllFormed(() => helloSupports(this.hello, problem), (id) => makeIllFormedRequest(id, problem, operands));
+  }
+
+  private async runIllFormedQuantizedNow(problem: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string): Promise<IllFormedOutcome> {
+    return this.sendIllFormed(() => helloSupportsQuantized(this.hello, problem), (id) => makeIllFormedQuantizedRequest(id, problem, operands, descriptor));
+  }
+
+  /**
+   * Sends an ill-formed request unless the hello excludes the call (`support`; a check that
+   * throws on the ill-formed attributes lets it through): a result is an acceptance, an error or
+   * unsupported reply a refusal.
+   */
+  private async sendIllFormed(support: () => Support, build: (id: number) => IllFormedRequest | IllFormedQuantizedRequest): Promise<IllFormedOutcome> {
+    if (this.disposed) throw new Error(`${this.name}: the backend was disposed.`);
+    let declared: Support;
     try {
-      support = helloSupports(this.hello, problem);
+      declared = support();
     } catch {
-      support = { supported: true };
+      declared = SUPPORTED;
     }
-    if (!support.supported) return { kind: 'not-sent', reason: support.reason };
+    if (!declared.supported) return { kind: 'not-sent', reason: declared.reason };
     try {
-      const { reply } = await this.exchange((id) => makeIllFormedRequest(id, problem, operands), (line, id) => parseReply(line, id));
+      const { reply } = await this.exchange(build, (line, id) => parseReply(line, id));
       return { kind: 'accepted', shape: reply.y.shape };
     } catch (error) {
       if (error instanceof UnsupportedError) return { kind: 'refused', how: 'unsupported', message: error.reason };
@@ -345,7 +364,7 @@ class ProcessBackend implements ExternalBackend {
    * still decodes (a bad payload keeps the process: it is still in step).
    */
   private async exchange<R extends { type: string }>(
-    build: (id: number) => RunRequest | GradientRequest | RunQuantizedRequest | IllFormedRequest, parse: (line: string, id: number) => R,
+    build: (id: number) => RunRequest | GradientRequest | RunQuantizedRequest | IllFormedRequest | IllFormedQuantizedRequest, parse: (line: string, id: number) => R,
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const id = this.nextId++;
     const request = build(id);

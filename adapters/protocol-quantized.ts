@@ -17,7 +17,7 @@ import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands, type QuantType } from '../problem/quantized.ts';
 import { resolvePads } from '../problem/shape.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { base64Bytes, checkedWireShape, helloSupports, toWireProblem, type HelloMessage, type WireProblem, type WireResolved, type WireTensor } from './protocol.ts';
+import { base64Bytes, checkedWireShape, helloSupports, illFormedResolved, toWireProblem, type HelloMessage, type WireProblem, type WireResolved, type WireTensor } from './protocol.ts';
 
 /** Integer element types on the wire. */
 export type WireIntType = 'uint8' | 'int8' | 'int32';
@@ -84,21 +84,42 @@ export function outputWireType(p: QuantizedConvProblem): WireIntType {
   return p.requant === undefined ? 'int32' : WIRE_TYPE[p.requant.yType];
 }
 
+/** A run_quantized request for an ill-formed call: `resolved` only where it can be computed. */
+export interface IllFormedQuantizedRequest extends Omit<RunQuantizedRequest, 'resolved'> {
+  readonly resolved?: WireResolved;
+}
+
 /** The request for a quantized problem with its operands. */
 export function makeQuantizedRunRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands): RunQuantizedRequest {
-  const r = p.requant;
   const pads = resolvePads(p.conv);
+  return buildQuantizedRequest(id, p, operands, formatQuantizedDescriptor(p), { pads: [...pads.begin, ...pads.end], y_shape: quantizedOutputShape(p) });
+}
+
+/**
+ * A run_quantized request for an ill-formed call (the quantized error inputs of
+ * problem/quantized-error-inputs.ts, sent by `gate --error-inputs`): the operator, attributes,
+ * quantization parameters and tensors exactly as given, without any of convcheck's checks;
+ * `resolved` as for a float ill-formed request (protocol.ts, illFormedResolved).
+ */
+export function makeIllFormedQuantizedRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string): IllFormedQuantizedRequest {
+  return buildQuantizedRequest(id, p, operands, descriptor, illFormedResolved(p.conv));
+}
+
+function buildQuantizedRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string, resolved: WireResolved): RunQuantizedRequest;
+function buildQuantizedRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string, resolved: WireResolved | undefined): IllFormedQuantizedRequest;
+function buildQuantizedRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string, resolved: WireResolved | undefined): IllFormedQuantizedRequest {
+  const r = p.requant;
   const perTensor = (values: readonly number[]): number | readonly number[] => (p.perChannel ? [...values] : values[0]);
   return {
     type: 'run_quantized',
     id,
-    descriptor: formatQuantizedDescriptor(p),
+    descriptor,
     problem: {
       ...toWireProblem(p.conv), operator: p.operator, x_type: WIRE_TYPE[p.xType], w_type: WIRE_TYPE[p.wType],
       x_zero_point: p.xZeroPoint, w_zero_point: perTensor(p.wZeroPoint), per_channel: p.perChannel,
       ...(r ? { x_scale: r.xScale, w_scale: perTensor(r.wScale), y_scale: r.yScale, y_zero_point: r.yZeroPoint, y_type: WIRE_TYPE[r.yType] } : {}),
     },
-    resolved: { pads: [...pads.begin, ...pads.end], y_shape: quantizedOutputShape(p) },
+    ...(resolved !== undefined ? { resolved } : {}),
     x: wireInts(operands.x, WIRE_TYPE[p.xType]),
     w: wireInts(operands.w, WIRE_TYPE[p.wType]),
     ...(operands.b !== undefined ? { b: wireInts(operands.b, 'int32') } : {}),

@@ -316,7 +316,11 @@ export function makeIllFormedRequest(id: number, p: ConvProblem, operands: ConvO
 }
 
 /** The `resolved` of an ill-formed problem where the formulas give pads and an output of positive integer sizes, else undefined. */
-function illFormedResolved(p: ConvProblem): WireResolved | undefined {
+/**
+ * The resolved pads and y shape of an ill-formed call, where the output-size formulas give them
+ * (safe integers, every output size >= 1), else undefined: an implementation must not trust them.
+ */
+export function illFormedResolved(p: ConvProblem): WireResolved | undefined {
   try {
     const pads = resolvePads(p);
     const y = outputTensorShape(p);

@@ -134,13 +134,15 @@ describe('convcheck gate against each fault program', () => {
   test('--error-inputs: an implementation that accepts ill-formed calls fails that section only; the numpy example refuses them all', async () => {
     const r = await gate('accept_ill_formed.py', 3000, ['--error-inputs']);
     expect(r.code).toBe(1);
-    expect(r.text).toMatch(/error inputs: 20 ill-formed calls ext:accept-ill-formed must refuse: 0 refused, 20 accepted, 0 error, 0 not sent/);
+    expect(r.text).toMatch(/error inputs: 29 ill-formed calls ext:accept-ill-formed must refuse: 0 refused, 29 accepted, 0 error, 0 not sent/);
     expect(r.text).toMatch(/conv-group-not-dividing-input-channels\s+ACCEPTED\s+accepted an ill-formed call \(group must divide the input channels: group=3, C=4\) and returned an output of shape \[1,3,3,3\]/);
-    expect(tally(r.text)).toMatchObject({ fail: 20, error: 0 });
+    expect(r.text).toMatch(/qlinearconv-y-scale-zero\s+ACCEPTED\s+accepted an ill-formed call \(y_scale must be a positive float32/);
+    expect(tally(r.text)).toMatchObject({ fail: 29, error: 0 });
     expect(r.alive).toEqual([]);
     const io = memoryIo();
     expect(await main(['gate', '--backend', `cmd:${PYTHON} ${join(ROOT, 'examples', 'numpy_conv.py')}`, '--num-runs', '1', '--seed', '3', '--golden', 'none', '--error-inputs'], io), io.text()).toBe(0);
-    expect(io.text()).toMatch(/error inputs: 20 ill-formed calls ext:numpy-conv must refuse: 20 refused, 0 accepted, 0 error, 0 not sent/);
+    expect(io.text()).toMatch(/error inputs: 29 ill-formed calls ext:numpy-conv must refuse: 29 refused, 0 accepted, 0 error, 0 not sent/);
+    expect(io.text()).toMatch(/convinteger-bias\s+refused\s+ValueError: problem\.bias: ConvInteger has no bias input/);
     expect(io.text()).toMatch(/conv-stride-zero\s+refused\s+ValueError: problem\.strides=\[0, 1\]: must be 2 integers >= 1/);
   }, 60_000);
 });

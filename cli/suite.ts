@@ -21,7 +21,7 @@ import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
-import { runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
+import { errorInputOperator, runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
 import { activeLimits, resourceLimitError } from '../problem/limits.ts';
 
 /** What to run. */
@@ -67,7 +67,7 @@ function lawCase(r: CaseRecord): ReportCase {
 /** An error input's record as a report case (`pass`: refused; `fail`: accepted). */
 export function errorInputCase(r: ErrorInputRecord, backendArg: string): ReportCase {
   return {
-    source: 'error-input', name: `error input ${r.input.id}`, backend: r.backend, convType: r.input.problem.op === 'conv' ? 'error input: conv' : 'error input: convTranspose',
+    source: 'error-input', name: `error input ${r.input.id}`, backend: r.backend, convType: `error input: ${errorInputOperator(r.input)}`,
     descriptor: r.input.descriptor, verdict: r.verdict, message: r.message, timeMs: r.timeMs,
     replay: `npx convcheck gate --backend ${shellQuote(backendArg)} --error-inputs --golden none --num-runs 1`,
   };

@@ -26,6 +26,7 @@ Gate it:  convcheck gate --backend cmd:"python3 examples/numpy_conv.py"
 import base64
 import itertools
 import json
+import math
 import sys
 
 import numpy as np
@@ -275,11 +276,68 @@ def encode_ints(array, dtype):
     return {"shape": list(array.shape), "dtype": dtype, "data": base64.b64encode(data).decode("ascii")}
 
 
+def check_quantized(request):
+    """Refuses an ill-formed run_quantized request with a ValueError naming the field, its value and
+    the rule of ONNX ConvInteger / QLinearConv it breaks: the Conv attributes and shapes (`check`),
+    then the quantization parameters."""
+    problem = request["problem"]
+    operator = problem.get("operator")
+    if operator not in ("ConvInteger", "QLinearConv"):
+        raise ValueError(f"problem.operator={operator!r}: must be ConvInteger or QLinearConv")
+    check(request)
+    for name in ("x", "w"):
+        dtype = problem.get(f"{name}_type")
+        if dtype not in RANGES or request[name]["dtype"] != dtype:
+            raise ValueError(f"problem.{name}_type={dtype!r}: must be uint8 or int8, the dtype of {name} ({request[name]['dtype']!r})")
+    out_channels = request["w"]["shape"][0]
+    per_channel = problem.get("per_channel")
+
+    def zero_point(name, value, dtype):
+        low, high = RANGES[dtype]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(f"problem.{name}={value!r}: must be a value of its tensor's type {dtype} ({low} to {high})")
+
+    def per_tensor_or_channel(name, value, each):
+        if per_channel:
+            if not isinstance(value, list) or len(value) != out_channels:
+                raise ValueError(f"problem.{name}={value!r}: per channel, must hold one value per output channel (M={out_channels})")
+            for v in value:
+                each(v)
+        else:
+            if isinstance(value, list):
+                raise ValueError(f"problem.{name}={value!r}: per tensor, must be one value (per_channel is false)")
+            each(value)
+
+    zero_point("x_zero_point", problem.get("x_zero_point"), problem["x_type"])
+    per_tensor_or_channel("w_zero_point", problem.get("w_zero_point"), lambda v: zero_point("w_zero_point", v, problem["w_type"]))
+    if operator == "ConvInteger":
+        if "b" in request or problem.get("bias"):
+            raise ValueError("problem.bias: ConvInteger has no bias input (its inputs are x, w, x_zero_point, w_zero_point)")
+        return
+
+    def scale(name, value):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"problem.{name}={value!r}: must be a finite float32 > 0")
+
+    scale("x_scale", problem.get("x_scale"))
+    scale("y_scale", problem.get("y_scale"))
+    # ONNX QLinearConv: "Each scale and zero-point pair must have same shape"
+    per_tensor_or_channel("w_scale", problem.get("w_scale"), lambda v: scale("w_scale", v))
+    y_type = problem.get("y_type")
+    if y_type not in RANGES:
+        raise ValueError(f"problem.y_type={y_type!r}: must be uint8 or int8")
+    zero_point("y_zero_point", problem.get("y_zero_point"), y_type)
+    if "b" in request and request["b"]["dtype"] != "int32":
+        raise ValueError(f"b.dtype={request['b']['dtype']!r}: B is int32")
+
+
 def run_quantized(request):
     """ConvInteger and QLinearConv: the float conv above of (x - x_zero_point) and (w - w_zero_point),
     whose zero padding is then x_zero_point's; products are below 2^16 and sums below 2^47, so the
     float64 sums are exact integers. QLinearConv adds B, scales by x_scale*w_scale/y_scale in
-    float64, rounds half to even (np.rint), adds y_zero_point and saturates."""
+    float64, rounds half to even (np.rint), adds y_zero_point and saturates. Ill-formed requests
+    are refused by `check_quantized`."""
+    check_quantized(request)
     problem, resolved = request["problem"], request["resolved"]
     x, w = decode_ints(request["x"]), decode_ints(request["w"])
     rank, channels = x.ndim - 2, w.shape[0]

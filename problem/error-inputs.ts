@@ -14,19 +14,22 @@ import { biasShape, inputTensorShape, sizeOf, weightShape } from './shape.ts';
 import { formatDescriptor } from './descriptor.ts';
 import type { ConvOperands } from './operands.ts';
 
-/** One ill-formed call. */
-export interface ErrorInput {
+/** One ill-formed call of problem type `P` (a ConvProblem here; problem/quantized-error-inputs.ts has quantized ones). */
+export interface IllFormedCall<P> {
   /** A short stable name, e.g. `conv-group-not-dividing-input-channels`. */
   readonly id: string;
   /** The rule it breaks, with the values that break it. */
   readonly rule: string;
   /** The call's attributes (ill-formed, or well-formed when only a tensor's shape is wrong). */
-  readonly problem: ConvProblem;
+  readonly problem: P;
   /** The shapes of the tensors sent; `b` absent means no bias tensor is sent. */
   readonly shapes: { readonly x: readonly number[]; readonly w: readonly number[]; readonly b?: readonly number[] };
   /** A name for reports: the problem's descriptor, and each tensor whose shape disagrees with it. */
   readonly descriptor: string;
 }
+
+/** One ill-formed Conv or ConvTranspose call. */
+export type ErrorInput = IllFormedCall<ConvProblem>;
 
 /** A small valid 2-D conv: x [1, 4, 5, 5], w [4, 4, 3, 3]. */
 const CONV: ProblemSpec = { inChannels: 4, outChannels: 4, inputShape: [5, 5], kernelShape: [3, 3] };

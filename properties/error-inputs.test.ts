@@ -5,7 +5,7 @@ import type { Backend } from '../problem/backend.ts';
 import { ERROR_INPUTS, errorInputById } from '../problem/error-inputs.ts';
 import { referenceBackend } from '../adapters/reference.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
-import { runErrorInputs } from './error-inputs.ts';
+import { ALL_ERROR_INPUTS, errorInputOperator, isQuantizedErrorInput, runErrorInputs } from './error-inputs.ts';
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TESTDATA = join(import.meta.dirname, '..', 'adapters', 'testdata');
@@ -19,18 +19,33 @@ async function processBackend(command: string): Promise<Backend> {
 }
 
 describe('error inputs on module backends: run() with the ill-formed problem must throw', () => {
-  test('the reference refuses every one, naming the field and the rule', async () => {
+  test('the reference refuses every one, float and quantized, naming the field and the rule', async () => {
     const records = await runErrorInputs(referenceBackend);
-    expect(records.map((r) => r.verdict)).toEqual(ERROR_INPUTS.map(() => 'pass'));
+    expect(records.map((r) => r.input)).toEqual(ALL_ERROR_INPUTS);
+    expect(records.map((r) => r.verdict)).toEqual(ALL_ERROR_INPUTS.map(() => 'pass'));
     expect(records.find((r) => r.input.id === 'conv-stride-zero')?.message).toBe('refused: conv: stride must be an integer >= 1, but strides[0]=0.');
+    expect(records.find((r) => r.input.id === 'convinteger-bias')?.message).toBe('refused: ConvInteger: ConvInteger has no bias input, but the problem has bias=true.');
+    expect(records.find((r) => r.input.id === 'qlinearconv-y-scale-zero')?.message).toBe('refused: QLinearConv: yScale must be a finite float32 > 0, but yScale=0.');
   });
 
   test('a backend that returns numbers for anything fails every one, with the rule and what it returned', async () => {
-    const lenient: Backend = { name: 'lenient', version: '0', precision: 'fp32', supports: () => ({ supported: true }), run: async () => ({ shape: [1, 4, 3, 3], data: new Float32Array(36) }) };
+    const lenient: Backend = {
+      name: 'lenient', version: '0', precision: 'fp32', supports: () => ({ supported: true }), run: async () => ({ shape: [1, 4, 3, 3], data: new Float32Array(36) }),
+      quantized: { supports: () => ({ supported: true }), run: async () => ({ shape: [1, 4, 3, 3], data: new Int32Array(36) }) },
+    };
     const records = await runErrorInputs(lenient);
-    expect(records.map((r) => r.verdict)).toEqual(ERROR_INPUTS.map(() => 'fail'));
+    expect(records.map((r) => r.verdict)).toEqual(ALL_ERROR_INPUTS.map(() => 'fail'));
     expect(records[0].message).toBe('accepted an ill-formed call (group must divide the input channels: group=3, C=4) and returned an output of shape [1,4,3,3]; it must refuse it (an error, or unsupported with a reason)');
+    expect(records.find((r) => r.input.id === 'convinteger-bias')?.message).toMatch(/^accepted an ill-formed call \(ConvInteger has no bias input/);
   });
+
+  test('a backend without quantized ops is not sent the quantized ones (unsupported), and still gets the float ones', async () => {
+    const floatOnly: Backend = { name: 'float-only', version: '0', precision: 'fp32', supports: () => ({ supported: true }), run: async () => { throw new Error('refused'); } };
+    const records = await runErrorInputs(floatOnly);
+    for (const r of records) expect(r.verdict, r.input.id).toBe(isQuantizedErrorInput(r.input) ? 'unsupported' : 'pass');
+    expect(records.find((r) => isQuantizedErrorInput(r.input))?.message).toBe('not sent: float-only has no quantized ops (ConvInteger, QLinearConv)');
+  });
+
 
   test('run() is called whatever supports() says; a throw from supports() itself is no refusal of run()', async () => {
     const declines: Backend = { name: 'declines', version: '0', precision: 'fp32', supports: () => ({ supported: false, reason: 'nope' }), run: async () => ({ shape: [1], data: new Float32Array(1) }) };
@@ -61,10 +76,12 @@ describe('error inputs on process backends: the raw request, refused by an error
     const backend = await processBackend(`${PYTHON} ${join(TESTDATA, 'misbehaving_impl.py')} conv-only`);
     const records = await runErrorInputs(backend);
     for (const r of records) {
-      const expected = r.input.problem.op === 'convTranspose' ? 'unsupported' : ['conv-stride-zero', 'conv-kernel-larger-than-input'].includes(r.input.id) ? 'error' : 'fail';
+      const operator = errorInputOperator(r.input);
+      const expected = operator !== 'conv' ? 'unsupported' : ['conv-stride-zero', 'conv-kernel-larger-than-input'].includes(r.input.id) ? 'error' : 'fail';
       expect(r.verdict, r.input.id).toBe(expected);
     }
-    expect(records.find((r) => r.input.problem.op === 'convTranspose')?.message).toMatch(/^not sent: misbehaving-conv-only: op convTranspose is not among the ops of its hello \[conv\]/);
+    expect(records.find((r) => errorInputOperator(r.input) === 'convTranspose')?.message).toMatch(/^not sent: misbehaving-conv-only: op convTranspose is not among the ops of its hello \[conv\]/);
+    expect(records.find((r) => errorInputOperator(r.input) === 'ConvInteger')?.message).toMatch(/^not sent: misbehaving-conv-only: ConvInteger is not among the quantized_ops of its hello \[\]/);
   });
 
   test('a crash instead of a refusal is an error verdict', async () => {

@@ -50,8 +50,10 @@ Options:
                       has its own: the larger of this and 10 s)
   --error-inputs      also send ill-formed calls (a group not dividing the channels, a wrong weight
                       or bias shape, negative pads, a zero stride, an output_padding out of range,
-                      ...) that the implementation must refuse; returning numbers is a fail
-                      (off by default; docs/protocol.md says how a process refuses)
+                      ...; with quantized ops also ConvInteger / QLinearConv ones: a zero point
+                      outside its type, a zero y_scale, ...) that the implementation must refuse;
+                      returning numbers is a fail (off by default; docs/protocol.md says how a
+                      process refuses)
 ${LIMITS_HELP.replace(/^ {2}--(\S+) N {6}/gm, '  --$1 N    ').replace(/^ {24}/gm, '                      ')}
   --help              this text
 

@@ -26,9 +26,11 @@ def send(message):
     sys.stdout.flush()
 
 
-def hello(name):
+def hello(name, quantized=False):
+    """The hello of the numpy example (without its quantized ops unless `quantized`)."""
     send({"type": "hello", "protocol": 2, "name": name, "version": "0.0.1", "precision": "fp32",
-          "ops": ["conv", "convTranspose"], "gradients": ["conv", "convTranspose"]})
+          "ops": ["conv", "convTranspose"], "gradients": ["conv", "convTranspose"],
+          **({"quantized_ops": ["ConvInteger", "QLinearConv"]} if quantized else {})})
 
 
 def requests():
@@ -43,6 +45,8 @@ def correct_reply(request):
     try:
         if request["type"] == "gradient":
             return {"type": "result", "id": request["id"], **numpy_conv.gradient(request)}
+        if request["type"] == "run_quantized":
+            return {"type": "result", "id": request["id"], "y": numpy_conv.run_quantized(request)}
         return {"type": "result", "id": request["id"], "y": numpy_conv.encode(numpy_conv.run(request))}
     except Exception as error:  # noqa: BLE001  (any refusal is an error reply)
         return {"type": "error", "id": request.get("id"), "message": f"{type(error).__name__}: {error}"}
