@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendAvailability } from '../problem/backend.ts';
 import { createProcessBackend } from './process-backend.ts';
+import { shellQuote } from './shell-quote.ts';
 
 /** The backend's name (`ext:` + the hello's name). */
 export const TORCH_BACKEND = 'ext:torch';
@@ -19,11 +20,6 @@ export function torchPython(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The example's path. */
 export const TORCH_EXAMPLE = fileURLToPath(new URL('../examples/torch_conv.py', import.meta.url));
-
-/** Single quotes for `sh -c`. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * Why `python -c 'import torch'` fails, or undefined when it works: the last line of its stderr

@@ -16,7 +16,7 @@ import type { ConvResult } from '../reference/conv-result.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runGradientCase } from '../compare/run-gradient-case.ts';
 import { convTypeOf } from '../problem/conv-types.ts';
-import { shellQuote } from '../properties/runner.ts';
+import { shellQuote } from '../adapters/shell-quote.ts';
 import type { ReportCase, Verdict } from '../reports/report-model.ts';
 import { formatNumber } from '../reports/markdown.ts';
 import { metricsOf } from '../reports/summary.ts';

@@ -19,6 +19,7 @@ import type { AuxOps, Judgement, Law } from './law.ts';
 import { allLaws } from './laws/index.ts';
 import { modesFor } from './arbitraries/data.ts';
 import { BackendError, CaseFailure, CaseSession, UnsupportedCase, type CaseCall } from './session.ts';
+import { shellQuote } from '../adapters/shell-quote.ts';
 
 /**
  * Verdict of one case: `known` is a failure that a recorded known discrepancy explains; `weak` a
@@ -113,11 +114,6 @@ const MAX_CONSECUTIVE_TIMEOUTS = 3;
 /** Whether a record is a backend time-out (runCase's limit, or a process backend's). */
 function isTimeout(record: CaseRecord): boolean {
   return record.verdict === 'error' && /(did not answer|no reply|no hello) within \d+ ms/.test(record.message ?? '');
-}
-
-/** Single-quotes a word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command that replays one case: `CONVCHECK_SEED=.. npx convcheck gate --backend .. --law '..' --path ..`. */
