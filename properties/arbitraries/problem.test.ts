@@ -4,7 +4,9 @@ import { parseDescriptor, formatDescriptor } from '../../problem/descriptor.ts';
 import { validateProblem } from '../../problem/validate.ts';
 import { outputSpatialShape, resolvePads } from '../../problem/shape.ts';
 import { convTypeOf, PROBLEM_TYPES } from '../../problem/conv-types.ts';
-import { problemArb } from './problem.ts';
+import { fastConvPlan } from '../../reference/conv-fast.ts';
+import { termsPattern } from '../../reference/conv-fast-kernel.ts';
+import { problemArb, UNTOUCHED_BIAS_SHARE, untouchedShare } from './problem.ts';
 
 describe('problemArb', () => {
   it('generates only valid problems, each of the type it was asked for', () => {
@@ -40,5 +42,22 @@ describe('problemArb', () => {
     expect(details.failed).toBe(true);
     const p = details.counterexample![0];
     expect(formatDescriptor(p)).toBe('mb1ic3ih1iw2oc1kh1kw2');
+  });
+
+  it('gives a bias to a problem whose outputs are mostly reached by no tap (else exactly 0: a backend returning zeros would pass), unless told not to', () => {
+    const sample = fc.sample(problemArb(), { numRuns: 2000, seed: 5 });
+    for (const p of sample) {
+      // the share computed per axis equals the share of outputs whose n (taps reaching them) is 0
+      const { pattern } = termsPattern(fastConvPlan(p));
+      const zeroTaps = pattern.filter((n) => n - (p.bias ? 1 : 0) === 0).length / pattern.length;
+      expect(untouchedShare(p), formatDescriptor(p)).toBeCloseTo(zeroTaps, 12);
+      if (zeroTaps >= UNTOUCHED_BIAS_SHARE) expect(p.bias, formatDescriptor(p)).toBe(true);
+    }
+    const mostlyUntouched = sample.filter((p) => untouchedShare(p) >= UNTOUCHED_BIAS_SHARE).length;
+    expect(mostlyUntouched).toBeGreaterThan(100); // the geometry stays: windows wholly in the padding are drawn
+    expect(sample.filter((p) => !p.bias).length).toBeGreaterThan(600); // and bias-free problems elsewhere
+    expect(fc.sample(problemArb({ bias: false }), { numRuns: 500, seed: 5 }).some((p) => p.bias)).toBe(false);
+    expect(untouchedShare(parseDescriptor('mb1ic1iw1oc1kw1pw2ew2'))).toBeCloseTo(4 / 5, 12); // 5 outputs, only the middle one reads x
+    expect(untouchedShare(parseDescriptor('Tmb1ic1iw2oc1kw1sw3'))).toBeCloseTo(2 / 4, 12); // outputs 0 and 3 get x; 1 and 2 nothing
   });
 });
