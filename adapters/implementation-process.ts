@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { LineReader, type LineEvent } from './line-reader.ts';
 import { preview } from './protocol.ts';
+import { userEnvironment } from './onnx/ort-telemetry.ts';
 
 /** How the process is started. */
 export interface ProcessSpec {
@@ -82,7 +83,7 @@ export class ImplementationProcess {
     // detached: `sh` becomes the leader of a new process group, so a signal to the group reaches what it started too.
     this.child = spawn('sh', ['-c', command], {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: { ...userEnvironment(), ...spec.env }, // ORT's telemetry as the user set it, not as convcheck's own ORT needs it
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

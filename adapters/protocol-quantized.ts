@@ -99,7 +99,9 @@ export function makeQuantizedRunRequest(id: number, p: QuantizedConvProblem, ope
  * A run_quantized request for an ill-formed call (the quantized error inputs of
  * problem/quantized-error-inputs.ts, sent by `gate --error-inputs`): the operator, attributes,
  * quantization parameters and tensors exactly as given, without any of convcheck's checks;
- * `resolved` as for a float ill-formed request (protocol.ts, illFormedResolved).
+ * `resolved` as for a float ill-formed request (protocol.ts, illFormedResolved). The tensors'
+ * values must still be in their types' ranges (the wire encodes raw 8-bit and int32 values;
+ * wireInts throws otherwise): an ill-formed value cannot be sent, only an ill-formed shape.
  */
 export function makeIllFormedQuantizedRequest(id: number, p: QuantizedConvProblem, operands: QuantizedOperands, descriptor: string): IllFormedQuantizedRequest {
   return buildQuantizedRequest(id, p, operands, descriptor, illFormedResolved(p.conv));

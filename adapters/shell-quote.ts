@@ -3,7 +3,10 @@
  * commands reports print.
  */
 
-/** The word as is when it holds only characters no shell treats specially, else single-quoted. */
+/**
+ * The word as is when it holds only characters no shell treats specially, else single-quoted
+ * (`=` is quoted: a first word holding one is an assignment to sh).
+ */
 export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

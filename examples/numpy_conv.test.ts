@@ -91,8 +91,8 @@ describe('examples/numpy_conv.py refuses ill-formed calls (gate --error-inputs)'
     expect(message('conv-group-not-dividing-input-channels')).toBe('refused: ValueError: problem.group=3: must divide the input channels C=4');
     expect(message('convtranspose-output-padding-too-large')).toBe('refused: ValueError: problem.output_padding[0]=2: must be smaller than the stride 2 or the dilation 1');
     expect(message('conv-bias-length')).toBe('refused: ValueError: b.shape=[3]: must be [M] = [4]');
-    // the quantized ones, by check_quantized() (before it, with check() alone: numbers for 4 of the 9: a ConvInteger with a B,
-    // x_zero_point 256, a zero y_scale, y_zero_point 128)
+    // the quantized ones, by check_quantized() (before it, run_quantized checked nothing: numbers for 5 of the 9, a
+    // ConvInteger with a B, x_zero_point 256, a group not dividing C, a zero y_scale, y_zero_point 128)
     expect(message('convinteger-bias')).toBe('refused: ValueError: problem.bias: ConvInteger has no bias input (its inputs are x, w, x_zero_point, w_zero_point)');
     expect(message('convinteger-x-zero-point-out-of-range')).toBe('refused: ValueError: problem.x_zero_point=256: must be a value of its tensor\'s type uint8 (0 to 255)');
     expect(message('qlinearconv-w-scale-length')).toBe('refused: ValueError: problem.w_scale=[1, 1, 1]: per channel, must hold one value per output channel (M=4)');

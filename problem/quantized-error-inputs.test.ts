@@ -14,6 +14,7 @@ describe('quantized error inputs', () => {
     // the catalogue cannot drift into well-formed calls: each breaks a rule of problem/quantized.ts
     const refusal = (() => { try { checkQuantizedOperands(e.problem, quantizedErrorInputOperands(e)); return undefined; } catch (error) { return error; } })();
     expect(refusal).toBeInstanceOf(ConvInputError);
+    expect((refusal as ConvInputError).field).toMatch(/^[a-zA-Z]/);
   });
 
   test('the tensors have the shapes given, with values of their types', () => {
@@ -32,13 +33,21 @@ describe('quantized error inputs', () => {
       'convinteger-bias': (e) => { const { x, w } = quantizedErrorInputOperands(e); well(e, { ...e.problem, conv: { ...e.problem.conv, bias: false } }, { x, w }); },
       'convinteger-x-zero-point-out-of-range': (e) => well(e, { ...e.problem, xZeroPoint: 255 }),
       'convinteger-w-zero-point-length': (e) => well(e, { ...e.problem, wZeroPoint: [1, 2, 3, 4] }),
+      'convinteger-group-not-dividing-input-channels': (e) => {
+        const { x } = quantizedErrorInputOperands(e);
+        well(e, { ...e.problem, conv: { ...e.problem.conv, group: 1 } }, { x, w: { shape: [3, 4, 3, 3], data: new Int32Array(108) } });
+      },
       'convinteger-weight-input-channels': (e) => { const { x } = quantizedErrorInputOperands(e); well(e, e.problem, { x, w: { shape: [4, 4, 3, 3], data: new Int32Array(144) } }); },
       'qlinearconv-w-scale-length': (e) => well(e, { ...e.problem, requant: { ...e.problem.requant!, wScale: [1, 1, 1, 1] } }),
       'qlinearconv-y-scale-zero': (e) => well(e, { ...e.problem, requant: { ...e.problem.requant!, yScale: 1 } }),
       'qlinearconv-y-zero-point-out-of-range': (e) => well(e, { ...e.problem, requant: { ...e.problem.requant!, yZeroPoint: 127 } }),
       'qlinearconv-bias-length': (e) => { const { x, w } = quantizedErrorInputOperands(e); well(e, e.problem, { x, w, b: { shape: [4], data: new Int32Array(4) } }); },
     };
-    for (const [id, fix] of Object.entries(fixes)) expect(() => fix(quantizedErrorInputById(id)), id).not.toThrow();
+    // every input of the catalogue has its fix: a new one without a fix fails here
+    for (const e of QUANTIZED_ERROR_INPUTS) {
+      expect(fixes[e.id], `no fix for ${e.id}`).toBeDefined();
+      expect(() => fixes[e.id](e), e.id).not.toThrow();
+    }
     expect(() => quantizedErrorInputById('nope')).toThrow(/no quantized error input is named "nope"; they are: convinteger-bias, /);
   });
 });

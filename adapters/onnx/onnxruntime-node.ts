@@ -15,12 +15,12 @@
  * ORT reads the variable once, when its environment is created at the first session, so setting it
  * as this module loads (before any session can exist) is enough. It must be the main thread: a
  * worker thread's `process.env` is a copy that native code does not see (no convcheck worker loads
- * ORT). An explicit `ORT_DISABLE_TELEMETRY=0` is overridden.
+ * ORT). An explicit `ORT_DISABLE_TELEMETRY=0` is overridden here; the processes convcheck starts
+ * get the user's value (adapters/onnx/ort-telemetry.ts).
  */
 import * as ort from 'onnxruntime-node';
+import { turnOffOrtTelemetry } from './ort-telemetry.ts';
 
-/** ORT 1.29-1.30's opt-out; later ORT sources read ORT_TELEMETRY_DISABLED, set too for when the pin moves. */
-process.env.ORT_DISABLE_TELEMETRY = '1';
-process.env.ORT_TELEMETRY_DISABLED = '1';
+turnOffOrtTelemetry();
 
 export { ort };
