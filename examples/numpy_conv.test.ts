@@ -18,6 +18,8 @@ import { resolvePads } from '../problem/shape.ts';
 import type { ExternalBackend } from '../adapters/process-backend.ts';
 import { gradientMismatches } from './gradient-check.ts';
 import { runErrorInputs } from '../properties/error-inputs.ts';
+import { quantizedCaseArb } from '../properties/arbitraries/quantized.ts';
+import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { FORWARD_TABLE as TABLE, GRADIENT_TABLE, smallProblem } from './tables.ts';
 
 const EXAMPLES = import.meta.dirname;
@@ -64,6 +66,13 @@ describe('examples/numpy_conv.py passes the gate', () => {
       const outcome = await runQuantizedCase(backend, c.problem, { mode: c.mode, seed: c.seed });
       expect(outcome.verdict === 'pass' ? outcome.comparison.message : outcome, c.name).toMatch(/^exact: /);
     }
+  });
+
+  test(`its check_quantized() lets every well-formed quantized call through: ${NUM_RUNS} random ConvInteger and QLinearConv cases pass`, async () => {
+    await fc.assert(fc.asyncProperty(quantizedCaseArb({ convTypes: ['conv-integer', 'qlinear-conv'], modes: ['exact', 'real'] }, { int32Limit: 0.2 }), async (c) => {
+      const outcome = await runQuantizedCase(backend, c.problem, { mode: c.mode, seed: c.seed });
+      if (outcome.verdict !== 'pass') throw new Error(`${formatQuantizedDescriptor(c.problem)}: ${JSON.stringify(outcome)}`);
+    }), { numRuns: NUM_RUNS });
   });
 
   test(`passes on ${NUM_RUNS} random small problems, exact and real data`, async () => {
