@@ -139,7 +139,8 @@ function kernelsFor(type: ProblemType, axes: readonly RawAxis[], options: Proble
 /**
  * Repairs raw draws into a valid problem of `raw.type`: pads zero unless NOTSET; conv input at
  * least the dilated kernel minus pads; ConvTranspose output_padding below max(stride, dilation),
- * SAME pads non-negative, explicit pads leaving an output ≥ 1, output_shape within the full output.
+ * SAME pads non-negative, explicit pads leaving an output ≥ 1, output_shape within the full output;
+ * and a bias, where the options allow one, for a problem whose outputs are mostly reached by no tap.
  */
 export function buildProblem(raw: RawProblem, options: ProblemArbOptions = {}): ConvProblem {
   const { type, rank } = raw;
