@@ -93,8 +93,7 @@ async function processCall(call: () => Promise<IllFormedOutcome>, input: AnyErro
  * whatever `supports()` says (a run that trusts its caller to have asked is what is tested).
  */
 async function moduleCall(backend: Backend, input: ErrorInput, timeoutMs: number): Promise<Judged> {
-  return refusedOrAccepted(input, timeoutMs, `${backend.name} did not answer within`,
-    (signal) => backend.run(input.problem, errorInputOperands(input), { signal }));
+  return refusedOrAccepted(input, backend.name, timeoutMs, (signal) => backend.run(input.problem, errorInputOperands(input), { signal }));
 }
 
 /**
@@ -107,15 +106,15 @@ async function quantizedCall(backend: Backend, input: QuantizedErrorInput, timeo
   if (isExternalBackend(backend)) return processCall(() => backend.runIllFormedQuantized(input.problem, operands, input.descriptor), input);
   const ops = backend.quantized;
   if (ops === undefined) return { verdict: 'unsupported', message: `not sent: ${backend.name} has no quantized ops (ConvInteger, QLinearConv)` };
-  return refusedOrAccepted(input, timeoutMs, `${backend.name} did not answer within`, async () => ops.run(input.problem, operands));
+  return refusedOrAccepted(input, backend.name, timeoutMs, async () => ops.run(input.problem, operands));
 }
 
 /** Runs a call that must throw: an answer is an acceptance, a throw a refusal, a time-out an error. */
 async function refusedOrAccepted(
-  input: AnyErrorInput, timeoutMs: number, late: string, call: (signal: AbortSignal) => Promise<{ readonly shape: readonly number[] }>,
+  input: AnyErrorInput, backendName: string, timeoutMs: number, call: (signal: AbortSignal) => Promise<{ readonly shape: readonly number[] }>,
 ): Promise<Judged> {
   try {
-    const result = await withinTimeLimit(timeoutMs, (ms) => `${late} ${ms} ms`, call);
+    const result = await withinTimeLimit(timeoutMs, (ms) => `${backendName} did not answer within ${ms} ms`, call);
     return accepted(input, result.shape);
   } catch (error) {
     if (error instanceof TimeLimitError) return { verdict: 'error', message: `did not refuse cleanly: ${error.message}` };

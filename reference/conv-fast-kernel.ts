@@ -239,17 +239,7 @@ function scatterRow4(
  */
 export function termsPattern(plan: FastConvPlan): { readonly pattern: Int32Array; readonly perPlane: number } {
   const outShape = plan.transposed ? plan.targetShape : plan.windowShape;
-  const counts: Int32Array[] = [];
-  for (let a = 0; a < 3; a++) {
-    const perPosition = new Int32Array(outShape[a]);
-    for (let k = 0; k < plan.kernelShape[a]; k++) {
-      const lo = plan.tapLo[a * plan.kMax + k], hi = plan.tapHi[a * plan.kMax + k];
-      const offset = k * plan.dilations[a] - plan.padsBegin[a];
-      for (let q = lo; q < hi; q++) perPosition[plan.transposed ? q * plan.strides[a] + offset : q]++;
-    }
-    counts.push(perPosition);
-  }
-  const [cD, cH, cW] = counts;
+  const [cD, cH, cW] = axisTapCounts(plan);
   const extra = plan.bias ? 1 : 0;
   const pattern = new Int32Array(plan.outSize);
   let perPlane = 0;
@@ -264,6 +254,25 @@ export function termsPattern(plan: FastConvPlan): { readonly pattern: Int32Array
     }
   }
   return { pattern, perPlane };
+}
+
+/**
+ * Per axis (3, leading ones of size 1), for each output position, how many of that axis's taps
+ * reach it (Conv: inside the input; ConvTranspose: pairs (i, k) with `i·s - pb + k·d = o`).
+ */
+export function axisTapCounts(plan: FastConvPlan): Int32Array[] {
+  const outShape = plan.transposed ? plan.targetShape : plan.windowShape;
+  const counts: Int32Array[] = [];
+  for (let a = 0; a < 3; a++) {
+    const perPosition = new Int32Array(outShape[a]);
+    for (let k = 0; k < plan.kernelShape[a]; k++) {
+      const lo = plan.tapLo[a * plan.kMax + k], hi = plan.tapHi[a * plan.kMax + k];
+      const offset = k * plan.dilations[a] - plan.padsBegin[a];
+      for (let q = lo; q < hi; q++) perPosition[plan.transposed ? q * plan.strides[a] + offset : q]++;
+    }
+    counts.push(perPosition);
+  }
+  return counts;
 }
 
 /** Copies the plane pattern of n into output planes `[planeStart, planeEnd)` of `terms`. */

@@ -11,7 +11,9 @@
  */
 import * as fc from 'fast-check';
 import type { AutoPad, ConvProblem } from '../../problem/problem.ts';
-import { convTransposeOutputSize, effectiveKernelSize, outputSpatialShape, resolvePads } from '../../problem/shape.ts';
+import { convTransposeOutputSize, effectiveKernelSize } from '../../problem/shape.ts';
+import { fastConvPlan } from '../../reference/conv-fast.ts';
+import { axisTapCounts } from '../../reference/conv-fast-kernel.ts';
 import { validateProblem } from '../../problem/validate.ts';
 import { PROBLEM_TYPES, type ProblemType } from '../../problem/conv-types.ts';
 import { AXIS_LIMITS, rawAxesArb, type RawAxis } from './axis.ts';
@@ -196,30 +198,11 @@ export const UNTOUCHED_BIAS_SHARE = 0.5;
 
 /**
  * The share of a problem's output positions that no tap reaches (Conv: windows wholly in the
- * padding; ConvTranspose: positions no input lands on): per axis, the positions with no tap,
- * and a position has none iff it has none on some axis.
+ * padding; ConvTranspose: positions no input lands on): a position has none iff it has none on
+ * some axis (the per-axis counts of the reference's fast path).
  */
 export function untouchedShare(p: ConvProblem): number {
-  const pads = resolvePads(p);
-  const outShape = outputSpatialShape(p);
   let touched = 1;
-  for (let axis = 0; axis < p.inputShape.length; axis++) {
-    const i = p.inputShape[axis], k = p.kernelShape[axis], s = p.strides[axis], d = p.dilations[axis], pb = pads.begin[axis], o = outShape[axis];
-    let reached = 0;
-    for (let q = 0; q < o; q++) {
-      let hit = false;
-      for (let t = 0; t < k && !hit; t++) {
-        if (p.op === 'conv') {
-          const x = q * s - pb + t * d; // Conv: output q reads x[q·s - pb + t·d]
-          hit = x >= 0 && x < i;
-        } else {
-          const j = q + pb - t * d; // ConvTranspose: output q gets x[j/s]·w[t] where j = q + pb - t·d is a multiple of s
-          hit = j >= 0 && j % s === 0 && j / s < i;
-        }
-      }
-      if (hit) reached++;
-    }
-    touched *= reached / o;
-  }
+  for (const counts of axisTapCounts(fastConvPlan(p))) touched *= counts.filter((n) => n > 0).length / counts.length;
   return 1 - touched;
 }
