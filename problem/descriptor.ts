@@ -17,7 +17,7 @@
  * with `CI` or `QL` and embeds this one: problem/quantized-descriptor.ts.
  */
 import { ConvInputError } from './errors.ts';
-import type { AutoPad, ConvProblem } from './problem.ts';
+import { problemObject, type AutoPad, type ConvProblem } from './problem.ts';
 import { outputSpatialShape } from './shape.ts';
 import { validateProblem } from './validate.ts';
 
@@ -88,7 +88,7 @@ export function parseDescriptor(text: string): ConvProblem {
   const perAxis = (prefix: string, fallback: (axis: string) => number): number[] => axes.map((a) => values.get(prefix + a) ?? fallback(a));
   const padsBegin = perAxis('p', () => 0);
   const outputGiven = axes.some((a) => values.has('o' + a));
-  const problem: ConvProblem = {
+  const problem = problemObject({
     op,
     batch: values.get('mb') ?? 1,
     inChannels: required('ic'),
@@ -105,7 +105,7 @@ export function parseDescriptor(text: string): ConvProblem {
     bias: (values.get('b') ?? 0) === 1,
     ...(op === 'convTranspose' && outputGiven ? { outputShape: axes.map((a) => required('o' + a)) } : {}),
     ...(name !== undefined ? { name } : {}),
-  };
+  });
   if ((values.get('b') ?? 0) > 1) throw descriptorError(source, `field "b" must be 0 or 1, but b=${values.get('b')}`);
   validateProblem(problem);
   if (op === 'conv' && outputGiven) {

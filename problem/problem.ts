@@ -71,37 +71,61 @@ export function makeProblem(spec: ProblemSpec): ConvProblem {
   const rank = spec.inputShape.length;
   const fill = (v: number): number[] => Array.from({ length: rank }, () => v);
   const pads = spec.pads ?? fill(0).concat(fill(0));
-  const problem: ConvProblem = {
+  return problemObject({
     op: spec.op ?? 'conv',
     batch: spec.batch ?? 1,
     inChannels: spec.inChannels,
     outChannels: spec.outChannels,
     group: spec.group ?? 1,
-    inputShape: [...spec.inputShape],
-    kernelShape: [...spec.kernelShape],
-    strides: [...(spec.strides ?? fill(1))],
-    dilations: [...(spec.dilations ?? fill(1))],
+    inputShape: spec.inputShape,
+    kernelShape: spec.kernelShape,
+    strides: spec.strides ?? fill(1),
+    dilations: spec.dilations ?? fill(1),
     padsBegin: pads.slice(0, pads.length / 2),
     padsEnd: pads.slice(pads.length / 2),
     autoPad: spec.autoPad ?? 'NOTSET',
-    outputPadding: [...(spec.outputPadding ?? fill(0))],
+    outputPadding: spec.outputPadding ?? fill(0),
     bias: spec.bias ?? false,
-    ...(spec.outputShape !== undefined ? { outputShape: [...spec.outputShape] } : {}),
+    ...(spec.outputShape !== undefined ? { outputShape: spec.outputShape } : {}),
     ...(spec.name !== undefined ? { name: spec.name } : {}),
+  });
+}
+
+/** A copy of `p` with some fields replaced (arrays are copied, never shared; `outputShape: undefined` or `name: undefined` removes it). */
+export function withChanges(p: ConvProblem, changes: Partial<ConvProblem>): ConvProblem {
+  return problemObject({ ...p, ...changes });
+}
+
+/**
+ * Every ConvProblem object is built here, field by field in one order, its arrays copied into
+ * arrays of small integers: the code that reads problems (shapes, validation, the reference) then
+ * sees one object layout wherever the problem came from (the generator, a descriptor, a change),
+ * which V8 needs to keep that code optimized (mixed layouts deoptimized it about 200 times per
+ * gate). Values that are not small integers are kept as they are, for validation to name them.
+ */
+export function problemObject(f: ConvProblem): ConvProblem {
+  const problem: { -readonly [K in keyof ConvProblem]: ConvProblem[K] } = {
+    op: f.op, batch: smallInteger(f.batch), inChannels: smallInteger(f.inChannels), outChannels: smallInteger(f.outChannels), group: smallInteger(f.group),
+    inputShape: smallIntegers(f.inputShape), kernelShape: smallIntegers(f.kernelShape), strides: smallIntegers(f.strides),
+    dilations: smallIntegers(f.dilations), padsBegin: smallIntegers(f.padsBegin), padsEnd: smallIntegers(f.padsEnd),
+    autoPad: f.autoPad, outputPadding: smallIntegers(f.outputPadding), bias: f.bias,
   };
+  if (f.outputShape !== undefined) problem.outputShape = smallIntegers(f.outputShape);
+  if (f.name !== undefined) problem.name = f.name;
   return problem;
 }
 
-/** A copy of `p` with some fields replaced (arrays are copied, never shared). */
-export function withChanges(p: ConvProblem, changes: Partial<ConvProblem>): ConvProblem {
-  const merged = { ...p, ...changes };
-  for (const key of Object.keys(merged) as Array<keyof ConvProblem>) {
-    const value = merged[key];
-    if (Array.isArray(value)) (merged as Record<string, unknown>)[key] = [...value];
-  }
-  if ('outputShape' in changes && changes.outputShape === undefined) delete (merged as { outputShape?: unknown }).outputShape;
-  if ('name' in changes && changes.name === undefined) delete (merged as { name?: unknown }).name;
-  return merged;
+/** `v` stored as a small integer when it is an integer of at most 2^30 in magnitude (not as a double), else as it is. */
+function smallInteger(v: number): number {
+  return Number.isInteger(v) && Math.abs(v) <= 2 ** 30 ? v | 0 : v;
+}
+
+/** A copy of `values` through {@link smallInteger} (anything but an array is kept, for validation to name it). */
+function smallIntegers(values: readonly number[]): number[] {
+  if (!Array.isArray(values)) return values as number[];
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(smallInteger(values[i]));
+  return out;
 }
 
 /** ONNX `pads` attribute of the problem: begins then ends. */

@@ -10,7 +10,7 @@
  * SAME transposed pads non-negative); values come later, from a seed (data.ts).
  */
 import * as fc from 'fast-check';
-import type { AutoPad, ConvProblem } from '../../problem/problem.ts';
+import { problemObject, withChanges, type AutoPad, type ConvProblem } from '../../problem/problem.ts';
 import { convTransposeOutputSize, effectiveKernelSize } from '../../problem/shape.ts';
 import { fastConvPlan } from '../../reference/conv-fast.ts';
 import { axisTapCounts } from '../../reference/conv-fast-kernel.ts';
@@ -179,17 +179,17 @@ export function buildProblem(raw: RawProblem, options: ProblemArbOptions = {}): 
     });
   }
   const { inChannels, outChannels, group } = channelsFor(type, raw.channels);
-  const problem: ConvProblem = {
+  const problem = problemObject({
     op, batch: raw.channels.batch, inChannels, outChannels, group,
     inputShape, kernelShape: kernel, strides: stride, dilations: dilation, padsBegin, padsEnd,
     autoPad: raw.autoPad, outputPadding, bias: raw.bias,
     ...(outputShape !== undefined ? { outputShape } : {}),
-  };
+  });
   validateProblem(problem);
   // Outputs that no tap reaches are exactly 0 without a bias: where they are most of the output, a
   // backend returning zeros would pass and the case is weak (mistrusted). The bias keeps the
   // geometry (the corner case of windows wholly in the padding) and makes those outputs b[m].
-  if (!problem.bias && options.bias !== false && untouchedShare(problem) >= UNTOUCHED_BIAS_SHARE) return validateProblem({ ...problem, bias: true });
+  if (!problem.bias && options.bias !== false && untouchedShare(problem) >= UNTOUCHED_BIAS_SHARE) return validateProblem(withChanges(problem, { bias: true }));
   return problem;
 }
 
