@@ -67,5 +67,8 @@ describe('resource limits: every operand, the output and the multiply-accumulate
     expect(formatCount(2 ** 25)).toBe('33,554,432 (2^25)');
     expect(formatCount(1000)).toBe('1,000');
     expect(formatCount(2 ** 62)).toBe('≈4.61e+18');
+    expect(formatCount(1234.5)).toBe('1,234.5');
+    expect(formatCount(-1234567)).toBe('-1,234,567');
+    expect(formatCount(2 ** 53 - 1)).toBe('9,007,199,254,740,991'); // log2 rounds to 53, but it is not 2^53
   });
 });
