@@ -3,6 +3,7 @@ import { judgeIntegers } from '../../compare/judge.ts';
 import { REQUANT_GAMMA } from '../../compare/quantized-tolerance.ts';
 import { QUANT_RANGE, wScaleOf } from '../../problem/quantized.ts';
 import { conv } from '../../reference/conv.ts';
+import { withChanges } from '../../problem/problem.ts';
 import { quantizedCaseArb, quantizedLabel, type QuantizedCase } from '../arbitraries/quantized.ts';
 import { defineLaw, judge } from '../law.ts';
 import { quantizedOperandsOf, shiftedOperands } from './quantized-common.ts';
@@ -25,7 +26,7 @@ export const saturationLaw = defineLaw<QuantizedCase>('QLinearConv saturates exa
   const M = p.conv.outChannels, perFilter = shifted.w.data.length / M;
   const x = { shape: shifted.x.shape, data: Float64Array.from(shifted.x.data, (v) => v * r.xScale) };
   const w = { shape: shifted.w.shape, data: Float64Array.from(shifted.w.data, (v, i) => v * wScaleOf(r, p.perChannel, Math.floor(i / perFilter))) };
-  const dequantized = conv({ ...p.conv, bias: false }, { x, w }).data;
+  const dequantized = conv(withChanges(p.conv, { bias: false }), { x, w }).data;
   const plane = dequantized.length / (p.conv.batch * M);
   const { min, max } = QUANT_RANGE[r.yType];
   const lo = new Float64Array(dequantized.length), hi = new Float64Array(dequantized.length);
