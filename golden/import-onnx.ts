@@ -32,7 +32,7 @@ import type { Tensor } from '../problem/tensor.ts';
 import type { ConvOperands } from '../problem/operands.ts';
 import { FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile } from './fixture-file.ts';
-import { MAX_MODEL_BYTES, problemFromModel, readConvModel, type ConvModel } from './onnx-model-reader.ts';
+import { decodeModelFile, MAX_MODEL_BYTES, problemFromModel, readConvModel, type ConvModel } from './onnx-model-reader.ts';
 import { readTensorProtoFile, TENSOR_DATA_TYPES, type NamedTensor } from './tensor-proto.ts';
 
 /** Verdict of one imported case. */
@@ -230,10 +230,10 @@ async function importQuantizedCase(dir: string, name: string, model: QuantizedMo
 async function importCase(dir: string, backends: readonly Backend[], options: ImportOptions): Promise<ImportedCase> {
   const name = basename(dir);
   const modelPath = join(dir, 'model.onnx');
-  const bytes = await readFixtureFile(modelPath, MAX_MODEL_BYTES);
-  const quantized = readQuantizedModel(bytes, modelPath);
+  const decoded = decodeModelFile(await readFixtureFile(modelPath, MAX_MODEL_BYTES), modelPath);
+  const quantized = readQuantizedModel(decoded, modelPath);
   if (quantized !== undefined) return importQuantizedCase(dir, name, quantized, backends, options);
-  const model = readConvModel(bytes, modelPath);
+  const model = readConvModel(decoded, modelPath);
   if (model.kind === 'skipped') return { name, dir, verdict: 'skipped', message: `skipped: ${model.reason}`, dataSets: [] };
   const setNames = await dataSetDirectories(dir);
   if (setNames.length === 0) throw new FixtureFormatError(dir, 'holds no test_data_set_* directory.');

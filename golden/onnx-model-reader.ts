@@ -73,13 +73,18 @@ function readAttribute(a: Attribute, file: string): number | number[] | string {
   return values;
 }
 
+/** A ModelProto from its bytes (bytes that are no model throw a FixtureFormatError naming `file`); one already decoded is returned as it is. */
+export function decodeModelFile(bytes: Uint8Array | onnxProto.onnx.ModelProto, file: string): onnxProto.onnx.ModelProto {
+  return bytes instanceof Uint8Array ? decodeProtobuf(file, 'ModelProto', bytes, (b) => onnx.ModelProto.decode(b)) : bytes;
+}
+
 /**
- * Reads model bytes: a single Conv / ConvTranspose node gives a {@link ConvModel}; any other graph
+ * Reads model bytes (or the model they decode to): a single Conv / ConvTranspose node gives a {@link ConvModel}; any other graph
  * a {@link SkippedModel} whose reason starts `not a single Conv/ConvTranspose`. Bytes that are not
  * a model, or a Conv node with malformed attributes, throw a FixtureFormatError naming `file`.
  */
-export function readConvModel(bytes: Uint8Array, file: string): ConvModel | SkippedModel {
-  const model = decodeProtobuf(file, 'ModelProto', bytes, (b) => onnx.ModelProto.decode(b));
+export function readConvModel(bytes: Uint8Array | onnxProto.onnx.ModelProto, file: string): ConvModel | SkippedModel {
+  const model = decodeModelFile(bytes, file);
   const graph = model.graph;
   if (graph === null || graph === undefined) throw new FixtureFormatError(file, 'the model has no graph.');
   const nodes = graph.node ?? [];

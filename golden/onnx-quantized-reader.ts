@@ -9,10 +9,8 @@ import onnxProto from 'onnx-proto';
 import { ConvInputError } from '../problem/errors.ts';
 import { validateQuantizedProblem, type IntTensor, type QuantizedConvProblem, type QuantizedOperands, type QuantType } from '../problem/quantized.ts';
 import { FixtureFormatError } from './fixture-error.ts';
-import { CONV_NODE_ATTRIBUTES, graphInputs, problemFromModel, readNodeAttributes, type ConvNodeAttributes } from './onnx-model-reader.ts';
-import { decodeProtobuf, TENSOR_DATA_TYPES, type NamedTensor } from './tensor-proto.ts';
-
-const { onnx } = onnxProto;
+import { CONV_NODE_ATTRIBUTES, decodeModelFile, graphInputs, problemFromModel, readNodeAttributes, type ConvNodeAttributes } from './onnx-model-reader.ts';
+import { TENSOR_DATA_TYPES, type NamedTensor } from './tensor-proto.ts';
 
 /** The roles of a quantized node's inputs, in ONNX's order. */
 const ROLES = {
@@ -36,8 +34,8 @@ export interface QuantizedModel {
 }
 
 /** The model, when its graph is one ConvInteger or QLinearConv node of the default domain; else undefined. Bytes that are no model throw a FixtureFormatError. */
-export function readQuantizedModel(bytes: Uint8Array, file: string): QuantizedModel | undefined {
-  const model = decodeProtobuf(file, 'ModelProto', bytes, (b) => onnx.ModelProto.decode(b));
+export function readQuantizedModel(bytes: Uint8Array | onnxProto.onnx.ModelProto, file: string): QuantizedModel | undefined {
+  const model = decodeModelFile(bytes, file);
   const nodes = model.graph?.node ?? [];
   if (nodes.length !== 1) return undefined;
   const node = nodes[0];
