@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDescriptor, formatDescriptor } from '../../problem/descriptor.ts';
@@ -61,5 +63,35 @@ describe('problemArb', () => {
     expect(fc.sample(problemArb({ bias: false }), { numRuns: 500, seed: 5 }).some((p) => p.bias)).toBe(false);
     expect(untouchedShare(parseDescriptor('mb1ic1iw1oc1kw1pw2ew2'))).toBeCloseTo(4 / 5, 12); // 5 outputs, only the middle one reads x
     expect(untouchedShare(parseDescriptor('Tmb1ic1iw2oc1kw1sw3'))).toBeCloseTo(2 / 4, 12); // outputs 0 and 3 get x; 1 and 2 nothing
+  });
+});
+
+describe('the problems drawn, seen by V8', () => {
+  it('gives problems from a spec, a descriptor, a change and the generator one hidden class, with small-integer arrays (what keeps shape code optimized)', () => {
+    // %HaveSameMap and %HasSmiElements need --allow-natives-syntax, so this runs in a child process.
+    const script = `
+      import * as fc from 'fast-check';
+      import { makeProblem, withChanges } from './problem/problem.ts';
+      import { parseDescriptor } from './problem/descriptor.ts';
+      import { problemArb } from './properties/arbitraries/problem.ts';
+      const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)');
+      const smi = new Function('a', 'return %HasSmiElements(a) && !%HasHoleyElements(a)');
+      const ref = makeProblem({ inChannels: 1, outChannels: 1, inputShape: [5], kernelShape: [3] });
+      const problems = [parseDescriptor('mb1ic1iw5oc1kw3'), withChanges(ref, { bias: true }), ...fc.sample(problemArb({ types: ['conv1d', 'conv2d', 'transposed'] }), { seed: 1, numRuns: 30 }).filter((p) => p.outputShape === undefined)];
+      const arrays = (p) => [p.inputShape, p.kernelShape, p.strides, p.dilations, p.padsBegin, p.padsEnd, p.outputPadding];
+      console.log(JSON.stringify({ count: problems.length, sameMap: problems.every((p) => sameMap(p, ref)), smi: [ref, ...problems].every((p) => arrays(p).every(smi)) }));
+    `;
+    const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { count: number; sameMap: boolean; smi: boolean };
+    expect(seen.count).toBeGreaterThan(10);
+    expect(seen).toEqual({ count: seen.count, sameMap: true, smi: true });
+  });
+
+  it('have the layout of every other problem, the same fields in the same order (problemObject)', () => {
+    const layout = Object.keys(parseDescriptor('Tmb1ic2ih4iw5oc3kh3kw3sh2sw2oh9ow11'));
+    const drawn = fc.sample(problemArb({ types: ['transposed'] }), { seed: 7, numRuns: 50 }).filter((p) => p.outputShape !== undefined);
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const p of drawn) expect(Object.keys(p)).toEqual(layout);
   });
 });
