@@ -5,7 +5,16 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main, abandonedCalls } = await import('../cli/main.ts');
+// Code loaded into this process (a module backend) may call process.exit(0) mid-command: that must
+// not read as a pass to CI. An exit before the command returned with code 0 is made code 1, said so.
+let finished = false;
+process.on('exit', (exitCode) => {
+  if (finished || (exitCode ?? 0) !== 0) return;
+  process.exitCode = 1;
+  process.stderr.write('convcheck: the process was told to exit with code 0 (process.exit) before the command finished, by code loaded into it (a module backend?); nothing was decided, so the exit code is 1.\n');
+});
 const code = await main(process.argv.slice(2));
+finished = true;
 process.exitCode = code;
 // A backend call past its time limit whose work goes on (a module backend that ignores the abort
 // and keeps a timer or a socket open) would hold the process until it ends: the command is done,
