@@ -25,6 +25,11 @@ describe('parseArgs', () => {
 
   it('checks integer flags', () => {
     expect(intFlag(parseArgs('gate', ['--seed', '3'], spec), 'gate', 'seed', 1)).toBe(3);
-    expect(() => intFlag(parseArgs('gate', ['--seed', '2.5'], spec), 'gate', 'seed', 1)).toThrow(/--seed must be an integer >= 1, but got "2.5"/);
+    expect(() => intFlag(parseArgs('gate', ['--seed', '2.5'], spec), 'gate', 'seed', 1)).toThrow(/--seed must be an integer from 1 to 2147483647, but got "2.5"/);
+    // past 2^31-1 a timer fires at once (the audit's --timeout 1e30 failed every call within 1 ms)
+    for (const raw of ['3000000000', '1e30', '1e3', '0x10', '']) {
+      expect(() => intFlag(parseArgs('gate', [`--seed=${raw}`], spec), 'gate', 'seed', 1), raw).toThrow(`--seed must be an integer from 1 to 2147483647, but got "${raw}"`);
+    }
+    expect(intFlag(parseArgs('gate', ['--seed', '2147483647'], spec), 'gate', 'seed', 1)).toBe(2 ** 31 - 1);
   });
 });

@@ -50,11 +50,19 @@ export function parseArgs(command: string, argv: readonly string[], spec: FlagSp
   return { positionals, values, booleans };
 }
 
-/** A flag's value as a positive integer, or the default; a bad value is a UsageError. */
+/**
+ * The largest value of an integer flag, 2^31-1: the longest delay a timer holds (a longer
+ * `--timeout` would fire at once), and the top of the 32-bit seeds and of any sane run count.
+ */
+export const MAX_INT_FLAG = 2 ** 31 - 1;
+
+/** A flag's value as an integer from `min` to {@link MAX_INT_FLAG}, or the default; a bad value is a UsageError. */
 export function intFlag(args: ParsedArgs, command: string, name: string, fallback: number, min = 1): number {
   const raw = args.values.get(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`convcheck ${command}: --${name} must be an integer >= ${min}, but got "${raw}".`);
+  if (!/^\s*[-+]?\d+\s*$/.test(raw) || value < min || value > MAX_INT_FLAG) {
+    throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${MAX_INT_FLAG}, but got "${raw}".`);
+  }
   return value;
 }

@@ -78,6 +78,11 @@ describe('convcheck gate', () => {
       [['gate', '--backend', 'reference', '--shard', '3/2'], /--shard must be I\/N with 1 <= I <= N, but got "3\/2"/],
       [['gate', '--backend', 'reference', '--precision', 'fp8'], /--precision must be one of fp64, fp32, tf32, fp16, bf16, but got "fp8"/],
       [['gate', '--backend', 'reference', '--path', '1:2'], /--path replays one case of one law: give --law too/],
+      // a path of 10^20 spun for good (fast-check generating the cases before it); '', '-1' and '::' were ignored (the whole law ran)
+      ...['99999999999999999999', '1000000:0'].map((p) => [['gate', '--backend', 'reference', '--law', 'batch items are computed independently', '--path', p], /--path steps must be at most 999999 \(fast-check generates every case before a step to reach it\), but --path .* has step/] as const),
+      ...['', '-1', '::', 'garbage', '1:'].map((p) => [['gate', '--backend', 'reference', '--law', 'batch items are computed independently', `--path=${p}`], new RegExp(`--path must be steps of digits joined by ':' .*, but got "${p}"`)] as const),
+      [['gate', '--backend', 'reference', '--seed', '4294967297'], /--seed must be an integer from -2147483648 to 2147483647 \(fast-check's seeds are 32-bit\), but got "4294967297"/],
+      [['gate', '--backend', 'reference', '--timeout', '3000000000'], /--timeout must be an integer from 1 to 2147483647, but got "3000000000"/],
       [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
       [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],
       [['gate', '--backend', 'reference', '--law', 'adjoint'], /--law: no law is named "adjoint"; the laws are: "transposed conv is the adjoint of conv", .*\(convcheck laws lists them\)/],

@@ -89,8 +89,10 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   const numRuns = intFlag(args, command, 'num-runs', envRuns);
   const envSeed = (() => { try { return seedFromEnv(); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
   const rawSeed = args.values.get('seed');
-  if (rawSeed !== undefined && !/^-?\d+$/.test(rawSeed)) throw new UsageError(`convcheck ${command}: --seed must be an integer, but got "${rawSeed}".`);
-  const seed = rawSeed !== undefined ? Number(rawSeed) | 0 : envSeed ?? randomSeed();
+  if (rawSeed !== undefined && (!/^-?\d+$/.test(rawSeed) || Number(rawSeed) < -(2 ** 31) || Number(rawSeed) > 2 ** 31 - 1)) {
+    throw new UsageError(`convcheck ${command}: --seed must be an integer from -2147483648 to 2147483647 (fast-check's seeds are 32-bit), but got "${rawSeed}".`);
+  }
+  const seed = rawSeed !== undefined ? Number(rawSeed) : envSeed ?? randomSeed();
   const rawPrecision = args.values.get('precision');
   if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got "${rawPrecision}".`);
   const rawTypes = args.values.get('conv-types');
@@ -166,6 +168,26 @@ function printFailures(io: Io, lawFailures: readonly LawFailure[], golden: reado
   if (oneLine.length > LISTED_FAILURES) io.out(`  ... and ${oneLine.length - LISTED_FAILURES} more${junit ? ` (all in ${junit})` : ' (--junit FILE or convcheck report keeps every one)'}`);
 }
 
+/**
+ * Largest step of a `--path`: its first step is the case's index in the law's run, and fast-check
+ * generates every case before it to get there (about half a second per million on a small law;
+ * an index of 10^20 spun for good, deaf to SIGTERM).
+ */
+const MAX_PATH_STEP = 999_999;
+
+/** `--path` as a failure's replay command gives it (`7`, `7:0:2`), checked; undefined when absent. */
+function replayPath(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+(:\d+)*$/.test(raw)) {
+    throw new UsageError(`convcheck gate: --path must be steps of digits joined by ':' as a failure's replay command gives it (e.g. 7 or 7:0:2), but got "${raw}".`);
+  }
+  const big = raw.split(':').find((step) => Number(step) > MAX_PATH_STEP);
+  if (big !== undefined) {
+    throw new UsageError(`convcheck gate: --path steps must be at most ${MAX_PATH_STEP} (fast-check generates every case before a step to reach it), but --path ${raw} has step ${big}.`);
+  }
+  return raw;
+}
+
 /** Runs the gate; returns the exit code. */
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('gate', argv, { values: ['backend', 'num-runs', 'seed', 'conv-types', 'precision', 'shard', 'golden', 'batch', 'junit', 'law', 'path', 'timeout', ...LIMIT_FLAGS], booleans: ['help', 'error-inputs'] });
@@ -180,7 +202,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   if (law !== undefined) {
     try { lawByName(law); } catch (e) { throw new UsageError(`convcheck gate: --law: ${e instanceof Error ? e.message : String(e)} (convcheck laws lists them).`); }
   }
-  const path = args.values.get('path');
+  const path = replayPath(args.values.get('path'));
   if (path !== undefined && law === undefined) throw new UsageError('convcheck gate: --path replays one case of one law: give --law too.');
   const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });
   if (!availability.available) { io.err(`convcheck gate: backend ${availability.name} is unavailable: ${availability.reason}`); return 1; }
