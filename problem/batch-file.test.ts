@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { BatchFileError, parseBatchFile, readBatchFile } from './batch-file.ts';
+import { BatchFileError, MAX_BATCH_FILE_BYTES, parseBatchFile, readBatchFile } from './batch-file.ts';
 import { formatDescriptor } from './descriptor.ts';
 import { inputTensorShape, outputTensorShape, weightShape } from './shape.ts';
 
@@ -101,6 +102,20 @@ describe('batch files: a malformed line is an error naming the file and the line
 
   test('a file that cannot be read is an error naming it', () => {
     expect(() => readBatchFile('/nonexistent/net.batch')).toThrow(/^\/nonexistent\/net\.batch:0: cannot read the batch file \(ENOENT/);
+  });
+
+  test('only a regular file of at most 16 MiB is read: a device, a FIFO, a directory or a huge file is an error, at once (/dev/zero filled 13 GB, a FIFO blocked for good)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convcheck-batch-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge.batch');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_BATCH_FILE_BYTES + 1); // sparse: no disk space taken
+    for (const [path, what] of [['/dev/zero', 'is a device'], [fifo, 'is a FIFO'], [dir, 'is a directory'], [huge, `has ${MAX_BATCH_FILE_BYTES + 1} bytes; a batch file may have at most ${MAX_BATCH_FILE_BYTES} (16 MiB)`]]) {
+      expect(() => readBatchFile(path), path).toThrow(`${path}:0: cannot read the batch file (${path} ${what}`);
+    }
+    writeFileSync(join(dir, 'outer.batch'), `ic1iw5oc1kw3\n--batch=${fifo}\n`);
+    expect(() => readBatchFile(join(dir, 'outer.batch'))).toThrow(`outer.batch:2: --batch=${fifo}: cannot read ${fifo} (${fifo} is a FIFO; a batch file must be a regular file).`);
   });
 
   test('a file on disk is read, its includes relative to it', () => {

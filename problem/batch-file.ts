@@ -22,7 +22,7 @@
  * swapped conv), run on backends with gradients. BWD_WB and BWD_DW ask for gradients convcheck's
  * Backend does not have (bias; both at once): an error that says to use BWD_W and BWD_D.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { benchdnnProblem, readBenchdnnDescriptor, swapped, type BenchdnnDriver } from './benchdnn.ts';
 import type { ConvProblem } from './problem.ts';
@@ -92,8 +92,26 @@ function tokensOf(line: string): string[] {
   return line.slice(0, end).trim().split(/\s+/).filter((t) => t !== '');
 }
 
+/** Largest batch file read (benchdnn's own are a few KB; a network's shapes fit in far less). */
+export const MAX_BATCH_FILE_BYTES = 16 * 2 ** 20;
+
+/**
+ * The text of the batch file at `path`: a regular file of at most {@link MAX_BATCH_FILE_BYTES}
+ * (a FIFO would block the read for good, /dev/zero fill the memory; both deaf to Ctrl-C, since the
+ * read holds the thread). Throws an Error saying what the file is instead.
+ */
+export function readBatchText(path: string): string {
+  const stat = statSync(path);
+  if (!stat.isFile()) {
+    const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'not a file';
+    throw new Error(`${path} is ${kind}; a batch file must be a regular file`);
+  }
+  if (stat.size > MAX_BATCH_FILE_BYTES) throw new Error(`${path} has ${stat.size} bytes; a batch file may have at most ${MAX_BATCH_FILE_BYTES} (16 MiB)`);
+  return readFileSync(path, 'utf8');
+}
+
 /** Parses the text of a batch file; `file` names it in messages and anchors `--batch=` includes. */
-export function parseBatchFile(text: string, file: string, readIncluded: ReadIncluded = (path) => readFileSync(path, 'utf8')): BatchFile {
+export function parseBatchFile(text: string, file: string, readIncluded: ReadIncluded = readBatchText): BatchFile {
   const out: BatchFile = { cases: [], notes: [] };
   parseInto(text, file, readIncluded, { ...DEFAULTS, dirs: [...DEFAULTS.dirs], mbs: [...DEFAULTS.mbs] }, out, [resolve(file)]);
   return out;
@@ -103,7 +121,7 @@ export function parseBatchFile(text: string, file: string, readIncluded: ReadInc
 export function readBatchFile(path: string): BatchFile {
   let text;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBatchText(path);
   } catch (error) {
     throw new BatchFileError(path, 0, `cannot read the batch file (${error instanceof Error ? error.message : String(error)}).`);
   }
