@@ -12,6 +12,7 @@ import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
+import { checkOutputFile } from '../output-paths.ts';
 import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
@@ -202,6 +203,8 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   if (law !== undefined) {
     try { lawByName(law); } catch (e) { throw new UsageError(`convcheck gate: --law: ${e instanceof Error ? e.message : String(e)} (convcheck laws lists them).`); }
   }
+  const junitFile = args.values.get('junit');
+  if (junitFile !== undefined) checkOutputFile('gate', 'junit', junitFile);
   const path = replayPath(args.values.get('path'));
   if (path !== undefined && law === undefined) throw new UsageError('convcheck gate: --path replays one case of one law: give --law too.');
   const availability = await resolveBackend(spec, { timeoutMs: flags.timeoutMs });

@@ -4,6 +4,7 @@
  * directories (ONNX's official data included) against the reference and the backends.
  */
 import { existsSync } from 'node:fs';
+import { checkOutputFolder } from '../output-paths.ts';
 import type { Backend } from '../../problem/backend.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { ALL_FORMATS, type FixtureFormat } from '../../golden/case-files.ts';
@@ -69,6 +70,7 @@ async function generate(argv: readonly string[], io: Io): Promise<number> {
   for (const f of formats ?? []) if (!(ALL_FORMATS as readonly string[]).includes(f)) throw new UsageError(`convcheck golden generate: unknown format "${f}" (known: ${ALL_FORMATS.join(', ')}).`);
   const quantized = args.booleans.has('quantized');
   const outDir = args.values.get('out') ?? `golden/generated/${quantized ? 'quantized-' : ''}${corpus}`;
+  checkOutputFolder('golden generate', 'out', outDir);
   const names = args.values.get('case')?.split(',').map((n) => n.trim());
   const progress = new Progress(io, 0, 'golden');
   let bytes = 0;

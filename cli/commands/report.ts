@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { checkOutputFolder } from '../output-paths.ts';
 import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import type { ConvResult } from '../../reference/conv-result.ts';
 import { elementBounds } from '../../compare/tolerance.ts';
@@ -93,6 +94,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const outDir = args.values.get('out') ?? path.join('reports', timestampDirName(createdAt));
   // a report folder is never mixed into: an --out that exists is refused before anything runs
   if (args.values.has('out') && existsSync(outDir)) throw new UsageError(`convcheck report: --out ${outDir} exists already; a report is written into a new folder only, never mixed with the files of another (remove it, or choose another --out).`);
+  checkOutputFolder('report', 'out', outDir);
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs: flags.timeoutMs });
   const backends: ReportBackend[] = availability.map((a) => a.available
     ? { name: a.backend.name, version: a.backend.version, precision: a.backend.precision, available: true }
