@@ -59,7 +59,9 @@ export async function resolveBackend(spec: string, options: ResolveOptions = {})
 /** Resolves a comma list of specs, or every built-in backend when none is given. */
 export async function resolveBackends(raw: string | undefined, options: ResolveOptions = {}): Promise<BackendAvailability[]> {
   if (raw === undefined) return availableBackends();
+  const specs = splitBackendList(raw);
+  if (specs.length === 0 || specs.includes('')) throw new UsageError(`convcheck: --backend "${raw}" names ${specs.length === 0 ? 'no backend' : 'an empty backend'}: give built-in names, module paths or cmd:"..." specs, comma separated.`);
   const out: BackendAvailability[] = [];
-  for (const spec of splitBackendList(raw)) out.push(await resolveBackend(spec, options));
+  for (const spec of specs) out.push(await resolveBackend(spec, options));
   return out;
 }

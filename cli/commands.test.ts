@@ -85,6 +85,9 @@ describe('convcheck gate', () => {
       [['gate', '--backend', 'reference', '--timeout', '3000000000'], /--timeout must be an integer from 1 to 2147483647, but got "3000000000"/],
       [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
       [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],
+      [['gate', '--backend', 'reference', '--conv-types', ','], /--conv-types "," names no conv type \(known: conv1d, /], // it ran nothing and said 'no case passed'
+      [['run', 'mb1ic1iw5oc1kw3', '--backend', ''], /--backend "" names no backend: give built-in names, module paths or cmd:"..." specs/], // an empty table, exit 0
+      [['run', 'mb1ic1iw5oc1kw3', '--backend', 'reference,,onnxruntime'], /--backend "reference,,onnxruntime" names an empty backend/],
       [['gate', '--backend', 'reference', '--law', 'adjoint'], /--law: no law is named "adjoint"; the laws are: "transposed conv is the adjoint of conv", .*\(convcheck laws lists them\)/],
     ] as const) {
       const io = capture();

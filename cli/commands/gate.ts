@@ -98,6 +98,7 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got "${rawPrecision}".`);
   const rawTypes = args.values.get('conv-types');
   const convTypes = rawTypes?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (convTypes !== undefined && convTypes.length === 0) throw new UsageError(`convcheck ${command}: --conv-types "${rawTypes}" names no conv type (known: ${CONV_TYPES.join(', ')}).`);
   for (const t of convTypes ?? []) if (!(CONV_TYPES as readonly string[]).includes(t)) throw new UsageError(`convcheck ${command}: unknown conv type "${t}" (known: ${CONV_TYPES.join(', ')}).`);
   const golden = args.values.get('golden') ?? 'small';
   if (golden !== 'none' && !(CORPUS_NAMES as readonly string[]).includes(golden)) throw new UsageError(`convcheck ${command}: --golden must be one of ${CORPUS_NAMES.join(', ')} or none, but got "${golden}".`);
