@@ -100,6 +100,7 @@ describe('malformed quantized descriptors are errors naming the token and the ru
     ['QLu8u8u8mb1ic1iw3oc1kw2ws1ys1', /field "xs" \(a scale\) is required for QLinearConv/],
     ['QLu8u8u8mb1ic1iw3oc1kw2xs1ys1', /field "ws" or "wsc" .* is required for QLinearConv/],
     ['QLu8u8u8mb1ic1iw3oc1kw2xs-1ws1ys1', /field "xs" must be followed by a decimal number \(e\.g\. 0\.0037\), but found "-1ws1ys1"/],
+    ['QLu8s8u8mb1ic1iw3oc2kw2wscx', /field "wsc" must be followed by a comma-separated list of decimal numbers \(e\.g\. 0\.0037,0\.0041\), but found "x"/], // was 'list of decimal number (e.g. 0.0037)s'
     ['QLu8u8u8mb1ic1iw3oc2kw2xs1wsc1,2wz3ys1', /same shape .* "wsc" is per channel and "wz" per tensor/],
     ['CIu8u8mb1ic1iw3oc1kw2kh3', /field "kh" names an axis a 1-D problem does not have .* in "CIu8u8mb1ic1iw3oc1kw2kh3"/],
     ['CIu8u8mb1ic1iw3oc1kw2q5', /unknown field at "q5"/],
@@ -111,6 +112,7 @@ describe('malformed quantized descriptors are errors naming the token and the ru
     ['CIu8u8mb1ic1iw3oc2kw2wzc1,2,3', 'wZeroPoint', /per-channel w_zero_point has one value per output channel \(M=2\), but it has 3/],
     ['CIu8u8mb1ic1iw3oc1kw2b1', 'bias', /ConvInteger has no bias input/],
     ['QLu8u8u8mb1ic1iw3oc1kw2xs0ws1ys1', 'xScale', /xScale must be a finite float32 > 0, but xScale=0/],
+    [`QLu8s8u8mb1ic1iw3oc1kw2xs1${'0'.repeat(45)}ws1ys1`, 'xScale', /xScale must be a finite float32 > 0, but xScale=Infinity\./], // was xScale=null (JSON)
     ['QLu8u8s8mb1ic1iw3oc1kw2xs1ws1ys1yz200', 'yZeroPoint', /yZeroPoint must be an integer in \[-128, 127\] \(its type is s8\), but yZeroPoint=200/],
   ])('%s: the problem rule names %s', (text, field, message) => expectMalformed(text, message, field));
 });

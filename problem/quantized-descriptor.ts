@@ -88,8 +88,11 @@ export function parseQuantizedDescriptor(text: string): QuantizedConvProblem {
       : (LIST_KEYS.includes(key) ? /^-?\d+(,-?\d+)*/ : /^-?\d+/);
     const value = pattern.exec(rest.slice(key.length));
     if (value === null) {
-      const what = SCALE_KEYS.includes(key) ? 'a decimal number (e.g. 0.0037)' : 'an integer';
-      throw descriptorError(source, `field "${key}" must be followed by ${LIST_KEYS.includes(key) ? `a comma-separated list of ${what.replace(/^an? /, '')}s` : what}, but found "${rest.slice(key.length, key.length + 8)}"`);
+      const scale = SCALE_KEYS.includes(key);
+      const what = LIST_KEYS.includes(key)
+        ? `a comma-separated list of ${scale ? 'decimal numbers (e.g. 0.0037,0.0041)' : 'integers'}`
+        : scale ? 'a decimal number (e.g. 0.0037)' : 'an integer';
+      throw descriptorError(source, `field "${key}" must be followed by ${what}, but found "${rest.slice(key.length, key.length + 8)}"`);
     }
     if (values.has(key)) throw descriptorError(source, `field "${key}" is given twice`);
     values.set(key, value[0]);

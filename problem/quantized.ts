@@ -19,7 +19,7 @@ import { ConvInputError } from './errors.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from './problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from './shape.ts';
 import { checkBiasPresence } from './operands.ts';
-import { validateProblem } from './validate.ts';
+import { show, validateProblem } from './validate.ts';
 
 /** ONNX's quantized convolution operators. */
 export type QuantizedOperator = 'ConvInteger' | 'QLinearConv';
@@ -214,11 +214,11 @@ type Fail = (field: string, rule: string) => never;
 
 function inRange(field: string, v: number, type: QuantType, fail: Fail): void {
   const { min, max } = QUANT_RANGE[type] ?? QUANT_RANGE.u8;
-  if (!Number.isInteger(v) || v < min || v > max) fail(field, `${field} must be an integer in [${min}, ${max}] (its type is ${type}), but ${field}=${JSON.stringify(v)}.`);
+  if (!Number.isInteger(v) || v < min || v > max) fail(field, `${field} must be an integer in [${min}, ${max}] (its type is ${type}), but ${field}=${show(v)}.`);
 }
 
 function positiveFloat32(field: string, v: number, fail: Fail): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(field, `${field} must be a finite float32 > 0, but ${field}=${JSON.stringify(v)}.`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(field, `${field} must be a finite float32 > 0, but ${field}=${show(v)}.`);
   if (Math.fround(v) !== v) fail(field, `${field} must be a float32 value (ONNX scales are float32), but ${field}=${v} is not one (nearest: ${Math.fround(v)}).`);
 }
 

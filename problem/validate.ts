@@ -106,7 +106,7 @@ function shortened(text: string): string {
 }
 
 /** A value as an error message shows it: numbers as they are, anything else as JSON (`"1"` is a string). */
-function show(v: unknown): string {
+export function show(v: unknown): string {
   return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
 }
 
