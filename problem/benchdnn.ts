@@ -21,7 +21,7 @@
  *   (end pad 0 must still give o), a deconv's output extended (output_padding = -pe). Otherwise the
  *   given o does not match the arithmetic (problem/shape.ts), and the descriptor is an error naming it.
  */
-import { ConvInputError } from './errors.ts';
+import { ConvInputError, quoted } from './errors.ts';
 import { makeProblem, type ConvProblem } from './problem.ts';
 import { convOutputSize, convTransposeOutputSize, effectiveKernelSize } from './shape.ts';
 import { validateProblem } from './validate.ts';
@@ -63,7 +63,7 @@ export interface BenchdnnDescriptor {
 }
 
 function benchdnnError(text: string, rule: string): ConvInputError {
-  return new ConvInputError('benchdnn descriptor', `benchdnn descriptor "${text}": ${rule}.`);
+  return new ConvInputError('benchdnn descriptor', `benchdnn descriptor ${quoted(text)}: ${rule}.`);
 }
 
 /** C's integer division (truncation toward zero), as benchdnn's arithmetic does it; 0, never -0. */
@@ -85,7 +85,7 @@ function readEntries(text: string): { values: Map<string, number>; name?: string
         return { values, name };
       }
       const known = KEYS.find((k) => rest.startsWith(k));
-      throw benchdnnError(text, known !== undefined ? `"${known}" must be followed by a non-negative integer, at "${rest}"` : `unknown entry at "${rest}" (entries: ${[...SCALARS].join(', ')}, i/o/k/s/p/d + d/h/w, n"name")`);
+      throw benchdnnError(text, known !== undefined ? `"${known}" must be followed by a non-negative integer, at ${quoted(rest, 40)}` : `unknown entry at ${quoted(rest, 40)} (entries: ${[...SCALARS].join(', ')}, i/o/k/s/p/d + d/h/w, n"name")`);
     }
     const digits = /^\d+/.exec(rest.slice(key.length))?.[0] ?? '';
     if (values.has(key)) throw benchdnnError(text, `"${key}" is given twice`);

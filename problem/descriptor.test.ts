@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDescriptor, parseDescriptor } from './descriptor.ts';
-import { ConvInputError } from './errors.ts';
+import { ConvInputError, quoted } from './errors.ts';
 import { makeProblem, type AutoPad, type ConvProblem } from './problem.ts';
 import { effectiveKernelSize } from './shape.ts';
 import { validateProblem } from './validate.ts';
@@ -184,5 +184,17 @@ describe('descriptor: malformed text names the token and the rule', () => {
     expect(() => parseDescriptor('mb1ic1iw5oc1kw3opw1')).toThrow(/output_padding is a ConvTranspose attribute/);
     expect(() => parseDescriptor('Tmb1ic1iw3oc1kw3sw2opw2')).toThrow(/outputPadding\[0\]=2, stride=2/);
     expect(() => parseDescriptor('mb1ic0iw5oc1kw3')).toThrow(/inChannels must be an integer >= 1, but inChannels=0/);
+  });
+});
+
+describe('descriptor errors quote the input safely (found by a hostile-input audit)', () => {
+  it('escapes control characters and cuts a long descriptor, saying how much was cut', () => {
+    expect(quoted('ab\u0000c\u001b[2J')).toBe('"ab\\u0000c\\u001b[2J"');
+    expect(quoted('x'.repeat(130))).toBe(`"${'x'.repeat(120)}"... (10 more characters)`);
+    const long = `ic1iw5oc1kw3${'z'.repeat(2_000_000)}`;
+    const message = (() => { try { parseDescriptor(long); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(message.length).toBeLessThan(400); // the 2 MB token was echoed whole, twice
+    expect(message).toMatch(/unknown field at "z{40}"\.\.\. \(1999960 more characters\) in "ic1iw5oc1kw3z+"\.\.\. \(1999892 more characters\)\./);
+    expect(() => parseDescriptor('ic1iw5oc1kw3\u0000')).toThrow('descriptor: unknown field at "\\u0000" in "ic1iw5oc1kw3\\u0000".');
   });
 });

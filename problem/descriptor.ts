@@ -16,7 +16,7 @@
  * The quantized operators (ConvInteger, QLinearConv) have a descriptor of their own that starts
  * with `CI` or `QL` and embeds this one: problem/quantized-descriptor.ts.
  */
-import { ConvInputError } from './errors.ts';
+import { ConvInputError, quoted } from './errors.ts';
 import { problemObject, type AutoPad, type ConvProblem } from './problem.ts';
 import { outputSpatialShape } from './shape.ts';
 import { validateProblem } from './validate.ts';
@@ -34,7 +34,7 @@ const KEYS: readonly string[] = [
 ].sort((a, b) => b.length - a.length);
 
 function descriptorError(text: string, rule: string): ConvInputError {
-  return new ConvInputError('descriptor', `descriptor: ${rule} in "${text}".`);
+  return new ConvInputError('descriptor', `descriptor: ${rule} in ${quoted(text)}.`);
 }
 
 /** Parses a descriptor into a validated problem; a malformed one throws naming the token and rule. */
@@ -64,7 +64,7 @@ export function parseDescriptor(text: string): ConvProblem {
       continue;
     }
     const key = KEYS.find((k) => rest.startsWith(k));
-    if (key === undefined) throw descriptorError(source, `unknown field at "${rest}"`);
+    if (key === undefined) throw descriptorError(source, `unknown field at ${quoted(rest, 40)}`);
     const digits = /^\d+/.exec(rest.slice(key.length));
     if (digits === null) throw descriptorError(source, `field "${key}" must be followed by a non-negative integer`);
     if (values.has(key)) throw descriptorError(source, `field "${key}" is given twice`);

@@ -27,3 +27,16 @@ export function inputErrorOf(f: () => unknown): ConvInputError {
   }
   throw new Error('expected a ConvInputError, but nothing was thrown');
 }
+
+/**
+ * A text from the user's input as an error message quotes it: in double quotes, its control
+ * characters escaped (`\u0000`, `\u001b`: a NUL showed as nothing, an escape sequence could drive
+ * the terminal), and cut after `max` characters with how many follow (a 2.4 MB token was echoed
+ * whole).
+ * @example quoted('ab\u0000c') // '"ab\u0000c"' with the NUL written as \u0000
+ */
+export function quoted(text: string, max = 120): string {
+  const shown = text.length <= max ? text : text.slice(0, max);
+  const escaped = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${escaped}"${text.length > max ? `... (${text.length - max} more characters)` : ''}`;
+}
