@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { LineReader, type LineEvent } from './line-reader.ts';
-import { preview } from './protocol.ts';
+import { preview, printable } from './protocol.ts';
 import { userEnvironment } from './onnx/ort-telemetry.ts';
 
 /** How the process is started. */
@@ -157,7 +157,8 @@ export class ImplementationProcess {
   /** The last {@link STDERR_TAIL_LINES} lines of stderr, indented, or a note that there were none. */
   stderrTail(): string {
     const lines = this.stderrRest === '' ? this.stderrLines : [...this.stderrLines, this.stderrRest].slice(-STDERR_TAIL_LINES);
-    return lines.length === 0 ? ' Its stderr was empty.' : ` Last lines of its stderr:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
+    // escaped: a colour code or a window-title sequence in its stderr must not reach convcheck's terminal
+    return lines.length === 0 ? ' Its stderr was empty.' : ` Last lines of its stderr:\n${lines.map((l) => `  | ${printable(l)}`).join('\n')}`;
   }
 
   /** Kills the whole process group at once (SIGKILL). */

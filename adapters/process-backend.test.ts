@@ -377,3 +377,63 @@ describe('gradients (protocol 2)', () => {
     await expect(backend.gradient(CONV, makeOperands(CONV, 'exact', 1), { shape: [1, 2, 3, 3], data: new Float32Array(18) })).rejects.toThrow(/dy must have shape \[1,2,2,2\], but dy\.shape=\[1,2,3,3\]/);
   });
 });
+
+describe('hostile text from the implementation: escaped and bounded, never raw on the terminal, never a crash', () => {
+  const HOSTILE = join(import.meta.dirname, 'testdata', 'hostile_impl.py');
+  const hostile = (mode: string): Promise<ExternalBackend> =>
+    createProcessBackend(`${PYTHON} ${HOSTILE} ${mode}`, { timeoutMs: 5000 }).then((b) => { started.push(b); return b; });
+  /** ESC, BEL, CR, LF, DEL and C1 CSI, the characters a terminal acts on. */
+  const RAW_CONTROL = /[\u0007\u000a\u000d\u001b\u007f\u009b]/;
+  const message = (promise: Promise<unknown>): Promise<string> => promise.then(() => 'answered', (e: Error) => e.message);
+
+  test('a second line right after the hello is refused naming that line, not reported as a SIGKILL before replying', async () => {
+    // before: the hello was accepted, the stray killed the process, and request 1 read "killed by signal SIGKILL before replying"
+    const error = await hostile('hello-twice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/the process wrote 1 more stdout line\(s\) right after its hello, first "\{\\"type\\": \\"hello\\", .*it writes one hello, then exactly one line per request \(write logs to stderr\)/);
+    expect((error as Error).message).not.toMatch(/SIGKILL/);
+  });
+
+  test('a hello field nested 20,000 levels deep is a protocol error naming the field, not a stack overflow', async () => {
+    await expect(hostile('hello-deep-name')).rejects.toThrow(/hello\.name must be a string, but it is an object \(\{"a":\{"a":\{"a":\{\.\.\.\}\}\}\}\)/);
+  });
+
+  test('a hello name with a newline and colour codes is refused, the codes shown escaped', async () => {
+    const text = await message(hostile('hello-ctrl-name'));
+    expect(text).toMatch(/hello\.name must not contain control characters .* but hello\.name="a\\nb\\u001b\[31mRED\\u001b\[0m"/);
+    expect(text).not.toMatch(RAW_CONTROL);
+  });
+
+  test('an error message that would clear the screen or set the window title is shown escaped', async () => {
+    const backend = await hostile('error-ctrl');
+    const text = await message(run(backend));
+    expect(text).toContain('the implementation reported an error: line1\\nline2\\u001b[2J\\u001b]0;pwned\\u0007\\r\\u009b31m\\u007f');
+    expect(text).not.toMatch(RAW_CONTROL);
+    const outcome = await runCase(backend, P, { mode: 'exact', seed: 1 });
+    expect(outcome).toMatchObject({ verdict: 'error' });
+    expect(outcome.verdict === 'error' ? outcome.message : '').not.toMatch(RAW_CONTROL);
+  });
+
+  test('an error message of 10 MB is cut to 2,000 characters with its length', async () => {
+    const text = await message(run(await hostile('error-huge')));
+    expect(text).toMatch(/reported an error: E{2000}\.\.\. \(cut: 10000000 characters in all\)$/);
+    expect(text.length).toBeLessThan(2200);
+  });
+
+  test('an error message nested 20,000 levels deep is a protocol error naming reply.message', async () => {
+    await expect(run(await hostile('error-deep'))).rejects.toThrow(/request 1 .*: reply\.message must be a string, but it is an object \(\{"a":\{"a":/);
+  });
+
+  test('an unsupported reply with an empty reason is a protocol error naming reply.reason', async () => {
+    // docs/protocol.md: an unsupported verdict "with your reason"; before, the verdict read "hostile-unsupported-empty: "
+    const error = await run(await hostile('unsupported-empty')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/reply\.reason must say why the implementation declines the problem, but reply\.reason=""/);
+  });
+
+  test('escape sequences in the stderr tail are shown escaped', async () => {
+    const text = await message(run(await hostile('stderr-ctrl')));
+    expect(text).toMatch(/exited with code 7 before replying\. Last lines of its stderr:\n {2}\| \\u001b\]0;pwned\\u0007\\u001b\[2J\\rfatal: out of memory/);
+    expect(text.split('\n').slice(1).join('')).not.toMatch(RAW_CONTROL);
+  });
+});

@@ -22,7 +22,7 @@ import type { Precision } from '../problem/precision.ts';
 import { ImplementationError, ProtocolError } from './protocol-error.ts';
 import { endingBecause, ImplementationProcess } from './implementation-process.ts';
 import {
-  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, preview,
+  fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes, parseGradientReply, parseHello, parseReply, quote,
   type GradientRequest, type HelloMessage, type IllFormedRequest, type RunRequest,
 } from './protocol.ts';
 import { checkQuantizedOperands, quantizedOutputShape, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
@@ -82,12 +82,26 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
     child.kill();
     throw new ProtocolError(`${what}: its first stdout line is longer than ${event.limitBytes} bytes.`);
   }
+  let hello: HelloMessage;
   try {
-    return { process: child, hello: parseHello(event.line) };
+    hello = parseHello(event.line);
   } catch (error) {
     child.kill();
     throw new ProtocolError(`${what}: ${(error as Error).message}`);
   }
+  if (await child.settle()) {
+    // a second line right behind the hello (a hello written twice, a log line on stdout): the process was killed when it came
+    throw new ProtocolError(
+      `${what}: the process wrote ${child.strays.length} more stdout line(s) right after its hello, first ${quoteStray(child.strays[0])}; ` +
+      'it writes one hello, then exactly one line per request (write logs to stderr). It was killed.',
+    );
+  }
+  return { process: child, hello };
+}
+
+/** A stray stdout line as a message quotes it: escaped, and whole (the process keeps at most 200 characters of it, with its length). */
+function quoteStray(line: string): string {
+  return quote(line, Number.POSITIVE_INFINITY);
 }
 
 /** The parts of a hello that must stay the same across restarts. */
@@ -415,9 +429,9 @@ class ProcessBackend implements ExternalBackend {
     }
     if (await child.settle()) {
       // a second line right behind the reply (a reply written twice, or a log line on stdout): this request's fault
-      this.failed(child, `${name}: a second stdout line right after its reply, ${JSON.stringify(preview(child.strays[0], 80))}`);
+      this.failed(child, `${name}: a second stdout line right after its reply, ${quote(child.strays[0], 80)}`);
       throw new ProtocolError(
-        `${where}: the process wrote ${child.strays.length} more stdout line(s) right after its reply, first ${JSON.stringify(child.strays[0])}; ` +
+        `${where}: the process wrote ${child.strays.length} more stdout line(s) right after its reply, first ${quoteStray(child.strays[0])}; ` +
         `exactly one line answers each request (write logs to stderr). The process was killed${this.restartNote()}`,
       );
     }
@@ -469,7 +483,7 @@ class ProcessBackend implements ExternalBackend {
       if (this.inFlight === child) return; // right behind a reply: that request fails (exchange)
       if (this.current === child) this.current = undefined;
       if (this.brokenBecause === undefined) unreportedBreaks.add(this);
-      this.brokenBecause ??= `${this.name} is broken: after ${this.lastAnswered || 'its hello'} its process wrote another stdout line while no request was outstanding, ${JSON.stringify(line)}; ` +
+      this.brokenBecause ??= `${this.name} is broken: after ${this.lastAnswered || 'its hello'} its process wrote another stdout line while no request was outstanding, ${quoteStray(line)}; ` +
         'exactly one line answers each request (write logs to stderr). Its process was killed and no more requests are sent to it.';
     };
   }

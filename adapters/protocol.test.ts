@@ -8,7 +8,7 @@ import { ERROR_INPUTS, errorInputById, errorInputOperands } from '../problem/err
 import { referenceGradients } from './reference.ts';
 import {
   base64Length, decodeFloat32, encodeFloat32, fromWireTensor, helloSupports, makeGradientRequest, makeIllFormedRequest, makeRunRequest, MAX_REPLY_ELEMENTS, maxReplyLineBytes,
-  parseGradientReply, parseHello, parseReply, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type HelloMessage,
+  parseGradientReply, parseHello, parseReply, PROTOCOL_VERSION, PROTOCOL_VERSIONS, showValue, type HelloMessage,
 } from './protocol.ts';
 
 const hello = (extra: Record<string, unknown> = {}): string =>
@@ -306,5 +306,117 @@ describe('docs/protocol.md', () => {
     const p = parseDescriptor('mb1ic2ih6iw7oc3kh2kw3sh2sw2apU');
     const request = makeRunRequest(2, p, makeOperands(p, 'exact', 1));
     expect(doc).toContain(`"resolved":${JSON.stringify(request.resolved)}`);
+  });
+});
+
+describe('hostile values from an implementation', () => {
+  /** ESC, BEL, CR, LF, NUL, DEL and C1 CSI, the characters a terminal acts on. */
+  const RAW_CONTROL = /[\u0000\u0007\u000a\u000d\u001b\u007f\u009b]/;
+  const deepArray = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const deepObject = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+  const helloWith = (field: string, json: string): string => hello().replace(/\}$/, `,"${field}":${json}}`);
+  /** The message a call throws; a RangeError (a stack overflow) fails the test. */
+  const thrown = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProtocolError);
+      return (error as Error).message;
+    }
+    throw new Error('did not throw');
+  };
+
+  test('an error message and an unsupported reason keep their text, control characters escaped', () => {
+    const error = parseReply(JSON.stringify({ type: 'error', id: 3, message: 'line1\nline2\u001b[2J\r\u0000\u009b31m\u007f\u2028' }), 3);
+    expect(error).toEqual({ type: 'error', id: 3, message: 'line1\\nline2\\u001b[2J\\r\\u0000\\u009b31m\\u007f\\u2028' });
+    const unsupported = parseReply(JSON.stringify({ type: 'unsupported', id: 3, reason: '\u001b]0;pwned\u0007title\n' }), 3);
+    expect(unsupported).toEqual({ type: 'unsupported', id: 3, reason: '\\u001b]0;pwned\\u0007title\\n' });
+  });
+
+  test('a message of 10 MB is cut to 2,000 characters, with a note of its length', () => {
+    const reply = parseReply(JSON.stringify({ type: 'error', id: 3, message: 'E'.repeat(10_000_000) }), 3);
+    expect(reply.type === 'error' ? reply.message : '').toBe(`${'E'.repeat(2000)}... (cut: 10000000 characters in all)`);
+  });
+
+  test.each(['', '   '])('an unsupported reply with the reason %j is a protocol error naming reply.reason', (reason) => {
+    expect(thrown(() => parseReply(JSON.stringify({ type: 'unsupported', id: 3, reason }), 3)))
+      .toBe(`reply.reason must say why the implementation declines the problem, but reply.reason=${JSON.stringify(reason)}.`);
+  });
+
+  test('a hello name or version with control characters, or over 200 characters, is refused naming the field', () => {
+    expect(thrown(() => parseHello(hello({ name: 'a\nb\u001b[31mRED\u001b[0m' }))))
+      .toBe('hello.name must not contain control characters (it is printed in every report), but hello.name="a\\nb\\u001b[31mRED\\u001b[0m".');
+    expect(thrown(() => parseHello(hello({ version: '1.0\u009b2J' })))).toMatch(/hello\.version must not contain control characters .* hello\.version="1\.0\\u009b2J"/);
+    expect(thrown(() => parseHello(hello({ name: 'n'.repeat(100_000) })))).toMatch(/^hello\.name must be at most 200 characters, but hello\.name="n{60}\.\.\." \(100000 characters\)\.$/);
+    expect(thrown(() => parseHello(hello({ version: 'v'.repeat(1_000_000) })))).toMatch(/^hello\.version must be at most 200 characters, but hello\.version="v{60}\.\.\." \(1000000 characters\)\.$/);
+    expect(parseHello(hello({ name: 'ünïcode-conv 2', version: 'x'.repeat(200) }))).toMatchObject({ name: 'ünïcode-conv 2' });
+  });
+
+  test.each([
+    ['protocol', deepArray(20_000), /^hello\.protocol must be 1 or 2 .* but hello\.protocol=\[\[\[\[\.\.\.\]\]\]\]\.$/],
+    ['name', deepObject(20_000), /^hello\.name must be a string, but it is an object \(\{"a":\{"a":\{"a":\{\.\.\.\}\}\}\}\)\.$/],
+    ['version', deepArray(20_000), /^hello\.version must be a string, but it is an array \(\[\[\[\[\.\.\.\]\]\]\]\)\.$/],
+    ['precision', deepObject(20_000), /^hello\.precision must be one of .* but hello\.precision=\{"a":/],
+    ['ops', deepArray(20_000), /^hello\.ops must be a non-empty list of "conv", "convTranspose", but hello\.ops=\[\[\[\[\.\.\.\]\]\]\]\.$/],
+    ['limits', `{"spatial_ranks":${deepArray(20_000)}}`, /^hello\.limits\.spatial_ranks must be a non-empty list of 1, 2, 3, but it is \[\[\[\[\.\.\.\]\]\]\]\.$/],
+    ['limits', `{"max_group":${deepObject(20_000)}}`, /^hello\.limits\.max_group must be an integer >= 1, but it is \{"a":/],
+    ['limits', `{"dilations":${deepArray(20_000)}}`, /^hello\.limits\.dilations must be true or false, but it is \[\[\[\[/],
+    ['quantized_ops', deepArray(20_000), /^hello\.quantized_ops must be a non-empty list .* but hello\.quantized_ops=\[\[\[\[\.\.\.\]\]\]\]\.$/],
+  ])('a hello.%s nested 20,000 levels deep is a protocol error naming the field, not a stack overflow', (field, json, message) => {
+    expect(thrown(() => parseHello(helloWith(field, json)))).toMatch(message);
+  });
+
+  test('hello.gradients nested 20,000 levels deep is a protocol error naming the field', () => {
+    const line = helloWith('gradients', deepArray(20_000)).replace('"protocol":1', '"protocol":2');
+    expect(thrown(() => parseHello(line))).toMatch(/^hello\.gradients must be a non-empty list of "conv", "convTranspose", but hello\.gradients=\[\[\[\[\.\.\.\]\]\]\]\.$/);
+  });
+
+  test.each([
+    [`{"type":"result","id":${deepArray(20_000)}}`, /^reply\.id must be 3 \(the id of the request\), but reply\.id=\[\[\[\[\.\.\.\]\]\]\]\.$/],
+    [`{"type":${deepObject(20_000)}}`, /^reply\.type must be "result", "unsupported" or "error", but reply\.type=\{"a":\{"a":\{"a":\{\.\.\.\}\}\}\} in "\{\\"type\\":/],
+    [`{"type":"unsupported","id":3,"reason":${deepObject(20_000)}}`, /^reply\.reason must be a string, but it is an object \(\{"a":/],
+    [`{"type":"error","id":3,"message":${deepObject(20_000)}}`, /^reply\.message must be a string, but it is an object \(\{"a":/],
+    [`{"type":"result","id":3,"y":${deepArray(20_000)}}`, /^reply\.y must be an object .* but it is an array \(\[\[\[\[\.\.\.\]\]\]\]\)\.$/],
+    [`{"type":"result","id":3,"y":{"shape":${deepArray(20_000)},"data":""}}`, /^reply\.y\.shape\[0\] must be an integer >= 0, but reply\.y\.shape\[0\]=\[\[\[\[\.\.\.\]\]\]\]\.$/],
+    [`{"type":"result","id":3,"y":{"shape":[1],"data":${deepObject(20_000)}}}`, /^reply\.y\.data must be a base64 string, but it is an object \(\{"a":/],
+  ])('a reply field nested 20,000 levels deep is a protocol error naming the field: %#', (line, message) => {
+    expect(thrown(() => parseReply(line, 3))).toMatch(message);
+  });
+
+  test('a wire tensor nested 20,000 levels deep is a protocol error naming the field', () => {
+    const deep = JSON.parse(deepObject(20_000)) as unknown;
+    expect(thrown(() => fromWireTensor('reply.y', { shape: deep, data: '' }))).toMatch(/^reply\.y\.shape must be an array of integers >= 0, but it is an object \(\{"a":/);
+    expect(thrown(() => fromWireTensor('reply.y', JSON.parse(deepArray(20_000))))).toMatch(/^reply\.y must be an object .* but reply\.y=\[\[\[\[\.\.\.\]\]\]\]\.$/);
+  });
+
+  test.each([
+    ['[-1]', 0, '-1'],
+    ['["3"]', 0, '"3"'],
+    ['[true]', 0, 'true'],
+    ['[1,1,2.5]', 2, '2.5'],
+    ['[1,null]', 1, 'null'],
+  ])('a reply shape %s names its bad element and index', (shape, index, shown) => {
+    expect(thrown(() => parseReply(`{"type":"result","id":3,"y":{"shape":${shape},"data":""}}`, 3)))
+      .toBe(`reply.y.shape[${index}] must be an integer >= 0, but reply.y.shape[${index}]=${shown}.`);
+  });
+
+  test('a decoded shape beyond 2^53-1 names its element too', () => {
+    expect(thrown(() => fromWireTensor('reply.y', { shape: [1, 1e300], data: '' })))
+      .toBe('reply.y.shape[1] must be an integer >= 0 and at most 2^53-1, but reply.y.shape[1]=1e+300.');
+  });
+
+  test('lines, keys and characters quoted in messages are escaped, DEL and C1 included', () => {
+    expect(thrown(() => parseReply('\u009b2J\u001b]0;t\u0007 computing\u007f', 3))).toBe('stdout line is not JSON (write logs to stderr): "\\u009b2J\\u001b]0;t\\u0007 computing\\u007f".');
+    expect(thrown(() => parseHello(hello({ limits: { 'k\u001b[2J': 1 } })))).toMatch(/^hello\.limits\.k\\u001b\[2J is not a limit of protocol 1/);
+    expect(thrown(() => fromWireTensor('reply.y', { shape: [1], data: 'AA\u009bA' }))).toMatch(/character "\\u009b" at offset 2/);
+    expect(thrown(() => parseReply('{"type":"done\u001b[2J\r","id":3}', 3))).not.toMatch(RAW_CONTROL);
+  });
+
+  test('showValue shows at most 3 levels and about `max` characters of a value, never stringifying it whole', () => {
+    expect(showValue([1, 'a', null, true, { b: [2] }])).toBe('[1,"a",null,true,{"b":[2]}]');
+    expect(showValue(undefined)).toBe('undefined');
+    expect(showValue(new Array(1_000_000).fill(7), 20)).toBe(`[${'7,'.repeat(9)}7...`);
+    expect(showValue('x'.repeat(1_000_000), 10)).toBe('"xxxxxxxxx...');
+    expect(showValue(JSON.parse(deepArray(200_000)))).toBe('[[[[...]]]]');
   });
 });

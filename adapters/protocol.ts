@@ -158,18 +158,89 @@ export type RequestKind = 'run' | 'gradient';
 export interface ResultReply { readonly type: 'result'; readonly id: number; readonly y: WireTensor }
 /** The gradients of a gradient request; `db` exactly when the request carried b. */
 export interface GradientReply { readonly type: 'result'; readonly id: number; readonly dx: WireTensor; readonly dw: WireTensor; readonly db?: WireTensor }
-/** The implementation declines the problem: an unsupported verdict. */
+/** The implementation declines the problem: an unsupported verdict. `reason` is non-empty, made {@link printable}. */
 export interface UnsupportedReply { readonly type: 'unsupported'; readonly id: number; readonly reason: string }
-/** The implementation failed on the problem: an error verdict. */
+/** The implementation failed on the problem: an error verdict. `message` is made {@link printable}. */
 export interface ErrorReply { readonly type: 'error'; readonly id: number; readonly message: string }
 /** Any reply to a run. */
 export type Reply = ResultReply | UnsupportedReply | ErrorReply;
 /** Any reply to a gradient request. */
 export type GradientRequestReply = GradientReply | UnsupportedReply | ErrorReply;
 
-/** At most `max` characters of a line, for error messages. */
+/** At most `max` characters of a line, for error messages (not escaped: see {@link quote} and {@link printable}). */
 export function preview(line: string, max = 200): string {
   return line.length <= max ? line : `${line.slice(0, max)}... (${line.length} characters)`;
+}
+
+/** Longest text of an implementation's (an unsupported reason, an error message) kept; the rest is cut, with a note of its length. */
+export const MAX_REPORTED_TEXT = 2000;
+
+/** Longest hello.name and hello.version: they name the backend in every report and table. */
+export const MAX_HELLO_LABEL = 200;
+
+/**
+ * Characters a terminal acts on instead of showing them: C0 (escape sequences, carriage return,
+ * line breaks), DEL and C1, and the Unicode line and paragraph separators.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A control character as an escape: `\n`, `\u001b`. */
+function escapeControl(c: string): string {
+  return SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text written by an implementation, safe to print: at most `max` characters (with a note of how
+ * long it was) and its control characters escaped (`\u001b`), so that it can neither clear the
+ * screen, set the window title nor break a table's lines.
+ */
+export function printable(text: string, max = MAX_REPORTED_TEXT): string {
+  const cut = text.length <= max ? text : `${text.slice(0, max)}... (cut: ${text.length} characters in all)`;
+  return cut.replace(CONTROL_CHARACTERS, escapeControl);
+}
+
+/** `text` as a JSON string literal safe to print (see {@link printable}), cut to `max` characters. */
+export function quote(text: string, max = 200): string {
+  const literal = JSON.stringify(text.length <= max ? text : text.slice(0, max)).replace(CONTROL_CHARACTERS, escapeControl);
+  return text.length <= max ? literal : `${literal.slice(0, -1)}..." (${text.length} characters)`;
+}
+
+/** Levels of a JSON value an error message shows; deeper arrays and objects show as `[...]` and `{...}`. */
+const SHOWN_DEPTH = 3;
+
+/**
+ * A JSON value from an implementation as an error message shows it: at most `max` characters and
+ * {@link SHOWN_DEPTH} levels, strings quoted with {@link quote}. The value is never stringified
+ * whole: it may be nested 20,000 levels deep (JSON.stringify overflows the stack) or be megabytes long.
+ */
+export function showValue(value: unknown, max = 100): string {
+  let out = '';
+  const visit = (v: unknown, depth: number): void => {
+    if (Array.isArray(v)) {
+      if (v.length > 0 && depth >= SHOWN_DEPTH) { out += '[...]'; return; }
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= max; i++) {
+        if (i > 0) out += ',';
+        visit(v[i], depth + 1);
+      }
+      out += ']';
+    } else if (isObject(v)) {
+      const keys = Object.keys(v);
+      if (keys.length > 0 && depth >= SHOWN_DEPTH) { out += '{...}'; return; }
+      out += '{';
+      for (let i = 0; i < keys.length && out.length <= max; i++) {
+        out += `${i > 0 ? ',' : ''}${quote(keys[i], max)}:`;
+        visit(v[keys[i]], depth + 1);
+      }
+      out += '}';
+    } else {
+      out += typeof v === 'string' ? quote(v, max) : String(v);
+    }
+  };
+  visit(value, 0);
+  return out.length <= max ? out : `${out.slice(0, max)}...`;
 }
 
 /** Base64 of the values as little-endian float32 (each value rounded to float32). */
@@ -191,7 +262,7 @@ export function encodeFloat32(values: ArrayLike<number>): string {
  */
 function base64Problem(text: string): string | undefined {
   const bad = text.search(/[^A-Za-z0-9+/=]/);
-  if (bad >= 0) return `character ${JSON.stringify(text[bad])} at offset ${bad}`;
+  if (bad >= 0) return `character ${quote(text[bad])} at offset ${bad}`;
   const padding = text.indexOf('=');
   const padded = padding < 0 || (padding >= text.length - 2 && /^=+$/.test(text.slice(padding)));
   if (text.length % 4 !== 0 || !padded) return `length ${text.length} (not a multiple of 4, or misplaced "=")`;
@@ -237,17 +308,16 @@ export function checkedWireShape(
   field: string, value: unknown, expectedShape?: readonly number[], dtype?: string,
 ): { shape: number[]; data: string; count: number } {
   const form = `{"shape": [...], ${dtype !== undefined ? `"dtype": "${dtype}", ` : ''}"data": "<base64>"}`;
-  if (!isObject(value)) throw new ProtocolError(`${field} must be an object ${form}, but ${field}=${preview(JSON.stringify(value) ?? String(value))}.`);
+  if (!isObject(value)) throw new ProtocolError(`${field} must be an object ${form}, but ${field}=${showValue(value)}.`);
   const shape = value.shape;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-    throw new ProtocolError(`${field}.shape must be an array of integers >= 0, but ${field}.shape=${preview(JSON.stringify(shape) ?? 'undefined')}.`);
-  }
+  const problem = shapeProblem(field, shape, true);
+  if (problem !== undefined) throw new ProtocolError(`${problem}.`);
   const declared = [...(shape as number[])];
   if (expectedShape !== undefined && (declared.length !== expectedShape.length || declared.some((s, a) => s !== expectedShape[a]))) {
-    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${preview(JSON.stringify(declared))}.`);
+    throw new ProtocolError(`${field}.shape must be [${expectedShape}], but ${field}.shape=${showValue(declared, 200)}.`);
   }
   if (dtype !== undefined && value.dtype !== dtype) {
-    throw new ProtocolError(`${field}.dtype must be "${dtype}", but ${field}.dtype=${JSON.stringify(value.dtype) ?? 'undefined'}.`);
+    throw new ProtocolError(`${field}.dtype must be "${dtype}", but ${field}.dtype=${showValue(value.dtype)}.`);
   }
   if (typeof value.data !== 'string') throw new ProtocolError(`${field}.data must be a base64 string, but it is ${describeType(value.data)}.`);
   return { shape: declared, data: value.data, count: sizeOf(declared) };
@@ -346,28 +416,28 @@ function parseLine(line: string): unknown {
   try {
     return JSON.parse(line) as unknown;
   } catch {
-    throw new ProtocolError(`stdout line is not JSON (write logs to stderr): ${JSON.stringify(preview(line))}.`);
+    throw new ProtocolError(`stdout line is not JSON (write logs to stderr): ${quote(line)}.`);
   }
 }
 
 /** Validates a hello line; throws a ProtocolError naming the first bad field. */
 export function parseHello(line: string): HelloMessage {
   const m = parseLine(line);
-  if (!isObject(m) || m.type !== 'hello') throw new ProtocolError(`the first line must be a hello {"type":"hello",...}, but it is ${JSON.stringify(preview(line))}.`);
+  if (!isObject(m) || m.type !== 'hello') throw new ProtocolError(`the first line must be a hello {"type":"hello",...}, but it is ${quote(line)}.`);
   if (typeof m.protocol !== 'number' || !PROTOCOL_VERSIONS.includes(m.protocol)) {
-    throw new ProtocolError(`hello.protocol must be ${PROTOCOL_VERSIONS.join(' or ')} (the versions this convcheck speaks), but hello.protocol=${JSON.stringify(m.protocol) ?? 'undefined'}.`);
+    throw new ProtocolError(`hello.protocol must be ${PROTOCOL_VERSIONS.join(' or ')} (the versions this convcheck speaks), but hello.protocol=${showValue(m.protocol)}.`);
   }
   const protocol = m.protocol;
-  const name = requireString(m, 'hello', 'name');
+  const name = requireLabel(m, 'name');
   if (name.trim() === '') throw new ProtocolError('hello.name must not be empty.');
-  const version = requireString(m, 'hello', 'version');
+  const version = requireLabel(m, 'version');
   const precision = m.precision;
   if (typeof precision !== 'string' || !(WIRE_PRECISIONS as readonly string[]).includes(precision)) {
-    throw new ProtocolError(`hello.precision must be one of ${WIRE_PRECISIONS.join(', ')}, but hello.precision=${JSON.stringify(precision) ?? 'undefined'}.`);
+    throw new ProtocolError(`hello.precision must be one of ${WIRE_PRECISIONS.join(', ')}, but hello.precision=${showValue(precision)}.`);
   }
   const ops = m.ops;
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((op) => (OPS as readonly unknown[]).includes(op))) {
-    throw new ProtocolError(`hello.ops must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.ops=${JSON.stringify(ops) ?? 'undefined'}.`);
+    throw new ProtocolError(`hello.ops must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.ops=${showValue(ops)}.`);
   }
   const limits = m.limits === undefined ? undefined : parseLimits(m.limits, protocol);
   const gradients = m.gradients === undefined ? undefined : parseGradients(m.gradients, protocol, ops as ConvOp[]);
@@ -388,7 +458,7 @@ function parseGradients(value: unknown, protocol: number, ops: readonly ConvOp[]
     throw new ProtocolError(`hello.gradients needs protocol ${GRADIENTS_SINCE}, but hello.protocol=${protocol} (declare "protocol": ${GRADIENTS_SINCE} to be sent gradient requests).`);
   }
   if (!Array.isArray(value) || value.length === 0 || !value.every((op) => (OPS as readonly unknown[]).includes(op))) {
-    throw new ProtocolError(`hello.gradients must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.gradients=${JSON.stringify(value) ?? 'undefined'}.`);
+    throw new ProtocolError(`hello.gradients must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.gradients=${showValue(value)}.`);
   }
   const missing = (value as ConvOp[]).find((op) => !ops.includes(op));
   if (missing !== undefined) throw new ProtocolError(`hello.gradients lists ${JSON.stringify(missing)}, which is not among hello.ops [${ops.join(', ')}]: gradients are of ops it runs.`);
@@ -403,16 +473,16 @@ function parseLimits(value: unknown, protocol: number): HelloLimits {
   if (!isObject(value)) throw new ProtocolError(`hello.limits must be an object, but it is ${describeType(value)}.`);
   const known = ['spatial_ranks', 'max_group', 'dilations', 'max_elements'];
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new ProtocolError(`hello.limits.${key} is not a limit of protocol ${protocol} (known: ${known.join(', ')}).`);
+    if (!known.includes(key)) throw new ProtocolError(`hello.limits.${printable(key, 60)} is not a limit of protocol ${protocol} (known: ${known.join(', ')}).`);
   }
   const { spatial_ranks: ranks, max_group: maxGroup, dilations, max_elements: maxElements } = value;
   if (ranks !== undefined && (!Array.isArray(ranks) || ranks.length === 0 || !ranks.every((r) => r === 1 || r === 2 || r === 3))) {
-    throw new ProtocolError(`hello.limits.spatial_ranks must be a non-empty list of 1, 2, 3, but it is ${JSON.stringify(ranks)}.`);
+    throw new ProtocolError(`hello.limits.spatial_ranks must be a non-empty list of 1, 2, 3, but it is ${showValue(ranks)}.`);
   }
   for (const [key, v] of [['max_group', maxGroup], ['max_elements', maxElements]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) throw new ProtocolError(`hello.limits.${key} must be an integer >= 1, but it is ${JSON.stringify(v)}.`);
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) throw new ProtocolError(`hello.limits.${key} must be an integer >= 1, but it is ${showValue(v)}.`);
   }
-  if (dilations !== undefined && typeof dilations !== 'boolean') throw new ProtocolError(`hello.limits.dilations must be true or false, but it is ${JSON.stringify(dilations)}.`);
+  if (dilations !== undefined && typeof dilations !== 'boolean') throw new ProtocolError(`hello.limits.dilations must be true or false, but it is ${showValue(dilations)}.`);
   return {
     ...(ranks !== undefined ? { spatial_ranks: ranks as number[] } : {}),
     ...(maxGroup !== undefined ? { max_group: maxGroup as number } : {}),
@@ -473,13 +543,18 @@ export function parseGradientReply(line: string, id: number, withBias: boolean):
 /** A reply's envelope: unsupported and error replies whole, a result with its fields to check. */
 function parseEnvelope(line: string, id: number): UnsupportedReply | ErrorReply | { type: 'result'; fields: Record<string, unknown> } {
   const m = parseLine(line);
-  if (!isObject(m)) throw new ProtocolError(`a reply must be a JSON object, but the line is ${JSON.stringify(preview(line))}.`);
+  if (!isObject(m)) throw new ProtocolError(`a reply must be a JSON object, but the line is ${quote(line)}.`);
   if (m.type !== 'result' && m.type !== 'unsupported' && m.type !== 'error') {
-    throw new ProtocolError(`reply.type must be "result", "unsupported" or "error", but reply.type=${JSON.stringify(m.type) ?? 'undefined'} in ${JSON.stringify(preview(line))}.`);
+    throw new ProtocolError(`reply.type must be "result", "unsupported" or "error", but reply.type=${showValue(m.type)} in ${quote(line)}.`);
   }
-  if (m.id !== id) throw new ProtocolError(`reply.id must be ${id} (the id of the request), but reply.id=${JSON.stringify(m.id) ?? 'undefined'}.`);
-  if (m.type === 'unsupported') return { type: 'unsupported', id, reason: requireString(m, 'reply', 'reason') };
-  if (m.type === 'error') return { type: 'error', id, message: requireString(m, 'reply', 'message') };
+  if (m.id !== id) throw new ProtocolError(`reply.id must be ${id} (the id of the request), but reply.id=${showValue(m.id)}.`);
+  if (m.type === 'unsupported') {
+    // docs/protocol.md, "Replies": an unsupported verdict "with your reason"
+    const reason = requireString(m, 'reply', 'reason');
+    if (reason.trim() === '') throw new ProtocolError(`reply.reason must say why the implementation declines the problem, but reply.reason=${quote(reason)}.`);
+    return { type: 'unsupported', id, reason: printable(reason) };
+  }
+  if (m.type === 'error') return { type: 'error', id, message: printable(requireString(m, 'reply', 'message')) };
   return { type: 'result', fields: m };
 }
 
@@ -488,18 +563,29 @@ function wireTensorFields(m: Record<string, unknown>, key: string, hint: string)
   const value = m[key];
   if (!isObject(value)) throw new ProtocolError(`reply.${key} must be an object {"shape": [...], "data": "<base64>"}, but it is ${describeType(value)}${value === undefined ? hint : ''}.`);
   const { shape, data } = value;
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
-    throw new ProtocolError(`reply.${key}.shape must be an array of integers >= 0, but it is ${describeType(shape)}.`);
-  }
+  const problem = shapeProblem(`reply.${key}`, shape, false);
+  if (problem !== undefined) throw new ProtocolError(`${problem}.`);
   if (typeof data !== 'string') throw new ProtocolError(`reply.${key}.data must be a base64 string, but it is ${describeType(data)}.`);
   return { shape: shape as number[], data, ...(typeof value.dtype === 'string' ? { dtype: value.dtype } : {}) };
+}
+
+/**
+ * Why `shape`, the shape of tensor `field`, is not an array of integers >= 0 (at most 2^53-1 with
+ * `safe`), naming the first bad element and its index; undefined if it is one.
+ */
+function shapeProblem(field: string, shape: unknown, safe: boolean): string | undefined {
+  if (!Array.isArray(shape)) return `${field}.shape must be an array of integers >= 0, but it is ${describeType(shape)}`;
+  const isDimension = (s: unknown): boolean => typeof s === 'number' && (safe ? Number.isSafeInteger(s) : Number.isInteger(s)) && s >= 0;
+  const bad = shape.findIndex((s) => !isDimension(s));
+  if (bad < 0) return undefined;
+  return `${field}.shape[${bad}] must be an integer >= 0${safe ? ' and at most 2^53-1' : ''}, but ${field}.shape[${bad}]=${showValue(shape[bad])}`;
 }
 
 /** The optional `quantized_ops` of a hello: a non-empty list of "ConvInteger" and "QLinearConv", or absent. */
 function parseQuantizedOps(value: unknown): QuantizedOperator[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0 || !value.every((op) => (QUANTIZED_OPERATORS as readonly unknown[]).includes(op))) {
-    throw new ProtocolError(`hello.quantized_ops must be a non-empty list of ${QUANTIZED_OPERATORS.map((o) => JSON.stringify(o)).join(', ')}, but hello.quantized_ops=${JSON.stringify(value)}.`);
+    throw new ProtocolError(`hello.quantized_ops must be a non-empty list of ${QUANTIZED_OPERATORS.map((o) => JSON.stringify(o)).join(', ')}, but hello.quantized_ops=${showValue(value)}.`);
   }
   return value as QuantizedOperator[];
 }
@@ -509,15 +595,29 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How an error message shows a value's type: `missing`, `null`, `an array`, `a string ("...")`. */
+/**
+ * How an error message shows a value's type and a short preview ({@link showValue}): `missing`,
+ * `null`, `an array ([[[...]]])`, `a string ("...")`.
+ */
 export function describeType(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : `a ${typeof value} (${preview(JSON.stringify(value), 60)})`;
+  const type = Array.isArray(value) ? 'an array' : isObject(value) ? 'an object' : `a ${typeof value}`;
+  return `${type} (${showValue(value, 60)})`;
 }
 
 function requireString(m: Record<string, unknown>, where: string, key: string): string {
   const v = m[key];
   if (typeof v !== 'string') throw new ProtocolError(`${where}.${key} must be a string, but it is ${describeType(v)}.`);
+  return v;
+}
+
+/** `hello.name` or `hello.version`: a string of at most {@link MAX_HELLO_LABEL} characters without control characters. */
+function requireLabel(m: Record<string, unknown>, key: 'name' | 'version'): string {
+  const v = requireString(m, 'hello', key);
+  if (v.length > MAX_HELLO_LABEL) throw new ProtocolError(`hello.${key} must be at most ${MAX_HELLO_LABEL} characters, but hello.${key}=${quote(v, 60)}.`);
+  if (CONTROL_CHARACTER.test(v)) {
+    throw new ProtocolError(`hello.${key} must not contain control characters (it is printed in every report), but hello.${key}=${quote(v)}.`);
+  }
   return v;
 }
