@@ -3,7 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runCase } from '../compare/run-case.ts';
-import { checkBackendShape, loadModuleBackend } from './module-backend.ts';
+import { checkBackendShape, checkResultTensor, guardModuleBackend, loadModuleBackend } from './module-backend.ts';
+import { referenceBackend } from './reference.ts';
+import type { Backend } from '../problem/backend.ts';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'testdata', name);
 
@@ -61,5 +63,73 @@ describe('checkBackendShape', () => {
   test('refuses quantized ops without their run', () => {
     const base = { name: 'a', version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => makeOperands(parseDescriptor('mb1ic1iw1oc1kw1'), 'exact', 1).x };
     expect(() => checkBackendShape('x', { ...base, quantized: { supports: () => ({ supported: true }) } })).toThrow(/member "quantized" must be an object with functions supports\(problem\) and run\(problem, operands\)/);
+  });
+});
+
+describe('guardModuleBackend: a module backend that breaks its contract is an error verdict naming what it did', () => {
+  const p = parseDescriptor('mb1ic1iw5oc1kw3');
+  /** A module-like backend (as a user's JS would be: nothing typed) with the given members. */
+  const moduleLike = (members: Record<string, unknown>): Backend => guardModuleBackend({ name: 'm', version: '1', precision: 'fp32', supports: () => ({ supported: true }), ...members } as unknown as Backend);
+  const answering = (value: unknown): Backend => moduleLike({ run: async () => value });
+
+  test.each([
+    ['data shorter than its shape', { shape: [1, 1, 3], data: [1, 2] }, 'the result\'s shape [1,1,3] holds 3 elements, but its data has 2.'],
+    ['data longer than its shape', { shape: [1, 1, 3], data: new Float32Array(1e6) }, 'the result\'s shape [1,1,3] holds 3 elements, but its data has 1000000.'],
+    ['a shape far larger than its data', { shape: [1e9, 1e9, 1e9], data: new Float32Array(3) }, 'the result\'s shape [1000000000,1000000000,1000000000] holds 1e+27 elements, but its data has 3.'],
+    ['a negative size', { shape: [1, 1, -3], data: new Float32Array(3) }, 'the result\'s shape must hold non-negative integers, but shape[2] is -3.'],
+    ['a shape that is not an array', { shape: '1,1,3', data: new Float32Array(3) }, 'the result\'s shape must be an array of non-negative integers, but it is "1,1,3".'],
+    ['data of another type', { shape: [1, 1, 3], data: new Int32Array(3) }, 'the result\'s data must be a Float32Array, Float64Array or number[], but it is an Int32Array.'],
+    ['data holding a string', { shape: [1, 1, 3], data: [0, '1', 2] }, 'the result\'s data must hold numbers, but data[1] is "1".'],
+    ['null', null, 'm: run() must resolve to a Tensor { shape, data }, but it resolved to null.'],
+    ['a string', 'hello', 'm: run() must resolve to a Tensor { shape, data }, but it resolved to "hello".'],
+  ])('run() resolving to %s (before: judged, or a crash reading its shape)', async (_, value, message) => {
+    const outcome = await runCase(answering(value), p, { mode: 'exact', seed: 1 });
+    expect(outcome.verdict).toBe('error');
+    expect(outcome.verdict === 'error' && outcome.message).toContain(message);
+  });
+
+  test('a number[] of the right length is a Tensor (copied to a Float64Array) and is judged', async () => {
+    const right = async (q: typeof p, o: Parameters<Backend['run']>[1]) => {
+      const y = await referenceBackend.run(q, o);
+      return { shape: y.shape, data: Array.from(y.data) };
+    };
+    expect((await runCase(moduleLike({ run: right }), p, { mode: 'exact', seed: 1 })).verdict).toBe('pass');
+    expect(checkResultTensor('m', { shape: [2], data: [1, 2] }).data).toEqual(Float64Array.from([1, 2]));
+  });
+
+  test('supports() returning undefined or a Support without its reason (before: a crash reading .supported)', async () => {
+    for (const [support, shown] of [[undefined, 'undefined'], [{ supported: false }, 'an object with supported=false']] as const) {
+      const outcome = await runCase(moduleLike({ supports: () => support, run: async () => null }), p, { mode: 'exact', seed: 1 });
+      expect(outcome.verdict === 'error' && outcome.message).toBe(`m.supports threw: supports(problem) must return { supported: true } or { supported: false, reason: string }, but it returned ${shown}.`);
+    }
+  });
+
+  test('a throw of something that is not an Error is an error naming it', async () => {
+    const outcome = await runCase(moduleLike({ run: async () => { throw null; } }), p, { mode: 'exact', seed: 1 });
+    expect(outcome.verdict === 'error' && outcome.message).toBe('m: run() threw null, not an Error');
+  });
+
+  test('a module writing into the problem and operands it is given changes nothing of the caller\'s (before: "x must have shape [1,1,999]")', async () => {
+    const operands = makeOperands(p, 'exact', 1);
+    const before = { problem: structuredClone(p), x: operands.x.data.slice() };
+    const mutating = moduleLike({
+      run: async (q: { inputShape: number[] }, o: { x: { data: Float32Array } }) => {
+        const y = await referenceBackend.run(p, operands);
+        o.x.data.fill(NaN);
+        q.inputShape[0] = 999;
+        return y;
+      },
+    });
+    expect((await runCase(mutating, p, { mode: 'exact', seed: 1, operands })).verdict).toBe('pass');
+    expect(p).toEqual(before.problem);
+    expect(operands.x.data).toEqual(before.x);
+  });
+
+  test('a loaded module is guarded, and keeps its optional members', async () => {
+    const backend = await loadModuleBackend(join(import.meta.dirname, '..', 'cli', 'testdata', 'resolves-null.mjs'));
+    const outcome = await runCase(backend, p, { mode: 'exact', seed: 1 });
+    expect(outcome.verdict === 'error' && outcome.message).toBe('resolves-null: run() must resolve to a Tensor { shape, data }, but it resolved to null.');
+    const full = await loadModuleBackend(join(import.meta.dirname, '..', 'cli', 'testdata', 'wrong-shape.mjs'));
+    expect([full.gradients, full.quantized, full.dispose]).toEqual([expect.any(Object), expect.any(Object), undefined]);
   });
 });

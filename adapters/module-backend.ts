@@ -3,12 +3,19 @@
  * `() => Backend | Promise<Backend>`. What it exports is checked member by member, so a typo in a
  * user's adapter is an error naming the file and the member, not a crash in the middle of a run.
  * (TypeScript modules load where a TS loader is registered: the `convcheck` CLI, tsx, vitest.)
+ *
+ * The loaded Backend is then guarded ({@link guardModuleBackend}), since its code runs inside
+ * convcheck's process: it is given copies of the problem and operands, what it returns is checked,
+ * and what it leaves unhandled while it runs is its call's error, not the end of convcheck.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPrecision, PRECISIONS } from '../problem/precision.ts';
-import type { Backend } from '../problem/backend.ts';
-
+import type { Backend, CallOptions, ConvGradients, GradientPart, QuantizedConvOps, Support } from '../problem/backend.ts';
+import type { ConvOperands } from '../problem/operands.ts';
+import type { ConvProblem } from '../problem/problem.ts';
+import type { IntTensor, QuantizedOperands } from '../problem/quantized.ts';
+import type { Tensor } from '../problem/tensor.ts';
 
 /** The members of Backend with the rule each must meet; `dispose` and `quantized` are optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
@@ -63,12 +70,202 @@ export async function loadModuleBackend(path: string): Promise<Backend> {
     const names = Object.keys(module);
     throw new TypeError(`${source}: has no default export (export default a Backend, or a function returning one)${names.length > 0 ? `; it exports ${names.join(', ')}` : ''}.`);
   }
-  if (typeof exported !== 'function') return checkBackendShape(`${source} (default export)`, exported);
+  if (typeof exported !== 'function') return guardModuleBackend(checkBackendShape(`${source} (default export)`, exported));
   let made: unknown;
   try {
     made = await (exported as () => unknown)();
   } catch (error) {
     throw new Error(`${source}: its default export factory threw: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return checkBackendShape(`${source} (what the default export factory returned)`, made);
+  return guardModuleBackend(checkBackendShape(`${source} (what the default export factory returned)`, made));
+}
+
+/**
+ * What a module backend did wrong beyond throwing: a malformed result or Support, or an unhandled
+ * rejection or uncaught exception while its call ran. Recognised by `name === 'ModuleMisbehaviour'`.
+ */
+export class ModuleMisbehaviour extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleMisbehaviour';
+  }
+}
+
+/** A short description of any value a module returned or threw: `null`, `"hello"`, `an Int32Array`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  try {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    if (typeof name === 'string' && name !== '' && name !== 'Object') return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  } catch {
+    // a Proxy may throw even here
+  }
+  return 'an object';
+}
+
+/** The message of anything thrown, without trusting it (a `message` getter may throw too). */
+function thrownText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+  } catch {
+    return describeValue(error);
+  }
+}
+
+/** A result's shape for a message: `[1,1,3]`, or its length when it is long. */
+function shapeText(shape: readonly unknown[]): string {
+  return shape.length <= 8 ? `[${shape.map((s) => describeValue(s)).join(',')}]` : `of ${shape.length} axes`;
+}
+
+/** Throws unless `shape` is an array of non-negative integers; returns its element count. */
+function checkShape(what: string, shape: unknown): number {
+  if (!Array.isArray(shape)) throw new ModuleMisbehaviour(`${what}: the result's shape must be an array of non-negative integers, but it is ${describeValue(shape)}.`);
+  let size = 1;
+  for (const [axis, s] of shape.entries()) {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) throw new ModuleMisbehaviour(`${what}: the result's shape must hold non-negative integers, but shape[${axis}] is ${describeValue(s)}.`);
+    size *= s;
+  }
+  return size;
+}
+
+/**
+ * What a module's `run` (or gradient) resolved to, checked as a Tensor: an object with a shape of
+ * non-negative integers and data of exactly that many numbers, a Float32Array, Float64Array or
+ * number[] (copied to a Float64Array). Throws a {@link ModuleMisbehaviour} naming what is wrong;
+ * `what` names the call.
+ */
+export function checkResultTensor(what: string, value: unknown): Tensor {
+  if (typeof value !== 'object' || value === null) throw new ModuleMisbehaviour(`${what} must resolve to a Tensor { shape, data }, but it resolved to ${describeValue(value)}.`);
+  const { shape, data } = value as { shape?: unknown; data?: unknown };
+  const size = checkShape(what, shape);
+  if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
+    throw new ModuleMisbehaviour(`${what}: the result's data must be a Float32Array, Float64Array or number[], but it is ${describeValue(data)}.`);
+  }
+  if (data.length !== size) throw new ModuleMisbehaviour(`${what}: the result's shape ${shapeText(shape as number[])} holds ${size} elements, but its data has ${data.length}.`);
+  if (!Array.isArray(data)) return { shape: [...(shape as number[])], data };
+  const bad = data.findIndex((v) => typeof v !== 'number');
+  if (bad >= 0) throw new ModuleMisbehaviour(`${what}: the result's data must hold numbers, but data[${bad}] is ${describeValue(data[bad])}.`);
+  return { shape: [...(shape as number[])], data: Float64Array.from(data as number[]) };
+}
+
+/** {@link checkResultTensor} for a quantized op's output: data an Int32Array of exactly the shape's size. */
+function checkResultIntTensor(what: string, value: unknown): IntTensor {
+  if (typeof value !== 'object' || value === null) throw new ModuleMisbehaviour(`${what} must resolve to an IntTensor { shape, data }, but it resolved to ${describeValue(value)}.`);
+  const { shape, data } = value as { shape?: unknown; data?: unknown };
+  const size = checkShape(what, shape);
+  if (!(data instanceof Int32Array)) throw new ModuleMisbehaviour(`${what}: the result's data must be an Int32Array, but it is ${describeValue(data)}.`);
+  if (data.length !== size) throw new ModuleMisbehaviour(`${what}: the result's shape ${shapeText(shape as number[])} holds ${size} elements, but its data has ${data.length}.`);
+  return { shape: [...(shape as number[])], data };
+}
+
+/** Throws unless a module's `supports` returned a Support. */
+function checkSupport(what: string, value: unknown): Support {
+  const v = value as { supported?: unknown; reason?: unknown } | null;
+  if (typeof v === 'object' && v !== null && (v.supported === true || (v.supported === false && typeof v.reason === 'string'))) return v as Support;
+  throw new ModuleMisbehaviour(`${what} must return { supported: true } or { supported: false, reason: string }, but it returned ${describeValue(value)}${typeof v === 'object' && v !== null ? ` with supported=${describeValue(v.supported)}` : ''}.`);
+}
+
+/** A copy of a call's tensor, so that a module writing into it changes nothing of convcheck's. */
+function copyTensor<T extends Tensor | IntTensor>(t: T): T {
+  return { ...t, shape: [...t.shape], data: t.data.slice() };
+}
+
+/** Copies of a call's operands (see {@link copyTensor}). */
+function copyOperands<T extends ConvOperands | QuantizedOperands>(o: T): T {
+  return { ...o, x: copyTensor(o.x), w: copyTensor(o.w), ...(o.b === undefined ? {} : { b: copyTensor(o.b) }) };
+}
+
+/** A module call now running: what went unhandled while it ran, and whether its time limit passed (no one waits for it). */
+interface RunningCall {
+  readonly strays: string[];
+  late: boolean;
+}
+
+const running = new Set<RunningCall>();
+
+/** Gives a stray error to every module call still waited for; with none, says so on stderr (it is nobody's verdict). */
+function stray(kind: string, error: unknown): void {
+  const text = `${kind} (${thrownText(error)})`;
+  const waited = [...running].filter((c) => !c.late);
+  for (const call of waited) call.strays.push(text);
+  if (waited.length === 0) process.stderr.write(`convcheck: while a module backend's call past its time limit still ran, this process had ${text}; ignored.\n`);
+}
+const onUnhandledRejection = (error: unknown): void => stray('an unhandled promise rejection', error);
+const onUncaughtException = (error: unknown): void => stray('an uncaught exception', error);
+
+/**
+ * Runs `call` (a module's code) so that a promise it leaves rejected unhandled, or an exception
+ * thrown from a timer it set, while it runs makes `what` throw instead of ending convcheck: the
+ * process-level listeners are held while any module call runs, and for one turn of the event loop
+ * after it settles (when Node reports a rejection left at its end). Outside module calls, Node's
+ * default (the process ends with the error) stands. A throw that is not an Error is made one.
+ */
+async function guardedCall<T>(what: string, signal: AbortSignal | undefined, call: () => Promise<unknown>, check: (value: unknown) => T): Promise<T> {
+  const entry: RunningCall = { strays: [], late: false };
+  if (running.size === 0) {
+    process.on('unhandledRejection', onUnhandledRejection);
+    process.on('uncaughtException', onUncaughtException);
+  }
+  running.add(entry);
+  const onAbort = (): void => { entry.late = true; };
+  signal?.addEventListener('abort', onAbort);
+  try {
+    const settled = await (async () => call())().then((value) => ({ value }), (error: unknown) => ({ error }));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (entry.strays.length > 0) throw new ModuleMisbehaviour(`${what}: while it ran, this process had ${entry.strays.join(' and ')}`);
+    if ('error' in settled) throw settled.error instanceof Error ? settled.error : new Error(`${what} threw ${describeValue(settled.error)}, not an Error`);
+    return check(settled.value);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    running.delete(entry);
+    if (running.size === 0) {
+      process.off('unhandledRejection', onUnhandledRejection);
+      process.off('uncaughtException', onUncaughtException);
+    }
+  }
+}
+
+/**
+ * A module's Backend as convcheck calls it: each `supports` must return a Support; `run`, the
+ * quantized ops and the gradients get copies of the problem and operands (a module writing into
+ * them cannot change the reference's or another backend's inputs; copying costs less than the
+ * conv), their results are checked ({@link checkResultTensor}), and what they leave unhandled
+ * while they run is their error. Optional members stay absent when the module has none.
+ */
+export function guardModuleBackend(backend: Backend): Backend {
+  const name = backend.name;
+  const guarded: { -readonly [K in keyof Backend]: Backend[K] } = {
+    name,
+    version: backend.version,
+    precision: backend.precision,
+    supports: (p) => checkSupport('supports(problem)', backend.supports(structuredClone(p))),
+    run: (p: ConvProblem, operands: ConvOperands, options?: CallOptions) =>
+      guardedCall(`${name}: run()`, options?.signal, () => backend.run(structuredClone(p), copyOperands(operands), options), (v) => checkResultTensor(`${name}: run()`, v)),
+  };
+  if (backend.dispose !== undefined) guarded.dispose = () => guardedCall(`${name}: dispose()`, undefined, async () => backend.dispose?.(), () => undefined);
+  if (backend.knownDiscrepancies !== undefined) guarded.knownDiscrepancies = backend.knownDiscrepancies;
+  const quantized = backend.quantized;
+  if (quantized !== undefined) {
+    guarded.quantized = {
+      supports: (p) => checkSupport('quantized.supports(problem)', quantized.supports(structuredClone(p))),
+      run: (p, operands) => guardedCall(`${name}: quantized.run()`, undefined, () => quantized.run(structuredClone(p), copyOperands(operands)), (v) => checkResultIntTensor(`${name}: quantized.run()`, v)),
+    } satisfies QuantizedConvOps;
+  }
+  const gradients = backend.gradients;
+  if (gradients !== undefined) {
+    const gradient = (part: GradientPart, p: ConvProblem, o: { readonly x: Tensor; readonly w: Tensor }, dy: Tensor, options?: CallOptions): Promise<Tensor> => {
+      const what = `${name}: gradients.${part}()`;
+      const x = copyTensor(o.x), w = copyTensor(o.w);
+      return guardedCall(what, options?.signal, () => (part === 'input' ? gradients.input(structuredClone(p), { x, w }, copyTensor(dy), options) : gradients.weight(structuredClone(p), { x, w }, copyTensor(dy), options)), (v) => checkResultTensor(what, v));
+    };
+    guarded.gradients = {
+      supports: (p, part) => checkSupport(`gradients.supports(problem, "${part}")`, gradients.supports(structuredClone(p), part)),
+      input: (p, o, dy, options) => gradient('input', p, o, dy, options),
+      weight: (p, o, dy, options) => gradient('weight', p, o, dy, options),
+    } satisfies ConvGradients;
+  }
+  return guarded;
 }

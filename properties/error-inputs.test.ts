@@ -1,3 +1,5 @@
+import { guardModuleBackend } from '../adapters/module-backend.ts';
+import type { Tensor } from '../problem/tensor.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -37,6 +39,13 @@ describe('error inputs on module backends: run() with the ill-formed problem mus
     expect(records.map((r) => r.verdict)).toEqual(ALL_ERROR_INPUTS.map(() => 'fail'));
     expect(records[0].message).toBe('accepted an ill-formed call (group must divide the input channels: group=3, C=4) and returned an output of shape [1,4,3,3]; it must refuse it (an error, or unsupported with a reason)');
     expect(records.find((r) => r.input.id === 'convinteger-bias')?.message).toMatch(/^accepted an ill-formed call \(ConvInteger has no bias input/);
+  });
+
+  test('a guarded module backend that answers an ill-formed call with something malformed did not refuse it: an error, not a pass', async () => {
+    const garbage: Backend = guardModuleBackend({ name: 'garbage', version: '0', precision: 'fp32', supports: () => ({ supported: true }), run: async () => null as unknown as Tensor });
+    const [record] = await runErrorInputs(garbage, { inputs: [ERROR_INPUTS[0]] });
+    expect(record.verdict).toBe('error'); // the guard's throw was counted as a refusal (pass)
+    expect(record.message).toMatch(/^did not refuse cleanly: garbage: run\(\) must resolve to a Tensor \{ shape, data \}, but it resolved to null/);
   });
 
   test('a backend without quantized ops is not sent the quantized ones (unsupported), and still gets the float ones', async () => {

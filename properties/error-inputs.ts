@@ -11,6 +11,7 @@
  * backend's hello declares the call outside what it implements (its ops, quantized ops and
  * limits), or a backend has no quantized ops at all.
  */
+import { ModuleMisbehaviour } from '../adapters/module-backend.ts';
 import { isUnsupportedError, type Backend } from '../problem/backend.ts';
 import { ERROR_INPUTS, errorInputOperands, type ErrorInput } from '../problem/error-inputs.ts';
 import { QUANTIZED_ERROR_INPUTS, quantizedErrorInputOperands, type QuantizedErrorInput } from '../problem/quantized-error-inputs.ts';
@@ -118,6 +119,8 @@ async function refusedOrAccepted(
     return accepted(input, result.shape);
   } catch (error) {
     if (error instanceof TimeLimitError) return { verdict: 'error', message: `did not refuse cleanly: ${error.message}` };
+    // a module backend that answered with something malformed (or left a rejection unhandled) did not refuse
+    if (error instanceof ModuleMisbehaviour) return { verdict: 'error', message: `did not refuse cleanly: ${error.message}` };
     if (isUnsupportedError(error)) return { verdict: 'pass', message: `refused as unsupported: ${error.reason}` };
     return { verdict: 'pass', message: `refused: ${errorMessage(error)}` };
   }

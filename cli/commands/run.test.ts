@@ -1,11 +1,24 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { Backend } from '../../problem/backend.ts';
 import { main } from '../main.ts';
 import { memoryIo } from '../output.ts';
 
 const capture = memoryIo;
+
+// Backends given to `run` as they are, past the module adapter's guard: what run itself must survive.
+const raw = vi.hoisted(() => ({ backends: undefined as Backend[] | undefined }));
+vi.mock('../backend-spec.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../backend-spec.ts')>();
+  return {
+    ...actual,
+    resolveBackends: async (...args: Parameters<typeof actual.resolveBackends>) =>
+      raw.backends?.map((backend) => ({ available: true as const, backend })) ?? actual.resolveBackends(...args),
+  };
+});
 
 describe('convcheck run', () => {
   it('refuses an output over the reference limit as a usage error (exit 2) before drawing operands', async () => {
@@ -29,6 +42,63 @@ describe('convcheck run', () => {
     const io = capture();
     expect(await main(['run', 'Tmb1ic1ih3iw3oc2kh3kw3sh2sw2apU', '--mode', 'exact', '--backend', 'cmd:"python3 examples/numpy_conv_broken.py"'], io), io.text()).toBe(1);
     expect(io.text()).toMatch(/ext:numpy-conv-broken\s+fail \(impossible\)/);
+  });
+});
+
+describe('convcheck run of a misbehaving backend: its own error row, the other rows still printed (exit 1)', () => {
+  // before: the whole command ended with "convcheck run: Cannot read properties of undefined
+  // (reading 'supported')" or "... of null (reading 'shape')", and the reference row was lost
+  it.each([
+    ['supports-undefined', /supports-undefined +error +supports-undefined\.supports threw: supports\(problem\) must return \{ supported: true \} or \{ supported: false, reason: string \}, but it returned undefined\./],
+    ['resolves-null', /resolves-null +error +resolves-null: run\(\) must resolve to a Tensor \{ shape, data \}, but it resolved to null\./],
+  ])('a module backend %s', async (name, row) => {
+    const io = capture();
+    expect(await main(['run', 'mb1ic1iw5oc1kw3', '--backend', `./cli/testdata/${name}.mjs,reference`], io), io.text()).toBe(1);
+    expect(io.text()).toMatch(row);
+    expect(io.text()).toMatch(/\nreference +pass +0 +0 +0 /);
+  });
+
+  it('a backend that is not guarded (not a module) and whose supports() returns undefined: still its error row', async () => {
+    const { referenceBackend } = await import('../../adapters/reference.ts');
+    const broken = { ...referenceBackend, name: 'broken', supports: () => undefined } as unknown as Backend;
+    raw.backends = [broken, referenceBackend];
+    try {
+      const io = capture();
+      expect(await main(['run', 'mb1ic1iw5oc1kw3', '--backend', 'reference'], io), io.text()).toBe(1);
+      expect(io.text()).toMatch(/broken +error +its call could not be judged \(an answer that breaks the Backend contract\?\): Cannot read properties of undefined/);
+      expect(io.text()).toMatch(/\nreference +pass +0 +0 +0 /);
+    } finally {
+      raw.backends = undefined;
+    }
+  });
+
+  it('a module that writes into the problem and operands it is given changes nothing of the others\' (before: "x must have shape [1,1,999]")', async () => {
+    const io = capture();
+    expect(await main(['run', 'mb1ic1iw5oc1kw3', '--backend', './cli/testdata/mutates-inputs.mjs,reference', '--mode', 'exact'], io), io.text()).toBe(1);
+    expect(io.text()).toMatch(/mutates-inputs +fail/);
+    expect(io.text()).toMatch(/\nreference +pass +0 +0 +0 /);
+  });
+
+  it('a module that leaves a rejection unhandled and throws from a timer: its error row (before: the process died with a stack trace)', () => {
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw5oc1kw3', '--backend', './cli/testdata/unhandled-rejection.mjs,reference'], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(1);
+    expect(child.stdout).toMatch(/unhandled-rejection +error +unhandled-rejection: run\(\): while it ran, this process had an unhandled promise rejection \(Error: rejected, never handled\) and an uncaught exception \(Error: thrown from a timer\)/);
+    expect(child.stdout).toMatch(/\nreference +pass +0 +0 +0 /);
+    expect(child.stderr).toBe('');
+  });
+});
+
+describe('convcheck run of a wrong-shaped answer', () => {
+  // before: "fail  Infinity Infinity Infinity" and an empty reason
+  it.each([
+    [['mb1ic1iw5oc1kw3'], '[1,1,3]'],
+    [['mb1ic1iw5oc1kw3', '--gradient', 'input'], '[1,1,5]'],
+    [['CIu8u8mb1ic1iw5oc1kw3'], '[1,1,3]'],
+  ])('run %j: the reason names both shapes', async (argv, expected) => {
+    const io = capture();
+    expect(await main(['run', ...argv, '--backend', './cli/testdata/wrong-shape.mjs'], io), io.text()).toBe(1);
+    expect(io.text()).toMatch(/wrong-shape +fail.*Infinity +(0\/3 +)?output shape \[1,1,2\] \(2 elements\) differs from the expected/);
+    expect(io.text()).toContain(`differs from the expected ${expected}`);
   });
 });
 

@@ -29,6 +29,8 @@ import type { ReportCase } from '../../reports/report-model.ts';
 import { countVerdicts } from '../../reports/summary.ts';
 import { runBatchCase, shardCases } from '../batch.ts';
 import { parseShard } from './gate.ts';
+import { errorMessage } from '../../compare/backend-call.ts';
+import type { Comparison, WorstElement } from '../../compare/judge.ts';
 
 export const RUN_HELP = `Usage: convcheck run DESCRIPTOR [options]
        convcheck run --batch FILE [options]
@@ -65,6 +67,24 @@ Examples: convcheck run g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 --mode exact
 export function multiIndex(index: number, shape: readonly number[]): string {
   const strides = stridesOf(shape);
   return `[${shape.map((s, a) => Math.floor(index / strides[a]) % s).join(',')}]`;
+}
+
+/**
+ * A case's outcome, or an error verdict when judging the backend's call threw (a backend whose
+ * `supports()` or `run()` gave something that is not a Support or a Tensor), so that one backend
+ * breaking its contract is its own error row, not the end of the command.
+ */
+async function outcomeOf<T>(run: () => Promise<T>): Promise<T | { readonly verdict: 'error'; readonly message: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    return { verdict: 'error', message: `its call could not be judged (an answer that breaks the Backend contract?): ${errorMessage(error)}` };
+  }
+}
+
+/** The last column of a judged row: the worst element, or, when there is none (an output of the wrong shape), the comparison's message. */
+function worstOrMessage(c: Comparison, describe: (w: WorstElement) => string): string {
+  return c.worst ? describe(c.worst) : c.message;
 }
 
 /** Parses the data mode flag. */
@@ -121,7 +141,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
     if (reference === undefined) { failed = true; rows.push([a.backend.name, 'error', '', '', '', `not run: ${referenceError}`]); continue; }
     backends.push(a.backend);
-    const outcome = await runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs });
+    const outcome = await outcomeOf(() => runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs }));
     if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]);
     else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); }
     else {
@@ -129,8 +149,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       // a failure a recorded discrepancy explains is `known` (as in gate and report), named by its id
       const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, undefined, dataTraits([operands.x, operands.w, operands.b])) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
-      const w = c.worst;
-      const worst = w ? `${multiIndex(w.index, outcome.reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+      const worst = worstOrMessage(c, (w) => `${multiIndex(w.index, outcome.reference.y.shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}`);
       rows.push([a.backend.name, shownVerdict(outcome.verdict, c.verdict, known !== undefined), formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
     }
   }
@@ -155,15 +174,14 @@ async function runGradient(
   let failed = false;
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
-    const outcome = await runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs });
+    const outcome = await outcomeOf(() => runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs }));
     await a.backend.dispose?.();
     if (outcome.verdict === 'unsupported') { rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]); continue; }
     if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); continue; }
     const c = outcome.comparison;
     const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, part) : undefined;
     if (outcome.verdict === 'fail' && known === undefined) failed = true;
-    const w = c.worst;
-    const worst = w ? `${multiIndex(w.index, shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}` : '';
+    const worst = worstOrMessage(c, (w) => `${multiIndex(w.index, shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}`);
     rows.push([a.backend.name, shownVerdict(outcome.verdict, c.verdict, known !== undefined), formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
   }
   io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
@@ -251,15 +269,14 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', a.reason]); continue; }
     backends.push(a.backend);
-    const outcome = await runQuantizedCase(a.backend, problem, { mode: rawMode, seed, operands, reference, timeoutMs });
+    const outcome = await outcomeOf(() => runQuantizedCase(a.backend, problem, { mode: rawMode, seed, operands, reference, timeoutMs }));
     if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', outcome.reason]);
     else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', outcome.message]); }
     else {
       const c = outcome.comparison;
       const known = outcome.verdict === 'fail' ? matchKnownQuantizedDiscrepancy(a.backend.knownDiscrepancies, problem, outcome.evidence) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
-      const w = c.worst;
-      const worst = w ? `${multiIndex(w.index, reference.y.shape)} got ${w.got} exact ${w.expected}${w.bound > 0 ? ` (allowed ${reference.expectation.lo[w.index]}..${reference.expectation.hi[w.index]})` : ''}` : '';
+      const worst = worstOrMessage(c, (w) => `${multiIndex(w.index, reference.y.shape)} got ${w.got} exact ${w.expected}${w.bound > 0 ? ` (allowed ${reference.expectation.lo[w.index]}..${reference.expectation.hi[w.index]})` : ''}`);
       const word = quantizedVerdictWord(c);
       rows.push([a.backend.name, known ? `known (${word})` : word, formatNumber(c.maxAbsError), `${c.integers?.exact ?? 0}/${reference.y.data.length}`, known ? `${worst}; known discrepancy ${known.id}` : worst]);
     }
