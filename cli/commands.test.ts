@@ -86,6 +86,7 @@ describe('convcheck gate', () => {
       [['gate', '--backend', 'nosuchbackend'], /unknown backend "nosuchbackend"/],
       [['gate', '--backend', 'reference', '--conv-types', 'conv4d'], /unknown conv type "conv4d"/],
       [['gate', '--backend', 'reference', '--conv-types', ','], /--conv-types "," names no conv type \(known: conv1d, /], // it ran nothing and said 'no case passed'
+      [['run', 'QLu8s8u8mb1ic1iw3oc2kw2xs1ws1ys1', '--gradient', 'input'], /--gradient takes gradients of a Conv, but QLu8s8u8mb1ic1iw3oc2kw2xs1ws1ys1 is a quantized QLinearConv \(no gradient\)/], // it ran the forward op
       [['run', 'mb1ic1iw5oc1kw3', '--backend', ''], /--backend "" names no backend: give built-in names, module paths or cmd:"..." specs/], // an empty table, exit 0
       [['run', 'mb1ic1iw5oc1kw3', '--backend', 'reference,,onnxruntime'], /--backend "reference,,onnxruntime" names an empty backend/],
       [['gate', '--backend', 'reference', '--law', 'adjoint'], /--law: no law is named "adjoint"; the laws are: "transposed conv is the adjoint of conv", .*\(convcheck laws lists them\)/],

@@ -107,7 +107,10 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   if (args.values.has('shard')) throw new UsageError('convcheck run: --shard splits the cases of a --batch FILE; one DESCRIPTOR has one case.');
   if (args.positionals.length !== 1) throw new UsageError(`convcheck run: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${RUN_HELP}`);
-  if (isQuantizedDescriptor(args.positionals[0])) return runQuantizedCommand(args, io);
+  if (isQuantizedDescriptor(args.positionals[0])) {
+    if (args.values.has('gradient')) throw new UsageError(`convcheck run: --gradient takes gradients of a Conv, but ${args.positionals[0]} is a quantized ${args.positionals[0].trim().startsWith('CI') ? 'ConvInteger' : 'QLinearConv'} (no gradient).`);
+    return runQuantizedCommand(args, io);
+  }
   let problem;
   try {
     problem = parseDescriptor(args.positionals[0]);
