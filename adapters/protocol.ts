@@ -22,6 +22,7 @@ import type { Precision } from '../problem/precision.ts';
 import { QUANTIZED_OPERATORS, type QuantizedOperator } from '../problem/quantized.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { MAX_REFERENCE_OUTPUT_ELEMENTS } from '../reference/inputs.ts';
+import { escapeControlCharacters, hasControlCharacters } from '../problem/errors.ts';
 
 /** The newest protocol version this convcheck speaks (docs/protocol.md). */
 export const PROTOCOL_VERSION = 2;
@@ -179,31 +180,18 @@ export const MAX_REPORTED_TEXT = 2000;
 export const MAX_HELLO_LABEL = 200;
 
 /**
- * Characters a terminal acts on instead of showing them: C0 (escape sequences, carriage return,
- * line breaks), DEL and C1, and the Unicode line and paragraph separators.
- */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** A control character as an escape: `\n`, `\u001b`. */
-function escapeControl(c: string): string {
-  return SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
-/**
  * Text written by an implementation, safe to print: at most `max` characters (with a note of how
  * long it was) and its control characters escaped (`\u001b`), so that it can neither clear the
  * screen, set the window title nor break a table's lines.
  */
 export function printable(text: string, max = MAX_REPORTED_TEXT): string {
   const cut = text.length <= max ? text : `${text.slice(0, max)}... (cut: ${text.length} characters in all)`;
-  return cut.replace(CONTROL_CHARACTERS, escapeControl);
+  return escapeControlCharacters(cut);
 }
 
 /** `text` as a JSON string literal safe to print (see {@link printable}), cut to `max` characters. */
 export function quote(text: string, max = 200): string {
-  const literal = JSON.stringify(text.length <= max ? text : text.slice(0, max)).replace(CONTROL_CHARACTERS, escapeControl);
+  const literal = escapeControlCharacters(JSON.stringify(text.length <= max ? text : text.slice(0, max)));
   return text.length <= max ? literal : `${literal.slice(0, -1)}..." (${text.length} characters)`;
 }
 
@@ -616,7 +604,7 @@ function requireString(m: Record<string, unknown>, where: string, key: string): 
 function requireLabel(m: Record<string, unknown>, key: 'name' | 'version'): string {
   const v = requireString(m, 'hello', key);
   if (v.length > MAX_HELLO_LABEL) throw new ProtocolError(`hello.${key} must be at most ${MAX_HELLO_LABEL} characters, but hello.${key}=${quote(v, 60)}.`);
-  if (CONTROL_CHARACTER.test(v)) {
+  if (hasControlCharacters(v)) {
     throw new ProtocolError(`hello.${key} must not contain control characters (it is printed in every report), but hello.${key}=${quote(v)}.`);
   }
   return v;

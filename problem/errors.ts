@@ -29,14 +29,30 @@ export function inputErrorOf(f: () => unknown): ConvInputError {
 }
 
 /**
+ * Characters a terminal acts on instead of showing them: C0 (escape sequences, carriage return,
+ * line breaks; a NUL shows as nothing), DEL and C1, and the Unicode line and paragraph separators.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Whether `text` holds a character a terminal would act on (see {@link escapeControlCharacters}). */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+/** `text` with its control characters written as escapes (`\n`, `\u001b`), safe to print: it can neither clear the screen, set the window title nor break a table's lines. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * A text from the user's input as an error message quotes it: in double quotes, its control
- * characters escaped (`\u0000`, `\u001b`: a NUL showed as nothing, an escape sequence could drive
- * the terminal), and cut after `max` characters with how many follow (a 2.4 MB token was echoed
- * whole).
+ * characters escaped ({@link escapeControlCharacters}), and cut after `max` characters with how
+ * many follow (a 2.4 MB token was echoed whole).
  * @example quoted('ab\u0000c') // '"ab\u0000c"' with the NUL written as \u0000
  */
 export function quoted(text: string, max = 120): string {
   const shown = text.length <= max ? text : text.slice(0, max);
-  const escaped = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `"${escaped}"${text.length > max ? `... (${text.length - max} more characters)` : ''}`;
+  return `"${escapeControlCharacters(shown)}"${text.length > max ? `... (${text.length - max} more characters)` : ''}`;
 }
