@@ -190,6 +190,7 @@ describe('descriptor: malformed text names the token and the rule', () => {
 describe('descriptor errors quote the input safely (found by a hostile-input audit)', () => {
   it('escapes control characters and cuts a long descriptor, saying how much was cut', () => {
     expect(quoted('ab\u0000c\u001b[2J')).toBe('"ab\\u0000c\\u001b[2J"');
+    expect(quoted('name\u202eexe.txt\u2066')).toBe('"name\\u202eexe.txt\\u2066"'); // a right-to-left override would show the rest reversed
     expect(quoted('x'.repeat(130))).toBe(`"${'x'.repeat(120)}"... (10 more characters)`);
     const long = `ic1iw5oc1kw3${'z'.repeat(2_000_000)}`;
     const message = (() => { try { parseDescriptor(long); } catch (e) { return (e as Error).message; } return ''; })();

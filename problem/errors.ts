@@ -30,9 +30,11 @@ export function inputErrorOf(f: () => unknown): ConvInputError {
 
 /**
  * Characters a terminal acts on instead of showing them: C0 (escape sequences, carriage return,
- * line breaks; a NUL shows as nothing), DEL and C1, and the Unicode line and paragraph separators.
+ * line breaks; a NUL shows as nothing), DEL and C1, the Unicode line and paragraph separators, and
+ * the bidirectional overrides and isolates (U+202A-202E, U+2066-2069), which reorder the text
+ * shown after them (a message could then read other than it is).
  */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
