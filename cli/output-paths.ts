@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args.ts';
 
-/** The nearest existing folder at or above `target` (`target` itself included), or undefined if something on the way is not a folder. */
+/** The nearest existing path at or above `target` (`target` itself included): a folder (`dir`), or what blocks the way (`blocker`: a file, or the root when nothing exists). */
 function nearestExisting(target: string): { dir: string } | { blocker: string } {
   for (let p = path.resolve(target); ; p = path.dirname(p)) {
     let stat;

@@ -97,6 +97,11 @@ export async function callBackend<T>(backendName: string, support: () => Support
   } catch (error) {
     return { kind: 'error', phase: 'supports', message: errorMessage(error) };
   }
+  // a supports() that breaks the contract (undefined, { supported: 'yes' }) is its error, not a crash of the caller
+  const s = supported as unknown as { supported?: unknown; reason?: unknown } | null;
+  if (typeof s !== 'object' || s === null || (s.supported !== true && !(s.supported === false && typeof s.reason === 'string'))) {
+    return { kind: 'error', phase: 'supports', message: `it returned ${s === null || typeof s !== 'object' ? String(s) : `an object with supported=${String(s.supported)}`}, not { supported: true } or { supported: false, reason: string }` };
+  }
   if (!supported.supported) return { kind: 'unsupported', reason: supported.reason };
   try {
     return { kind: 'output', output: await withinTimeLimit(timeoutMs, (ms) => `${backendName} did not answer within ${ms} ms`, call) };
