@@ -100,8 +100,9 @@ export function withChanges(p: ConvProblem, changes: Partial<ConvProblem>): Conv
  * Every ConvProblem object is built here, field by field in one order, its arrays copied into
  * arrays of small integers: the code that reads problems (shapes, validation, the reference) then
  * sees one object layout wherever the problem came from (the generator, a descriptor, a change),
- * which V8 needs to keep that code optimized (mixed layouts deoptimized it about 200 times per
- * gate). Values that are not small integers are kept as they are, for validation to name them.
+ * which V8 needs to keep that code optimized (mixed layouts were one source of the ~200
+ * deoptimizations of a gate). Values that are not small integers are kept as they are, for
+ * validation to name them.
  */
 export function problemObject(f: ConvProblem): ConvProblem {
   const problem: { -readonly [K in keyof ConvProblem]: ConvProblem[K] } = {
