@@ -3,7 +3,8 @@
  * 1. per real layer (bench/layers.ts): the reference's multiply-accumulates per second (its readable
  *    loops, its fast path on one thread and on every core, S and n included) next to ONNX Runtime
  *    on the same problem and operands (1 intra-op thread, and ORT's default threads), and numpy
- *    float64 as an outside anchor when python3 with numpy is there (bench/numpy_anchor.py);
+ *    float64 and PyTorch float64 as outside anchors where they are installed (bench/numpy_anchor.py,
+ *    bench/torch_anchor.py; PyTorch's float64 speed is issue 13's yardstick for the reference);
  * 2. the law suite's cases per second against every backend of the registry.
  * Every timing is one warm-up run, then the median of several runs. A layer the readable loops
  * would need more than {@link REFERENCE_BUDGET_SECONDS} for is scaled down for them only (marked).
@@ -11,6 +12,7 @@
  * shared machine the load says how far to trust them.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeOperands } from '../problem/operand-data.ts';
@@ -100,16 +102,38 @@ function maxDiffOverS(a: ConvResult, b: ConvResult): number {
   return worst;
 }
 
-/** numpy float64 on one layer (bench/numpy_anchor.py), or why not. */
-interface NumpyTiming { readonly ms?: number; readonly note: string }
+/** An outside anchor's timing of one layer, or why there is none. */
+interface AnchorTiming { readonly ms?: number; readonly note: string }
 
-/** Starts bench/numpy_anchor.py once; `time` sends it a problem and reads its answer. */
-function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, reference: ConvResult) => Promise<NumpyTiming>; close: () => void } {
-  const script = fileURLToPath(new URL('./numpy_anchor.py', import.meta.url));
-  const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** PyTorch's timings of one layer (bench/torch_anchor.py): 1 thread, every core, y and S on 1 thread. */
+interface TorchTiming { readonly ms1?: number; readonly msAll?: number; readonly threads?: number; readonly msWithS1?: number; readonly note: string }
+
+/** A finite non-negative number field of an anchor's answer, or undefined. */
+function timeField(reply: Readonly<Record<string, unknown>>, key: string): number | undefined {
+  const value = reply[key];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Whether an anchor's Σy and Σ|y| agree with the reference's (within 1e-9 of ΣS: float64 rounding). */
+function sumsAgree(name: string, reply: Readonly<Record<string, unknown>>, reference: ConvResult): string {
+  if (typeof reply.sum !== 'number' || typeof reply.absSum !== 'number') return `${name} answered without its sums`;
+  let sum = 0, absSum = 0, scale = 0;
+  for (let i = 0; i < reference.y.data.length; i++) { sum += reference.y.data[i]; absSum += Math.abs(reference.y.data[i]); scale += reference.absSum[i]; }
+  const agrees = Math.abs(reply.sum - sum) <= 1e-9 * scale && Math.abs(reply.absSum - absSum) <= 1e-9 * scale;
+  return agrees ? 'Σy, Σ|y| agree' : `${name}'s Σy ${reply.sum} differs from the reference's ${sum}`;
+}
+
+/**
+ * Starts a python anchor script once (bench/numpy_anchor.py, bench/torch_anchor.py); `ask` sends
+ * it a problem with its operands and reads its one-line JSON answer, or says why there is none.
+ */
+function pythonAnchor(interpreter: string, scriptName: string): { ask: (p: ConvProblem, operands: ConvOperands) => Promise<Record<string, unknown> | string>; close: () => void } {
+  const script = fileURLToPath(new URL(`./${scriptName}`, import.meta.url));
+  const child = spawn(interpreter, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
   let failed: string | undefined;
   let stderr = '';
-  child.on('error', (error) => { failed = `python3 not started: ${error.message}`; });
+  child.on('error', (error) => { failed = `${interpreter} not started: ${error.message}`; });
+  child.stdin.on('error', () => { /* the script has exited; its exit answers the waiting request */ });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   let buffer = '';
   const waiting: Array<(line: string | undefined) => void> = [];
@@ -121,10 +145,10 @@ function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, referen
       waiting.shift()?.(line);
     }
   });
-  child.on('exit', () => { for (const w of waiting.splice(0)) w(undefined); });
+  child.on('exit', () => { failed ??= `${scriptName} exited (${stderr.trim().split('\n').pop() ?? ''})`; for (const w of waiting.splice(0)) w(undefined); });
   return {
-    async time(p, operands, reference) {
-      if (failed !== undefined) return { note: failed };
+    async ask(p, operands) {
+      if (failed !== undefined) return failed;
       const pads = resolvePads(p);
       const request = {
         op: p.op, group: p.group, strides: p.strides, dilations: p.dilations, kernelShape: p.kernelShape, padsBegin: pads.begin, padsEnd: pads.end,
@@ -134,14 +158,47 @@ function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, referen
       const answer = new Promise<string | undefined>((resolve) => waiting.push(resolve));
       child.stdin.write(`${JSON.stringify(request)}\n`);
       const line = await answer;
-      if (line === undefined) return { note: `numpy anchor unavailable (${stderr.trim().split('\n').pop() ?? 'python3 exited'})` };
-      const reply = JSON.parse(line) as { ms: number; sum: number; absSum: number };
-      let sum = 0, absSum = 0, scale = 0;
-      for (let i = 0; i < reference.y.data.length; i++) { sum += reference.y.data[i]; absSum += Math.abs(reference.y.data[i]); scale += reference.absSum[i]; }
-      const agrees = Math.abs(reply.sum - sum) <= 1e-9 * scale && Math.abs(reply.absSum - absSum) <= 1e-9 * scale;
-      return { ms: reply.ms, note: agrees ? 'Σy, Σ|y| agree' : `numpy's Σy ${reply.sum} differs from the reference's ${sum}` };
+      if (line === undefined) return failed ?? `${scriptName} gave no answer`;
+      return JSON.parse(line) as Record<string, unknown>;
     },
     close() { child.stdin.end(); },
+  };
+}
+
+/** numpy float64 (bench/numpy_anchor.py under python3). */
+function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, reference: ConvResult) => Promise<AnchorTiming>; close: () => void } {
+  const anchor = pythonAnchor('python3', 'numpy_anchor.py');
+  return {
+    async time(p, operands, reference) {
+      const reply = await anchor.ask(p, operands);
+      if (typeof reply === 'string') return { note: `unavailable (${reply})` };
+      return { ms: timeField(reply, 'ms'), note: sumsAgree('numpy', reply, reference) };
+    },
+    close: anchor.close,
+  };
+}
+
+/**
+ * The interpreter that has PyTorch: Debian's python3-torch installs it for /usr/bin/python3, which
+ * need not be the python3 on PATH (here a pyenv one without torch); `CONVCHECK_TORCH_PYTHON` overrides.
+ */
+function torchInterpreter(): string {
+  return process.env.CONVCHECK_TORCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+}
+
+/** PyTorch float64 (bench/torch_anchor.py). */
+function torchAnchor(): { time: (p: ConvProblem, operands: ConvOperands, reference: ConvResult) => Promise<TorchTiming>; close: () => void } {
+  const anchor = pythonAnchor(torchInterpreter(), 'torch_anchor.py');
+  return {
+    async time(p, operands, reference) {
+      const reply = await anchor.ask(p, operands);
+      if (typeof reply === 'string') return { note: `unavailable (${reply})` };
+      return {
+        ms1: timeField(reply, 'ms1'), msAll: timeField(reply, 'msAll'), threads: timeField(reply, 'threads'), msWithS1: timeField(reply, 'msWithS1'),
+        note: sumsAgree('torch', reply, reference),
+      };
+    },
+    close: anchor.close,
   };
 }
 
@@ -158,12 +215,14 @@ interface LayerRow {
   readonly fastAllCpuMs: number;
   readonly ortSingleMs: number;
   readonly ortDefaultMs: number;
-  readonly numpy: NumpyTiming;
+  readonly numpy: AnchorTiming;
+  readonly torch: TorchTiming;
   readonly notes: string;
 }
 
 async function benchLayer(
   layer: BenchLayer, readableRate: number, ortSingle: OnnxRuntimeBackend, ortDefault: OnnxRuntimeBackend, numpy: ReturnType<typeof numpyAnchor>,
+  torch: ReturnType<typeof torchAnchor>,
 ): Promise<LayerRow> {
   const problem = layer.problem;
   const operands = makeOperands(problem, 'real', 1);
@@ -177,12 +236,13 @@ async function benchLayer(
   const ort = compareToReference(fastAll.last, threaded.last, ortDefault.precision, { exact: false });
   const fastVsReadable = readableProblem === problem ? `fast vs readable max |Δy|/S ${maxDiffOverS(readable.last, fastAll.last).toExponential(1)}` : 'readable scaled down';
   const numpyTiming = await numpy.time(problem, operands, fastAll.last);
+  const torchTiming = await torch.time(problem, operands, fastAll.last);
   return {
     layer, problem, readableProblem, macs: denseMultiplications(problem),
     readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastOneCpuMs: median(fastOne.cpu),
     fastAllMs: median(fastAll.times), fastAllCpuMs: median(fastAll.cpu),
-    ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times), numpy: numpyTiming,
-    notes: `ORT ${ort.verdict} (max err/(u·S) ${ort.maxNormalizedError.toFixed(2)}); ${fastVsReadable}; numpy: ${numpyTiming.note}`,
+    ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times), numpy: numpyTiming, torch: torchTiming,
+    notes: `ORT ${ort.verdict} (max err/(u·S) ${ort.maxNormalizedError.toFixed(2)}); ${fastVsReadable}; numpy: ${numpyTiming.note}; torch: ${torchTiming.note}`,
   };
 }
 
@@ -238,7 +298,7 @@ function load(): string {
 }
 
 function layerTable(rows: readonly LayerRow[], threads: number): string[] {
-  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'ORT 1 thread', 'ORT default', 'numpy f64', `fast ${threads} threads / ORT 1 thread`];
+  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'ORT 1 thread', 'ORT default', 'numpy f64', 'torch f64 1 thread (G MAC/s)', 'torch f64 all cores', 'torch f64 y and S, 1 thread', `fast ${threads} threads / ORT 1 thread`];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const readableMacs = denseMultiplications(r.readableProblem);
@@ -246,7 +306,10 @@ function layerTable(rows: readonly LayerRow[], threads: number): string[] {
       r.layer.label, `\`${formatDescriptor(withChanges(r.problem, { name: undefined }))}\``, si(r.macs, ''),
       `${ms(r.readableMs)}${r.readableProblem === r.problem ? '' : ` (on \`${formatDescriptor(withChanges(r.readableProblem, { name: undefined }))}\`)`}`, gmacs(readableMacs, r.readableMs),
       ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), gmacs(r.macs, r.fastOneCpuMs), ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs), gmacs(r.macs, r.fastAllCpuMs),
-      ms(r.ortSingleMs), ms(r.ortDefaultMs), r.numpy.ms === undefined ? 'n/a' : ms(r.numpy.ms), `${(r.fastAllMs / r.ortSingleMs).toFixed(0)}x`,
+      ms(r.ortSingleMs), ms(r.ortDefaultMs), r.numpy.ms === undefined ? 'n/a' : ms(r.numpy.ms),
+      r.torch.ms1 === undefined ? 'n/a' : `${ms(r.torch.ms1)} (${gmacs(r.macs, r.torch.ms1)})`,
+      r.torch.msAll === undefined ? 'n/a' : `${ms(r.torch.msAll)} (${gmacs(r.macs, r.torch.msAll)}, ${r.torch.threads ?? '?'} threads)`,
+      r.torch.msWithS1 === undefined ? 'n/a' : `${ms(r.torch.msWithS1)} (${gmacs(r.macs, r.torch.msWithS1)})`, `${(r.fastAllMs / r.ortSingleMs).toFixed(0)}x`,
     ].join(' | ')} |`);
   }
   return lines;
@@ -271,14 +334,16 @@ async function main(): Promise<void> {
   const ortSingle = await createOnnxRuntimeBackend({ intraOpNumThreads: 1 });
   const ortDefault = await createOnnxRuntimeBackend({ intraOpNumThreads: 0, interOpNumThreads: 0, graphOptimizationLevel: 'all' });
   const numpy = numpyAnchor();
+  const torch = torchAnchor();
   const rows: LayerRow[] = [];
   try {
     for (const layer of BENCH_LAYERS) {
       process.stderr.write(`measuring ${layer.label} ...\n`);
-      rows.push(await benchLayer(layer, readableRate, ortSingle, ortDefault, numpy));
+      rows.push(await benchLayer(layer, readableRate, ortSingle, ortDefault, numpy, torch));
     }
   } finally {
     numpy.close();
+    torch.close();
     await ortSingle.dispose?.();
     await ortDefault.dispose?.();
     await closeFastConvPool();
@@ -290,11 +355,12 @@ async function main(): Promise<void> {
   for (const line of lawTable(lawRows)) console.log(line);
   console.log('');
   console.log(`load average at end: ${load()}`);
-  console.log(`Layer times are medians of ${REFERENCE_RUNS} (readable), ${FAST_RUNS} (fast, numpy) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`);
+  console.log(`Layer times are medians of ${REFERENCE_RUNS} (readable), ${FAST_RUNS} (fast, numpy, torch) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`);
   console.log('MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts); G MAC/s divides it by the median wall time, G MAC per CPU s by the median CPU time of the process (all threads). Every reference time includes S and n per element and the allocation of y, S and n.');
   console.log(`"fast ${threads} threads" is reference/conv-fast-pool.ts: the calling thread and ${threads - 1} worker thread(s), each on its share of the output planes.`);
   console.log('ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (no pre-packing), run() with feeding and copying out; "default" is ORT\'s own thread count and optimization level.');
   console.log('numpy f64 is bench/numpy_anchor.py (sliding windows + einsum, float64, value only: no S and n), timed inside python.');
+  console.log(`torch f64 is bench/torch_anchor.py under ${torchInterpreter()} (torch.nn.functional conv / conv_transpose, float64, no_grad), timed inside python: value only on 1 thread and on every core; "y and S" adds conv(|x|, |w|) on 1 thread, the nearer match to the reference's work (n is not counted).`);
   console.log(`Law suite: every law of properties/laws, ${LAW_RUNS} cases per law (fewer for costly laws), seed 1729, against each backend of adapters/registry.ts; the reference also runs the structural laws.`);
   for (const r of rows) {
     const skipped = 1 - effectiveMultiplications(r.problem) / r.macs;

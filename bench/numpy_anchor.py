@@ -8,12 +8,12 @@ The formulation is numpy's own (sliding windows + einsum, which calls BLAS throu
 contractions), float64, value only (no S, no n): a second outside reference point next to ONNX
 Runtime, not a convcheck backend. OpenBLAS may use every core.
 """
-import json
-import sys
 import time
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from anchor_requests import answer, requests
 
 
 def conv(x, w, p):
@@ -60,10 +60,7 @@ def conv_transpose(x, w, p):
 
 
 def main():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        p = json.loads(line)
+    for p in requests():
         x = np.asarray(p["x"], dtype=np.float64).reshape(p["xShape"])
         w = np.asarray(p["w"], dtype=np.float64).reshape(p["wShape"])
         run = (lambda: conv(x, w, p)) if p["op"] == "conv" else (lambda: conv_transpose(x, w, p))
@@ -76,7 +73,7 @@ def main():
             run()
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
-        print(json.dumps({"ms": times[len(times) // 2], "runs": len(times), "sum": float(y.sum()), "absSum": float(np.abs(y).sum())}), flush=True)
+        answer({"ms": times[len(times) // 2], "runs": len(times), "sum": float(y.sum()), "absSum": float(np.abs(y).sum())})
 
 
 if __name__ == "__main__":
