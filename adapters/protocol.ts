@@ -161,7 +161,7 @@ export interface ResultReply { readonly type: 'result'; readonly id: number; rea
 export interface GradientReply { readonly type: 'result'; readonly id: number; readonly dx: WireTensor; readonly dw: WireTensor; readonly db?: WireTensor }
 /** The implementation declines the problem: an unsupported verdict. `reason` is non-empty, made {@link printable}. */
 export interface UnsupportedReply { readonly type: 'unsupported'; readonly id: number; readonly reason: string }
-/** The implementation failed on the problem: an error verdict. `message` is made {@link printable}. */
+/** The implementation failed on the problem: an error verdict. `message` is made {@link printable}; an empty one is said to be empty. */
 export interface ErrorReply { readonly type: 'error'; readonly id: number; readonly message: string }
 /** Any reply to a run. */
 export type Reply = ResultReply | UnsupportedReply | ErrorReply;
@@ -542,7 +542,11 @@ function parseEnvelope(line: string, id: number): UnsupportedReply | ErrorReply 
     if (reason.trim() === '') throw new ProtocolError(`reply.reason must say why the implementation declines the problem, but reply.reason=${quote(reason)}.`);
     return { type: 'unsupported', id, reason: printable(reason) };
   }
-  if (m.type === 'error') return { type: 'error', id, message: printable(requireString(m, 'reply', 'message')) };
+  if (m.type === 'error') {
+    // an error verdict either way; an empty message would leave the report's row blank
+    const message = requireString(m, 'reply', 'message');
+    return { type: 'error', id, message: message.trim() === '' ? `the implementation reported an error with an empty message (reply.message=${quote(message)})` : printable(message) };
+  }
   return { type: 'result', fields: m };
 }
 
