@@ -12,13 +12,13 @@
  * shared machine the load says how far to trust them.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeOperands } from '../problem/operand-data.ts';
 import { compareToReference } from '../compare/tolerance.ts';
 import { createOnnxRuntimeBackend, ONNX_RUNTIME_VERSION, type OnnxRuntimeBackend } from '../adapters/onnxruntime.ts';
 import { availableBackends } from '../adapters/registry.ts';
+import { torchPython } from '../adapters/torch.ts';
 import { runLaws } from '../properties/runner.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
@@ -178,17 +178,9 @@ function numpyAnchor(): { time: (p: ConvProblem, operands: ConvOperands, referen
   };
 }
 
-/**
- * The interpreter that has PyTorch: Debian's python3-torch installs it for /usr/bin/python3, which
- * need not be the python3 on PATH (here a pyenv one without torch); `CONVCHECK_TORCH_PYTHON` overrides.
- */
-function torchInterpreter(): string {
-  return process.env.CONVCHECK_TORCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-}
-
 /** PyTorch float64 (bench/torch_anchor.py). */
 function torchAnchor(): { time: (p: ConvProblem, operands: ConvOperands, reference: ConvResult) => Promise<TorchTiming>; close: () => void } {
-  const anchor = pythonAnchor(torchInterpreter(), 'torch_anchor.py');
+  const anchor = pythonAnchor(torchPython(process.env), 'torch_anchor.py');
   return {
     async time(p, operands, reference) {
       const reply = await anchor.ask(p, operands);
@@ -360,7 +352,7 @@ async function main(): Promise<void> {
   console.log(`"fast ${threads} threads" is reference/conv-fast-pool.ts: the calling thread and ${threads - 1} worker thread(s), each on its share of the output planes.`);
   console.log('ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (no pre-packing), run() with feeding and copying out; "default" is ORT\'s own thread count and optimization level.');
   console.log('numpy f64 is bench/numpy_anchor.py (sliding windows + einsum, float64, value only: no S and n), timed inside python.');
-  console.log(`torch f64 is bench/torch_anchor.py under ${torchInterpreter()} (torch.nn.functional conv / conv_transpose, float64, no_grad), timed inside python: value only on 1 thread and on every core; "y and S" adds conv(|x|, |w|) on 1 thread, the nearer match to the reference's work (n is not counted).`);
+  console.log(`torch f64 is bench/torch_anchor.py under ${torchPython(process.env)} (torch.nn.functional conv / conv_transpose, float64, no_grad), timed inside python: value only on 1 thread and on every core; "y and S" adds conv(|x|, |w|) on 1 thread, the nearer match to the reference's work (n is not counted).`);
   console.log(`Law suite: every law of properties/laws, ${LAW_RUNS} cases per law (fewer for costly laws), seed 1729, against each backend of adapters/registry.ts; the reference also runs the structural laws.`);
   for (const r of rows) {
     const skipped = 1 - effectiveMultiplications(r.problem) / r.macs;
