@@ -159,7 +159,11 @@ function pythonAnchor(interpreter: string, scriptName: string): { ask: (p: ConvP
       child.stdin.write(`${JSON.stringify(request)}\n`);
       const line = await answer;
       if (line === undefined) return failed ?? `${scriptName} gave no answer`;
-      return JSON.parse(line) as Record<string, unknown>;
+      try {
+        const reply: unknown = JSON.parse(line);
+        if (typeof reply === 'object' && reply !== null && !Array.isArray(reply)) return reply as Record<string, unknown>;
+      } catch { /* said below */ }
+      return `${scriptName} answered ${JSON.stringify(line.slice(0, 200))}, not a JSON object`;
     },
     close() { child.stdin.end(); },
   };
