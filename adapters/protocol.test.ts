@@ -199,7 +199,7 @@ describe('replies', () => {
     ['{"type":"result","id":3,"y":{"shape":[1],"data":"AACAPw=="}}', { type: 'result', id: 3 }],
     ['{"type":"unsupported","id":3,"reason":"no 3-D"}', { type: 'unsupported', id: 3, reason: 'no 3-D' }],
     ['{"type":"error","id":3,"message":"OOM"}', { type: 'error', id: 3, message: 'OOM' }],
-    ['{"type":"error","id":3,"message":" "}', { type: 'error', id: 3, message: 'the implementation reported an error with an empty message (reply.message=" ")' }],
+    ['{"type":"error","id":3,"message":" "}', { type: 'error', id: 3, message: '(an empty message: reply.message=" ")' }],
   ])('%s is read as its type', (line, expected) => {
     expect(parseReply(line, 3)).toMatchObject(expected);
   });

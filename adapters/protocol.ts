@@ -543,9 +543,9 @@ function parseEnvelope(line: string, id: number): UnsupportedReply | ErrorReply 
     return { type: 'unsupported', id, reason: printable(reason) };
   }
   if (m.type === 'error') {
-    // an error verdict either way; an empty message would leave the report's row blank
+    // an error verdict either way; a blank message would end the row at "reported an error: "
     const message = requireString(m, 'reply', 'message');
-    return { type: 'error', id, message: message.trim() === '' ? `the implementation reported an error with an empty message (reply.message=${quote(message)})` : printable(message) };
+    return { type: 'error', id, message: message.trim() === '' ? `(an empty message: reply.message=${quote(message)})` : printable(message) };
   }
   return { type: 'result', fields: m };
 }

@@ -39,7 +39,7 @@ def conv_transpose(x, w, p):
     s, d, pb, out = p["strides"], p["dilations"], p["padsBegin"], p["outShape"]
     k = w.shape[2:]
     full = [s[a] * (x.shape[2 + a] - 1) + d[a] * (k[a] - 1) + 1 for a in range(rank)]
-    if all(pb[a] + out[a] <= full[a] and full[a] - pb[a] - out[a] == pb[a] for a in range(rank)):
+    if all(full[a] - out[a] == 2 * pb[a] for a in range(rank)):  # torch crops pb at both ends
         return CONV_TRANSPOSE[rank](x, w, stride=s, padding=pb, dilation=d, groups=p["group"])
     y = CONV_TRANSPOSE[rank](x, w, stride=s, dilation=d, groups=p["group"])
     grow = [max(0, pb[a] + out[a] - full[a]) for a in range(rank)]
