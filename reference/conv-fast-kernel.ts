@@ -43,6 +43,13 @@ export interface FastConvPlan {
   readonly tapLo: Int32Array;
   readonly tapHi: Int32Array;
   readonly kMax: number;
+  /**
+   * Per tap kw of the W axis (Conv): the window positions `[threesLo, threesHi)` where all three
+   * taps of its group (kw - kw mod 3 and the two after it) land inside the input; empty ([0, 0))
+   * where there are none, or kw is in the last, incomplete group.
+   */
+  readonly threesLo: Int32Array;
+  readonly threesHi: Int32Array;
 }
 
 /** Output planes (n, m) of a plan: `N·M`. */
@@ -96,22 +103,24 @@ function sweepChannels(
   const qH = q3[1], qW = q3[2], tH = t3[1], tW = t3[2];
   const sD = s3[0], sH = s3[1], sW = s3[2];
   const kW = k3[2], dW = d3[2];
-  // Conv with one channel at a time: the taps of a kernel row are summed together where all of them
-  // land inside the input (one load and store of y and S per window position, not one per tap).
-  const rowTogether = !transposed && block === 1 && kW > 1;
-  let allLo = 0, allHi = q3[2];
-  for (let kw = 0; kw < kW; kw++) { allLo = Math.max(allLo, tapLo[2 * kMax + kw]); allHi = Math.min(allHi, tapHi[2 * kMax + kw]); }
+  // Conv with one channel at a time: the taps of a kernel row are summed three at a time where all
+  // three land inside the input (one load and store of y and S per window position and three taps,
+  // not per tap); per tap, [coveredLo, coveredHi) are the positions its three already did.
+  const threes = !transposed && block === 1 ? Math.floor(kW / 3) : 0;
+  const { threesLo: coveredLo, threesHi: coveredHi } = plan;
   for (let kd = 0; kd < k3[0]; kd++) {
     const dLo = tapLo[kd], dHi = tapHi[kd], dOff = kd * d3[0] - p3[0];
     for (let kh = 0; kh < k3[1]; kh++) {
       const hLo = tapLo[kMax + kh], hHi = tapHi[kMax + kh], hOff = kh * d3[1] - p3[1];
       const kRow = wBase + (kd * k3[1] + kh) * kW;
-      if (rowTogether && allLo < allHi) {
+      for (let kw = 0; kw < 3 * threes; kw += 3) {
+        if (coveredLo[kw] === coveredHi[kw]) continue;
+        const w0 = w[kRow + kw], w1 = w[kRow + kw + 1], w2 = w[kRow + kw + 2];
         for (let qd = dLo; qd < dHi; qd++) {
           const td = qd * sD + dOff;
           for (let qh = hLo; qh < hHi; qh++) {
             const th = qh * sH + hOff;
-            gatherRowTaps(w, kRow, kW, dW, x, xBase + (td * tH + th) * tW - p3[2], sW, y, absSum, yBase + (qd * qH + qh) * qW, allLo, allHi);
+            gatherRow3(w0, w1, w2, dW, x, xBase + (td * tH + th) * tW + kw * dW - p3[2], sW, y, absSum, yBase + (qd * qH + qh) * qW, coveredLo[kw], coveredHi[kw]);
           }
         }
       }
@@ -127,13 +136,9 @@ function sweepChannels(
               if (block === 1) scatterRow(w[k], x, xBase + windowRow, y, absSum, yBase + targetRow, sW, wLo, wHi);
               else scatterRow4(w[k], w[k + wStride], w[k + 2 * wStride], w[k + 3 * wStride], x, xBase + windowRow, inSize, y, absSum, yBase + targetRow, sW, wLo, wHi);
             } else if (block === 1) {
-              if (rowTogether && allLo < allHi) {
-                // only the border positions this tap reaches that the others do not
-                gatherRow(w[k], x, xBase + targetRow, sW, y, absSum, yBase + windowRow, wLo, Math.min(wHi, allLo));
-                gatherRow(w[k], x, xBase + targetRow, sW, y, absSum, yBase + windowRow, Math.max(wLo, allHi), wHi);
-              } else {
-                gatherRow(w[k], x, xBase + targetRow, sW, y, absSum, yBase + windowRow, wLo, wHi);
-              }
+              // only the positions this tap reaches that its three did not
+              gatherRow(w[k], x, xBase + targetRow, sW, y, absSum, yBase + windowRow, wLo, Math.min(wHi, coveredLo[kw]));
+              gatherRow(w[k], x, xBase + targetRow, sW, y, absSum, yBase + windowRow, Math.max(wLo, coveredHi[kw]), wHi);
             } else {
               gatherRow4(w[k], w[k + wStride], w[k + 2 * wStride], w[k + 3 * wStride], x, xBase + targetRow, inSize, sW, y, absSum, yBase + windowRow, wLo, wHi);
             }
@@ -145,41 +150,18 @@ function sweepChannels(
 }
 
 /**
- * All `kW` taps of one kernel row at once, where all of them land inside the input:
- * `y[yRow + q] += Σ_kw w[kRow + kw]·x[xRow + q·sW + kw·dW]` (and S) for q in `[lo, hi)`.
+ * Three consecutive taps of a kernel row at once, where all three land inside the input:
+ * `y[yRow + q] += Σ_t w_t·x[xRow + q·sW + t·dW]` (and S), t = 0, 1, 2, for q in `[lo, hi)`.
  */
-function gatherRowTaps(
-  w: Float64Array, kRow: number, kW: number, dW: number, x: Float64Array, xRow: number, sW: number,
+function gatherRow3(
+  w0: number, w1: number, w2: number, dW: number, x: Float64Array, xRow: number, sW: number,
   y: Float64Array, absSum: Float64Array, yRow: number, lo: number, hi: number,
 ): void {
-  let q = lo;
-  // two window positions at a time: two independent chains of additions, not one
-  for (; q + 1 < hi; q += 2) {
+  for (let q = lo; q < hi; q++) {
     const i = xRow + q * sW;
-    let sum0 = 0, abs0 = 0, sum1 = 0, abs1 = 0;
-    for (let kw = 0; kw < kW; kw++) {
-      const weight = w[kRow + kw], j = i + kw * dW;
-      const product0 = weight * x[j], product1 = weight * x[j + sW];
-      sum0 += product0;
-      abs0 += Math.abs(product0);
-      sum1 += product1;
-      abs1 += Math.abs(product1);
-    }
-    y[yRow + q] += sum0;
-    absSum[yRow + q] += abs0;
-    y[yRow + q + 1] += sum1;
-    absSum[yRow + q + 1] += abs1;
-  }
-  for (; q < hi; q++) {
-    const i = xRow + q * sW;
-    let sum = 0, abs = 0;
-    for (let kw = 0; kw < kW; kw++) {
-      const product = w[kRow + kw] * x[i + kw * dW];
-      sum += product;
-      abs += Math.abs(product);
-    }
-    y[yRow + q] += sum;
-    absSum[yRow + q] += abs;
+    const p0 = w0 * x[i], p1 = w1 * x[i + dW], p2 = w2 * x[i + 2 * dW];
+    y[yRow + q] += (p0 + p1) + p2;
+    absSum[yRow + q] += (Math.abs(p0) + Math.abs(p1)) + Math.abs(p2);
   }
 }
 

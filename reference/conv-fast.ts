@@ -57,17 +57,42 @@ export function fastConvPlan(p: ConvProblem): FastConvPlan {
       tapHi[a * kMax + k] = Math.max(lo, hi);
     }
   }
+  const kW = kernelShape[2];
+  const threesLo = new Int32Array(kW), threesHi = new Int32Array(kW);
+  for (let kw = 0; kw + 2 < kW; kw += 3) {
+    let lo = 0, hi = windowShape[2];
+    for (let t = kw; t < kw + 3; t++) { lo = Math.max(lo, tapLo[2 * kMax + t]); hi = Math.min(hi, tapHi[2 * kMax + t]); }
+    threesLo.fill(lo < hi ? lo : 0, kw, kw + 3);
+    threesHi.fill(lo < hi ? hi : 0, kw, kw + 3);
+  }
   return {
     transposed, batch: p.batch, inChannels: p.inChannels, outChannels: p.outChannels,
     inPerGroup: p.inChannels / p.group, outPerGroup: p.outChannels / p.group, bias: p.bias,
     yShape: outputTensorShape(p), windowShape, targetShape, kernelShape, strides, dilations, padsBegin,
-    inSize: sizeOf(p.inputShape), outSize: sizeOf(outShape), kernelSize: sizeOf(p.kernelShape), tapLo, tapHi, kMax,
+    inSize: sizeOf(p.inputShape), outSize: sizeOf(outShape), kernelSize: sizeOf(p.kernelShape), tapLo, tapHi, kMax, threesLo, threesHi,
   };
 }
 
-/** The data of a tensor as float64 (the same array when it is float64 already). */
-export function asFloat64(data: TensorData): Float64Array {
-  return data instanceof Float64Array ? data : new Float64Array(data);
+/** Most float64 elements {@link asFloat64} keeps between calls (16 MiB). */
+const SCRATCH_MAX_ELEMENTS = 2 ** 21;
+/** Where asFloat64 converts float32 data, reused from call to call (fresh pages cost more than the conversion). */
+let scratch = new Float64Array(0);
+
+/**
+ * The data of a tensor as float64: the same array when it is float64 already, else a conversion
+ * into `scratch` (from `offset`; valid until the next call) or, beyond its size limit, a new array.
+ */
+function asFloat64(data: TensorData, offset: number): Float64Array {
+  if (data instanceof Float64Array) return data;
+  const end = offset + data.length;
+  if (end > SCRATCH_MAX_ELEMENTS) return new Float64Array(data);
+  if (scratch.length < end) {
+    const grown = new Float64Array(Math.min(SCRATCH_MAX_ELEMENTS, Math.max(end, 2 * scratch.length)));
+    scratch = grown;
+  }
+  const view = scratch.subarray(offset, end);
+  view.set(data);
+  return view;
 }
 
 /**
@@ -81,8 +106,11 @@ export function convFastDetailed(p: ConvProblem, operands: ConvOperands): ConvRe
   const plan = fastConvPlan(p);
   const count = sizeOf(plan.yShape);
   const y = new Float64Array(count), absSum = new Float64Array(count), terms = new Int32Array(count);
-  const b = operands.b === undefined ? undefined : asFloat64(operands.b.data);
-  accumulatePlanes(plan, asFloat64(operands.x.data), asFloat64(operands.w.data), b, y, absSum, 0, planeCount(plan));
+  // x, then w, then b in the scratch (when they are float32)
+  const xLength = operands.x.data.length, wLength = operands.w.data.length;
+  const x = asFloat64(operands.x.data, 0), w = asFloat64(operands.w.data, xLength);
+  const b = operands.b === undefined ? undefined : asFloat64(operands.b.data, xLength + wLength);
+  accumulatePlanes(plan, x, w, b, y, absSum, 0, planeCount(plan));
   const { pattern, perPlane } = termsPattern(plan);
   fillTermsPlanes(pattern, terms, 0, planeCount(plan));
   return { y: { shape: [...plan.yShape], data: y }, absSum, terms, multiplications: perPlane * planeCount(plan) };
