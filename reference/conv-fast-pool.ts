@@ -27,8 +27,12 @@ import { planeCount, runFastJob, termsPattern, type FastConvPlan, type FastJob }
 import { FAST_WORKER_MARK, type ReadableJob } from './conv-fast-worker.ts';
 import { checkReferenceOperands } from './inputs.ts';
 
-/** Multiply-accumulates below which a problem runs on the calling thread (about 5 ms of work). */
-export const PARALLEL_MIN_MACS = 4_000_000;
+/**
+ * Multiply-accumulates below which a problem runs on the calling thread (about a millisecond of
+ * work; measured: from about 1 M on, two threads took less time than one, both on a depthwise
+ * and on a dense 3x3).
+ */
+export const PARALLEL_MIN_MACS = 1_000_000;
 
 /** Threads a run uses by default: one per core the process may use. */
 export function defaultThreads(): number {
