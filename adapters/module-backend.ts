@@ -16,6 +16,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { IntTensor, QuantizedOperands } from '../problem/quantized.ts';
 import type { Tensor } from '../problem/tensor.ts';
+import { printable } from './protocol.ts';
 
 /** The members of Backend with the rule each must meet; `dispose` and `quantized` are optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
@@ -57,6 +58,7 @@ export function checkBackendShape(source: string, value: unknown): Backend {
  * @example const backend = await loadModuleBackend('./my-conv-backend.ts');
  */
 export async function loadModuleBackend(path: string): Promise<Backend> {
+  listen(); // held from here on when the CLI asked for it: the module's own top-level timers too
   const absolute = resolve(path);
   const source = `module backend ${absolute}`;
   let module: Record<string, unknown>;
@@ -186,12 +188,57 @@ interface RunningCall {
 
 const running = new Set<RunningCall>();
 
+/** Whether the listeners stay from the first module loaded to the end of the process ({@link holdModuleStraysUntilExit}). */
+let holdUntilExit = false;
+/** Stray errors no module call was waiting for, while {@link holdUntilExit}. */
+let outsideCalls = 0;
+let listening = false;
+
+/** Installs the process-level listeners while a module call runs (or for good, once held), removes them otherwise. */
+function listen(): void {
+  const wanted = running.size > 0 || holdUntilExit;
+  if (wanted === listening) return;
+  listening = wanted;
+  if (wanted) {
+    process.on('unhandledRejection', onUnhandledRejection);
+    process.on('uncaughtException', onUncaughtException);
+  } else {
+    process.off('unhandledRejection', onUnhandledRejection);
+    process.off('uncaughtException', onUncaughtException);
+  }
+}
+
+/**
+ * For the rest of this process, from the first module backend loaded on: an error that code loaded
+ * into it leaves unhandled while no module call is waited for (a timer a module's run() set, firing
+ * after run() returned) does not end the process: it is said on stderr, with its stack, and makes
+ * the exit code 1 ({@link strayErrorsOutsideCalls}). The CLI holds them; a library user's own
+ * process keeps Node's default (it ends with the error) outside module calls.
+ */
+export function holdModuleStraysUntilExit(): void {
+  holdUntilExit = true;
+}
+
+/** Errors left unhandled outside every module call while held ({@link holdModuleStraysUntilExit}): each makes the exit code 1. */
+export function strayErrorsOutsideCalls(): number {
+  return outsideCalls;
+}
+
 /** Gives a stray error to every module call still waited for; with none, says so on stderr (it is nobody's verdict). */
 function stray(kind: string, error: unknown): void {
   const text = `${kind} (${thrownText(error)})`;
   const waited = [...running].filter((c) => !c.late);
   for (const call of waited) call.strays.push(text);
-  if (waited.length === 0) process.stderr.write(`convcheck: while a module backend's call past its time limit still ran, this process had ${text}; ignored.\n`);
+  if (waited.length > 0) return;
+  if (!holdUntilExit) {
+    process.stderr.write(`convcheck: while a module backend's call past its time limit still ran, this process had ${text}; ignored.\n`);
+    return;
+  }
+  outsideCalls++;
+  process.exitCode = 1;
+  // its stack's first lines, each escaped (a module's message may hold control characters)
+  const stack = error instanceof Error && typeof error.stack === 'string' ? `\n${error.stack.split('\n').slice(0, 12).map((line) => printable(line, 500)).join('\n')}` : '';
+  process.stderr.write(`convcheck: outside every call of a module backend (after its call had returned, or past its time limit), this process had ${text}, from code loaded into it; no verdict can carry it, so the exit code is 1.${stack}\n`);
 }
 const onUnhandledRejection = (error: unknown): void => stray('an unhandled promise rejection', error);
 const onUncaughtException = (error: unknown): void => stray('an uncaught exception', error);
@@ -205,11 +252,8 @@ const onUncaughtException = (error: unknown): void => stray('an uncaught excepti
  */
 async function guardedCall<T>(what: string, signal: AbortSignal | undefined, call: () => Promise<unknown>, check: (value: unknown) => T): Promise<T> {
   const entry: RunningCall = { strays: [], late: false };
-  if (running.size === 0) {
-    process.on('unhandledRejection', onUnhandledRejection);
-    process.on('uncaughtException', onUncaughtException);
-  }
   running.add(entry);
+  listen();
   const onAbort = (): void => { entry.late = true; };
   signal?.addEventListener('abort', onAbort);
   try {
@@ -221,10 +265,7 @@ async function guardedCall<T>(what: string, signal: AbortSignal | undefined, cal
   } finally {
     signal?.removeEventListener('abort', onAbort);
     running.delete(entry);
-    if (running.size === 0) {
-      process.off('unhandledRejection', onUnhandledRejection);
-      process.off('uncaughtException', onUncaughtException);
-    }
+    listen();
   }
 }
 

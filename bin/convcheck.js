@@ -4,7 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main, abandonedCalls } = await import('../cli/main.ts');
+const { main, abandonedCalls, holdModuleStraysUntilExit, strayErrorsOutsideCalls } = await import('../cli/main.ts');
+// An error a module backend's code leaves unhandled outside its calls (a timer firing after run()
+// returned) is said on stderr and makes the exit code 1, instead of ending the command midway.
+holdModuleStraysUntilExit();
 // Code loaded into this process (a module backend) may call process.exit(0) mid-command: that must
 // not read as a pass to CI. An exit before the command returned with code 0 is made code 1, said so.
 let finished = false;
@@ -15,8 +18,8 @@ process.on('exit', (exitCode) => {
 });
 const code = await main(process.argv.slice(2));
 finished = true;
-process.exitCode = code;
+process.exitCode = code === 0 && strayErrorsOutsideCalls() > 0 ? 1 : code;
 // A backend call past its time limit whose work goes on (a module backend that ignores the abort
 // and keeps a timer or a socket open) would hold the process until it ends: the command is done,
 // so end the process now (stdout and stderr are written synchronously to files and pipes on Linux).
-if (abandonedCalls() > 0) process.exit(code);
+if (abandonedCalls() > 0) process.exit(process.exitCode);

@@ -86,6 +86,14 @@ describe('convcheck run of a misbehaving backend: its own error row, the other r
     expect(child.stdout).toMatch(/\nreference +pass +0 +0 +0 /);
     expect(child.stderr).toBe('');
   });
+
+  it('a module whose timer throws after its run() returned: the command finishes, says so on stderr, exit code 1 (before: the process died midway with a stack trace)', () => {
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw5oc1kw3', '--backend', './cli/testdata/throws-after-run.mjs,reference', '--mode', 'exact'], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.stdout).toMatch(/\nthrows-after-run +pass +0 +0 +0 /);
+    expect(child.stdout).toMatch(/\nreference +pass +0 +0 +0 /);
+    expect(child.stderr).toMatch(/^convcheck: outside every call of a module backend \(after its call had returned, or past its time limit\), this process had an uncaught exception \(Error: thrown after run\(\) returned\), from code loaded into it; no verdict can carry it, so the exit code is 1\.\nError: thrown after run\(\) returned\n {4}at .*throws-after-run\.mjs/);
+    expect(child.status, child.stderr).toBe(1);
+  });
 });
 
 describe('convcheck run of a wrong-shaped answer', () => {
