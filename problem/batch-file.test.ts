@@ -57,6 +57,14 @@ describe('batch files: lines, comments, options', () => {
     expect(deconvWeights).toMatchObject({ kind: 'weight-gradient', problem: deconvData.problem });
   });
 
+  test('--match runs in time linear in the line: a pattern that backtracks exponentially answers at once (before: 27 s on 28 characters)', () => {
+    const line = `mb1ic1ih5oc1kh3n"${'a'.repeat(40)}!"`;
+    const started = performance.now();
+    expect(summary(`--match=(a+)+$\n${line}`)).toEqual([]);
+    expect(summary(`--match=(a+)+!\n${line}`)).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   test('--match keeps the descriptors it matches; --cfg=f32 and --dt=f32:f32:f32 are accepted', () => {
     expect(summary('--cfg=f32 --dt=f32:f32:f32 --match=kh3\nic1ih5oc1kh3n"a" ic1ih5oc1kh1n"b"')).toEqual(['2 a FWD_B mb2ic1ih5iw5oc1kh3kw3b1n"a"']);
   });
@@ -91,6 +99,8 @@ describe('batch files: a malformed line is an error naming the file and the line
     ['--dir=SIDEWAYS', /:1: --dir=SIDEWAYS is not a direction \(known: FWD_B, FWD_D, FWD_I, BWD_D, BWD_W\)/],
     ['--mb=two', /:1: --mb must be a list of integers >= 0, but got "two"/],
     ['--match=(', /:1: --match=\( is not a regular expression/],
+    ['--match=(k)\\1', /:1: --match=\(k\)\\1: convcheck matches in time linear in the line .* backreferences \(\\1, \\k<name>\) and lookaround .* are refused/],
+    ['--match=mb(?=1)', /:1: --match=mb\(\?=1\): convcheck matches in time linear in the line/],
     ['--conv=yes', /:1: --conv takes no value, but got "--conv=yes"/],
     ['--dir', /:1: --dir needs a value \(--dir=\.\.\.\)/],
     ['-x', /:1: "-x" is neither an option \(--key=value\) nor a problem descriptor/],

@@ -23,6 +23,7 @@
  * Backend does not have (bias; both at once): an error that says to use BWD_W and BWD_D.
  */
 import { readFileSync, statSync } from 'node:fs';
+import v8 from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import { benchdnnProblem, readBenchdnnDescriptor, swapped, type BenchdnnDriver } from './benchdnn.ts';
 import type { ConvProblem } from './problem.ts';
@@ -188,11 +189,7 @@ function applyOption(token: string, state: State, fail: (m: string) => never, no
       return;
     }
     case 'match': {
-      try {
-        state.match = new RegExp(needValue());
-      } catch (error) {
-        fail(`--match=${value} is not a regular expression (${error instanceof Error ? error.message : String(error)}).`);
-      }
+      state.match = linearRegExp(needValue(), fail);
       return;
     }
     case 'batch': include(needValue()); return;
@@ -204,6 +201,26 @@ function applyOption(token: string, state: State, fail: (m: string) => never, no
         ? `${token} is ${change}; convcheck checks plain Conv / ConvTranspose, so remove it or check these shapes without it knowingly.`
         : `unknown benchdnn option ${token} (convcheck knows --conv, --deconv, --dir, --mb, --cfg, --dt, --bia-dt, --match, --batch, --reset, and notes ${Object.keys(NO_EFFECT).map((k) => `--${k}`).join(', ')}).`);
     }
+  }
+}
+
+/**
+ * `--match=SOURCE` as a regular expression that runs in time linear in the line it tests: V8's
+ * linear engine (the `l` flag, enabled here), which has no backreferences and no lookaround. A
+ * batch file's pattern could otherwise backtrack for hours on one line (`(a+)+$` takes 27 s on 28
+ * characters); a pattern the linear engine cannot run is refused, saying why.
+ */
+function linearRegExp(source: string, fail: (m: string) => never): RegExp {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    fail(`--match=${source} is not a regular expression (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  v8.setFlagsFromString('--enable-experimental-regexp-engine');
+  try {
+    return new RegExp(source, 'l');
+  } catch {
+    return fail(`--match=${source}: convcheck matches in time linear in the line (a pattern must not be able to hang it), so backreferences (\\1, \\k<name>) and lookaround ((?=...), (?!...), (?<=...), (?<!...)) are refused; write the pattern without them.`);
   }
 }
 
