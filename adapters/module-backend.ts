@@ -58,6 +58,7 @@ export function checkBackendShape(source: string, value: unknown): Backend {
  * @example const backend = await loadModuleBackend('./my-conv-backend.ts');
  */
 export async function loadModuleBackend(path: string): Promise<Backend> {
+  modulesLoaded++;
   listen(); // held from here on when the CLI asked for it: the module's own top-level timers too
   const absolute = resolve(path);
   const source = `module backend ${absolute}`;
@@ -192,7 +193,16 @@ const running = new Set<RunningCall>();
 let holdUntilExit = false;
 /** Stray errors no module call was waiting for, while {@link holdUntilExit}. */
 let outsideCalls = 0;
+/** Stray errors outside calls said on stderr in full; later ones are counted (an interval that throws would fill stderr). */
+const SHOWN_OUTSIDE_CALLS = 3;
 let listening = false;
+/** Modules {@link loadModuleBackend} began to load in this process. */
+let modulesLoaded = 0;
+
+/** Whether a module backend was loaded into this process: its timers or sockets may hold the process after the command. */
+export function moduleBackendsLoaded(): boolean {
+  return modulesLoaded > 0;
+}
 
 /** Installs the process-level listeners while a module call runs (or for good, once held), removes them otherwise. */
 function listen(): void {
@@ -236,9 +246,23 @@ function stray(kind: string, error: unknown): void {
   }
   outsideCalls++;
   process.exitCode = 1;
+  if (isBrokenPipe(error)) {
+    // the reader of stdout or stderr is gone (`convcheck ... | head`): nothing more can be said
+    process.exit(1);
+  }
+  if (outsideCalls > SHOWN_OUTSIDE_CALLS) return;
   // its stack's first lines, each escaped (a module's message may hold control characters)
   const stack = error instanceof Error && typeof error.stack === 'string' ? `\n${error.stack.split('\n').slice(0, 12).map((line) => printable(line, 500)).join('\n')}` : '';
-  process.stderr.write(`convcheck: outside every call of a module backend (after its call had returned, or past its time limit), this process had ${text}, from code loaded into it; no verdict can carry it, so the exit code is 1.${stack}\n`);
+  process.stderr.write(
+    `convcheck: outside every call of a module backend (after its call had returned, or past its time limit), this process had ${text}, `
+    + `from code loaded into it (a module backend) or from convcheck itself (its stack says which); no verdict can carry it, so the exit code is 1`
+    + `${outsideCalls === SHOWN_OUTSIDE_CALLS ? '; any more such errors are counted, not shown' : ''}.${stack}\n`,
+  );
+}
+
+/** Whether `error` is a write to a pipe whose reader has gone (EPIPE). */
+function isBrokenPipe(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
 }
 const onUnhandledRejection = (error: unknown): void => stray('an unhandled promise rejection', error);
 const onUncaughtException = (error: unknown): void => stray('an uncaught exception', error);
@@ -248,7 +272,8 @@ const onUncaughtException = (error: unknown): void => stray('an uncaught excepti
  * thrown from a timer it set, while it runs makes `what` throw instead of ending convcheck: the
  * process-level listeners are held while any module call runs, and for one turn of the event loop
  * after it settles (when Node reports a rejection left at its end). Outside module calls, Node's
- * default (the process ends with the error) stands. A throw that is not an Error is made one.
+ * default (the process ends with the error) stands, unless the CLI holds the listeners for good
+ * ({@link holdModuleStraysUntilExit}). A throw that is not an Error is made one.
  */
 async function guardedCall<T>(what: string, signal: AbortSignal | undefined, call: () => Promise<unknown>, check: (value: unknown) => T): Promise<T> {
   const entry: RunningCall = { strays: [], late: false };

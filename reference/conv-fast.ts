@@ -106,10 +106,15 @@ export function convFastDetailed(p: ConvProblem, operands: ConvOperands): ConvRe
   const plan = fastConvPlan(p);
   const count = sizeOf(plan.yShape);
   const y = new Float64Array(count), absSum = new Float64Array(count), terms = new Int32Array(count);
-  // x, then w, then b in the scratch (when they are float32)
-  const xLength = operands.x.data.length, wLength = operands.w.data.length;
-  const x = asFloat64(operands.x.data, 0), w = asFloat64(operands.w.data, xLength);
-  const b = operands.b === undefined ? undefined : asFloat64(operands.b.data, xLength + wLength);
+  // x, then w, then b one after the other in the scratch (those of them that are float32 and fit)
+  let offset = 0;
+  const converted = (data: TensorData): Float64Array => {
+    const values = asFloat64(data, offset);
+    if (values.buffer === scratch.buffer) offset += values.length;
+    return values;
+  };
+  const x = converted(operands.x.data), w = converted(operands.w.data);
+  const b = operands.b === undefined ? undefined : converted(operands.b.data);
   accumulatePlanes(plan, x, w, b, y, absSum, 0, planeCount(plan));
   const { pattern, perPlane } = termsPattern(plan);
   fillTermsPlanes(pattern, terms, 0, planeCount(plan));

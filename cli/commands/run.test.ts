@@ -87,12 +87,25 @@ describe('convcheck run of a misbehaving backend: its own error row, the other r
     expect(child.stderr).toBe('');
   });
 
+  // 2.4 M multiply-accumulates: the reference backend computes on a worker thread, so this process's timers fire meanwhile
+  const workerSized = 'mb1ic16ih32iw32oc16kh3kw3ph1pw1';
+
   it('a module whose timer throws after its run() returned: the command finishes, says so on stderr, exit code 1 (before: the process died midway with a stack trace)', () => {
-    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw5oc1kw3', '--backend', './cli/testdata/throws-after-run.mjs,reference', '--mode', 'exact'], { encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', workerSized, '--backend', './cli/testdata/throws-after-run.mjs,reference', '--mode', 'exact'], { encoding: 'utf8', timeout: 60_000 });
     expect(child.stdout).toMatch(/\nthrows-after-run +pass +0 +0 +0 /);
     expect(child.stdout).toMatch(/\nreference +pass +0 +0 +0 /);
-    expect(child.stderr).toMatch(/^convcheck: outside every call of a module backend \(after its call had returned, or past its time limit\), this process had an uncaught exception \(Error: thrown after run\(\) returned\), from code loaded into it; no verdict can carry it, so the exit code is 1\.\nError: thrown after run\(\) returned\n {4}at .*throws-after-run\.mjs/);
+    expect(child.stderr).toMatch(/^convcheck: outside every call of a module backend \(after its call had returned, or past its time limit\), this process had an uncaught exception \(Error: thrown after run\(\) returned\), from code loaded into it \(a module backend\) or from convcheck itself \(its stack says which\); no verdict can carry it, so the exit code is 1\.\nError: thrown after run\(\) returned\n {4}at .*throws-after-run\.mjs/);
     expect(child.status, child.stderr).toBe(1);
+  });
+
+  it('a module whose interval throws every millisecond for good: the command ends all the same, three of the errors in full, then their count (before this was held: a note per tick, and no end)', () => {
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', workerSized, '--backend', './cli/testdata/interval-throws.mjs,reference', '--mode', 'exact'], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal, child.stderr.slice(0, 2000)).toBeNull();
+    expect(child.stdout).toMatch(/\ninterval-throws +pass +0 +0 +0 /);
+    expect(child.stderr.match(/^convcheck: outside every call of a module backend/gm)).toHaveLength(3);
+    expect(child.stderr).toMatch(/\(Error: thrown by an interval\).*; any more such errors are counted, not shown\./);
+    expect(child.stderr).toMatch(/\nconvcheck: \d+ errors in all came from outside every call of a module backend\.\n$/);
+    expect(child.status).toBe(1);
   });
 });
 
