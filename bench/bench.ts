@@ -22,11 +22,12 @@ import { torchPython } from '../adapters/torch.ts';
 import { runLaws } from '../properties/runner.ts';
 import { formatDescriptor, parseDescriptor } from '../problem/descriptor.ts';
 import { withChanges, type ConvProblem } from '../problem/problem.ts';
-import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, weightShape } from '../problem/shape.ts';
+import { inputTensorShape, outputSpatialShape, outputTensorShape, resolvePads, sizeOf, weightShape } from '../problem/shape.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import { convDetailed } from '../reference/conv.ts';
 import { convTransposeDetailed } from '../reference/conv-transpose.ts';
-import { convFastDetailed } from '../reference/conv-fast.ts';
+import { convFastDetailed, fastConvPlan } from '../reference/conv-fast.ts';
+import { accumulatePlanes, fillTermsPlanes, planeCount, termsPattern } from '../reference/conv-fast-kernel.ts';
 import { closeFastConvPool, convFastParallel, defaultThreads } from '../reference/conv-fast-pool.ts';
 import { denseMultiplications, effectiveMultiplications } from '../reference/cost.ts';
 import type { ConvOperands } from '../problem/operands.ts';
@@ -54,17 +55,31 @@ function median(values: readonly number[]): number {
  * milliseconds of the whole process (all its threads) for each: on a machine shared with other
  * work, CPU time per run is what a loaded machine does not inflate as much as wall time.
  */
-async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; cpu: number[]; last: T }> {
+async function timeRuns<T>(fn: () => T | Promise<T>, runs: number): Promise<{ times: number[]; cpu: number[]; faults: number[]; last: T }> {
   let last = await fn();
-  const times: number[] = [], cpu: number[] = [];
+  const times: number[] = [], cpu: number[] = [], faults: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const start = performance.now(), cpuStart = process.cpuUsage();
+    const start = performance.now(), cpuStart = process.cpuUsage(), faultsStart = process.resourceUsage().minorPageFault;
     last = await fn();
     times.push(performance.now() - start);
     const used = process.cpuUsage(cpuStart);
     cpu.push((used.user + used.system) / 1000);
+    faults.push(process.resourceUsage().minorPageFault - faultsStart);
   }
-  return { times, cpu, last };
+  return { times, cpu, faults, last };
+}
+
+/**
+ * What a first touch of a fresh page (a minor page fault) costs on this machine: 64 MiB newly
+ * allocated, one write per 4 KiB page, timed, and the faults counted. A run whose output lands on
+ * fresh pages pays this per page on top of its arithmetic.
+ */
+function pageFaultCost(): { faults: number; ms: number } {
+  const bytes = 64 * 2 ** 20;
+  const faultsStart = process.resourceUsage().minorPageFault, start = performance.now();
+  const touched = new Float64Array(bytes / 8);
+  for (let i = 0; i < touched.length; i += 512) touched[i] = 1;
+  return { ms: performance.now() - start, faults: process.resourceUsage().minorPageFault - faultsStart };
 }
 
 /**
@@ -198,6 +213,23 @@ function torchAnchor(): { time: (p: ConvProblem, operands: ConvOperands, referen
   };
 }
 
+/**
+ * The fast path's arithmetic alone on the calling thread: y, S and n computed into arrays allocated
+ * (and their pages first touched) once, operands converted to float64 once; what
+ * {@link convFastDetailed} does apart from allocating and converting.
+ */
+function fastArithmetic(problem: ConvProblem, operands: ConvOperands): () => void {
+  const plan = fastConvPlan(problem);
+  const count = sizeOf(plan.yShape);
+  const y = new Float64Array(count).fill(0), absSum = new Float64Array(count).fill(0), terms = new Int32Array(count).fill(0);
+  const x = Float64Array.from(operands.x.data), w = Float64Array.from(operands.w.data);
+  const b = operands.b === undefined ? undefined : Float64Array.from(operands.b.data);
+  return () => {
+    accumulatePlanes(plan, x, w, b, y, absSum, 0, planeCount(plan));
+    fillTermsPlanes(termsPattern(plan).pattern, terms, 0, planeCount(plan));
+  };
+}
+
 /** One row of the layer table. */
 interface LayerRow {
   readonly layer: BenchLayer;
@@ -207,8 +239,12 @@ interface LayerRow {
   readonly readableMs: number;
   readonly fastOneMs: number;
   readonly fastOneCpuMs: number;
+  /** {@link fastArithmetic}'s median. */
+  readonly fastArithmeticMs: number;
   readonly fastAllMs: number;
   readonly fastAllCpuMs: number;
+  /** Median minor page faults of a run of the fast path on every core. */
+  readonly fastAllFaults: number;
   readonly ortSingleMs: number;
   readonly ortDefaultMs: number;
   readonly numpy: AnchorTiming;
@@ -226,6 +262,7 @@ async function benchLayer(
   const readableOperands = readableProblem === problem ? operands : makeOperands(readableProblem, 'real', 1);
   const readable = await timeRuns(() => readableReference(readableProblem, readableOperands), REFERENCE_RUNS);
   const fastOne = await timeRuns(() => convFastDetailed(problem, operands), FAST_RUNS);
+  const arithmetic = await timeRuns(fastArithmetic(problem, operands), FAST_RUNS);
   const fastAll = await timeRuns(() => convFastParallel(problem, operands), FAST_RUNS);
   const single = await timeRuns(() => ortSingle.run(problem, operands), ORT_RUNS);
   const threaded = await timeRuns(() => ortDefault.run(problem, operands), ORT_RUNS);
@@ -235,8 +272,8 @@ async function benchLayer(
   const torchTiming = await torch.time(problem, operands, fastAll.last);
   return {
     layer, problem, readableProblem, macs: denseMultiplications(problem),
-    readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastOneCpuMs: median(fastOne.cpu),
-    fastAllMs: median(fastAll.times), fastAllCpuMs: median(fastAll.cpu),
+    readableMs: median(readable.times), fastOneMs: median(fastOne.times), fastOneCpuMs: median(fastOne.cpu), fastArithmeticMs: median(arithmetic.times),
+    fastAllMs: median(fastAll.times), fastAllCpuMs: median(fastAll.cpu), fastAllFaults: median(fastAll.faults),
     ortSingleMs: median(single.times), ortDefaultMs: median(threaded.times), numpy: numpyTiming, torch: torchTiming,
     notes: `ORT ${ort.verdict} (max err/(u·S) ${ort.maxNormalizedError.toFixed(2)}); ${fastVsReadable}; numpy: ${numpyTiming.note}; torch: ${torchTiming.note}`,
   };
@@ -294,14 +331,14 @@ function load(): string {
 }
 
 function layerTable(rows: readonly LayerRow[], threads: number): string[] {
-  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'ORT 1 thread', 'ORT default', 'numpy f64', 'torch f64 1 thread (G MAC/s)', 'torch f64 all cores', 'torch f64 y and S, 1 thread', `fast ${threads} threads / ORT 1 thread`];
+  const header = ['layer', 'descriptor', 'MACs', 'readable', 'G MAC/s', 'fast 1 thread', 'G MAC/s', 'G MAC per CPU s', 'fast 1 thread, arithmetic only (G MAC/s)', `fast ${threads} threads`, 'G MAC/s', 'G MAC per CPU s', 'page faults per run', 'ORT 1 thread', 'ORT default', 'numpy f64', 'torch f64 1 thread (G MAC/s)', 'torch f64 all cores', 'torch f64 y and S, 1 thread', `fast ${threads} threads / ORT 1 thread`];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const readableMacs = denseMultiplications(r.readableProblem);
     lines.push(`| ${[
       r.layer.label, `\`${formatDescriptor(withChanges(r.problem, { name: undefined }))}\``, si(r.macs, ''),
       `${ms(r.readableMs)}${r.readableProblem === r.problem ? '' : ` (on \`${formatDescriptor(withChanges(r.readableProblem, { name: undefined }))}\`)`}`, gmacs(readableMacs, r.readableMs),
-      ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), gmacs(r.macs, r.fastOneCpuMs), ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs), gmacs(r.macs, r.fastAllCpuMs),
+      ms(r.fastOneMs), gmacs(r.macs, r.fastOneMs), gmacs(r.macs, r.fastOneCpuMs), `${ms(r.fastArithmeticMs)} (${gmacs(r.macs, r.fastArithmeticMs)})`, ms(r.fastAllMs), gmacs(r.macs, r.fastAllMs), gmacs(r.macs, r.fastAllCpuMs), r.fastAllFaults.toFixed(0),
       ms(r.ortSingleMs), ms(r.ortDefaultMs), r.numpy.ms === undefined ? 'n/a' : ms(r.numpy.ms),
       r.torch.ms1 === undefined ? 'n/a' : `${ms(r.torch.ms1)} (${gmacs(r.macs, r.torch.ms1)})`,
       r.torch.msAll === undefined ? 'n/a' : `${ms(r.torch.msAll)} (${gmacs(r.macs, r.torch.msAll)}, ${r.torch.threads ?? '?'} threads)`,
@@ -326,6 +363,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${threads} cores available (${cpus.length} logical CPUs, ${cpus[0]?.model.trim() ?? 'unknown model'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}`);
   console.log(`node ${process.version}, onnxruntime-node ${ONNX_RUNTIME_VERSION} (CPU execution provider), ${new Date().toISOString()}`);
   console.log(`load average at start: ${load()}`);
+  const faultCost = pageFaultCost();
   const readableRate = await calibrateReadable();
   const ortSingle = await createOnnxRuntimeBackend({ intraOpNumThreads: 1 });
   const ortDefault = await createOnnxRuntimeBackend({ intraOpNumThreads: 0, interOpNumThreads: 0, graphOptimizationLevel: 'all' });
@@ -353,6 +391,8 @@ async function main(): Promise<void> {
   console.log(`load average at end: ${load()}`);
   console.log(`Layer times are medians of ${REFERENCE_RUNS} (readable), ${FAST_RUNS} (fast, numpy, torch) or ${ORT_RUNS} (ORT) runs after one warm-up run, same operands (real mode, seed 1), batch 1.`);
   console.log('MACs are the dense count N·M·Πo·(C/g)·Πk (reference/cost.ts); G MAC/s divides it by the median wall time, G MAC per CPU s by the median CPU time of the process (all threads). Every reference time includes S and n per element and the allocation of y, S and n.');
+  console.log(`Page faults per run are the process's minor page faults (first touches of fresh pages, all threads) during a run of "fast ${threads} threads", median; one costs about ${(faultCost.ms * 1000 / Math.max(1, faultCost.faults)).toFixed(1)} µs here (64 MiB newly allocated and written once per 4 KiB page: ${faultCost.faults} faults in ${faultCost.ms.toFixed(1)} ms).`);
+  console.log('"arithmetic only" is the fast path\'s loops on one thread into y, S and n arrays allocated once and reused from run to run (no allocation, no float32 to float64 conversion, no fresh pages): what the reference computes, apart from what this machine charges for new memory.');
   console.log(`"fast ${threads} threads" is reference/conv-fast-pool.ts: the calling thread and ${threads - 1} worker thread(s), each on its share of the output planes.`);
   console.log('ORT runs through convcheck\'s adapter: cached session, weights as graph inputs (no pre-packing), run() with feeding and copying out; "default" is ORT\'s own thread count and optimization level.');
   console.log('numpy f64 is bench/numpy_anchor.py (sliding windows + einsum, float64, value only: no S and n), timed inside python.');
