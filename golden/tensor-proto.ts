@@ -10,6 +10,7 @@ import onnxProto from 'onnx-proto';
 import type { Tensor } from '../problem/tensor.ts';
 import { checkedElementCount, FixtureFormatError } from './fixture-error.ts';
 import { readFixtureFile } from './fixture-file.ts';
+import { scanTensorProto } from './tensor-proto-scan.ts';
 import { activeLimits, formatCount, LIMIT_OPTIONS } from '../problem/limits.ts';
 
 const { onnx } = onnxProto;
@@ -156,6 +157,7 @@ export function decodeProtobuf<T>(file: string, what: string, bytes: Uint8Array,
 
 /** Decodes a serialized TensorProto (the bytes of a `.pb` file); errors name `file`. */
 export function decodeTensorProto(bytes: Uint8Array, file: string): NamedTensor {
+  scanTensorProto(bytes, file); // rank, element count and repeated values, before the decoder allocates them
   const message = decodeProtobuf(file, 'TensorProto', bytes, (b) => onnx.TensorProto.decode(b));
   return tensorFromProto(message, file);
 }

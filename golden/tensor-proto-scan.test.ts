@@ -1,0 +1,40 @@
+import onnxProto from 'onnx-proto';
+import { describe, expect, test } from 'vitest';
+import { FixtureFormatError } from './fixture-error.ts';
+import { MAX_TENSOR_RANK, scanTensorProto } from './tensor-proto-scan.ts';
+import { decodeTensorProto, encodeTensorProto, TENSOR_DATA_TYPES } from './tensor-proto.ts';
+
+const { onnx } = onnxProto;
+const encode = (message: onnxProto.onnx.ITensorProto): Uint8Array => onnx.TensorProto.encode(message).finish();
+
+describe('scanTensorProto: a .pb is refused before onnx-proto decodes it into JavaScript arrays', () => {
+  test('dims declaring more elements than --max-elements (before: a 250 MB INT8 file ended the process, V8 "invalid size")', () => {
+    const bytes = encode({ dims: [1, 1, 6000, 6000], dataType: TENSOR_DATA_TYPES.INT8, int32Data: [1, 2, 3] });
+    expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow(FixtureFormatError);
+    expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow("input_0.pb: the tensor's dims [1, 1, 6000, 6000] declare 36,000,000 elements, more than the limit of 33,554,432 (2^25) (--max-elements raises it); refused before decoding.");
+  });
+
+  test('more repeated values than the dims need, packed varints, packed floats and unpacked floats alike', () => {
+    const packedInts = encode({ dims: [1, 1, 2, 2], dataType: TENSOR_DATA_TYPES.INT8, int32Data: new Array<number>(1000).fill(0) });
+    expect(() => scanTensorProto(packedInts, 'x.pb')).toThrow("x.pb: the tensor's repeated data fields hold at least 1,000 values, but its dims [1, 1, 2, 2] need 4; refused before decoding.");
+    const packedFloats = encode({ dims: [2], dataType: TENSOR_DATA_TYPES.FLOAT, floatData: [1, 2, 3] });
+    expect(() => scanTensorProto(packedFloats, 'f.pb')).toThrow('hold at least 3 values, but its dims [2] need 2');
+    // field 4 (float_data) written unpacked: tag 0x25 (4 << 3 | 5) before each float32
+    const unpacked = new Uint8Array([...encode({ dims: [1] }), 0x25, 0, 0, 0x80, 0x3f, 0x25, 0, 0, 0, 0x40]);
+    expect(() => scanTensorProto(unpacked, 'u.pb')).toThrow('hold at least 2 values, but its dims [1] need 1');
+  });
+
+  test(`more than ${MAX_TENSOR_RANK} dims, a negative one shown as written (before: 50 million dims took minutes and gigabytes, and all of them were quoted)`, () => {
+    const bytes = encode({ dims: [-1, ...new Array<number>(20).fill(0)], dataType: TENSOR_DATA_TYPES.FLOAT });
+    expect(() => scanTensorProto(bytes, 'd.pb')).toThrow("d.pb: the tensor declares more than 8 dims (dims [-1, 0, 0, 0, 0, 0, 0, 0, ...]), but convcheck reads tensors of rank at most 8 (Conv's have 3 to 5).");
+  });
+
+  test('a well-formed tensor passes, and what the scan cannot read is left to the decoder', () => {
+    const good = encodeTensorProto('X', { shape: [1, 1, 2, 2], data: new Float32Array([1, 2, 3, 4]) });
+    expect(() => scanTensorProto(good, 'ok.pb')).not.toThrow();
+    expect(Array.from(decodeTensorProto(good, 'ok.pb').tensor.data)).toEqual([1, 2, 3, 4]);
+    const truncated = good.subarray(0, good.length - 3);
+    expect(() => scanTensorProto(truncated, 't.pb')).not.toThrow();
+    expect(() => decodeTensorProto(truncated, 't.pb')).toThrow(/t\.pb: truncated or corrupt TensorProto/);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * A look at a serialized TensorProto's top-level fields before onnx-proto decodes it. The decoder
+ * turns every repeated number into a JavaScript array element: a 250 MB file of one-byte varints
+ * in `int32_data` is 250 million of them (V8 stops the process: "invalid size"), and 50 million
+ * `dims` entries take minutes and gigabytes before any check can run. The scan reads the wire
+ * format (protobuf encoding: a varint tag `field << 3 | wire type`, then the value) without
+ * allocating per element, and refuses, naming the file, a tensor of more than
+ * {@link MAX_TENSOR_RANK} dims, of more elements than the limit in force, or whose repeated data
+ * fields hold more values than its dims need. Anything it cannot read is left to the decoder,
+ * which reports it.
+ */
+import { activeLimits, formatCount, LIMIT_OPTIONS } from '../problem/limits.ts';
+import { FixtureFormatError } from './fixture-error.ts';
+
+/** Most dims a tensor may declare (Conv's tensors have 3 to 5; a bias 1). */
+export const MAX_TENSOR_RANK = 8;
+
+/** TensorProto field numbers (onnx.proto3) the scan counts. */
+const DIMS = 1;
+const FLOAT_DATA = 4, INT32_DATA = 5, STRING_DATA = 6, INT64_DATA = 7, DOUBLE_DATA = 10, UINT64_DATA = 11;
+/** Repeated value fields whose packed form holds varints. */
+const PACKED_VARINT_FIELDS = new Set([INT32_DATA, INT64_DATA, UINT64_DATA]);
+const VALUE_FIELDS = new Set([FLOAT_DATA, INT32_DATA, STRING_DATA, INT64_DATA, DOUBLE_DATA, UINT64_DATA]);
+
+/** Reads protobuf varints from `bytes`; `at` is the position of the next byte. Past the end, `undefined`. */
+class WireReader {
+  at = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** The next varint as a number (exact up to 2^53; larger values only need to be large), or undefined at a truncation. */
+  varint(): number | undefined {
+    let value = 0, scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= this.bytes.length) return undefined;
+      const byte = this.bytes[this.at++];
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) return value;
+      scale *= 128;
+    }
+    return undefined;
+  }
+
+  /** The next varint as a signed int64 (a dim: -1 is written in ten bytes), or undefined at a truncation. */
+  int64(): number | undefined {
+    let value = 0n, shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= this.bytes.length) return undefined;
+      const byte = this.bytes[this.at++];
+      value |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return Number(BigInt.asIntN(64, value));
+      shift += 7n;
+    }
+    return undefined;
+  }
+}
+
+/** Varints in `bytes[start, end)`: one ends at each byte whose top bit is clear. */
+function varintCount(bytes: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if ((bytes[i] & 0x80) === 0) n++;
+  return n;
+}
+
+/**
+ * Throws a FixtureFormatError naming `file` when the TensorProto in `bytes` declares more than
+ * {@link MAX_TENSOR_RANK} dims, more elements than `--max-elements` allows, or more values in its
+ * repeated data fields (float_data, int32_data, ...) than its dims need. Returns quietly otherwise,
+ * and at anything it cannot read (the decoder then says what is wrong).
+ */
+export function scanTensorProto(bytes: Uint8Array, file: string): void {
+  const reader = new WireReader(bytes);
+  const dims: number[] = [];
+  let values = 0;
+  const addDim = (d: number): void => {
+    dims.push(d);
+    if (dims.length > MAX_TENSOR_RANK) {
+      throw new FixtureFormatError(file, `the tensor declares more than ${MAX_TENSOR_RANK} dims (dims [${dims.slice(0, MAX_TENSOR_RANK).join(', ')}, ...]), but convcheck reads tensors of rank at most ${MAX_TENSOR_RANK} (Conv's have 3 to 5).`);
+    }
+  };
+  while (reader.at < bytes.length) {
+    const tag = reader.varint();
+    if (tag === undefined) return;
+    const field = Math.floor(tag / 8), wire = tag % 8;
+    if (wire === 0) {
+      const value = field === DIMS ? reader.int64() : reader.varint();
+      if (value === undefined) return;
+      if (field === DIMS) addDim(value);
+      else if (VALUE_FIELDS.has(field)) values++;
+    } else if (wire === 1 || wire === 5) {
+      reader.at += wire === 1 ? 8 : 4;
+      if (VALUE_FIELDS.has(field)) values++;
+    } else if (wire === 2) {
+      const length = reader.varint();
+      if (length === undefined || reader.at + length > bytes.length) return;
+      const start = reader.at, end = start + length;
+      if (field === DIMS) {
+        const packed = new WireReader(bytes.subarray(start, end));
+        while (packed.at < length) {
+          const d = packed.int64();
+          if (d === undefined) return;
+          addDim(d);
+        }
+      } else if (field === FLOAT_DATA) values += Math.floor(length / 4);
+      else if (field === DOUBLE_DATA) values += Math.floor(length / 8);
+      else if (PACKED_VARINT_FIELDS.has(field)) values += varintCount(bytes, start, end);
+      else if (field === STRING_DATA) values++;
+      reader.at = end;
+    } else {
+      return; // groups (wire types 3, 4) and invalid ones: the decoder's to report
+    }
+  }
+  // a negative or unsafe dim: tensorFromProto names it
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) return;
+  const count = dims.reduce((a, b) => a * b, 1);
+  const limit = activeLimits().maxElements;
+  if (count > limit) {
+    throw new FixtureFormatError(file, `the tensor's dims [${dims.join(', ')}] declare ${formatCount(count)} elements, more than the limit of ${formatCount(limit)} (${LIMIT_OPTIONS.maxElements} raises it); refused before decoding.`);
+  }
+  if (values > count) {
+    throw new FixtureFormatError(file, `the tensor's repeated data fields hold at least ${formatCount(values)} values, but its dims [${dims.join(', ')}] need ${formatCount(count)}; refused before decoding.`);
+  }
+}
