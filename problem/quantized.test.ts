@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inputErrorOf } from './errors.ts';
+import { DEFAULT_LIMITS, ResourceLimitError, setActiveLimits } from './limits.ts';
 import { checkQuantizedOperands, makeQuantizedProblem, outputRange, validateQuantizedProblem, wScaleOf, wZeroPointOf, type QuantizedConvProblem } from './quantized.ts';
 
 const conv = { inChannels: 2, outChannels: 3, inputShape: [4, 4], kernelShape: [3, 3] };
@@ -62,5 +63,15 @@ describe('checkQuantizedOperands', () => {
     const error = inputErrorOf(() => checkQuantizedOperands(p, operands));
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
+  });
+  it('refuses a problem over the limits in force, as Conv does, before computing (before: golden import ran 1.3e11 MACs past --max-macs and --timeout)', () => {
+    const operands = { x: ints([1, 2, 4, 4], 255), w: ints([3, 2, 3, 3], -128), b: ints([3], -5) };
+    setActiveLimits({ ...DEFAULT_LIMITS, maxMacs: 100 });
+    try {
+      expect(() => checkQuantizedOperands(p, operands)).toThrow(ResourceLimitError);
+      expect(() => checkQuantizedOperands(p, operands)).toThrow(/216 multiply-accumulates, more than the limit of 100; --max-macs 216 raises it/);
+    } finally {
+      setActiveLimits(DEFAULT_LIMITS);
+    }
   });
 });

@@ -18,6 +18,7 @@
 import { ConvInputError } from './errors.ts';
 import { makeProblem, type ConvProblem, type ProblemSpec } from './problem.ts';
 import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } from './shape.ts';
+import { checkResources } from './limits.ts';
 import { checkBiasPresence } from './operands.ts';
 import { show, validateProblem } from './validate.ts';
 
@@ -259,9 +260,14 @@ function checkIntTensor(op: string, field: string, t: IntTensor | undefined, sha
   }
 }
 
-/** Validates the problem and its operands (shapes, element ranges, B exactly when the problem has a bias); throws a ConvInputError. */
+/**
+ * Validates the problem, its resources against the limits in force (problem/limits.ts: each
+ * tensor's elements and the multiply-accumulates, as for Conv) and its operands (shapes, element
+ * ranges, B exactly when the problem has a bias); throws a ConvInputError.
+ */
 export function checkQuantizedOperands(p: QuantizedConvProblem, operands: QuantizedOperands): void {
   validateQuantizedProblem(p);
+  checkResources(p.conv);
   const op = p.operator;
   checkIntTensor(op, 'x', operands.x, inputTensorShape(p.conv), QUANT_RANGE[p.xType], p.xType);
   checkIntTensor(op, 'w', operands.w, weightShape(p.conv), QUANT_RANGE[p.wType], p.wType);
