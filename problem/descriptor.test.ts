@@ -145,6 +145,12 @@ describe('descriptor: malformed text names the token and the rule', () => {
     expectMalformed('mb1ic1iw5oc1kw3pw-1', /field "pw" must be followed by a non-negative integer/);
   });
 
+  it('a number beyond 2^53-1 is quoted as written (before: "inputShape[0]=9007199254740992" for ih9007199254740993, and Infinity for 400 digits)', () => {
+    expectMalformed('mb1ic1ih9007199254740993iw5oc1kh3kw3', /field "ih" must be an integer of at most 2\^53-1, but it is "9007199254740993"/);
+    expectMalformed(`g${'9'.repeat(400)}mb1ic1iw5oc1kw3`, /field "g" must be an integer of at most 2\^53-1, but it is "9{40}"\.\.\. \(360 more characters\)/);
+    expect(parseDescriptor('mb1ic1ih005iw5oc1kh3kw3').inputShape).toEqual([5, 5]);
+  });
+
   it('a field given twice, auto_pad included', () => {
     expectMalformed('mb1ic1iw5oc1kw3kw3', /field "kw" is given twice/);
     expectMalformed('mb1ic1iw5oc1kw3apUapL', /field "ap" is given twice/);

@@ -68,7 +68,10 @@ export function parseDescriptor(text: string): ConvProblem {
     const digits = /^\d+/.exec(rest.slice(key.length));
     if (digits === null) throw descriptorError(source, `field "${key}" must be followed by a non-negative integer`);
     if (values.has(key)) throw descriptorError(source, `field "${key}" is given twice`);
-    values.set(key, Number(digits[0]));
+    const value = Number(digits[0]);
+    // beyond 2^53 a number no longer says which integer it is: quote the digits as written
+    if (!Number.isSafeInteger(value)) throw descriptorError(source, `field "${key}" must be an integer of at most 2^53-1, but it is ${quoted(digits[0], 40)}`);
+    values.set(key, value);
     rest = rest.slice(key.length + digits[0].length);
   }
   const rank = (['d', 'h', 'w'] as const).filter((a) => values.has('i' + a)).length;
