@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
 import { memoryIo } from './output.ts';
@@ -144,6 +145,20 @@ describe('convcheck golden', () => {
 });
 
 describe('convcheck golden import', () => {
+  it('a directory whose tests are all skipped checked nothing: exit 1, said so (before: "0 passed ... 1 skipped", exit 0)', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'convcheck-import-skipped-'));
+    try {
+      await mkdir(path.join(root, 'relu', 'test_data_set_0'), { recursive: true });
+      await writeFile(path.join(root, 'relu', 'model.onnx'), onnxProto.onnx.ModelProto.encode({ graph: { node: [{ opType: 'Relu', input: ['X'], output: ['Y'] }] } }).finish());
+      const io = capture();
+      expect(await main(['golden', 'import', root, '--backend', 'reference'], io)).toBe(1);
+      expect(io.text()).toContain('0 passed, 0 failed, 0 errors, 1 skipped');
+      expect(io.text()).toContain('golden import: FAILED: no test passed, so nothing was checked');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('a directory that does not exist is a usage error (exit 2) naming it', async () => {
     const io = capture();
     expect(await main(['golden', 'import', '/nonexistent/onnx-tests'], io)).toBe(2);

@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto';
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
 import { FixtureFormatError } from './fixture-error.ts';
 import { MAX_TENSOR_RANK, scanTensorProto } from './tensor-proto-scan.ts';
 import { decodeTensorProto, encodeTensorProto, TENSOR_DATA_TYPES } from './tensor-proto.ts';
@@ -8,10 +9,15 @@ const { onnx } = onnxProto;
 const encode = (message: onnxProto.onnx.ITensorProto): Uint8Array => onnx.TensorProto.encode(message).finish();
 
 describe('scanTensorProto: a .pb is refused before onnx-proto decodes it into JavaScript arrays', () => {
-  test('dims declaring more elements than --max-elements (before: a 250 MB INT8 file ended the process, V8 "invalid size")', () => {
-    const bytes = encode({ dims: [1, 1, 6000, 6000], dataType: TENSOR_DATA_TYPES.INT8, int32Data: [1, 2, 3] });
-    expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow(FixtureFormatError);
-    expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow("input_0.pb: the tensor's dims [1, 1, 6000, 6000] declare 36,000,000 elements, more than the limit of 33,554,432 (2^25) (--max-elements raises it); refused before decoding.");
+  test('more repeated values than --max-elements (before: a 250 MB INT8 file of one-byte varints ended the process, V8 "invalid size")', () => {
+    setActiveLimits({ ...DEFAULT_LIMITS, maxElements: 100 });
+    try {
+      const bytes = encode({ dims: [1, 1, 100, 100], dataType: TENSOR_DATA_TYPES.INT8, int32Data: new Array<number>(101).fill(0) });
+      expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow(FixtureFormatError);
+      expect(() => decodeTensorProto(bytes, 'input_0.pb')).toThrow("input_0.pb: the tensor's repeated data fields hold at least 101 values, more than the limit of 100 elements (--max-elements raises it); refused before decoding.");
+    } finally {
+      setActiveLimits(DEFAULT_LIMITS);
+    }
   });
 
   test('more repeated values than the dims need, packed varints, packed floats and unpacked floats alike', () => {

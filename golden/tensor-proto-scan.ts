@@ -5,8 +5,8 @@
  * `dims` entries take minutes and gigabytes before any check can run. The scan reads the wire
  * format (protobuf encoding: a varint tag `field << 3 | wire type`, then the value) without
  * allocating per element, and refuses, naming the file, a tensor of more than
- * {@link MAX_TENSOR_RANK} dims, of more elements than the limit in force, or whose repeated data
- * fields hold more values than its dims need. Anything it cannot read is left to the decoder,
+ * {@link MAX_TENSOR_RANK} dims, or whose repeated data fields hold more values than the element
+ * limit in force or than its dims need. Anything it cannot read is left to the decoder,
  * which reports it.
  */
 import { activeLimits, formatCount, LIMIT_OPTIONS } from '../problem/limits.ts';
@@ -63,8 +63,8 @@ function varintCount(bytes: Uint8Array, start: number, end: number): number {
 
 /**
  * Throws a FixtureFormatError naming `file` when the TensorProto in `bytes` declares more than
- * {@link MAX_TENSOR_RANK} dims, more elements than `--max-elements` allows, or more values in its
- * repeated data fields (float_data, int32_data, ...) than its dims need. Returns quietly otherwise,
+ * {@link MAX_TENSOR_RANK} dims, or holds more values in its repeated data fields (float_data,
+ * int32_data, ...) than `--max-elements` allows or than its dims need. Returns quietly otherwise,
  * and at anything it cannot read (the decoder then says what is wrong).
  */
 export function scanTensorProto(bytes: Uint8Array, file: string): void {
@@ -109,13 +109,14 @@ export function scanTensorProto(bytes: Uint8Array, file: string): void {
       return; // groups (wire types 3, 4) and invalid ones: the decoder's to report
     }
   }
+  // the dims' own element count is checked where the tensor is used, naming the problem; here the values the decoder would allocate
+  const limit = activeLimits().maxElements;
+  if (values > limit) {
+    throw new FixtureFormatError(file, `the tensor's repeated data fields hold at least ${formatCount(values)} values, more than the limit of ${formatCount(limit)} elements (${LIMIT_OPTIONS.maxElements} raises it); refused before decoding.`);
+  }
   // a negative or unsafe dim: tensorFromProto names it
   if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) return;
   const count = dims.reduce((a, b) => a * b, 1);
-  const limit = activeLimits().maxElements;
-  if (count > limit) {
-    throw new FixtureFormatError(file, `the tensor's dims [${dims.join(', ')}] declare ${formatCount(count)} elements, more than the limit of ${formatCount(limit)} (${LIMIT_OPTIONS.maxElements} raises it); refused before decoding.`);
-  }
   if (values > count) {
     throw new FixtureFormatError(file, `the tensor's repeated data fields hold at least ${formatCount(values)} values, but its dims [${dims.join(', ')}] need ${formatCount(count)}; refused before decoding.`);
   }

@@ -132,13 +132,15 @@ function integerTensor(message: TensorProtoMessage, file: string, label: string,
   const raw = message.rawData ?? new Uint8Array(0);
   const typed = message.int32Data ?? [];
   if (raw.length > 0 && typed.length > 0) throw new FixtureFormatError(file, `${label} has both raw_data and int32_data; ONNX allows one.`);
+  const fromRaw = raw.length > 0 || (typed.length === 0 && count > 0);
+  // the data's length against the dims before the array is allocated
+  if (fromRaw && raw.length !== count * size) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count * size} bytes of raw_data, but it holds ${raw.length} (truncated or wrong dims).`);
+  if (!fromRaw && typed.length !== count) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count} values in int32_data, but it holds ${typed.length}.`);
   const data = new Float64Array(count);
-  if (raw.length > 0 || (typed.length === 0 && count > 0)) {
-    if (raw.length !== count * size) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count * size} bytes of raw_data, but it holds ${raw.length} (truncated or wrong dims).`);
+  if (fromRaw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < count; i++) data[i] = read(view, i * size);
   } else {
-    if (typed.length !== count) throw new FixtureFormatError(file, `${label} dims [${dims.join(', ')}] need ${count} values in int32_data, but it holds ${typed.length}.`);
     for (let i = 0; i < count; i++) data[i] = typed[i];
   }
   return { name: message.name ?? '', tensor: { shape: dims, data }, dataType };

@@ -128,7 +128,13 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
     const known = result.cases.flatMap((c) => c.dataSets.flatMap((s) => s.backends.flatMap((b) => (b.known ? [`${b.backend} ${b.known.id}`] : []))));
     const knownNote = known.length > 0 ? `; ${known.length} backend run(s) explained by a known discrepancy, not failed: ${[...new Set(known)].join(', ')}` : '';
     io.out(`${n.pass} passed, ${n.fail} failed, ${n.error} errors, ${n.skipped} skipped (not a single Conv, ConvTranspose, ConvInteger or QLinearConv node)${knownNote}`);
-    return n.fail + n.error > 0 ? 1 : 0;
+    if (n.fail + n.error > 0) return 1;
+    if (n.pass === 0) {
+      // as the gate: a run that checked nothing is not a pass
+      io.out('golden import: FAILED: no test passed, so nothing was checked (no test of the directory is a single Conv, ConvTranspose, ConvInteger or QLinearConv node).');
+      return 1;
+    }
+    return 0;
   } finally {
     for (const b of backends) await b.dispose?.();
   }
