@@ -1,6 +1,7 @@
 /**
  * Where CLI commands write: injectable so tests capture output instead of printing.
  */
+import { escapeControlCharacters } from '../problem/errors.ts';
 
 /** Output streams of a command. */
 export interface Io {
@@ -26,8 +27,13 @@ export function memoryIo(): Io & { readonly lines: string[]; text(): string; err
   return { lines, out: (l) => lines.push(l), err: (l) => err.push(l), isTTY: false, text: () => lines.join('\n'), errors: () => err.join('\n') };
 }
 
-/** Formats rows as a left-aligned text table. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Formats rows as a left-aligned text table. Control characters in a cell (a test directory's name,
+ * a tensor name from a file) are written as escapes: they could otherwise clear the screen or
+ * forge a row.
+ */
+export function textTable(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map((cell) => escapeControlCharacters(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
