@@ -185,6 +185,24 @@ describe('importOnnxTestDir on convcheck\'s own corpus', () => {
 });
 
 /** Where ONNX's backend test data is: Debian's libonnx-testdata, or `CONVCHECK_ONNX_TESTDATA` (a `data` directory of onnx/backend/test). */
+describe('importOnnxTestDir: a test directory whose name is not valid UTF-8', () => {
+  test('is an error naming its bytes, not dropped (before: "1 passed ... 0 skipped", the other test silently left out)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'convcheck-import-names-'));
+    try {
+      await cp(join(COMMITTED_CORPUS_DIR, 'conv-1d'), join(root, 'ok'), { recursive: true });
+      const bad = Buffer.concat([Buffer.from(`${root}/bad`), Buffer.from([0xff, 0xfe]), Buffer.from('name')]);
+      await mkdir(bad);
+      await writeFile(Buffer.concat([bad, Buffer.from('/model.onnx')]), await readFile(join(root, 'ok', 'model.onnx')));
+      const result = await importOnnxTestDir(root, [referenceBackend]);
+      expect(result.counts).toEqual({ pass: 1, fail: 0, error: 1, skipped: 0 });
+      const error = result.cases.find((c) => c.verdict === 'error');
+      expect(error?.message).toBe(`${root}: a test directory whose name is not valid UTF-8, bad\ufffd\ufffdname (bytes 62 61 64 ff fe 6e 61 6d 65): convcheck opens and names tests by their directory's name, so it cannot import this one; rename it.`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 const OFFICIAL = process.env.CONVCHECK_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
 const OFFICIAL_PATTERNS: Array<[string, RegExp]> = [
   ['node', /^test_(basic_)?conv|^test_qlinearconv/],

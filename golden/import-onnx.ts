@@ -93,21 +93,36 @@ async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-async function exists(path: string): Promise<boolean> {
+async function exists(path: string | Buffer): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
 
-/** The test directories under `dir`: `dir` itself when it holds model.onnx, else its sub-directories that do. */
-async function testDirectories(dir: string): Promise<string[]> {
-  if (await exists(join(dir, 'model.onnx'))) return [dir];
+/** A sub-directory holding a model.onnx whose name is not valid UTF-8: found, but not importable by name. */
+interface UnnamableTest {
+  /** The name as UTF-8 decodes it (invalid bytes as U+FFFD) and its bytes in hex. */
+  readonly shown: string;
+}
+
+/**
+ * The test directories under `dir`: `dir` itself when it holds model.onnx, else its
+ * sub-directories that do; and those of them whose name is not valid UTF-8 (a string path would
+ * not reach them: they are reported, never dropped).
+ */
+async function testDirectories(dir: string): Promise<{ found: string[]; unnamable: UnnamableTest[] }> {
+  if (await exists(join(dir, 'model.onnx'))) return { found: [dir], unnamable: [] };
   if (!(await isDirectory(dir))) throw new FixtureFormatError(dir, 'is not a directory.');
-  const names = (await readdir(dir)).sort();
-  const found: string[] = [];
-  for (const name of names) {
-    if (await exists(join(dir, name, 'model.onnx'))) found.push(join(dir, name));
+  const names = (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+  const found: string[] = [], unnamable: UnnamableTest[] = [];
+  for (const raw of names) {
+    const name = raw.toString('utf8');
+    if (Buffer.from(name, 'utf8').equals(raw)) {
+      if (await exists(join(dir, name, 'model.onnx'))) found.push(join(dir, name));
+    } else if (await exists(Buffer.concat([Buffer.from(`${dir}/`), raw, Buffer.from('/model.onnx')]))) {
+      unnamable.push({ shown: `${name} (bytes ${raw.toString('hex').replace(/(..)(?=.)/g, '$1 ')})` });
+    }
   }
-  if (found.length === 0) throw new FixtureFormatError(dir, 'holds no model.onnx, and no sub-directory holds one: not an ONNX backend-test directory.');
-  return found;
+  if (found.length === 0 && unnamable.length === 0) throw new FixtureFormatError(dir, 'holds no model.onnx, and no sub-directory holds one: not an ONNX backend-test directory.');
+  return { found, unnamable };
 }
 
 async function dataSetDirectories(dir: string): Promise<string[]> {
@@ -279,7 +294,11 @@ async function importCase(dir: string, backends: readonly Backend[], options: Im
  */
 export async function importOnnxTestDir(dir: string, backends: readonly Backend[], options: ImportOptions = {}): Promise<ImportResult> {
   const cases: ImportedCase[] = [];
-  for (const caseDir of await testDirectories(dir)) {
+  const { found, unnamable } = await testDirectories(dir);
+  for (const test of unnamable) {
+    cases.push({ name: test.shown, dir, verdict: 'error', message: `${dir}: a test directory whose name is not valid UTF-8, ${test.shown}: convcheck opens and names tests by their directory's name, so it cannot import this one; rename it.`, dataSets: [] });
+  }
+  for (const caseDir of found) {
     try {
       cases.push(await importCase(caseDir, backends, options));
     } catch (error) {
