@@ -38,6 +38,16 @@ describe('convcheck run', () => {
     expect(io.text()).toMatch(/tfjs-wasm\s+known \(fail \(impossible\)\).*known discrepancy tfjs-wasm-conv3d-transpose-loop-bounds/);
   });
 
+  it('exits 1 when no backend could run the problem: nothing was checked (before: exit 0)', async () => {
+    // tfjs has no grouped conv beyond depthwise: its only backend here says unsupported
+    const io = capture();
+    expect(await main(['run', 'g2mb1ic4ih5iw5oc6kh3kw3', '--backend', 'tfjs-cpu'], io), io.text()).toBe(1);
+    expect(io.text()).toMatch(/tfjs-cpu\s+unsupported/);
+    expect(io.text()).toContain('run: nothing was checked: no backend could run it (each was unsupported or unavailable), so the exit code is 1.');
+    const both = capture();
+    expect(await main(['run', 'g2mb1ic4ih5iw5oc6kh3kw3', '--backend', 'tfjs-cpu,reference'], both), both.text()).toBe(0);
+  });
+
   it('still fails (exit 1) on a failure no record explains', async () => {
     const io = capture();
     expect(await main(['run', 'Tmb1ic1ih3iw3oc2kh3kw3sh2sw2apU', '--mode', 'exact', '--backend', 'cmd:"python3 examples/numpy_conv_broken.py"'], io), io.text()).toBe(1);

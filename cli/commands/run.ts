@@ -94,7 +94,21 @@ function modeFlag(raw: string | undefined, command: string): DataMode {
   return raw;
 }
 
-/** Runs the command; returns the exit code (0 when no backend failed or errored; a known discrepancy is not a failure). */
+/**
+ * The exit code of a run: 1 when a backend failed or errored, and 1 when none was judged at all
+ * (each unsupported or unavailable: nothing was checked, which is not a pass, as the gate says);
+ * else 0. A known discrepancy is judged, not a failure.
+ */
+function runExitCode(failed: boolean, judged: number, io: Io): number {
+  if (failed) return 1;
+  if (judged === 0) {
+    io.out('\nrun: nothing was checked: no backend could run it (each was unsupported or unavailable), so the exit code is 1.');
+    return 1;
+  }
+  return 0;
+}
+
+/** Runs the command; returns the exit code ({@link runExitCode}). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
@@ -138,7 +152,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     referenceError = error instanceof Error ? error.message : String(error);
   }
   const rows: string[][] = [];
-  let failed = false;
+  let failed = false, judged = 0;
   const backends: Backend[] = [];
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
@@ -149,6 +163,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); }
     else {
       const c = outcome.comparison;
+      judged++;
       // a failure a recorded discrepancy explains is `known` (as in gate and report), named by its id
       const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, undefined, dataTraits([operands.x, operands.w, operands.b])) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
@@ -158,7 +173,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
   for (const b of backends) await b.dispose?.();
-  return failed ? 1 : 0;
+  return runExitCode(failed, judged, io);
 }
 
 /** A verdict as run prints it: the tolerance model's 'impossible' is a fail, said so; an explained failure is known. */
@@ -174,7 +189,7 @@ async function runGradient(
   const shape = part === 'input' ? inputTensorShape(problem) : weightShape(problem);
   io.out(`${text}: ${part} gradient [${shape}], ${o.mode} data, seed ${o.seed}`);
   const rows: string[][] = [];
-  let failed = false;
+  let failed = false, judged = 0;
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
     const outcome = await outcomeOf(() => runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs }));
@@ -182,13 +197,14 @@ async function runGradient(
     if (outcome.verdict === 'unsupported') { rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]); continue; }
     if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); continue; }
     const c = outcome.comparison;
+    judged++;
     const known = outcome.verdict === 'fail' ? matchKnownDiscrepancy(a.backend.knownDiscrepancies, problem, part) : undefined;
     if (outcome.verdict === 'fail' && known === undefined) failed = true;
     const worst = worstOrMessage(c, (w) => `${multiIndex(w.index, shape)} got ${w.got} expected ${w.expected} bound ${formatNumber(w.bound)}`);
     rows.push([a.backend.name, shownVerdict(outcome.verdict, c.verdict, known !== undefined), formatNumber(c.maxAbsError), formatNumber(c.maxUlp), formatNumber(c.maxNormalizedError), known ? `${worst}; known discrepancy ${known.id}` : worst]);
   }
   io.out(textTable(['backend', 'verdict', 'max abs', 'max ULP', 'max err/(u·S)', 'worst element / reason'], rows));
-  return failed ? 1 : 0;
+  return runExitCode(failed, judged, io);
 }
 
 /** `run --batch FILE`: every case of the file on every backend, a verdict line each as it finishes, then the counts. */
@@ -238,7 +254,7 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   })));
   const bad = results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
   for (const r of bad) io.out(`\n${r.verdict.toUpperCase()} ${r.name} on ${r.backend}\ndescriptor: ${r.descriptor}\nmessage:    ${r.message ?? ''}\nreplay:     ${r.replay ?? ''}`);
-  return bad.length > 0 ? 1 : 0;
+  return runExitCode(bad.length > 0, results.filter((r) => r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'known').length, io);
 }
 
 /** `convcheck run` of a quantized descriptor: the exact reference, then each backend's quantized ops judged by the quantized rule. */
@@ -267,7 +283,7 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   io.out(`${args.positionals[0]}: ${problem.operator} output [${reference.y.shape}], ${rawMode} data, seed ${seed}; ${open} element(s) open to the tie-neighbour allowance${reference.int32Overflows > 0 ? `; ${reference.int32Overflows} accumulator(s) past int32` : ''}`);
   const availability = await resolveBackends(args.values.get('backend'), { timeoutMs });
   const rows: string[][] = [];
-  let failed = false;
+  let failed = false, judged = 0;
   const backends: Backend[] = [];
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', a.reason]); continue; }
@@ -277,6 +293,7 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
     else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', outcome.message]); }
     else {
       const c = outcome.comparison;
+      judged++;
       const known = outcome.verdict === 'fail' ? matchKnownQuantizedDiscrepancy(a.backend.knownDiscrepancies, problem, outcome.evidence) : undefined;
       if (outcome.verdict === 'fail' && known === undefined) failed = true;
       const worst = worstOrMessage(c, (w) => `${multiIndex(w.index, reference.y.shape)} got ${w.got} exact ${w.expected}${w.bound > 0 ? ` (allowed ${reference.expectation.lo[w.index]}..${reference.expectation.hi[w.index]})` : ''}`);
@@ -286,5 +303,5 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   io.out(textTable(['backend', 'verdict', 'max |err| (steps)', 'exact elements', 'worst element / reason'], rows));
   for (const b of backends) await b.dispose?.();
-  return failed ? 1 : 0;
+  return runExitCode(failed, judged, io);
 }
