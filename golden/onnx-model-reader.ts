@@ -10,6 +10,7 @@ import { makeProblem, type AutoPad, type ConvProblem } from '../problem/problem.
 import { validateProblem } from '../problem/validate.ts';
 import { FixtureFormatError } from './fixture-error.ts';
 import { decodeProtobuf, int64ToNumber, tensorFromProto, type NamedTensor } from './tensor-proto.ts';
+import { scanModelProto } from './tensor-proto-scan.ts';
 
 const { onnx } = onnxProto;
 const AttributeType = onnx.AttributeProto.AttributeType;
@@ -75,7 +76,9 @@ function readAttribute(a: Attribute, file: string): number | number[] | string {
 
 /** A ModelProto from its bytes (bytes that are no model throw a FixtureFormatError naming `file`); one already decoded is returned as it is. */
 export function decodeModelFile(bytes: Uint8Array | onnxProto.onnx.ModelProto, file: string): onnxProto.onnx.ModelProto {
-  return bytes instanceof Uint8Array ? decodeProtobuf(file, 'ModelProto', bytes, (b) => onnx.ModelProto.decode(b)) : bytes;
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  scanModelProto(bytes, file); // its tensors and attributes, before the decoder allocates their values
+  return decodeProtobuf(file, 'ModelProto', bytes, (b) => onnx.ModelProto.decode(b));
 }
 
 /**

@@ -2,7 +2,8 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
 import { FixtureFormatError } from './fixture-error.ts';
-import { MAX_TENSOR_RANK, scanTensorProto } from './tensor-proto-scan.ts';
+import { decodeModelFile } from './onnx-model-reader.ts';
+import { MAX_ATTRIBUTE_VALUES, MAX_TENSOR_RANK, scanTensorProto } from './tensor-proto-scan.ts';
 import { decodeTensorProto, encodeTensorProto, TENSOR_DATA_TYPES } from './tensor-proto.ts';
 
 const { onnx } = onnxProto;
@@ -42,5 +43,27 @@ describe('scanTensorProto: a .pb is refused before onnx-proto decodes it into Ja
     const truncated = good.subarray(0, good.length - 3);
     expect(() => scanTensorProto(truncated, 't.pb')).not.toThrow();
     expect(() => decodeTensorProto(truncated, 't.pb')).toThrow(/t\.pb: truncated or corrupt TensorProto/);
+  });
+});
+
+describe('scanModelProto (through decodeModelFile): a model.onnx\'s tensors and attributes are bounded before onnx-proto decodes them', () => {
+  const model = (graph: onnxProto.onnx.IGraphProto): Uint8Array => onnx.ModelProto.encode({ graph }).finish();
+  const bloated = { name: 'W', dims: [2], dataType: TENSOR_DATA_TYPES.INT32, int32Data: new Array<number>(1000).fill(1) };
+
+  test('an initializer with more values than its dims need is refused, naming the file and where (before: decoded whole, a 250 MB one ends the process)', () => {
+    expect(() => decodeModelFile(model({ initializer: [bloated] }), 'model.onnx')).toThrow("model.onnx (an initializer): the tensor's repeated data fields hold at least 1,000 values, but its dims [2] need 2; refused before decoding.");
+  });
+
+  test('so is one in a node attribute, in a graph nested in another node\'s attribute', () => {
+    const inner = { node: [{ opType: 'Constant', attribute: [{ name: 'value', type: 4, t: bloated }] }] };
+    const outer = model({ node: [{ opType: 'If', attribute: [{ name: 'then_branch', type: 5, g: inner }] }] });
+    expect(() => decodeModelFile(outer, 'model.onnx')).toThrow("model.onnx (a node attribute's tensor): the tensor's repeated data fields hold at least 1,000 values");
+  });
+
+  test(`an attribute of more than ${MAX_ATTRIBUTE_VALUES} ints is refused; a Conv model as ONNX writes it decodes`, () => {
+    const pads = { name: 'pads', type: 7, ints: new Array<number>(MAX_ATTRIBUTE_VALUES + 1).fill(0) };
+    expect(() => decodeModelFile(model({ node: [{ opType: 'Conv', attribute: [pads] }] }), 'model.onnx')).toThrow(/model\.onnx: a node attribute holds more than 1,048,576 \(2\^20\) ints or floats/);
+    const conv = model({ node: [{ opType: 'Conv', input: ['X', 'W'], output: ['Y'], attribute: [{ name: 'pads', type: 7, ints: [1, 1, 1, 1] }] }], initializer: [{ name: 'W', dims: [1, 1, 3, 3], dataType: 1, floatData: new Array<number>(9).fill(0.5) }] });
+    expect(decodeModelFile(conv, 'model.onnx').graph?.initializer?.[0].floatData).toHaveLength(9);
   });
 });

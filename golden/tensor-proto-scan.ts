@@ -121,3 +121,70 @@ export function scanTensorProto(bytes: Uint8Array, file: string): void {
     throw new FixtureFormatError(file, `the tensor's repeated data fields hold at least ${formatCount(values)} values, but its dims [${dims.join(', ')}] need ${formatCount(count)}; refused before decoding.`);
   }
 }
+
+/** Most values one attribute of a node may hold (Conv's attributes hold a few). */
+export const MAX_ATTRIBUTE_VALUES = 2 ** 20;
+/** Nesting of graphs (If/Loop bodies) the model scan follows; deeper, the decoder has the last word. */
+const MAX_GRAPH_DEPTH = 16;
+
+/**
+ * Calls `visit(field, start, end)` for each length-delimited field at the top level of the message
+ * in `bytes[from, to)`; stops quietly at anything it cannot read (the decoder reports it).
+ */
+function forEachLengthDelimited(bytes: Uint8Array, from: number, to: number, visit: (field: number, start: number, end: number) => void): void {
+  const reader = new WireReader(bytes.subarray(0, to));
+  reader.at = from;
+  while (reader.at < to) {
+    const tag = reader.varint();
+    if (tag === undefined) return;
+    const field = Math.floor(tag / 8), wire = tag % 8;
+    if (wire === 0) { if (reader.varint() === undefined) return; }
+    else if (wire === 1 || wire === 5) reader.at += wire === 1 ? 8 : 4;
+    else if (wire === 2) {
+      const length = reader.varint();
+      if (length === undefined || reader.at + length > to) return;
+      const start = reader.at;
+      reader.at += length;
+      visit(field, start, start + length);
+    } else return;
+  }
+}
+
+/**
+ * {@link scanTensorProto} for every tensor a serialized ModelProto holds (its graph's initializers,
+ * sparse initializers, the tensors in node attributes, in nested graphs too), and a bound of
+ * {@link MAX_ATTRIBUTE_VALUES} on an attribute's repeated ints and floats: what onnx-proto would
+ * otherwise turn into JavaScript arrays of any length before a check of ours runs.
+ */
+export function scanModelProto(bytes: Uint8Array, file: string): void {
+  const tensor = (start: number, end: number, what: string): void => scanTensorProto(bytes.subarray(start, end), `${file} (${what})`);
+  const sparse = (start: number, end: number, what: string): void => {
+    // SparseTensorProto: values = 1, indices = 2
+    forEachLengthDelimited(bytes, start, end, (f, s, e) => { if (f === 1 || f === 2) tensor(s, e, what); });
+  };
+  const attribute = (start: number, end: number, depth: number): void => {
+    // AttributeProto: t = 5, g = 6, floats = 7, ints = 8, graphs = 10, tensors = 11, sparse_tensor = 22, sparse_tensors = 23
+    let values = 0;
+    forEachLengthDelimited(bytes, start, end, (f, s, e) => {
+      if (f === 5 || f === 11) tensor(s, e, 'a node attribute\'s tensor');
+      else if (f === 6 || f === 10) graph(s, e, depth + 1);
+      else if (f === 22 || f === 23) sparse(s, e, 'a node attribute\'s sparse tensor');
+      else if (f === 7) values += Math.floor((e - s) / 4);
+      else if (f === 8) values += varintCount(bytes, s, e);
+      if (values > MAX_ATTRIBUTE_VALUES) {
+        throw new FixtureFormatError(file, `a node attribute holds more than ${formatCount(MAX_ATTRIBUTE_VALUES)} ints or floats; convcheck reads attributes of at most that many (Conv's hold a few); refused before decoding.`);
+      }
+    });
+  };
+  const graph = (start: number, end: number, depth: number): void => {
+    if (depth > MAX_GRAPH_DEPTH) return;
+    // GraphProto: node = 1, initializer = 5, sparse_initializer = 15; NodeProto: attribute = 5
+    forEachLengthDelimited(bytes, start, end, (f, s, e) => {
+      if (f === 5) tensor(s, e, 'an initializer');
+      else if (f === 15) sparse(s, e, 'a sparse initializer');
+      else if (f === 1) forEachLengthDelimited(bytes, s, e, (nf, ns, ne) => { if (nf === 5) attribute(ns, ne, depth); });
+    });
+  };
+  // ModelProto: graph = 7
+  forEachLengthDelimited(bytes, 0, bytes.length, (f, s, e) => { if (f === 7) graph(s, e, 0); });
+}
