@@ -62,6 +62,11 @@ describe('malformed TensorProto files give an error naming the file and the faul
   });
   test('dims whose product does not match raw_data', () => rejects(encode({ dims: [2, 4], dataType: 1, rawData: new Uint8Array(24) }), /need 32 bytes of raw_data, but it holds 24/));
   test('a negative dim', () => rejects(encode({ dims: [-3, 2], dataType: 1, rawData: new Uint8Array(24) }), /dimension 0 = -3/));
+  test('an int64 dim beyond 2^53-1 is shown as written (before: "dimension 0 = NaN")', () => {
+    // dims (field 1) 2^63-1 as a ten-byte varint, then 2; data_type (field 2) 1; raw_data (field 9) of 24 bytes
+    const bytes = new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x08, 0x02, 0x10, 0x01, 0x4a, 24, ...new Uint8Array(24)]);
+    rejects(bytes, /dims \[9223372036854775807, 2\] has dimension 0 = 9223372036854775807, but dimensions must be integers >= 0 and at most 2\^31-1\./);
+  });
   test('a data type convcheck does not read', () => rejects(encode({ dims: [2], dataType: 7, rawData: new Uint8Array(16) }), /data_type 7 \(INT64\), but convcheck reads FLOAT \(1\), DOUBLE \(11\), UINT8 \(2\), INT8 \(3\) and INT32 \(6\)/));
   test('8-bit and int32 tensors: raw_data or int32_data, exact values, checked lengths', () => {
     expect(decodeTensorProto(encode({ dims: [3], dataType: 3, rawData: Uint8Array.of(0x80, 0x7f, 0xff) }), 'i8.pb')).toMatchObject({ dataType: 3, tensor: { shape: [3], data: Float64Array.of(-128, 127, -1) } });

@@ -87,6 +87,12 @@ export function tensorFromProto(message: TensorProtoMessage, file: string): Name
   const name = message.name ?? '';
   const label = name === '' ? 'tensor' : `tensor "${name}"`;
   const dims = (message.dims ?? []).map(int64ToNumber);
+  const unsafe = dims.findIndex((d) => Number.isNaN(d));
+  if (unsafe >= 0) {
+    // an int64 beyond 2^53-1 (a Long) has no number to show: its own digits
+    const written = (message.dims ?? []).map((d) => String(d));
+    throw new FixtureFormatError(file, `${label} dims [${written.join(', ')}] has dimension ${unsafe} = ${written[unsafe]}, but dimensions must be integers >= 0 and at most 2^31-1.`);
+  }
   const count = checkedElementCount(file, dims, `${label} dims`);
   if (message.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (message.externalData?.length ?? 0) > 0) {
     throw new FixtureFormatError(file, `${label} keeps its data in an external file, which convcheck does not read.`);
