@@ -6,11 +6,16 @@
  */
 import type { Backend } from '../problem/backend.ts';
 import type { QuantizedEvidence } from '../problem/known-discrepancy.ts';
-import type { IntTensor, QuantizedConvProblem, QuantizedOperands } from '../problem/quantized.ts';
+import { checkQuantizedOperands, type IntTensor, type QuantizedConvProblem, type QuantizedOperands } from '../problem/quantized.ts';
 import { makeQuantizedOperands, type QuantizedDataMode } from '../problem/quantized-data.ts';
 import { convInteger } from '../reference/conv-integer.ts';
 import { qlinearConvDetailed } from '../reference/qlinear-conv.ts';
-import { callBackend } from './backend-call.ts';
+import { callBackend, withinTimeLimit } from './backend-call.ts';
+import { referenceLate } from './run-case.ts';
+import { quantizedInWorker } from '../reference/conv-fast-pool.ts';
+import type { QuantizedJobResult } from '../reference/conv-fast-worker.ts';
+import { activeLimits } from '../problem/limits.ts';
+import { denseMultiplyAccumulates } from '../problem/shape.ts';
 import { judgeIntegers, type Comparison, type IntegerExpectation, type Judged } from './judge.ts';
 import { quantizedExpectation } from './quantized-tolerance.ts';
 
@@ -30,13 +35,35 @@ export interface QuantizedReference {
 
 /** The reference result of ConvInteger or QLinearConv (the readable loops of reference/). */
 export function quantizedReferenceResult(p: QuantizedConvProblem, operands: QuantizedOperands): QuantizedReference {
-  if (p.operator === 'ConvInteger') {
-    const y = convInteger(p, operands);
-    const acc = Float64Array.from(y.data);
-    return { y, acc, expectation: quantizedExpectation(p, acc, y.data), int32Overflows: 0 };
+  return withExpectation(p, p.operator === 'ConvInteger' ? { y: convInteger(p, operands) } : qlinearConvDetailed(p, operands));
+}
+
+/** A QuantizedReference from what the reference loops gave: the allowed outputs added. */
+function withExpectation(p: QuantizedConvProblem, r: QuantizedJobResult): QuantizedReference {
+  if (!('acc' in r)) {
+    const acc = Float64Array.from(r.y.data);
+    return { y: r.y, acc, expectation: quantizedExpectation(p, acc, r.y.data), int32Overflows: 0 };
   }
-  const r = qlinearConvDetailed(p, operands);
   return { y: r.y, acc: r.acc, expectation: quantizedExpectation(p, r.acc, r.y.data), real: r.real, int32Overflows: r.int32Overflows };
+}
+
+/**
+ * Multiply-accumulates from which {@link quantizedReferenceWithin} runs the quantized reference on
+ * a worker thread that its time limit can end (its loops run about 0.08 G a second: 2 M is about
+ * 25 ms; 2^34, the default --max-macs, over three minutes).
+ */
+export const STOPPABLE_QUANTIZED_MIN_MACS = 2_000_000;
+
+/**
+ * {@link quantizedReferenceResult} within `timeoutMs`: from {@link STOPPABLE_QUANTIZED_MIN_MACS} on
+ * a worker thread, which the limit (or an interrupt of the process) ends; rejects with a
+ * TimeLimitError "the reference did not finish within N ms". The limits in force are checked first.
+ */
+export async function quantizedReferenceWithin(p: QuantizedConvProblem, operands: QuantizedOperands, timeoutMs: number): Promise<QuantizedReference> {
+  checkQuantizedOperands(p, operands);
+  if (denseMultiplyAccumulates(p.conv) < STOPPABLE_QUANTIZED_MIN_MACS) return quantizedReferenceResult(p, operands);
+  const raw = await withinTimeLimit(timeoutMs, referenceLate, (signal) => quantizedInWorker({ kind: 'quantized', problem: p, operands, limits: activeLimits() }, signal));
+  return withExpectation(p, raw);
 }
 
 /** A backend's integer output against the allowed outputs of the reference. */

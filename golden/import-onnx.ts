@@ -19,7 +19,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Backend } from '../problem/backend.ts';
 import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy, type KnownDiscrepancy } from '../problem/known-discrepancy.ts';
-import { compareQuantized, quantizedReferenceResult, runQuantizedCase, type QuantizedCaseOutcome } from '../compare/quantized-case.ts';
+import { compareQuantized, quantizedReferenceWithin, runQuantizedCase, type QuantizedCaseOutcome } from '../compare/quantized-case.ts';
 import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import { quantizedProblemFromTensors, readQuantizedModel, type QuantizedModel, type QuantizedRole } from './onnx-quantized-reader.ts';
 import { judgeAgainstReference, referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
@@ -227,7 +227,7 @@ async function importQuantizedCase(dir: string, name: string, model: QuantizedMo
     };
     const { problem, operands } = quantizedProblemFromTensors(model, tensor, name.replace(/"/g, ''));
     descriptor = formatQuantizedDescriptor(problem);
-    const reference = quantizedReferenceResult(problem, operands);
+    const reference = await quantizedReferenceWithin(problem, operands, options.timeoutMs ?? 60_000);
     const expectedOutput = await readTensorProtoFile(join(setDir, 'output_0.pb'));
     const expected = compareQuantized(reference, expectedOutput.tensor);
     const evidence = { int32Overflows: reference.int32Overflows };

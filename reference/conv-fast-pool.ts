@@ -24,7 +24,7 @@ import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvResult } from './conv-result.ts';
 import { convFastDetailed, fastConvPlan } from './conv-fast.ts';
 import { planeCount, runFastJob, termsPattern, type FastConvPlan, type FastJob } from './conv-fast-kernel.ts';
-import { FAST_WORKER_MARK, type ReadableJob } from './conv-fast-worker.ts';
+import { FAST_WORKER_MARK, type QuantizedJob, type QuantizedJobResult, type ReadableJob } from './conv-fast-worker.ts';
 import { checkReferenceOperands } from './inputs.ts';
 
 /**
@@ -42,7 +42,7 @@ export function defaultThreads(): number {
 
 type Reply =
   | { readonly ready: true }
-  | { readonly ok: true; readonly result?: ConvResult }
+  | { readonly ok: true; readonly result?: ConvResult | QuantizedJobResult }
   | { readonly ok: false; readonly message: string };
 
 /** One worker thread and the run waiting on it. */
@@ -84,7 +84,7 @@ class PoolWorker {
   }
 
   /** Posts one job and resolves with the worker's answer once it has run it. */
-  run(job: FastJob | ReadableJob): Promise<Reply> {
+  run(job: FastJob | ReadableJob | QuantizedJob): Promise<Reply> {
     if (this.dead) return Promise.reject(new Error('fast-conv worker is gone'));
     return new Promise<Reply>((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -215,12 +215,26 @@ export async function convFastParallel(p: ConvProblem, operands: ConvOperands, o
  * @example await readableInWorker({ kind: 'readable', op: 'conv', problem, operands, limits: activeLimits() }, AbortSignal.timeout(60_000))
  */
 export async function readableInWorker(job: ReadableJob, signal?: AbortSignal): Promise<ConvResult> {
+  return (await onOneWorker(job, signal)) as ConvResult;
+}
+
+/**
+ * A quantized reference op (ConvInteger or QLinearConv, reference/conv-integer.ts and
+ * qlinear-conv.ts) run on a worker thread, so that `signal` can stop it, as {@link readableInWorker}.
+ * @example await quantizedInWorker({ kind: 'quantized', problem, operands, limits: activeLimits() }, AbortSignal.timeout(60_000))
+ */
+export async function quantizedInWorker(job: QuantizedJob, signal?: AbortSignal): Promise<QuantizedJobResult> {
+  return (await onOneWorker(job, signal)) as QuantizedJobResult;
+}
+
+/** Runs one job on one worker, after the runs queued before it; an abort of `signal` ends that worker. */
+function onOneWorker(job: ReadableJob | QuantizedJob, signal?: AbortSignal): Promise<unknown> {
   const run = queue.then(async () => {
     let chosen: PoolWorker[] = [];
     const starting = readyWorkers(1).then((ready) => { chosen = ready; return ready; });
     await unlessAborted(starting, signal, () => workers.slice(0, 1));
     const reply = await unlessAborted(chosen[0].run(job), signal, () => chosen);
-    if (!('ok' in reply) || !reply.ok || reply.result === undefined) throw new Error('fast-conv worker answered a readable job without a result');
+    if (!('ok' in reply) || !reply.ok || reply.result === undefined) throw new Error(`fast-conv worker answered a ${job.kind} job without a result`);
     return reply.result;
   });
   queue = run.catch(() => undefined);

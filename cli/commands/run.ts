@@ -16,7 +16,7 @@ import type { ConvResult } from '../../reference/conv-result.ts';
 import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
 import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
 import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
-import { quantizedReferenceResult, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
+import { quantizedReferenceWithin, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
 import { textTable, type Io } from '../output.ts';
 import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { formatNumber } from '../../reports/markdown.ts';
@@ -29,7 +29,7 @@ import type { ReportCase } from '../../reports/report-model.ts';
 import { countVerdicts } from '../../reports/summary.ts';
 import { runBatchCase, shardCases } from '../batch.ts';
 import { parseShard } from './gate.ts';
-import { errorMessage } from '../../compare/backend-call.ts';
+import { errorMessage, TimeLimitError } from '../../compare/backend-call.ts';
 import type { Comparison, WorstElement } from '../../compare/judge.ts';
 
 export const RUN_HELP = `Usage: convcheck run DESCRIPTOR [options]
@@ -274,8 +274,10 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   const operands = makeQuantizedOperands(problem, rawMode, seed);
   let reference;
   try {
-    reference = quantizedReferenceResult(problem, operands);
+    // from 2 M multiply-accumulates on a worker thread that --timeout ends
+    reference = await quantizedReferenceWithin(problem, operands, timeoutMs);
   } catch (error) {
+    if (error instanceof TimeLimitError) { io.out(`${args.positionals[0]}: ${error.message}; no backend was run.`); return 1; }
     // e.g. a ConvInteger whose exact output leaves int32 on this data: the operator defines no answer
     throw new UsageError(`convcheck run: ${error instanceof Error ? error.message : String(error)}`);
   }
