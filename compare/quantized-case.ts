@@ -57,11 +57,11 @@ export const STOPPABLE_QUANTIZED_MIN_MACS = 2_000_000;
 /**
  * {@link quantizedReferenceResult} within `timeoutMs`: from {@link STOPPABLE_QUANTIZED_MIN_MACS} on
  * a worker thread, which the limit (or an interrupt of the process) ends; rejects with a
- * TimeLimitError "the reference did not finish within N ms". The limits in force are checked first.
+ * TimeLimitError "the reference did not finish within N ms". The limits in force are checked before any work.
  */
 export async function quantizedReferenceWithin(p: QuantizedConvProblem, operands: QuantizedOperands, timeoutMs: number): Promise<QuantizedReference> {
-  checkQuantizedOperands(p, operands);
   if (denseMultiplyAccumulates(p.conv) < STOPPABLE_QUANTIZED_MIN_MACS) return quantizedReferenceResult(p, operands);
+  checkQuantizedOperands(p, operands); // here, so that a refusal keeps its class (the worker would send its message only)
   const raw = await withinTimeLimit(timeoutMs, referenceLate, (signal) => quantizedInWorker({ kind: 'quantized', problem: p, operands, limits: activeLimits() }, signal));
   return withExpectation(p, raw);
 }

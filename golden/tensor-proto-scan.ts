@@ -62,53 +62,66 @@ function varintCount(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /**
+ * Calls `visit(field, wire, start, end)` for each field at the top level of the message in
+ * `bytes[from, to)`, with where its value lies: a varint's bytes (wire type 0), a fixed value's (1,
+ * 5) or a length-delimited payload (2). Stops quietly at anything it cannot read (groups, a
+ * truncation): the decoder reports it.
+ */
+function forEachField(bytes: Uint8Array, from: number, to: number, visit: (field: number, wire: number, start: number, end: number) => void): void {
+  const reader = new WireReader(bytes.subarray(0, to));
+  reader.at = from;
+  while (reader.at < to) {
+    const tag = reader.varint();
+    if (tag === undefined) return;
+    const field = Math.floor(tag / 8), wire = tag % 8;
+    let start = reader.at;
+    if (wire === 0) {
+      if (reader.varint() === undefined) return;
+    } else if (wire === 1 || wire === 5) {
+      reader.at += wire === 1 ? 8 : 4;
+      if (reader.at > to) return;
+    } else if (wire === 2) {
+      const length = reader.varint();
+      if (length === undefined || reader.at + length > to) return;
+      start = reader.at;
+      reader.at += length;
+    } else {
+      return;
+    }
+    visit(field, wire, start, reader.at);
+  }
+}
+
+/**
  * Throws a FixtureFormatError naming `file` when the TensorProto in `bytes` declares more than
  * {@link MAX_TENSOR_RANK} dims, or holds more values in its repeated data fields (float_data,
  * int32_data, ...) than `--max-elements` allows or than its dims need. Returns quietly otherwise,
  * and at anything it cannot read (the decoder then says what is wrong).
  */
 export function scanTensorProto(bytes: Uint8Array, file: string): void {
-  const reader = new WireReader(bytes);
   const dims: number[] = [];
   let values = 0;
-  const addDim = (d: number): void => {
-    dims.push(d);
-    if (dims.length > MAX_TENSOR_RANK) {
-      throw new FixtureFormatError(file, `the tensor declares more than ${MAX_TENSOR_RANK} dims (dims [${dims.slice(0, MAX_TENSOR_RANK).join(', ')}, ...]), but convcheck reads tensors of rank at most ${MAX_TENSOR_RANK} (Conv's have 3 to 5).`);
-    }
-  };
-  while (reader.at < bytes.length) {
-    const tag = reader.varint();
-    if (tag === undefined) return;
-    const field = Math.floor(tag / 8), wire = tag % 8;
-    if (wire === 0) {
-      const value = field === DIMS ? reader.int64() : reader.varint();
-      if (value === undefined) return;
-      if (field === DIMS) addDim(value);
-      else if (VALUE_FIELDS.has(field)) values++;
-    } else if (wire === 1 || wire === 5) {
-      reader.at += wire === 1 ? 8 : 4;
-      if (VALUE_FIELDS.has(field)) values++;
-    } else if (wire === 2) {
-      const length = reader.varint();
-      if (length === undefined || reader.at + length > bytes.length) return;
-      const start = reader.at, end = start + length;
-      if (field === DIMS) {
-        const packed = new WireReader(bytes.subarray(start, end));
-        while (packed.at < length) {
-          const d = packed.int64();
-          if (d === undefined) return;
-          addDim(d);
+  forEachField(bytes, 0, bytes.length, (field, wire, start, end) => {
+    if (field === DIMS && (wire === 0 || wire === 2)) {
+      // one int64 (wire type 0) or packed ones (2)
+      const reader = new WireReader(bytes.subarray(0, end));
+      reader.at = start;
+      while (reader.at < end) {
+        const d = reader.int64();
+        if (d === undefined) return;
+        dims.push(d);
+        if (dims.length > MAX_TENSOR_RANK) {
+          throw new FixtureFormatError(file, `the tensor declares more than ${MAX_TENSOR_RANK} dims (dims [${dims.slice(0, MAX_TENSOR_RANK).join(', ')}, ...]), but convcheck reads tensors of rank at most ${MAX_TENSOR_RANK} (Conv's have 3 to 5).`);
         }
-      } else if (field === FLOAT_DATA) values += Math.floor(length / 4);
-      else if (field === DOUBLE_DATA) values += Math.floor(length / 8);
+      }
+    } else if (VALUE_FIELDS.has(field)) {
+      // one value unpacked; packed: fixed 4 or 8 bytes each, or one varint each
+      if (wire !== 2 || field === STRING_DATA) values++;
+      else if (field === FLOAT_DATA) values += Math.floor((end - start) / 4);
+      else if (field === DOUBLE_DATA) values += Math.floor((end - start) / 8);
       else if (PACKED_VARINT_FIELDS.has(field)) values += varintCount(bytes, start, end);
-      else if (field === STRING_DATA) values++;
-      reader.at = end;
-    } else {
-      return; // groups (wire types 3, 4) and invalid ones: the decoder's to report
     }
-  }
+  });
   // the dims' own element count is checked where the tensor is used, naming the problem; here the values the decoder would allocate
   const limit = activeLimits().maxElements;
   if (values > limit) {
@@ -127,27 +140,9 @@ export const MAX_ATTRIBUTE_VALUES = 2 ** 20;
 /** Nesting of graphs (If/Loop bodies) the model scan follows; deeper, the decoder has the last word. */
 const MAX_GRAPH_DEPTH = 16;
 
-/**
- * Calls `visit(field, start, end)` for each length-delimited field at the top level of the message
- * in `bytes[from, to)`; stops quietly at anything it cannot read (the decoder reports it).
- */
+/** {@link forEachField} for the length-delimited fields only (sub-messages and packed values). */
 function forEachLengthDelimited(bytes: Uint8Array, from: number, to: number, visit: (field: number, start: number, end: number) => void): void {
-  const reader = new WireReader(bytes.subarray(0, to));
-  reader.at = from;
-  while (reader.at < to) {
-    const tag = reader.varint();
-    if (tag === undefined) return;
-    const field = Math.floor(tag / 8), wire = tag % 8;
-    if (wire === 0) { if (reader.varint() === undefined) return; }
-    else if (wire === 1 || wire === 5) reader.at += wire === 1 ? 8 : 4;
-    else if (wire === 2) {
-      const length = reader.varint();
-      if (length === undefined || reader.at + length > to) return;
-      const start = reader.at;
-      reader.at += length;
-      visit(field, start, start + length);
-    } else return;
-  }
+  forEachField(bytes, from, to, (field, wire, start, end) => { if (wire === 2) visit(field, start, end); });
 }
 
 /**

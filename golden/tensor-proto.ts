@@ -165,7 +165,7 @@ export function decodeProtobuf<T>(file: string, what: string, bytes: Uint8Array,
 
 /** Decodes a serialized TensorProto (the bytes of a `.pb` file); errors name `file`. */
 export function decodeTensorProto(bytes: Uint8Array, file: string): NamedTensor {
-  scanTensorProto(bytes, file); // rank, element count and repeated values, before the decoder allocates them
+  scanTensorProto(bytes, file); // rank and repeated values, before the decoder allocates them
   const message = decodeProtobuf(file, 'TensorProto', bytes, (b) => onnx.TensorProto.decode(b));
   return tensorFromProto(message, file);
 }

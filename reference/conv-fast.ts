@@ -86,10 +86,7 @@ function asFloat64(data: TensorData, offset: number): Float64Array {
   if (data instanceof Float64Array) return data;
   const end = offset + data.length;
   if (end > SCRATCH_MAX_ELEMENTS) return new Float64Array(data);
-  if (scratch.length < end) {
-    const grown = new Float64Array(Math.min(SCRATCH_MAX_ELEMENTS, Math.max(end, 2 * scratch.length)));
-    scratch = grown;
-  }
+  if (scratch.length < end) scratch = new Float64Array(Math.min(SCRATCH_MAX_ELEMENTS, Math.max(end, 2 * scratch.length)));
   const view = scratch.subarray(offset, end);
   view.set(data);
   return view;
