@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { makeOperands } from '../problem/operand-data.ts';
 import { runCase } from '../compare/run-case.ts';
+import { callBackend } from '../compare/backend-call.ts';
 import { parseDescriptor } from '../problem/descriptor.ts';
 import { makeProblem, type ConvProblem } from '../problem/problem.ts';
-import { UnsupportedError, type Backend } from '../problem/backend.ts';
+import { SUPPORTED, UnsupportedError, type Backend } from '../problem/backend.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
@@ -49,6 +50,24 @@ describe('a well-behaved process', () => {
     const outputs = await Promise.all(problems.map((p) => backend.run(p, makeOperands(p, 'exact', 1))));
     expect(outputs.map((y) => y.shape)).toEqual([[1, 1, 2, 2], [2, 3, 4], [1, 1, 4, 4]]);
     expect(outputs[0].data).toBeInstanceOf(Float32Array);
+  });
+
+  test('calls made at once wait their turn, and each one\'s time limit counts from its own request, not from the wait', async () => {
+    const backend = await start('slow', { timeoutMs: 5000 }); // each reply takes 0.4 s
+    expect(backend.queuesCalls).toBe(true);
+    const operands = makeOperands(P, 'exact', 1);
+    // the fourth waits 1.2 s behind the others, then takes 0.4 s: 1.6 s from its call, 0.4 s of its own
+    const outcomes = await Promise.all([0, 1, 2, 3].map(() => callBackend(backend, () => SUPPORTED, (call) => backend.run(P, operands, call), 1000)));
+    expect(outcomes.map((o) => (o.kind === 'error' ? o.message : o.kind))).toEqual(['output', 'output', 'output', 'output']);
+  });
+
+  test('a call that waited its turn and then hangs is ended at its own limit from its request', async () => {
+    const backend = await start('hang-iw7', { timeoutMs: 8000 }); // the process's own limit, longer than the call's
+    const begin = performance.now();
+    const [first, second] = await Promise.all([P, HANG].map((p) => callBackend(backend, () => SUPPORTED, (call) => backend.run(p, makeOperands(p, 'exact', 1), call), 600)));
+    expect(first.kind).toBe('output');
+    expect(second).toMatchObject({ kind: 'error', message: 'ext:misbehaving-hang-iw7 did not answer within 600 ms' });
+    expect(performance.now() - begin).toBeLessThan(5000);
   });
 
   test('a reply of several hundred kilobytes, arriving in many pipe chunks, is read whole', async () => {

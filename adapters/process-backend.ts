@@ -17,7 +17,7 @@ import { biasShape, inputTensorShape, outputTensorShape, sizeOf, weightShape } f
 import { formatDescriptor } from '../problem/descriptor.ts';
 import { checkTensor, type Tensor } from '../problem/tensor.ts';
 import { checkOperands, type ConvOperands } from '../problem/operands.ts';
-import { SUPPORTED, unsupported, UnsupportedError, type Backend, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
+import { SUPPORTED, unsupported, UnsupportedError, type Backend, type CallOptions, type ConvGradients, type GradientPart, type QuantizedConvOps, type Support } from '../problem/backend.ts';
 import type { Precision } from '../problem/precision.ts';
 import { ImplementationError, ProtocolError } from './protocol-error.ts';
 import { endingBecause, ImplementationProcess } from './implementation-process.ts';
@@ -216,7 +216,7 @@ class ProcessBackend implements ExternalBackend {
     this.adopt(first);
     if (hello.gradients?.includes('conv')) this.gradients = this.convGradients();
     if ((hello.quantized_ops ?? []).length > 0) {
-      this.quantized = { supports: (p) => helloSupportsQuantized(hello, p), run: (p, o) => this.enqueue(() => this.runQuantizedNow(p, o)) };
+      this.quantized = { supports: (p) => helloSupportsQuantized(hello, p), run: (p, o, call) => this.enqueue(() => this.runQuantizedNow(p, o), call) };
     }
   }
 
@@ -238,13 +238,16 @@ class ProcessBackend implements ExternalBackend {
     return helloSupports(this.hello, problem);
   }
 
+  /** Requests are sent one at a time, in call order (docs/protocol.md): calls may overlap, they wait in {@link enqueue}. */
+  readonly queuesCalls = true;
+
   /** Runs one problem; requests are sent one at a time, in call order. */
-  run(problem: ConvProblem, operands: ConvOperands): Promise<Tensor> {
-    return this.enqueue(() => this.runNow(problem, operands));
+  run(problem: ConvProblem, operands: ConvOperands, call?: CallOptions): Promise<Tensor> {
+    return this.enqueue(() => this.runNow(problem, operands), call);
   }
 
-  gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor): Promise<ExternalGradients> {
-    return this.enqueue(() => this.gradientNow(problem, operands, dy));
+  gradient(problem: ConvProblem, operands: ConvOperands, dy: Tensor, call?: CallOptions): Promise<ExternalGradients> {
+    return this.enqueue(() => this.gradientNow(problem, operands, dy), call);
   }
 
   runIllFormed(problem: ConvProblem, operands: ConvOperands): Promise<IllFormedOutcome> {
@@ -260,14 +263,20 @@ class ProcessBackend implements ExternalBackend {
     const linear = (p: ConvProblem): ConvProblem => (p.bias ? withChanges(p, { bias: false }) : p);
     return {
       supports: (p: ConvProblem, _part: GradientPart): Support => this.gradientSupport(p),
-      input: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dx,
-      weight: async (p, { x, w }, dy) => (await this.gradient(linear(p), { x, w }, dy)).dw,
+      input: async (p, { x, w }, dy, call) => (await this.gradient(linear(p), { x, w }, dy, call)).dx,
+      weight: async (p, { x, w }, dy, call) => (await this.gradient(linear(p), { x, w }, dy, call)).dw,
     };
   }
 
-  /** Requests go one at a time, in call order; a failed one does not stop the next. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task);
+  /**
+   * Requests go one at a time, in call order; a failed one does not stop the next. The call's
+   * `started` is told when its turn comes (its time limit counts from then: compare/backend-call.ts).
+   */
+  private enqueue<T>(task: () => Promise<T>, call?: CallOptions): Promise<T> {
+    const result = this.queue.then(() => {
+      call?.started?.();
+      return task();
+    });
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -79,8 +79,22 @@ describe('--timeout bounds every backend and the reference, and says which side 
 
   it('work that holds this thread past the limit is late even though no timer could fire (before: the timer started after it returned)', async () => {
     const busy = async (): Promise<number> => { const until = Date.now() + 200; while (Date.now() < until) { /* holds the thread */ } return 1; };
-    const outcome = await callBackend('busy', () => SUPPORTED, busy, 50);
+    const outcome = await callBackend({ name: 'busy' }, () => SUPPORTED, busy, 50);
     expect(outcome).toEqual({ kind: 'error', phase: 'call', message: expect.stringMatching(/^busy did not answer within 50 ms \(it answered after \d+ ms, on this thread, where it could not be stopped\)$/) as unknown });
+  });
+
+  it('queued work gets its limit from when it starts, not from its wait in the queue; unqueued work cannot move its clock', async () => {
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const late = (ms: number): string => `q did not answer within ${ms} ms`;
+    // waits 150 ms in the queue, then answers in 20 ms: within a limit of 100 ms
+    await expect(withinTimeLimit(100, late, async (_signal, started) => { await sleep(150); started(); await sleep(20); return 'done'; }, true)).resolves.toBe('done');
+    // starts, then hangs: ended 100 ms after it started
+    const begin = performance.now();
+    await expect(withinTimeLimit(100, late, async (_signal, started) => { await sleep(150); started(); await sleep(10_000); }, true)).rejects.toThrow('q did not answer within 100 ms');
+    expect(performance.now() - begin).toBeGreaterThanOrEqual(240);
+    // a second started() changes nothing, and without queued started() is no clock of its own
+    await expect(withinTimeLimit(100, late, async (_signal, started) => { started(); await sleep(60); started(); await sleep(60); }, true)).rejects.toThrow('q did not answer within 100 ms');
+    await expect(withinTimeLimit(100, late, async (_signal, started) => { await sleep(60); started(); await sleep(60); })).rejects.toThrow('q did not answer within 100 ms');
   });
 
   it('aborts the signal at the limit and counts work that goes on as abandoned until it settles', async () => {

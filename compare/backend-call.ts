@@ -16,7 +16,7 @@
  * Calls still running when their limit passed are counted ({@link abandonedCalls}), so that the
  * command can end the process instead of waiting for them (bin/convcheck.js).
  */
-import { isUnsupportedError, type Support } from '../problem/backend.ts';
+import { isUnsupportedError, type Backend, type Support } from '../problem/backend.ts';
 
 /** What one backend call gave. */
 export type CallOutcome<T> =
@@ -45,24 +45,32 @@ export function abandonedCalls(): number {
 }
 
 /**
- * Runs `start(signal)` within `ms` milliseconds. At the limit `signal` is aborted and the result
- * rejects with a TimeLimitError `late(ms)`; a result that arrives after the limit (work that held
- * this thread, so the timer could not fire first) rejects with the same message, plus how long it
- * took. The work is started after the clock, so synchronous work inside `start` counts too.
+ * Runs `start(signal, started)` within `ms` milliseconds. At the limit `signal` is aborted and the
+ * result rejects with a TimeLimitError `late(ms)`; a result that arrives after the limit (work that
+ * held this thread, so the timer could not fire first) rejects with the same message, plus how long
+ * it took. The work is started after the clock, so synchronous work inside `start` counts too.
+ * `queued` work (a backend that queues its calls, Backend.queuesCalls) first waits its turn behind
+ * other calls: its clock starts when it calls `started()` (a no-op otherwise, and the second time).
  */
-export async function withinTimeLimit<T>(ms: number, late: (ms: number) => string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const began = performance.now();
+export async function withinTimeLimit<T>(ms: number, late: (ms: number) => string, start: (signal: AbortSignal, started: () => void) => Promise<T>, queued = false): Promise<T> {
+  let began = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+  let rejectLate: (error: TimeLimitError) => void = () => {};
+  const timeout = new Promise<never>((_, reject) => { rejectLate = reject; });
+  let clockRunning = false, settled = false, timedOut = false;
+  const startClock = (): void => {
+    if (clockRunning || settled) return;
+    clockRunning = true;
+    began = performance.now();
     timer = setTimeout(() => {
       const error = new TimeLimitError(late(ms));
       controller.abort(error);
-      reject(error);
+      rejectLate(error);
     }, ms);
-  });
-  let settled = false, timedOut = false;
-  const work = (async () => start(controller.signal))().finally(() => {
+  };
+  if (!queued) startClock();
+  const work = (async () => start(controller.signal, startClock))().finally(() => {
     settled = true;
     if (timedOut) abandoned--;
   });
@@ -86,11 +94,12 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 }
 
 /**
- * Asks `support()`, then runs `call(signal)` within `timeoutMs` (`backendName` names the backend in a
- * time-out message: "onnxruntime did not answer within 60000 ms"); `signal` aborts at the limit.
- * @example await callBackend('onnxruntime', () => b.supports(p), (signal) => b.run(p, ops, { signal }), 60_000)
+ * Asks `support()`, then runs `call(options)` within `timeoutMs` (the backend's name is in a
+ * time-out message: "onnxruntime did not answer within 60000 ms"); `options.signal` aborts at the
+ * limit. A backend that queues its calls starts the clock with `options.started` when its turn comes.
+ * @example await callBackend(b, () => b.supports(p), (options) => b.run(p, ops, options), 60_000)
  */
-export async function callBackend<T>(backendName: string, support: () => Support, call: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<CallOutcome<T>> {
+export async function callBackend<T>(backend: Pick<Backend, 'name' | 'queuesCalls'>, support: () => Support, call: (options: { signal: AbortSignal; started: () => void }) => Promise<T>, timeoutMs: number): Promise<CallOutcome<T>> {
   let supported: Support;
   try {
     supported = support();
@@ -104,7 +113,7 @@ export async function callBackend<T>(backendName: string, support: () => Support
   }
   if (!supported.supported) return { kind: 'unsupported', reason: supported.reason };
   try {
-    return { kind: 'output', output: await withinTimeLimit(timeoutMs, (ms) => `${backendName} did not answer within ${ms} ms`, call) };
+    return { kind: 'output', output: await withinTimeLimit(timeoutMs, (ms) => `${backend.name} did not answer within ${ms} ms`, (signal, started) => call({ signal, started }), backend.queuesCalls === true) };
   } catch (error) {
     if (isUnsupportedError(error)) return { kind: 'unsupported', reason: error.message };
     return { kind: 'error', phase: 'call', message: errorMessage(error) };

@@ -113,9 +113,9 @@ export async function runQuantizedCase(backend: Backend, p: QuantizedConvProblem
   const ops = backend.quantized;
   if (ops === undefined) return { verdict: 'unsupported', reason: noQuantizedOps(backend), timeMs: elapsed() };
   let operands: QuantizedOperands | undefined;
-  const outcome = await callBackend(backend.name, () => ops.supports(p), () => {
+  const outcome = await callBackend(backend, () => ops.supports(p), (call) => {
     operands = options.operands ?? makeQuantizedOperands(p, options.mode, options.seed);
-    return ops.run(p, operands);
+    return ops.run(p, operands, call);
   }, options.timeoutMs ?? 60_000);
   if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
   if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.quantized.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };

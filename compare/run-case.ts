@@ -70,9 +70,9 @@ export async function runCase(backend: Backend, p: ConvProblem, options: RunCase
   const elapsed = (): number => performance.now() - start;
   let operands: ConvOperands | undefined;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const outcome = await callBackend(backend.name, () => backend.supports(p), (signal) => {
+  const outcome = await callBackend(backend, () => backend.supports(p), (call) => {
     operands = options.operands ?? makeOperands(p, options.mode, options.seed);
-    return backend.run(p, operands, { signal });
+    return backend.run(p, operands, call);
   }, timeoutMs);
   if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
   if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };

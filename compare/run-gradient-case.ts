@@ -80,8 +80,8 @@ export async function runGradientCase(backend: Backend, problem: ConvProblem, pa
   if (p.op !== 'conv') return { verdict: 'unsupported', reason: `gradients are taken of Conv problems, but op=${p.op}`, timeMs: elapsed() };
   if (gradients === undefined) return { verdict: 'unsupported', reason: 'backend has no gradients', timeMs: elapsed() };
   const { x, w, dy, exact } = gradientOperands(p, part, options.mode, options.seed);
-  const outcome = await callBackend(backend.name, () => gradients.supports(p, part),
-    (signal) => (part === 'input' ? gradients.input(p, { x, w }, dy, { signal }) : gradients.weight(p, { x, w }, dy, { signal })), options.timeoutMs ?? 60_000);
+  const outcome = await callBackend(backend, () => gradients.supports(p, part),
+    (call) => (part === 'input' ? gradients.input(p, { x, w }, dy, call) : gradients.weight(p, { x, w }, dy, call)), options.timeoutMs ?? 60_000);
   if (outcome.kind === 'unsupported') return { verdict: 'unsupported', reason: outcome.reason, timeMs: elapsed() };
   if (outcome.kind === 'error') return { verdict: 'error', message: outcome.phase === 'supports' ? `${backend.name}.gradients.supports threw: ${outcome.message}` : outcome.message, timeMs: elapsed() };
   const output = outcome.output;

@@ -29,6 +29,11 @@ export function unsupported(reason: string): Support {
  */
 export interface CallOptions {
   readonly signal?: AbortSignal;
+  /**
+   * For a backend that {@link Backend.queuesCalls}: to be called when this call leaves its queue
+   * and starts; the call's time limit counts from then, not from the wait behind earlier calls.
+   */
+  readonly started?: () => void;
 }
 
 /** Which gradient of a Conv: with respect to its input x, or to its weight w. */
@@ -61,7 +66,7 @@ export interface QuantizedConvOps {
   /** Whether the backend can run `problem` (its operator, types, per-channel marker...), and if not, why. Must not throw. */
   supports(problem: QuantizedConvProblem): Support;
   /** Runs one ConvInteger or QLinearConv problem. May throw (an error verdict), never hang forever. */
-  run(problem: QuantizedConvProblem, operands: QuantizedOperands): Promise<IntTensor>;
+  run(problem: QuantizedConvProblem, operands: QuantizedOperands, options?: CallOptions): Promise<IntTensor>;
 }
 
 /** A convolution implementation under test. */
@@ -89,6 +94,16 @@ export interface Backend {
    * precedence order. A failing case that one matches is `known`, shown with the record's id.
    */
   readonly knownDiscrepancies?: readonly KnownDiscrepancy[];
+  /**
+   * Optional: true when calls may be made before earlier ones have answered, because the backend
+   * queues them itself, runs them one at a time in call order and calls each one's
+   * `options.started` as it begins (a process backend: one request at a time; a browser page). A
+   * call's time limit runs from then, so the queue must keep moving on its own (each call under
+   * the backend's own limit). The law runner then keeps two laws in flight, so that convcheck's own
+   * work on one (generating, the reference, judging) overlaps the backend's work on the other.
+   * Absent: one call at a time, each timed from the call.
+   */
+  readonly queuesCalls?: boolean;
   /** Frees sessions, processes, WebAssembly memory. */
   dispose?(): Promise<void>;
 }

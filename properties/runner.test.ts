@@ -10,7 +10,7 @@ import { costLaw } from './laws/cost.ts';
 import { outputShapeLaw } from './laws/output-shape.ts';
 import { receptiveFieldLaw } from './laws/receptive-field.ts';
 import { allMutants } from './mutants.ts';
-import { countVerdicts, formatFailure, mistrustedMessage, replayCommand, runLaws, selectLaws } from './runner.ts';
+import { countVerdicts, formatFailure, mistrustedMessage, replayCommand, runInOrder, runLaws, selectLaws } from './runner.ts';
 
 const flipped = allMutants().find((m) => m.name === 'flipped-kernel')!.backend;
 
@@ -155,8 +155,66 @@ describe('runLaws against a backend that hangs or a caller that throws', () => {
     });
     const errors = result.cases.filter((c) => c.verdict === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toBe("the law's run failed outside its cases: progress display broke");
+    expect(errors[0].message).toMatch(/^the caller's onCase threw on this case: progress display broke \(the case was pass: /);
     expect(result.failures).toHaveLength(1);
+    expect(result.cases).toHaveLength(5);
+  });
+});
+
+describe('runLaws on a backend that queues its calls', () => {
+  /** The reference behind a queue of one call at a time, as a process backend is; counts how many calls overlap. */
+  function queued(): { backend: Backend; mostWaiting: () => number; startedCalls: () => number } {
+    let queue: Promise<unknown> = Promise.resolve();
+    let waiting = 0, most = 0, started = 0;
+    const backend: Backend = {
+      name: 'queued', version: '0', precision: 'fp32', queuesCalls: true,
+      supports: (p) => referenceBackend.supports(p),
+      run: (p, operands, call) => {
+        waiting++;
+        most = Math.max(most, waiting);
+        const result = queue.then(async () => {
+          call?.started?.();
+          started++;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return referenceBackend.run(p, operands);
+        }).finally(() => { waiting--; });
+        queue = result.catch(() => undefined);
+        return result;
+      },
+    };
+    return { backend, mostWaiting: () => most, startedCalls: () => started };
+  }
+
+  it('keeps two laws in flight, and their records come in law order, the same as one at a time', async () => {
+    const laws = [dilationLaw, agreementLaw, lawByName('batch items are computed independently')!, lawByName('a grouped conv is the concatenation of independent convs on channel slices')!];
+    const q = queued();
+    const seen: string[] = [];
+    const overlapped = await runLaws({ backend: q.backend, laws, numRuns: 8, seed: 5, onCase: (r) => seen.push(`${r.law} ${r.descriptor} ${r.verdict}`) });
+    expect(q.mostWaiting()).toBe(2);
+    expect(q.startedCalls()).toBeGreaterThan(0);
+    const oneAtATime = await runLaws({ backend: { ...q.backend, queuesCalls: false }, laws, numRuns: 8, seed: 5 });
+    const key = (r: { law: string; descriptor: string; verdict: string }): string => `${r.law} ${r.descriptor} ${r.verdict}`;
+    expect(overlapped.cases.map(key)).toEqual(oneAtATime.cases.map(key));
+    expect(seen).toEqual(oneAtATime.cases.map(key));
+    expect(overlapped.cases.every((c) => c.verdict === 'pass' || c.verdict === 'weak' || c.verdict === 'unsupported')).toBe(true);
+  });
+});
+
+describe('runInOrder', () => {
+  it('starts items in order, at most inFlight at once, and does what each passes on in item order however they finish', async () => {
+    const done: string[] = [];
+    let running = 0, most = 0;
+    const delays = [30, 5, 1, 20, 2];
+    await runInOrder(delays, 2, async (ms, out) => {
+      running++;
+      most = Math.max(most, running);
+      out(() => done.push(`start ${ms}`));
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      out(() => done.push(`end ${ms}`));
+      running--;
+    });
+    expect(most).toBe(2);
+    expect(done).toEqual(delays.flatMap((ms) => [`start ${ms}`, `end ${ms}`]));
   });
 });
 

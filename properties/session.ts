@@ -117,7 +117,7 @@ export class CaseSession implements LawContext {
     validateProblem(problem);
     const f32: ConvOperands = { x: toFloat32(operands.x), w: toFloat32(operands.w), ...(operands.b ? { b: toFloat32(operands.b) } : {}) };
     const where = formatDescriptor(problem);
-    const outcome = await callBackend(this.backend.name, () => this.backend.supports(problem), (signal) => this.backend.run(problem, f32, { signal }), this.timeoutMs);
+    const outcome = await callBackend(this.backend, () => this.backend.supports(problem), (call) => this.backend.run(problem, f32, call), this.timeoutMs);
     const reference = this.answered(outcome, where, problem, undefined, dataTraits([f32.x, f32.w, f32.b]), () => referenceResult(problem, f32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
     // Errors already in the operands (rounding to float32, or carried from an earlier run) rule out exactness.
@@ -147,8 +147,8 @@ export class CaseSession implements LawContext {
     const x = toFloat32(operands.x), w = toFloat32(operands.w), dy32 = toFloat32(dy);
     const where = `the ${part} gradient of ${formatDescriptor(problem)}`;
     const outcome = await callBackend(
-      this.backend.name, () => gradients.supports(problem, part),
-      (signal) => (part === 'input' ? gradients.input(problem, { x, w }, dy32, { signal }) : gradients.weight(problem, { x, w }, dy32, { signal })), this.timeoutMs,
+      this.backend, () => gradients.supports(problem, part),
+      (call) => (part === 'input' ? gradients.input(problem, { x, w }, dy32, call) : gradients.weight(problem, { x, w }, dy32, call)), this.timeoutMs,
     );
     const reference = this.answered(outcome, where, problem, part, dataTraits([x, w, dy32]), () => referenceGradient(problem, part, x, w, dy32));
     const output = this.checkShape(outcome.kind === 'output' ? outcome.output : undefined, reference, where);
@@ -163,7 +163,7 @@ export class CaseSession implements LawContext {
     const ops = this.backend.quantized;
     if (ops === undefined) throw new UnsupportedCase(noQuantizedOps(this.backend));
     const where = formatQuantizedDescriptor(problem);
-    const outcome = await callBackend(this.backend.name, () => ops.supports(problem), () => ops.run(problem, operands), this.timeoutMs);
+    const outcome = await callBackend(this.backend, () => ops.supports(problem), (call) => ops.run(problem, operands, call), this.timeoutMs);
     if (outcome.kind === 'unsupported') throw new UnsupportedCase(outcome.reason);
     if (outcome.kind === 'error') {
       if (outcome.phase === 'supports') throw new BackendError(`${this.backend.name}.quantized.supports threw on ${where}: ${outcome.message}`);

@@ -7,7 +7,7 @@
  * (ort-web-wasm, ort-web-webgl, ort-web-webgpu, ort-web-webgpu-native).
  */
 import {
-  UnsupportedError, type Backend, type BackendAvailability, type ConvGradients, type GradientPart, type Support,
+  UnsupportedError, type Backend, type BackendAvailability, type CallOptions, type ConvGradients, type GradientPart, type Support,
 } from '../../problem/backend.ts';
 import { errorMessage } from '../../compare/backend-call.ts';
 import { formatDescriptor } from '../../problem/descriptor.ts';
@@ -84,10 +84,10 @@ export async function createBrowserBackend(plan: BrowserBackendPlan, options: Br
     return { available: false, name: plan.name, reason: `${plan.name}: ${identity.unavailable}` };
   }
 
-  const send = async (p: ConvProblem, what: string, r: PageRequest): Promise<Tensor> => {
+  const send = async (p: ConvProblem, what: string, r: PageRequest, call: CallOptions | undefined): Promise<Tensor> => {
     let answer;
     try {
-      answer = await page.call(r.method, r.request, timeoutMs);
+      answer = await page.call(r.method, r.request, timeoutMs, call?.started);
     } catch (error) {
       throw new Error(`${plan.name} failed on ${what}${formatDescriptor(p)}: ${errorMessage(error)}`, { cause: error });
     }
@@ -97,10 +97,10 @@ export async function createBrowserBackend(plan: BrowserBackendPlan, options: Br
   const planGradients = plan.gradients;
   let gradients: ConvGradients | undefined;
   if (planGradients !== undefined) {
-    const part = (g: GradientPart): ConvGradients['input'] => async (p, operands, dy) => {
+    const part = (g: GradientPart): ConvGradients['input'] => async (p, operands, dy, call) => {
       const support = planGradients.supports(p, g);
       if (!support.supported) throw new UnsupportedError(support.reason);
-      return send(p, `the ${g} gradient of `, planGradients.request(p, g, operands, dy));
+      return send(p, `the ${g} gradient of `, planGradients.request(p, g, operands, dy), call);
     };
     gradients = { supports: (p, part) => planGradients.supports(p, part), input: part('input'), weight: part('weight') };
   }
@@ -111,11 +111,13 @@ export async function createBrowserBackend(plan: BrowserBackendPlan, options: Br
     precision: plan.precision,
     knownDiscrepancies: plan.knownDiscrepancies,
     supports: (p) => plan.supports(p),
-    async run(p: ConvProblem, operands: ConvOperands): Promise<Tensor> {
+    // the page runs one call at a time (bundle-page.ts), so calls may overlap
+    queuesCalls: true,
+    async run(p: ConvProblem, operands: ConvOperands, call?: CallOptions): Promise<Tensor> {
       const support = plan.supports(p);
       if (!support.supported) throw new UnsupportedError(support.reason);
       checkOperands(p, operands);
-      return send(p, '', plan.forward(p, operands));
+      return send(p, '', plan.forward(p, operands), call);
     },
     ...(gradients !== undefined ? { gradients } : {}),
     dispose: release,

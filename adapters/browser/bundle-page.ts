@@ -82,10 +82,12 @@ export class BundlePage {
   /**
    * Runs `window.convcheck[method](request)` in the page and returns its answer's fields. Rejects
    * with the library's message when it threw in the page, with a PageFailure when the page failed
-   * (it is replaced), and at once when the bundle is broken.
+   * (it is replaced), and at once when the bundle is broken. Calls wait their turn: `started` is
+   * told when this one's comes.
    */
-  call(method: string, request: unknown, timeoutMs: number): Promise<Readonly<Record<string, unknown>>> {
+  call(method: string, request: unknown, timeoutMs: number, started?: () => void): Promise<Readonly<Record<string, unknown>>> {
     return this.enqueue(async () => {
+      started?.();
       const { page } = await this.open();
       const expression = `window.convcheck.${method}(${JSON.stringify(request)})`;
       let answer: Answer;

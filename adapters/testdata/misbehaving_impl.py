@@ -10,6 +10,7 @@ Modes:
   conv-only     hello with ops ["conv"] and limits.spatial_ranks [2]; answers zeros
   crash         hello, then on the first request writes a traceback-like stderr and exits 7
   hang-iw7      hello; hangs on requests whose input width is 7, answers zeros otherwise
+  slow          hello; answers every request with zeros after 0.4 s
   garbage       hello, then answers a request with a line that is not JSON
   wrong-id      hello, then answers with id + 100
   wrong-shape   hello, then answers with y of shape [1]
@@ -132,6 +133,8 @@ for line in iter(sys.stdin.readline, ""):
         sys.exit(7)
     if MODE == "hang-iw7" and request["x"]["shape"][-1] == 7:
         time.sleep(60)
+    if MODE == "slow":
+        time.sleep(0.4)
     if MODE == "garbage":
         send("computing conv... done")
     elif MODE == "wrong-id":
