@@ -125,7 +125,11 @@ export class ImplementationProcess {
       if (queued !== undefined) return queued;
       if (this.closed) return { kind: 'closed' };
       const left = deadline - performance.now();
-      if (left <= 0) return { kind: 'timeout' };
+      if (left <= 0) {
+        // a line already in the pipe when the limit passed (this thread was busy elsewhere) is in time
+        await this.readWaiting();
+        return this.events.shift() ?? (this.closed ? { kind: 'closed' } : { kind: 'timeout' });
+      }
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         timer = setTimeout(resolve, left);
@@ -141,8 +145,13 @@ export class ImplementationProcess {
    * then says whether a stray line came: a reply written twice, back to back, shows up here.
    */
   async settle(): Promise<boolean> {
-    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.readWaiting();
     return this.strays.length > 0;
+  }
+
+  /** Two turns of the event loop: one poll phase between them reads what is already in the pipe. */
+  private async readWaiting(): Promise<void> {
+    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** `exited with code 1 <when>.` or `was killed by signal SIGSEGV <when>.`, then (unless `stderr` is false) the stderr tail. */

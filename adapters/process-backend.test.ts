@@ -61,6 +61,18 @@ describe('a well-behaved process', () => {
     expect(outcomes.map((o) => (o.kind === 'error' ? o.message : o.kind))).toEqual(['output', 'output', 'output', 'output']);
   });
 
+  test('a reply already in the pipe when the limit passes, because this thread was busy with other work, is in time', async () => {
+    const backend = await start('slow', { timeoutMs: 1000 }); // replies after 0.4 s; the process's own limit is 1 s too
+    const outcome = callBackend(backend, () => SUPPORTED, (call) => backend.run(P, makeOperands(P, 'exact', 1), call), 1000);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the request is on its way
+    // from the check phase, so that the timers phase (both limits' timers) comes before the poll phase that reads the reply
+    await new Promise((resolve) => setImmediate(resolve));
+    const until = performance.now() + 1500;
+    while (performance.now() < until) { /* the other law's work holds this thread past both limits */ }
+    const got = await outcome;
+    expect(got.kind === 'error' ? got.message : got.kind).toBe('output');
+  });
+
   test('a call that waited its turn and then hangs is ended at its own limit from its request', async () => {
     const backend = await start('hang-iw7', { timeoutMs: 8000 }); // the process's own limit, longer than the call's
     const begin = performance.now();

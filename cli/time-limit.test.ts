@@ -97,6 +97,14 @@ describe('--timeout bounds every backend and the reference, and says which side 
     await expect(withinTimeLimit(100, late, async (_signal, started) => { await sleep(60); started(); await sleep(60); })).rejects.toThrow('q did not answer within 100 ms');
   });
 
+  it('queued work that answered in time is not late because this thread was busy past the limit with other work', async () => {
+    const late = (ms: number): string => `q did not answer within ${ms} ms`;
+    const result = withinTimeLimit(100, late, async (_signal, started) => { started(); await new Promise((resolve) => setTimeout(resolve, 20)); return 'done'; }, true);
+    const until = performance.now() + 200;
+    while (performance.now() < until) { /* the other law's reference and judge */ }
+    await expect(result).resolves.toBe('done');
+  });
+
   it('aborts the signal at the limit and counts work that goes on as abandoned until it settles', async () => {
     let seen: AbortSignal | undefined;
     let finish: () => void = () => {};

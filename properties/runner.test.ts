@@ -170,6 +170,7 @@ describe('runLaws on a backend that queues its calls', () => {
       name: 'queued', version: '0', precision: 'fp32', queuesCalls: true,
       supports: (p) => referenceBackend.supports(p),
       run: (p, operands, call) => {
+        if (call?.started === undefined) return Promise.reject(new Error('called without options.started'));
         waiting++;
         most = Math.max(most, waiting);
         const result = queue.then(async () => {
@@ -198,6 +199,17 @@ describe('runLaws on a backend that queues its calls', () => {
     expect(seen).toEqual(oneAtATime.cases.map(key));
     expect(overlapped.cases.every((c) => c.verdict === 'pass' || c.verdict === 'weak' || c.verdict === 'unsupported')).toBe(true);
   });
+
+  it('finds and shrinks the same failures as one at a time', async () => {
+    const laws = [agreementLaw, dilationLaw, lawByName('transposed conv is the adjoint of conv')!, lawByName('batch items are computed independently')!];
+    const broken: Backend = { ...flipped, queuesCalls: true, run: (p, operands, call) => { call?.started?.(); return flipped.run(p, operands); } };
+    const overlapped = await runLaws({ backend: broken, laws, numRuns: 10, seed: 9 });
+    const oneAtATime = await runLaws({ backend: flipped, laws, numRuns: 10, seed: 9 });
+    const key = (r: { law: string; descriptor: string; verdict?: string; path?: string }): string => `${r.law} ${r.descriptor} ${r.verdict ?? ''} ${r.path ?? ''}`;
+    expect(overlapped.failures.length).toBeGreaterThan(0);
+    expect(overlapped.failures.map(key)).toEqual(oneAtATime.failures.map(key));
+    expect(overlapped.cases.map(key)).toEqual(oneAtATime.cases.map(key));
+  });
 });
 
 describe('runInOrder', () => {
@@ -215,6 +227,35 @@ describe('runInOrder', () => {
     });
     expect(most).toBe(2);
     expect(done).toEqual(delays.flatMap((ms) => [`start ${ms}`, `end ${ms}`]));
+  });
+
+  it('passes the oldest running item\'s actions on at once, not when it ends', async () => {
+    const done: string[] = [];
+    let seenAtOnce = false;
+    await runInOrder([0, 1], 2, async (k, out) => {
+      out(() => done.push(`start ${k}`));
+      if (k === 0) seenAtOnce = done.includes('start 0');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    expect(seenAtOnce).toBe(true);
+  });
+
+  it('after an item throws starts no other, waits for those running, and throws the error', async () => {
+    const started: number[] = [];
+    let runningAtEnd = 0;
+    let running = 0;
+    await expect(runInOrder([0, 1, 2, 3], 2, async (k) => {
+      started.push(k);
+      running++;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, k === 0 ? 5 : 40));
+        if (k === 0) throw new Error('law 0 broke');
+      } finally {
+        running--;
+      }
+    }).finally(() => { runningAtEnd = running; })).rejects.toThrow('law 0 broke');
+    expect(started).toEqual([0, 1]);
+    expect(runningAtEnd).toBe(0);
   });
 });
 

@@ -160,25 +160,34 @@ function lawRuns(law: Law, numRuns: number): number {
 /**
  * Runs `run` on every item, up to `inFlight` at once, started in item order; the actions each
  * passes to `out` are done in item order whatever the timing: the oldest item still running does
- * its own at once, a later one's are held until every item before it has finished.
+ * its own at once, a later one's are held until every item before it has finished. When a run
+ * throws, no item starts after it, the others running are waited for, and the first error is thrown.
  */
 export async function runInOrder<T>(items: readonly T[], inFlight: number, run: (item: T, out: (action: () => void) => void) => Promise<void>): Promise<void> {
   const held: Array<Array<() => void>> = items.map(() => []);
   const finished = items.map(() => false);
-  let nextToStart = 0, oldestRunning = 0;
+  let nextToStart = 0, oldestRunning = 0, failed = false;
   const lane = async (): Promise<void> => {
-    while (nextToStart < items.length) {
+    while (!failed && nextToStart < items.length) {
       const k = nextToStart++;
-      await run(items[k], (action) => { if (k === oldestRunning) action(); else held[k].push(action); });
+      try {
+        await run(items[k], (action) => { if (failed) return; if (k === oldestRunning) action(); else held[k].push(action); });
+      } catch (error) {
+        failed = true; // no item starts after this one, and nothing more is passed on
+        throw error;
+      }
       finished[k] = true;
-      while (oldestRunning < items.length && finished[oldestRunning]) {
+      while (!failed && oldestRunning < items.length && finished[oldestRunning]) {
         oldestRunning++;
         for (const action of held[oldestRunning] ?? []) action();
         held[oldestRunning] = [];
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, items.length)) }, lane));
+  // every lane is waited for before a failure is passed on: none is left calling the backend
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(inFlight, items.length)) }, lane));
+  const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
 }
 
 /** Runs the laws against the backend; never throws for a failing case (see the records). */
@@ -191,7 +200,8 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
   const failures: LawFailure[] = [];
   const unsupportedByReason: Record<string, number> = {};
   const selected = selectLaws(options);
-  const keep = (decided: CaseRecord): void => {
+  /** Records a decided case (with its law failure, if it is one) and tells the caller; an error instead if the caller's onCase threw on it. */
+  const keep = (decided: CaseRecord, failure?: Omit<LawFailure, 'record' | 'message'>): void => {
     let record = decided;
     try {
       options.onCase?.(record);
@@ -199,17 +209,20 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
       // the caller's callback broke (a progress display): the case is an error, never a pass, and the run goes on
       const why = error instanceof Error ? error.message : String(error);
       record = { ...record, verdict: 'error', message: `the caller's onCase threw on this case: ${why} (the case was ${record.verdict}${record.message ? `: ${record.message}` : ''})` };
-      failures.push({ law: record.law, backend: record.backend, descriptor: record.descriptor, seed, path: record.path ?? '', message: record.message ?? '', replay: record.replay, record });
-      try { options.onCase?.(record); } catch { /* told once; the record above keeps it */ }
+      try { options.onCase?.(record); } catch { /* said once; the record keeps it */ }
     }
     cases.push(record);
     if (record.verdict === 'unsupported') {
       const reason = record.message ?? '(no reason)';
       unsupportedByReason[reason] = (unsupportedByReason[reason] ?? 0) + 1;
     }
+    // a law's shrunk failure, or a case the caller's onCase turned into an error: one failure each
+    if (failure !== undefined || record !== decided) {
+      failures.push({ law: record.law, backend: record.backend, descriptor: record.descriptor, seed, path: record.path ?? '', replay: record.replay, ...failure, message: record.message ?? '', record });
+    }
   };
   let consecutiveTimeouts = 0;
-  const runLaw = async ({ law, convTypes }: { law: Law; convTypes: ConvType[] }, emit: (record: CaseRecord) => void, fail: (failure: LawFailure) => void): Promise<void> => {
+  const runLaw = async ({ law, convTypes }: { law: Law; convTypes: ConvType[] }, emit: (record: CaseRecord, failure?: Omit<LawFailure, 'record' | 'message'>) => void): Promise<void> => {
     const scope = { convTypes, modes: modesFor(precision) };
     const replayOf = (path: string | undefined): string => replayCommand({
       seed, backend: options.backendArg ?? options.backend.name, law: law.name, path,
@@ -263,13 +276,12 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
           ? again
           : { ...lastFailure, path, replay: replayOf(path), verdict: 'error', message: `flaky: ${lastFailure.verdict}: ${lastFailure.message ?? ''} (the same case gave ${again?.verdict ?? 'no verdict'} when run again)` };
       }
-      emit(record);
-      fail({ law: law.name, backend: options.backend.name, descriptor: record.descriptor, seed, path, message: record.message ?? '', replay: record.replay, record });
+      emit(record, { law: law.name, backend: options.backend.name, descriptor: record.descriptor, seed, path, replay: record.replay });
     }
   };
   // a backend that queues its calls gets two laws in flight; their records still come in law order
   const inFlight = options.backend.queuesCalls === true ? LAWS_IN_FLIGHT : 1;
-  await runInOrder(selected, inFlight, (entry, out) => runLaw(entry, (record) => out(() => keep(record)), (failure) => out(() => failures.push(failure))));
+  await runInOrder(selected, inFlight, (entry, out) => runLaw(entry, (record, failure) => out(() => keep(record, failure))));
   return { cases, failures, unsupportedByReason, lawsRun: selected.map((s) => s.law.name), seed };
 }
 

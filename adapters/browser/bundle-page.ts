@@ -12,7 +12,7 @@
  * fails at once with the reason, so a run never hangs on a dead browser.
  */
 import type { Page } from 'puppeteer-core';
-import { errorMessage } from '../../compare/backend-call.ts';
+import { answeredMeanwhile, errorMessage } from '../../compare/backend-call.ts';
 
 /** Page failures (crash, time-out, lost browser) in a row after which a bundle is broken. */
 export const MAX_PAGE_FAILURES = 3;
@@ -47,13 +47,17 @@ export class PageFailure extends Error {
   }
 }
 
-/** Rejects with a PageFailure after `ms` unless `promise` settles first. */
+/** Rejects with a PageFailure after `ms` unless `promise` settles first (or its answer is already waiting to be read then). */
 function limit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const watched = promise.finally(() => { settled = true; });
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PageFailure(`${what} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      void answeredMeanwhile(() => settled).then((answered) => { if (!answered) reject(new PageFailure(`${what} took longer than ${ms} ms`)); });
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([watched, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The page of one bundle. */
