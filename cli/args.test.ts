@@ -23,6 +23,19 @@ describe('parseArgs', () => {
     expect(() => parseArgs('run', ['--json=yes'], spec)).toThrow(/--json takes no value/);
   });
 
+  it('refuses a value flag given twice, which would silently drop the first (a gate passing without the backend named first)', () => {
+    expect(() => parseArgs('gate', ['--backend', 'reference', '--backend', 'onnxruntime'], spec)).toThrow(/--backend is given twice \("reference" and "onnxruntime"\); give it once \(several backends: a comma-separated list/);
+    expect(() => parseArgs('gate', ['--seed=1', '--seed', '2'], spec)).toThrow(UsageError);
+  });
+
+  it('quotes a long argument cut to 200 characters with its length, not whole', () => {
+    const long = `--${'x'.repeat(100_000)}`;
+    let message = '';
+    try { parseArgs('run', [long], spec); } catch (error) { message = (error as Error).message; }
+    expect(message).toMatch(/unknown flag "--x{198}\.\.\." \(100002 characters\)/);
+    expect(message.length).toBeLessThan(1000);
+  });
+
   it('checks integer flags', () => {
     expect(intFlag(parseArgs('gate', ['--seed', '3'], spec), 'gate', 'seed', 1)).toBe(3);
     expect(() => intFlag(parseArgs('gate', ['--seed', '2.5'], spec), 'gate', 'seed', 1)).toThrow(/--seed must be an integer from 1 to 2147483647, but got "2.5"/);

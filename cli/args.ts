@@ -41,13 +41,25 @@ export function parseArgs(command: string, argv: readonly string[], spec: FlagSp
     } else if (spec.values.includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`convcheck ${command}: --${name} needs a value.`);
+      // the second would silently win: a gate could pass without ever running the backend named first
+      if (values.has(name)) {
+        throw new UsageError(`convcheck ${command}: --${name} is given twice (${quoteArg(values.get(name) ?? '')} and ${quoteArg(value)}); give it once${name === 'backend' ? ' (several backends: a comma-separated list, where the command allows it)' : ''}.`);
+      }
       values.set(name, value);
     } else {
       const known = [...spec.values, ...spec.booleans].map((f) => `--${f}`).join(', ');
-      throw new UsageError(`convcheck ${command}: unknown flag "${arg}" (known: ${known || 'none'}).`);
+      throw new UsageError(`convcheck ${command}: unknown flag ${quoteArg(arg)} (known: ${known || 'none'}).`);
     }
   }
   return { positionals, values, booleans };
+}
+
+/** Longest part of an argument a message quotes: a 100,000-character argument is not echoed whole. */
+const QUOTED_ARG_CHARS = 200;
+
+/** An argument as a message quotes it: in double quotes, cut to {@link QUOTED_ARG_CHARS} characters with its length. */
+export function quoteArg(arg: string): string {
+  return arg.length <= QUOTED_ARG_CHARS ? `"${arg}"` : `"${arg.slice(0, QUOTED_ARG_CHARS)}..." (${arg.length} characters)`;
 }
 
 /**
@@ -62,7 +74,7 @@ export function intFlag(args: ParsedArgs, command: string, name: string, fallbac
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^\s*[-+]?\d+\s*$/.test(raw) || value < min || value > MAX_INT_FLAG) {
-    throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${MAX_INT_FLAG}, but got "${raw}".`);
+    throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${MAX_INT_FLAG}, but got ${quoteArg(raw)}.`);
   }
   return value;
 }

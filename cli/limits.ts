@@ -4,7 +4,7 @@
  * as the limits in force for the process, so the reference and every check read the same ones.
  */
 import { DEFAULT_LIMITS, formatCount, LIMIT_OPTIONS, setActiveLimits, type ResourceLimits } from '../problem/limits.ts';
-import { UsageError, type ParsedArgs } from './args.ts';
+import { quoteArg, UsageError, type ParsedArgs } from './args.ts';
 
 /** The flag names (without `--`) a command adds to its value flags. */
 export const LIMIT_FLAGS = ['max-elements', 'max-macs'] as const;
@@ -20,7 +20,7 @@ function limitValue(args: ParsedArgs, command: string, flag: (typeof LIMIT_FLAGS
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`convcheck ${command}: --${flag} must be an integer from 1 to 2^53 (e.g. 1000000 or 2e10), but got "${raw}".`);
+    throw new UsageError(`convcheck ${command}: --${flag} must be an integer from 1 to 2^53 (e.g. 1000000 or 2e10), but got ${quoteArg(raw)}.`);
   }
   return value;
 }

@@ -16,7 +16,7 @@ import { checkOutputFile } from '../output-paths.ts';
 import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
-import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
+import { intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
 import { replaySpec, resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
@@ -65,7 +65,7 @@ export function parseShard(raw: string | undefined): { index: number; count: num
   if (raw === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
-  if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`convcheck: --shard must be I/N with 1 <= I <= N, but got "${raw}".`);
+  if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`convcheck: --shard must be I/N with 1 <= I <= N, but got ${quoteArg(raw)}.`);
   return { index: i - 1, count: n };
 }
 
@@ -91,15 +91,15 @@ export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number
   const envSeed = (() => { try { return seedFromEnv(); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
   const rawSeed = args.values.get('seed');
   if (rawSeed !== undefined && (!/^-?\d+$/.test(rawSeed) || Number(rawSeed) < -(2 ** 31) || Number(rawSeed) > 2 ** 31 - 1)) {
-    throw new UsageError(`convcheck ${command}: --seed must be an integer from -2147483648 to 2147483647 (fast-check's seeds are 32-bit), but got "${rawSeed}".`);
+    throw new UsageError(`convcheck ${command}: --seed must be an integer from -2147483648 to 2147483647 (fast-check's seeds are 32-bit), but got ${quoteArg(rawSeed)}.`);
   }
   const seed = rawSeed !== undefined ? Number(rawSeed) : envSeed ?? randomSeed();
   const rawPrecision = args.values.get('precision');
-  if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got "${rawPrecision}".`);
+  if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got ${quoteArg(rawPrecision)}.`);
   const rawTypes = args.values.get('conv-types');
   const convTypes = rawTypes?.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  if (convTypes !== undefined && convTypes.length === 0) throw new UsageError(`convcheck ${command}: --conv-types "${rawTypes}" names no conv type (known: ${CONV_TYPES.join(', ')}).`);
-  for (const t of convTypes ?? []) if (!(CONV_TYPES as readonly string[]).includes(t)) throw new UsageError(`convcheck ${command}: unknown conv type "${t}" (known: ${CONV_TYPES.join(', ')}).`);
+  if (convTypes !== undefined && convTypes.length === 0) throw new UsageError(`convcheck ${command}: --conv-types ${quoteArg(rawTypes ?? '')} names no conv type (known: ${CONV_TYPES.join(', ')}).`);
+  for (const t of convTypes ?? []) if (!(CONV_TYPES as readonly string[]).includes(t)) throw new UsageError(`convcheck ${command}: unknown conv type ${quoteArg(t)} (known: ${CONV_TYPES.join(', ')}).`);
   const golden = args.values.get('golden') ?? 'small';
   if (golden !== 'none' && !(CORPUS_NAMES as readonly string[]).includes(golden)) throw new UsageError(`convcheck ${command}: --golden must be one of ${CORPUS_NAMES.join(', ')} or none, but got "${golden}".`);
   return {
@@ -181,7 +181,7 @@ const MAX_PATH_STEP = 999_999;
 function replayPath(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+(:\d+)*$/.test(raw)) {
-    throw new UsageError(`convcheck gate: --path must be steps of digits joined by ':' as a failure's replay command gives it (e.g. 7 or 7:0:2), but got "${raw}".`);
+    throw new UsageError(`convcheck gate: --path must be steps of digits joined by ':' as a failure's replay command gives it (e.g. 7 or 7:0:2), but got ${quoteArg(raw)}.`);
   }
   const big = raw.split(':').find((step) => Number(step) > MAX_PATH_STEP);
   if (big !== undefined) {

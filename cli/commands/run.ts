@@ -13,7 +13,7 @@ import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } fro
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
 import type { ConvResult } from '../../reference/conv-result.ts';
-import { intFlag, parseArgs, UsageError, type ParsedArgs } from '../args.ts';
+import { intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
 import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
 import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
 import { quantizedReferenceWithin, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
@@ -90,7 +90,7 @@ function worstOrMessage(c: Comparison, describe: (w: WorstElement) => string): s
 /** Parses the data mode flag. */
 function modeFlag(raw: string | undefined, command: string): DataMode {
   if (raw === undefined) return 'real';
-  if (!isDataMode(raw)) throw new UsageError(`convcheck ${command}: --mode must be one of ${DATA_MODES.join(', ')}, but got "${raw}".`);
+  if (!isDataMode(raw)) throw new UsageError(`convcheck ${command}: --mode must be one of ${DATA_MODES.join(', ')}, but got ${quoteArg(raw)}.`);
   return raw;
 }
 
