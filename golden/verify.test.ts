@@ -118,6 +118,17 @@ describe('verifyCorpus', () => {
     await rm(copy, { recursive: true });
   });
 
+  test('a manifest of millions of cases fails at its first bad case or at the count, at once (before: 4.7 GB and Node\'s heap limit)', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
+    const start = performance.now();
+    await writeFile(join(copy, MANIFEST_FILE), `{"format": "convcheck-golden", "version": 1, "cases": [${'0,'.repeat(3_000_000)}0]}`);
+    await expect(verifyCorpus(copy)).rejects.toThrow(`${join(copy, MANIFEST_FILE)}: manifest.cases has 3000001 elements, more than 100000.`);
+    await writeFile(join(copy, MANIFEST_FILE), `{"format": "convcheck-golden", "version": 1, "cases": [${'{},'.repeat(99_999)}{}]}`);
+    await expect(verifyCorpus(copy)).rejects.toThrow(/manifest\.cases\[0\]\.\w+ must be/);
+    expect(performance.now() - start).toBeLessThan(10_000);
+    await rm(copy, { recursive: true });
+  });
+
   test('a 3 GiB file is named at once, and the cases after it are still verified; a case that cannot be checked is a difference of its own', async () => {
     const copy = await trimmedCopy(['conv-1d', 'depthwise', 'transposed-3d']);
     truncateSync(join(copy, 'conv-1d', 'x.npy'), 3 * 2 ** 30); // sparse: no disk used
