@@ -97,6 +97,20 @@ describe('guardModuleBackend: a module backend that breaks its contract is an er
     expect(checkResultTensor('m', { shape: [2], data: [1, 2] }).data).toEqual(Float64Array.from([1, 2]));
   });
 
+  test('a typed array whose length getter lies, or a Proxy posing as one, is an error; a real one is copied (before: the judge read past its end)', async () => {
+    class Lying extends Float32Array { override get length(): number { return 4; } }
+    const lying = new Lying(1);
+    expect(lying.length).toBe(4);
+    expect(() => checkResultTensor('m: run()', { shape: [4], data: lying })).toThrow("m: run(): the result's shape [4] holds 4 elements, but its data has 1.");
+    expect(() => checkResultTensor('m: run()', { shape: [1], data: new Proxy(new Float32Array(1), {}) })).toThrow("m: run(): the result's data claims to be a Float32Array but is not one (a Proxy?).");
+    const real = Float64Array.from([1, 2]);
+    const checked = checkResultTensor('m', { shape: [2], data: real }).data;
+    expect(checked).toEqual(real);
+    expect(checked).not.toBe(real);
+    const outcome = await runCase(answering({ shape: [1, 1, 2, 2], data: Object.assign(new Lying(1), {}) }), p, { mode: 'exact', seed: 1 });
+    expect(outcome.verdict === 'error' && outcome.message).toContain('but its data has 1');
+  });
+
   test('supports() returning undefined or a Support without its reason (before: a crash reading .supported)', async () => {
     for (const [support, shown] of [[undefined, 'undefined'], [{ supported: false }, 'an object with supported=false']] as const) {
       const outcome = await runCase(moduleLike({ supports: () => support, run: async () => null }), p, { mode: 'exact', seed: 1 });
