@@ -60,6 +60,16 @@ describe('checkBackendShape', () => {
     expect(() => checkBackendShape('x', almost)).toThrow(/member "dispose" must be a function \(\) => Promise<void>, but it is "yes"/);
   });
 
+  test('refuses a name or version of more than 200 characters or with control characters, quoting it cut (before: a 10 MB name made a 60 MB gate output; a version of ESC[2J cleared the terminal)', () => {
+    const base = { name: 'a', version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => makeOperands(parseDescriptor('mb1ic1iw1oc1kw1'), 'exact', 1).x };
+    let message = '';
+    try { checkBackendShape('x', { ...base, name: 'n'.repeat(10_000_000) }); } catch (error) { message = (error as Error).message; }
+    expect(message).toMatch(/member "name" must be a non-empty string of at most 200 characters without control characters, but it is "n{80}\.\.\." \(10000000 characters\)/);
+    expect(message.length).toBeLessThan(500);
+    expect(() => checkBackendShape('x', { ...base, version: '1\u001b[2J' })).toThrow('member "version" must be a string of at most 200 characters without control characters, but it is "1\\u001b[2J"');
+    expect(checkBackendShape('x', { ...base, name: 'my conv', version: '2.0.1-rc1' })).toMatchObject({ name: 'my conv' });
+  });
+
   test('refuses quantized ops without their run', () => {
     const base = { name: 'a', version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => makeOperands(parseDescriptor('mb1ic1iw1oc1kw1'), 'exact', 1).x };
     expect(() => checkBackendShape('x', { ...base, quantized: { supports: () => ({ supported: true }) } })).toThrow(/member "quantized" must be an object with functions supports\(problem\) and run\(problem, operands\)/);
@@ -109,6 +119,15 @@ describe('guardModuleBackend: a module backend that breaks its contract is an er
     expect(checked).not.toBe(real);
     const outcome = await runCase(answering({ shape: [1, 1, 2, 2], data: Object.assign(new Lying(1), {}) }), p, { mode: 'exact', seed: 1 });
     expect(outcome.verdict === 'error' && outcome.message).toContain('but its data has 1');
+  });
+
+  test('a supports() reason of 10 MB is cut to 2,000 characters with its length, its control characters escaped', () => {
+    const guarded = moduleLike({ supports: () => ({ supported: false, reason: `\u001b[2J${'r'.repeat(10_000_000)}` }) });
+    const support = guarded.supports(p);
+    expect(support.supported).toBe(false);
+    const reason = support.supported ? '' : support.reason;
+    expect(reason.length).toBeLessThan(2100);
+    expect(reason).toMatch(/^\\u001b\[2Jr+.*10000004 characters/);
   });
 
   test('supports() returning undefined or a Support without its reason (before: a crash reading .supported)', async () => {

@@ -16,12 +16,20 @@ import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { IntTensor, QuantizedOperands } from '../problem/quantized.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { printable } from './protocol.ts';
+import { printable, quote } from './protocol.ts';
+
+/** Longest name or version a module may give: they head every verdict line and table (a 10 MB name made a 60 MB gate output). */
+const MAX_NAME_CHARS = 200;
+
+/** Short, and without control characters (a version of "\u001b[2J" cleared the terminal in the gate's header). */
+function plainText(v: string): boolean {
+  return v.length <= MAX_NAME_CHARS && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v);
+}
 
 /** The members of Backend with the rule each must meet; `dispose` and `quantized` are optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
-  ['name', 'a non-empty string', (v) => typeof v === 'string' && v.trim() !== '', true],
-  ['version', 'a string', (v) => typeof v === 'string', true],
+  ['name', `a non-empty string of at most ${MAX_NAME_CHARS} characters without control characters`, (v) => typeof v === 'string' && v.trim() !== '' && plainText(v), true],
+  ['version', `a string of at most ${MAX_NAME_CHARS} characters without control characters`, (v) => typeof v === 'string' && plainText(v), true],
   ['precision', `one of ${PRECISIONS.join(', ')}`, (v) => typeof v === 'string' && isPrecision(v), true],
   ['supports', 'a function (problem) => Support', (v) => typeof v === 'function', true],
   ['run', 'a function (problem, operands) => Promise<Tensor>', (v) => typeof v === 'function', true],
@@ -45,7 +53,7 @@ export function checkBackendShape(source: string, value: unknown): Backend {
     if (v === undefined) {
       if (required) problems.push(`missing member "${member}" (${rule})`);
     } else if (!ok(v)) {
-      problems.push(`member "${member}" must be ${rule}, but it is ${typeof v === 'string' ? JSON.stringify(v) : typeof v}`);
+      problems.push(`member "${member}" must be ${rule}, but it is ${typeof v === 'string' ? quote(v, 80) : typeof v}`);
     }
   }
   if (problems.length > 0) throw new TypeError(`${source}: not a Backend: ${problems.join('; ')}.`);
@@ -188,7 +196,9 @@ function checkResultIntTensor(what: string, value: unknown): IntTensor {
 /** Throws unless a module's `supports` returned a Support. */
 function checkSupport(what: string, value: unknown): Support {
   const v = value as { supported?: unknown; reason?: unknown } | null;
-  if (typeof v === 'object' && v !== null && (v.supported === true || (v.supported === false && typeof v.reason === 'string'))) return v as Support;
+  if (typeof v === 'object' && v !== null && v.supported === true) return v as Support;
+  // a reason is shown with every unsupported case: cut and escaped as a process's is
+  if (typeof v === 'object' && v !== null && v.supported === false && typeof v.reason === 'string') return { supported: false, reason: printable(v.reason) };
   throw new ModuleMisbehaviour(`${what} must return { supported: true } or { supported: false, reason: string }, but it returned ${describeValue(value)}${typeof v === 'object' && v !== null ? ` with supported=${describeValue(v.supported)}` : ''}.`);
 }
 
