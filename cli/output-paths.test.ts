@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,14 @@ describe('output paths, checked before a command runs (they failed with a raw EN
     expect(() => checkOutputFolder('report', 'out', file)).toThrow(`--out "${file}": ${file} is a file, not a folder.`);
     expect(() => checkOutputFolder('report', 'out', join(file, 'sub', 'deeper'))).toThrow(`${file} is a file, not a folder`);
     expect(() => checkOutputFolder('report', 'out', join(dir, 'new', 'deeper'))).not.toThrow();
+    expect(readdirSync(dir)).toEqual(['a-file']); // the probe folder is gone
+  });
+
+  it.skipIf(!existsSync('/proc/self'))('a folder that refuses new entries though writable by its mode (/proc) is refused up front (before: golden generate spun for ever in Node\'s recursive mkdir)', async () => {
+    // as root /proc is writable by its mode and refuses at mkdir; as another user it is not writable
+    expect(() => checkOutputFolder('golden generate', 'out', '/proc/convcheck-out/x')).toThrow(/^convcheck golden generate: --out "\/proc\/convcheck-out\/x": \/proc (does not take new folders \(ENOENT\)|is not writable)\.$/);
+    const io = memoryIo();
+    expect(await main(['golden', 'generate', '--out', '/proc/convcheck-out', '--case', 'article-1x1'], io)).toBe(2);
   });
 
   it('gate --junit and report --out are refused before anything runs (exit 2)', async () => {

@@ -2,7 +2,7 @@
  * Checks of the paths a command will write, made before it runs (a bad --junit or --out used to
  * fail with a raw ENOENT, EISDIR or EEXIST after the whole run, its result lost).
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args.ts';
 
@@ -37,5 +37,11 @@ export function checkOutputFolder(command: string, flag: string, dir: string): v
   if ('blocker' in found) say(`${found.blocker} is a file, not a folder`);
   else {
     try { accessSync(found.dir, constants.W_OK); } catch { say(`${found.dir} is not writable`); }
+    if (path.resolve(dir) !== found.dir) {
+      // a folder can refuse new entries though writable by its mode (/proc says ENOENT, /sys EPERM);
+      // Node's recursive mkdir then loops for ever (golden generate --out /proc/x spun at 100 % CPU)
+      const probe = path.join(found.dir, `.convcheck-probe-${process.pid}`);
+      try { mkdirSync(probe); rmdirSync(probe); } catch (error) { say(`${found.dir} does not take new folders (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`); }
+    }
   }
 }
