@@ -111,6 +111,7 @@ describe('hello', () => {
     [hello({ precision: 'fp64' }), /hello\.precision must be one of fp32, tf32, fp16, bf16, but hello\.precision="fp64"/],
     [hello({ ops: ['conv', 'matmul'] }), /hello\.ops must be a non-empty list of "conv", "convTranspose"/],
     [hello({ ops: [] }), /hello\.ops must be a non-empty list/],
+    [hello({ ops: ['conv', 'conv'] }), /hello\.ops must list each op once, but it has 2 entries: \["conv","conv"\]/],
     [hello({ limits: { max_groups: 1 } }), /hello\.limits\.max_groups is not a limit of protocol 1/],
     [hello({ limits: { spatial_ranks: [4] } }), /spatial_ranks must be a non-empty list of 1, 2, 3/],
     ['{"type":"result","id":1}', /the first line must be a hello/],

@@ -427,6 +427,8 @@ export function parseHello(line: string): HelloMessage {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((op) => (OPS as readonly unknown[]).includes(op))) {
     throw new ProtocolError(`hello.ops must be a non-empty list of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, but hello.ops=${showValue(ops)}.`);
   }
+  // each once: three million "conv" entries made an 18 MB error message of the gradients check below
+  if (new Set(ops).size !== ops.length) throw new ProtocolError(`hello.ops must list each op once, but it has ${ops.length} entries: ${showValue(ops)}.`);
   const limits = m.limits === undefined ? undefined : parseLimits(m.limits, protocol);
   const gradients = m.gradients === undefined ? undefined : parseGradients(m.gradients, protocol, ops as ConvOp[]);
   const quantizedOps = parseQuantizedOps(m.quantized_ops);

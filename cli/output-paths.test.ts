@@ -35,6 +35,14 @@ describe('output paths, checked before a command runs (they failed with a raw EN
     expect(await main(['golden', 'generate', '--out', '/proc/convcheck-out', '--case', 'article-1x1'], io)).toBe(2);
   });
 
+  // as root (as CI runs here): another user may not write in /dev, which the check before the run refuses
+  it.skipIf(!existsSync('/dev/full') || process.getuid?.() !== 0)('a --junit file that cannot be written after the run (a full disk) is said naming --junit, and the gate exits 1 (before: a bare ENOSPC)', async () => {
+    const io = memoryIo();
+    expect(await main(['gate', '--backend', 'reference', '--law', 'a 1x1 conv is a per-pixel matmul over channels, and a pointwise grouped conv a block-diagonal one', '--num-runs', '2', '--golden', 'none', '--junit', '/dev/full'], io)).toBe(1);
+    expect(io.errors()).toMatch(/convcheck gate: --junit "\/dev\/full": could not be written: ENOSPC/);
+    expect(io.text()).toMatch(/gate: passed, but --junit could not be written/);
+  });
+
   it('gate --junit and report --out are refused before anything runs (exit 2)', async () => {
     for (const argv of [['gate', '--backend', 'reference', '--junit', join(dir, 'no', 'x.xml')], ['report', '--backend', 'reference', '--out', join(file, 'sub')], ['golden', 'generate', '--out', file]]) {
       const io = memoryIo();

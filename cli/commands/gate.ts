@@ -236,12 +236,23 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
     }
     for (const line of errorInputSection(backend.name, result.cases)) io.out(line);
     const junit = args.values.get('junit');
-    if (junit !== undefined) { await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases)); io.out(`JUnit XML: ${junit}`); }
+    let junitFailed = false;
+    if (junit !== undefined) {
+      try {
+        await writeFile(junit, renderJUnit(`convcheck gate ${backend.name}`, result.cases));
+        io.out(`JUnit XML: ${junit}`);
+      } catch (error) {
+        // the verdict below still stands and is printed; the file the CI asked for is missing, so the exit code is 1
+        io.err(`convcheck gate: --junit ${quoteArg(junit)}: could not be written: ${(error as Error).message}`);
+        junitFailed = true;
+      }
+    }
     // error inputs have their own section above
     printFailures(io, result.lawFailures, result.cases.filter((x) => x.source !== 'law' && x.source !== 'error-input' && (x.verdict === 'fail' || x.verdict === 'error')), junit);
     const tally = `${counts.pass} passed, ${counts.fail} fail, ${counts.error} error, ${counts.known} known discrepancies, ${counts.unsupported} unsupported, ${counts.weak} weak`;
     if (counts.fail + counts.error > 0) { io.out(`\ngate: FAILED (${tally})`); return 1; }
     if (counts.pass === 0) { io.out(`\ngate: FAILED: no case passed, so nothing was checked (${tally})`); return 1; }
+    if (junitFailed) { io.out(`\ngate: passed, but --junit could not be written (${tally})`); return 1; }
     io.out(`\ngate: passed (${tally})`);
     return 0;
   } finally {
