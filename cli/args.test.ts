@@ -12,6 +12,12 @@ describe('parseArgs', () => {
     expect(a.booleans.has('json')).toBe(true);
   });
 
+  it('takes an argument with one hyphen or a typographic dash for the flag it looks like, not for stray arguments', () => {
+    expect(() => parseArgs('run', ['mb1ic1iw3oc1kw1', '-seed', '5'], spec)).toThrow('convcheck run: unknown flag "-seed": flags start with two hyphens (--seed).');
+    expect(() => parseArgs('run', ['\u2014seed', '5'], spec)).toThrow('unknown flag "\u2014seed": flags start with two hyphens (--seed).');
+    expect(parseArgs('run', ['--seed', '-5'], spec).values.get('seed')).toBe('-5');
+  });
+
   it('rejects an unknown flag, naming it', () => {
     expect(() => parseArgs('run', ['--sed', '1'], spec)).toThrow(/unknown flag "--sed"/);
     expect(() => parseArgs('run', ['--sed', '1'], spec)).toThrow(UsageError);

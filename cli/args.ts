@@ -32,7 +32,13 @@ export function parseArgs(command: string, argv: readonly string[], spec: FlagSp
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (!arg.startsWith('--')) { positionals.push(arg); continue; }
+    if (!arg.startsWith('--')) {
+      // '-timeout 5' or a dash a word processor made of '--' (—timeout) read as three stray arguments
+      const dashed = /^(?:-|[\u2010-\u2015\u2212]{1,2})([A-Za-z][\w-]*)/.exec(arg);
+      if (dashed !== null) throw new UsageError(`convcheck ${command}: unknown flag ${quoteArg(arg)}: flags start with two hyphens (--${dashed[1]}).`);
+      positionals.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (spec.booleans.includes(name)) {
