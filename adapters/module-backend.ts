@@ -142,12 +142,6 @@ function checkShape(what: string, shape: unknown): number {
   return size;
 }
 
-/**
- * What a module's `run` (or gradient) resolved to, checked as a Tensor: an object with a shape of
- * non-negative integers and data of exactly that many numbers, a Float32Array, Float64Array or
- * number[] (copied to a Float64Array). Throws a {@link ModuleMisbehaviour} naming what is wrong;
- * `what` names the call.
- */
 /** %TypedArray%.prototype.length's getter: a typed array's own element count, whatever a subclass or a Proxy puts in front. */
 const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype) as object, 'length')?.get;
 
@@ -156,12 +150,12 @@ const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf
  * `length` getter claimed 9 elements of a 1-element array and the judge read past its end (found
  * by probing); a Proxy in front of one is not a typed array at all.
  */
-function ownElements<A extends Float32Array | Float64Array | Int32Array>(what: string, data: A, size: number, shape: readonly number[], make: (n: number) => A): A {
+function ownElements<A extends Float32Array | Float64Array | Int32Array>(what: string, data: A, size: number, shape: readonly number[], make: (n: number) => A, type: string): A {
   let length: number;
   try {
     length = TYPED_ARRAY_LENGTH?.call(data) as number;
   } catch {
-    throw new ModuleMisbehaviour(`${what}: the result's data claims to be a ${data.constructor.name} but is not one (a Proxy?).`);
+    throw new ModuleMisbehaviour(`${what}: the result's data claims to be a ${type} but is not one (a Proxy?).`);
   }
   if (length !== size) throw new ModuleMisbehaviour(`${what}: the result's shape ${shapeText(shape)} holds ${size} elements, but its data has ${length}.`);
   const copy = make(length);
@@ -169,6 +163,12 @@ function ownElements<A extends Float32Array | Float64Array | Int32Array>(what: s
   return copy;
 }
 
+/**
+ * What a module's `run` (or gradient) resolved to, checked as a Tensor: an object with a shape of
+ * non-negative integers and data of exactly that many numbers, a Float32Array, Float64Array or
+ * number[] (copied: a typed array as it is, a number[] to a Float64Array). Throws a {@link ModuleMisbehaviour} naming what is wrong;
+ * `what` names the call.
+ */
 export function checkResultTensor(what: string, value: unknown): Tensor {
   if (typeof value !== 'object' || value === null) throw new ModuleMisbehaviour(`${what} must resolve to a Tensor { shape, data }, but it resolved to ${describeValue(value)}.`);
   const { shape, data } = value as { shape?: unknown; data?: unknown };
@@ -176,8 +176,8 @@ export function checkResultTensor(what: string, value: unknown): Tensor {
   if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
     throw new ModuleMisbehaviour(`${what}: the result's data must be a Float32Array, Float64Array or number[], but it is ${describeValue(data)}.`);
   }
-  if (data instanceof Float32Array) return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Float32Array(n)) };
-  if (data instanceof Float64Array) return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Float64Array(n)) };
+  if (data instanceof Float32Array) return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Float32Array(n), 'Float32Array') };
+  if (data instanceof Float64Array) return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Float64Array(n), 'Float64Array') };
   if (data.length !== size) throw new ModuleMisbehaviour(`${what}: the result's shape ${shapeText(shape as number[])} holds ${size} elements, but its data has ${data.length}.`);
   const bad = data.findIndex((v) => typeof v !== 'number');
   if (bad >= 0) throw new ModuleMisbehaviour(`${what}: the result's data must hold numbers, but data[${bad}] is ${describeValue(data[bad])}.`);
@@ -190,7 +190,7 @@ function checkResultIntTensor(what: string, value: unknown): IntTensor {
   const { shape, data } = value as { shape?: unknown; data?: unknown };
   const size = checkShape(what, shape);
   if (!(data instanceof Int32Array)) throw new ModuleMisbehaviour(`${what}: the result's data must be an Int32Array, but it is ${describeValue(data)}.`);
-  return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Int32Array(n)) };
+  return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Int32Array(n), 'Int32Array') };
 }
 
 /** Throws unless a module's `supports` returned a Support. */

@@ -112,7 +112,8 @@ export interface RunLawsOptions {
  * Laws run at once on a backend that queues its calls (Backend.queuesCalls: a process, a browser
  * page): while it computes one law's call, convcheck generates, computes the reference and judges
  * for the other, instead of each side waiting for the other. The gate against
- * examples/numpy_conv.py took about 10 % less time with two than with one (README, "Speed").
+ * examples/numpy_conv.py took 5 to 12 % less time with two than with one, three gained nothing
+ * more (README, "How long the commands take").
  */
 export const LAWS_IN_FLIGHT = 2;
 
