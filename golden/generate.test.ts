@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -69,6 +69,21 @@ describe('generateCorpus', () => {
     ]);
     await expect(generateCorpus({ outDir: out, corpus: 'small', names: ['resnet50-conv1'] })).rejects.toThrow(/case "resnet50-conv1" is not in corpus small/);
     await expect(generateCorpus({ outDir: out, corpus: 'small', formats: ['hdf5' as 'npy'] })).rejects.toThrow(/format must be one of onnx, npy, json, but format=hdf5/);
+    await rm(out, { recursive: true });
+  });
+
+  test('writing some cases into a folder whose manifest lists others is refused before anything is written (before: its manifest was replaced, the others left unlisted)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'convcheck-golden-'));
+    await generateCorpus({ outDir: out, corpus: 'small', formats: ['json'], names: ['conv-1d', 'depthwise'] });
+    const before = await readFile(join(out, 'manifest.json'), 'utf8');
+    await expect(generateCorpus({ outDir: out, corpus: 'small', formats: ['json'], names: ['conv-1d'] }))
+      .rejects.toThrow(`golden generate: ${join(out, 'manifest.json')} lists 2 cases, 1 of which ("depthwise") this run does not write: its new manifest would drop them; write into an empty folder`);
+    expect(await readFile(join(out, 'manifest.json'), 'utf8')).toBe(before);
+    // the same cases again (and more) are fine: nothing listed is dropped
+    const m = await generateCorpus({ outDir: out, corpus: 'small', formats: ['json'], names: ['conv-1d', 'depthwise', 'grouped-g2'] });
+    expect(m.cases.map((c) => c.name).sort()).toEqual(['conv-1d', 'depthwise', 'grouped-g2']);
+    await writeFile(join(out, 'manifest.json'), '{ not json');
+    await expect(generateCorpus({ outDir: out, corpus: 'small', formats: ['json'], names: ['conv-1d'] })).rejects.toThrow(/manifest\.json cannot be read as a manifest \(/);
     await rm(out, { recursive: true });
   });
 

@@ -3,7 +3,7 @@
  * next case is computed), then `manifest.json`. Only the directories of the cases it writes are
  * replaced; nothing else under `outDir` is touched.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConvInputError } from '../problem/errors.ts';
 import { activeLimits, checkResources } from '../problem/limits.ts';
@@ -12,7 +12,7 @@ import { ALL_FORMATS, caseFiles, type CaseFile, type FixtureFormat } from './cas
 import { corpusCases, type CorpusName } from './corpus.ts';
 import { sha256Hex } from './fixture-file.ts';
 import type { GoldenCase } from './golden-case.ts';
-import { CONVENTIONS, formatManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestCase, type Manifest, type ManifestCase } from './manifest.ts';
+import { CONVENTIONS, formatManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestCase, MAX_MANIFEST_BYTES, MAX_MANIFEST_CASES, type Manifest, type ManifestCase } from './manifest.ts';
 
 /** Progress after one case was written. */
 export interface CaseProgress<C = GoldenCase> {
@@ -96,6 +96,35 @@ export interface CorpusKind<C extends CorpusCase, E, M> {
 }
 
 /**
+ * Throws unless writing `names` into `outDir` keeps every case a manifest already there lists: the
+ * new manifest lists only what is written, so `--case X` into a corpus folder of 73 cases replaced
+ * its manifest with one case and left 72 folders unlisted (found by probing). A manifest that
+ * cannot be read is refused too: convcheck does not guess what it would drop.
+ */
+async function refuseToDropListedCases(outDir: string, names: readonly string[]): Promise<void> {
+  const file = join(outDir, MANIFEST_FILE);
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return; // no manifest: nothing listed to lose
+  }
+  const say = (why: string): never => { throw new ConvInputError('out', `golden generate: ${file} ${why}; write into an empty folder (or regenerate every case it lists, or remove it).`); };
+  if (size > MAX_MANIFEST_BYTES) say(`is ${size} bytes, more than a manifest's ${MAX_MANIFEST_BYTES}`);
+  let listed: unknown;
+  try {
+    listed = (JSON.parse(await readFile(file, 'utf8')) as { cases?: unknown }).cases;
+  } catch (error) {
+    say(`cannot be read as a manifest (${(error as Error).message})`);
+  }
+  if (!Array.isArray(listed) || listed.length > MAX_MANIFEST_CASES) say('has no list of cases convcheck can read');
+  const dirs = (listed as unknown[]).map((c) => (typeof c === 'object' && c !== null ? (c as { dir?: unknown }).dir : undefined));
+  const writing = new Set(names);
+  const dropped = dirs.filter((d) => typeof d !== 'string' || !writing.has(d));
+  if (dropped.length > 0) say(`lists ${dirs.length} cases, ${dropped.length} of which (${dropped.slice(0, 3).map((d) => JSON.stringify(d)).join(', ')}${dropped.length > 3 ? ', ...' : ''}) this run does not write: its new manifest would drop them`);
+}
+
+/**
  * Checks the formats and names, holds every selected case to the resource limits, then writes the
  * cases one directory at a time and the manifest; returns the manifest.
  */
@@ -107,6 +136,7 @@ export async function writeCorpus<C extends CorpusCase, E, M>(options: WriteCorp
   const cases = selectCases(kind.cases(), options.names, kind.label);
   // every case within the resource limits before the first is written: no half-written corpus
   for (const c of cases) checkResources(kind.conv(c), activeLimits(), `golden generate: case ${c.name} (${c.descriptor})`);
+  await refuseToDropListedCases(options.outDir, cases.map((c) => c.name));
   await mkdir(options.outDir, { recursive: true });
   const entries: E[] = [];
   for (const [index, c] of cases.entries()) {
