@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { LineReader, type LineEvent } from './line-reader.ts';
-import { preview, printable } from './protocol.ts';
+import { preview, printable, quote } from './protocol.ts';
 import { userEnvironment } from './onnx/ort-telemetry.ts';
 
 /** How the process is started. */
@@ -152,6 +152,16 @@ export class ImplementationProcess {
   /** Two turns of the event loop: one poll phase between them reads what is already in the pipe. */
   private async readWaiting(): Promise<void> {
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * A note on stdout bytes that no newline has ended yet, for a time-out's message: a reply ended by
+   * a lone "\r", or not ended at all, is otherwise only a time-out. Empty when there are none.
+   */
+  unfinishedLineNote(): string {
+    const bytes = this.stdout.pendingBytes;
+    if (bytes === 0) return '';
+    return ` Its stdout holds ${bytes} bytes of a line no "\\n" has ended (${quote(this.stdout.pendingStart(200), 80)}): each message must end with "\\n" and be flushed.`;
   }
 
   /** `exited with code 1 <when>.` or `was killed by signal SIGSEGV <when>.`, then (unless `stderr` is false) the stderr tail. */

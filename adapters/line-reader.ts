@@ -45,6 +45,11 @@ export class LineReader {
     return this.partBytes;
   }
 
+  /** The first `max` bytes of the current, unfinished line, decoded as UTF-8. */
+  pendingStart(max: number): string {
+    return Buffer.concat(this.parts, Math.min(this.partBytes, max)).toString('utf8');
+  }
+
   private take(piece: Buffer): void {
     if (this.skipping || piece.length === 0) return;
     if (this.partBytes + piece.length > this.maxLineBytes) {

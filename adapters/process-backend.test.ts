@@ -73,6 +73,11 @@ describe('a well-behaved process', () => {
     expect(got.kind === 'error' ? got.message : got.kind).toBe('output');
   });
 
+  test('a reply ended by a lone "\\r" is a time-out that says a line came without its "\\n" (before: only the time-out)', async () => {
+    const backend = await start('cr-ending', { timeoutMs: 800 });
+    await expect(run(backend)).rejects.toThrow(/request 1 \(mb1ic1ih3iw3oc1kh2kw2\): no reply within 800 ms; the process was killed and will be restarted for the next request\. Its stdout holds \d+ bytes of a line no "\\n" has ended \("\{\\"type\\": \\"result\\", .*\): each message must end with "\\n" and be flushed\.$/);
+  });
+
   test('a call that waited its turn and then hangs is ended at its own limit from its request', async () => {
     const backend = await start('hang-iw7', { timeoutMs: 8000 }); // the process's own limit, longer than the call's
     const begin = performance.now();

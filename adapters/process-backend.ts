@@ -72,7 +72,7 @@ async function startProcess(command: string, options: ProcessBackendOptions, req
   const event = await child.next(timeoutMs);
   if (event.kind === 'timeout') {
     child.kill();
-    throw new Error(`${what}: no hello within ${timeoutMs} ms (does it write the hello line and flush stdout?); it was killed.${child.stderrTail()}`);
+    throw new Error(`${what}: no hello within ${timeoutMs} ms (does it write the hello line and flush stdout?); it was killed.${child.unfinishedLineNote()}${child.stderrTail()}`);
   }
   if (event.kind === 'closed') {
     child.kill();
@@ -416,8 +416,9 @@ class ProcessBackend implements ExternalBackend {
   ): Promise<{ reply: Exclude<R, { type: 'unsupported' | 'error' }>; where: string }> {
     const event = await child.next(this.timeoutMs);
     if (event.kind === 'timeout') {
+      const unfinished = child.unfinishedLineNote();
       this.failed(child, `${name}: no reply within ${this.timeoutMs} ms`);
-      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed${this.restartNote()}`);
+      throw new Error(`${where}: no reply within ${this.timeoutMs} ms; the process was killed${this.restartNote()}${unfinished}`);
     }
     if (event.kind === 'closed') {
       const end = child.describeEnd('before replying');

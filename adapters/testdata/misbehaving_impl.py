@@ -11,6 +11,7 @@ Modes:
   crash         hello, then on the first request writes a traceback-like stderr and exits 7
   hang-iw7      hello; hangs on requests whose input width is 7, answers zeros otherwise
   slow          hello; answers every request with zeros after 0.4 s
+  cr-ending     hello, then answers with its line ended by "\r" alone (no "\n")
   garbage       hello, then answers a request with a line that is not JSON
   wrong-id      hello, then answers with id + 100
   wrong-shape   hello, then answers with y of shape [1]
@@ -153,6 +154,9 @@ for line in iter(sys.stdin.readline, ""):
         send({"type": "unsupported", "id": rid, "reason": "dilated transposed conv is not implemented"})
     elif MODE == "error":
         send({"type": "error", "id": rid, "message": "out of device memory"})
+    elif MODE == "cr-ending":
+        sys.stdout.write(json.dumps({"type": "result", "id": rid, "y": zeros(y_shape)}) + "\r")
+        sys.stdout.flush()
     elif MODE == "twice":
         line = json.dumps({"type": "result", "id": rid, "y": zeros(y_shape)})
         send(line + "\n" + line)  # one write: both lines reach convcheck together
