@@ -121,6 +121,14 @@ describe('guardModuleBackend: a module backend that breaks its contract is an er
     expect(outcome.verdict === 'error' && outcome.message).toContain('but its data has 1');
   });
 
+  test('a result whose shape getter throws, and a Backend whose name getter throws, are said with what was being read (before: only the getter\'s own message)', async () => {
+    const throwing = { get shape(): number[] { throw new Error('shape getter'); }, data: new Float32Array(3) };
+    const outcome = await runCase(answering(throwing), p, { mode: 'exact', seed: 1 });
+    expect(outcome.verdict === 'error' && outcome.message).toContain("m: run(): reading the result's shape and data threw: shape getter.");
+    const base = { version: '1', precision: 'fp32', supports: () => ({ supported: true }), run: async () => null };
+    expect(() => checkBackendShape('x', { ...base, get name(): string { throw new Error('name getter'); } })).toThrow('x: not a Backend: member "name" could not be read: its getter threw "name getter".');
+  });
+
   test('a supports() reason of 10 MB is cut to 2,000 characters with its length, its control characters escaped', () => {
     const guarded = moduleLike({ supports: () => ({ supported: false, reason: `\u001b[2J${'r'.repeat(10_000_000)}` }) });
     const support = guarded.supports(p);

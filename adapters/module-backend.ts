@@ -49,7 +49,13 @@ export function checkBackendShape(source: string, value: unknown): Backend {
   const record = value as Record<string, unknown>;
   const problems: string[] = [];
   for (const [member, rule, ok, required] of MEMBERS) {
-    const v = record[member];
+    let v: unknown;
+    try {
+      v = record[member];
+    } catch (error) {
+      problems.push(`member "${member}" could not be read: its getter threw ${quote(error instanceof Error ? error.message : String(error), 200)}`);
+      continue;
+    }
     if (v === undefined) {
       if (required) problems.push(`missing member "${member}" (${rule})`);
     } else if (!ok(v)) {
@@ -163,6 +169,16 @@ function ownElements<A extends Float32Array | Float64Array | Int32Array>(what: s
   return copy;
 }
 
+/** A result's `shape` and `data`, read once; a getter or Proxy trap that throws is a misbehaviour saying so. */
+function readResult(what: string, value: object): { shape?: unknown; data?: unknown } {
+  try {
+    const { shape, data } = value as { shape?: unknown; data?: unknown };
+    return { shape, data };
+  } catch (error) {
+    throw new ModuleMisbehaviour(`${what}: reading the result's shape and data threw: ${printable(error instanceof Error ? error.message : String(error), 200)}.`);
+  }
+}
+
 /**
  * What a module's `run` (or gradient) resolved to, checked as a Tensor: an object with a shape of
  * non-negative integers and data of exactly that many numbers, a Float32Array, Float64Array or
@@ -171,7 +187,7 @@ function ownElements<A extends Float32Array | Float64Array | Int32Array>(what: s
  */
 export function checkResultTensor(what: string, value: unknown): Tensor {
   if (typeof value !== 'object' || value === null) throw new ModuleMisbehaviour(`${what} must resolve to a Tensor { shape, data }, but it resolved to ${describeValue(value)}.`);
-  const { shape, data } = value as { shape?: unknown; data?: unknown };
+  const { shape, data } = readResult(what, value);
   const size = checkShape(what, shape);
   if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
     throw new ModuleMisbehaviour(`${what}: the result's data must be a Float32Array, Float64Array or number[], but it is ${describeValue(data)}.`);
@@ -187,7 +203,7 @@ export function checkResultTensor(what: string, value: unknown): Tensor {
 /** {@link checkResultTensor} for a quantized op's output: data an Int32Array of exactly the shape's size. */
 function checkResultIntTensor(what: string, value: unknown): IntTensor {
   if (typeof value !== 'object' || value === null) throw new ModuleMisbehaviour(`${what} must resolve to an IntTensor { shape, data }, but it resolved to ${describeValue(value)}.`);
-  const { shape, data } = value as { shape?: unknown; data?: unknown };
+  const { shape, data } = readResult(what, value);
   const size = checkShape(what, shape);
   if (!(data instanceof Int32Array)) throw new ModuleMisbehaviour(`${what}: the result's data must be an Int32Array, but it is ${describeValue(data)}.`);
   return { shape: [...(shape as number[])], data: ownElements(what, data, size, shape as number[], (n) => new Int32Array(n), 'Int32Array') };
