@@ -16,20 +16,21 @@ import type { ConvOperands } from '../problem/operands.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import type { IntTensor, QuantizedOperands } from '../problem/quantized.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { printable, quote } from './protocol.ts';
+import { MAX_HELLO_LABEL, printable, quote } from './protocol.ts';
+import { hasControlCharacters } from '../problem/errors.ts';
 
-/** Longest name or version a module may give: they head every verdict line and table (a 10 MB name made a 60 MB gate output). */
-const MAX_NAME_CHARS = 200;
-
-/** Short, and without control characters (a version of "\u001b[2J" cleared the terminal in the gate's header). */
+/**
+ * A name or version as a process's hello must give it (docs/protocol.md): they head every verdict
+ * line and table (a 10 MB name made a 60 MB gate output; a version of ESC[2J cleared the terminal).
+ */
 function plainText(v: string): boolean {
-  return v.length <= MAX_NAME_CHARS && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v);
+  return v.length <= MAX_HELLO_LABEL && !hasControlCharacters(v);
 }
 
 /** The members of Backend with the rule each must meet; `dispose` and `quantized` are optional. */
 const MEMBERS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean, boolean]> = [
-  ['name', `a non-empty string of at most ${MAX_NAME_CHARS} characters without control characters`, (v) => typeof v === 'string' && v.trim() !== '' && plainText(v), true],
-  ['version', `a string of at most ${MAX_NAME_CHARS} characters without control characters`, (v) => typeof v === 'string' && plainText(v), true],
+  ['name', `a non-empty string of at most ${MAX_HELLO_LABEL} characters without control characters`, (v) => typeof v === 'string' && v.trim() !== '' && plainText(v), true],
+  ['version', `a string of at most ${MAX_HELLO_LABEL} characters without control characters`, (v) => typeof v === 'string' && plainText(v), true],
   ['precision', `one of ${PRECISIONS.join(', ')}`, (v) => typeof v === 'string' && isPrecision(v), true],
   ['supports', 'a function (problem) => Support', (v) => typeof v === 'function', true],
   ['run', 'a function (problem, operands) => Promise<Tensor>', (v) => typeof v === 'function', true],

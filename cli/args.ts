@@ -2,6 +2,7 @@
  * A small, strict command-line parser: `--flag value`, `--flag=value`, boolean `--flag`, and
  * positionals. An unknown flag or a missing value is a UsageError (exit code 2), never ignored.
  */
+import { quoted } from '../problem/errors.ts';
 
 /** A usage mistake: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -60,12 +61,9 @@ export function parseArgs(command: string, argv: readonly string[], spec: FlagSp
   return { positionals, values, booleans };
 }
 
-/** Longest part of an argument a message quotes: a 100,000-character argument is not echoed whole. */
-const QUOTED_ARG_CHARS = 200;
-
-/** An argument as a message quotes it: in double quotes, cut to {@link QUOTED_ARG_CHARS} characters with its length. */
+/** An argument as a message quotes it (problem/errors.ts quoted): escaped, and cut after 200 characters (a 100,000-character one was echoed whole). */
 export function quoteArg(arg: string): string {
-  return arg.length <= QUOTED_ARG_CHARS ? `"${arg}"` : `"${arg.slice(0, QUOTED_ARG_CHARS)}..." (${arg.length} characters)`;
+  return quoted(arg, 200);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConvInputError } from '../problem/errors.ts';
+import { ConvInputError, quoted } from '../problem/errors.ts';
 import { activeLimits, checkResources } from '../problem/limits.ts';
 import type { ConvProblem } from '../problem/problem.ts';
 import { ALL_FORMATS, caseFiles, type CaseFile, type FixtureFormat } from './case-files.ts';
@@ -121,7 +121,7 @@ async function refuseToDropListedCases(outDir: string, names: readonly string[])
   const dirs = (listed as unknown[]).map((c) => (typeof c === 'object' && c !== null ? (c as { dir?: unknown }).dir : undefined));
   const writing = new Set(names);
   const dropped = dirs.filter((d) => typeof d !== 'string' || !writing.has(d));
-  if (dropped.length > 0) say(`lists ${dirs.length} cases, ${dropped.length} of which (${dropped.slice(0, 3).map((d) => JSON.stringify(d)).join(', ')}${dropped.length > 3 ? ', ...' : ''}) this run does not write: its new manifest would drop them`);
+  if (dropped.length > 0) say(`lists ${dirs.length} cases, ${dropped.length} of which (${dropped.slice(0, 3).map((d) => (typeof d === 'string' ? quoted(d, 80) : String(d))).join(', ')}${dropped.length > 3 ? ', ...' : ''}) this run does not write: its new manifest would drop them`);
 }
 
 /**

@@ -6,6 +6,7 @@
  * outputs), the quantized operators' laws (ConvInteger, QLinearConv), and agreement with the
  * reference last (float, then quantized).
  */
+import { quoted } from '../../problem/errors.ts';
 import type { Law } from '../law.ts';
 import { adjointLaw } from './adjoint.ts';
 import { agreementLaw } from './agreement.ts';
@@ -58,6 +59,6 @@ export function allLaws(): Law[] {
 /** The law with this exact name (its sentence); throws naming the known laws if there is none. */
 export function lawByName(name: string): Law {
   const law = LAWS.find((l) => l.name === name);
-  if (law === undefined) throw new Error(`no law is named ${JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}...` : name)}${name.length > 200 ? ` (${name.length} characters)` : ''}; the laws are: ${LAWS.map((l) => `"${l.name}"`).join(', ')}`);
+  if (law === undefined) throw new Error(`no law is named ${quoted(name, 200)}; the laws are: ${LAWS.map((l) => `"${l.name}"`).join(', ')}`);
   return law;
 }
