@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -13,11 +13,11 @@ import { outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { eventually, isAlive, pidsIn } from './testdata/processes.ts';
 import { createProcessBackend, MAX_CONSECUTIVE_PROCESS_FAILURES, type ExternalBackend, type ProcessBackendOptions } from './process-backend.ts';
+import { PYTHON } from './testdata/python.ts';
 
 const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');
 // The fixture needs only the standard library. A pyenv shim takes most of a second to start on a
 // loaded machine, longer than the short time limits below (which time convcheck, not Python).
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const P = parseDescriptor('mb1ic1ih3iw3oc1kh2kw2'); // y [1, 1, 2, 2]
 const HANG = parseDescriptor('mb1ic1ih3iw7oc1kh2kw2'); // input width 7: the hang-iw7 fixture hangs on it
 

@@ -3,17 +3,17 @@
  * implementation with one fault each): the gate ends with the verdict that fault deserves, within
  * its time limits, and leaves no process of the implementation behind.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from './main.ts';
 import { memoryIo } from './output.ts';
 import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
+import { PYTHON } from '../adapters/testdata/python.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 
 interface GateRun { code: number; text: string; ms: number; pids: number[]; alive: number[] }

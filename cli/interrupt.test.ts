@@ -5,16 +5,16 @@
  * 128 + the signal's number.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findChromium } from '../adapters/browser/chromium.ts';
 import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
+import { PYTHON } from '../adapters/testdata/python.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 
 /**

@@ -122,6 +122,8 @@ function smallRamps(p: ConvProblem): ConvOperands {
 const classRuns = numRuns(6);
 
 describe(`the known-discrepancy classes are exact on ${classRuns} random problems per browser backend (seed ${seed})`, () => {
+  // without Chromium no backend was created: said, as the unavailable backends above are, not an empty suite (which vitest fails)
+  if (created.length === 0) it.skip('no browser backend is available (their reasons are in the skipped tests above)', () => {});
   for (const backend of created) {
     if ((backend.knownDiscrepancies ?? []).length === 0) continue;
     it(`${backend.name}: a problem fails exactly when one of its records matches it`, { timeout: 60_000 + classRuns * 2 * MS_PER_CASE }, async () => {

@@ -1,6 +1,5 @@
 import { guardModuleBackend } from '../adapters/module-backend.ts';
 import type { Tensor } from '../problem/tensor.ts';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../problem/backend.ts';
@@ -8,8 +7,8 @@ import { ERROR_INPUTS, errorInputById } from '../problem/error-inputs.ts';
 import { referenceBackend } from '../adapters/reference.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { ALL_ERROR_INPUTS, errorInputOperator, isQuantizedErrorInput, runErrorInputs } from './error-inputs.ts';
+import { PYTHON } from '../adapters/testdata/python.ts';
 
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TESTDATA = join(import.meta.dirname, '..', 'adapters', 'testdata');
 const started: Backend[] = [];
 afterAll(async () => { await Promise.all(started.map((b) => b.dispose?.())); });
