@@ -7,7 +7,7 @@
  * running in their own process groups. A second signal while this runs exits at once (the 'exit'
  * handlers still SIGKILL what is left).
  */
-import { closeBrowserHost } from '../adapters/browser/host.ts';
+import { closeBrowserHostIfStarted } from '../adapters/browser/host-exit.ts';
 import { endAllProcesses } from '../adapters/implementation-process.ts';
 
 /** The signals handled, with their numbers (for the exit code). */
@@ -32,7 +32,7 @@ export function handleInterrupts(say: (line: string) => void): () => void {
       say(`convcheck: ${signal}: ending the implementations it started and the browser, then exiting.`);
       void (async () => {
         await endAllProcesses({ stopStarting: `convcheck is exiting on ${signal}` });
-        await Promise.race([closeBrowserHost(), new Promise((r) => setTimeout(r, BROWSER_CLOSE_MS).unref())]);
+        await Promise.race([closeBrowserHostIfStarted(), new Promise((r) => setTimeout(r, BROWSER_CLOSE_MS).unref())]);
         process.exit(code);
       })();
     };

@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { BundlePage } from './bundle-page.ts';
 import { closeChromium, newPage } from './chromium.ts';
 import { BundleServer, type PageSpec } from './server.ts';
+import { registerBrowserHostCloser } from './host-exit.ts';
 
 /** A bundle: the files it serves (URL path -> absolute file) and its page. */
 export interface BundleSpec {
@@ -73,3 +74,5 @@ export async function closeBrowserHost(): Promise<void> {
     }
   }
 }
+
+registerBrowserHostCloser(closeBrowserHost);
