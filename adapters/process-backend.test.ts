@@ -13,7 +13,7 @@ import { outputTensorShape, sizeOf } from '../problem/shape.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import { eventually, isAlive, pidsIn } from './testdata/processes.ts';
 import { createProcessBackend, MAX_CONSECUTIVE_PROCESS_FAILURES, type ExternalBackend, type ProcessBackendOptions } from './process-backend.ts';
-import { PYTHON } from './testdata/python.ts';
+import { NUMPY_PYTHON, STDLIB_PYTHON as PYTHON } from './testdata/python.ts';
 
 const FIXTURE = join(import.meta.dirname, 'testdata', 'misbehaving_impl.py');
 // The fixture needs only the standard library. A pyenv shim takes most of a second to start on a
@@ -144,7 +144,7 @@ describe('a process that fails to start', () => {
     const begin = performance.now();
     // the hello has its own limit (an interpreter importing a framework is not a request), long enough for python to start under load
     const program = join(import.meta.dirname, 'testdata', 'faults', 'no_hello.py');
-    await expect(createProcessBackend(`${PYTHON} ${program}`, { timeoutMs: 400, helloTimeoutMs: 2500, env })).rejects.toThrow(/no hello within 2500 ms \(does it write the hello line and flush stdout\?\); it was killed/);
+    await expect(createProcessBackend(`${NUMPY_PYTHON} ${program}`, { timeoutMs: 400, helloTimeoutMs: 2500, env })).rejects.toThrow(/no hello within 2500 ms \(does it write the hello line and flush stdout\?\); it was killed/);
     expect(performance.now() - begin).toBeLessThan(5000);
     expect(await eventually(() => pids().length > 0 && !isAlive(pids()[0]))).toBe(true);
   });
@@ -258,7 +258,7 @@ describe('a process that misbehaves on a request: an error for that case, never 
 describe('processes that crash, or leave something behind', () => {
   const FAULTS = join(import.meta.dirname, 'testdata', 'faults');
   const fault = (name: string, options: ProcessBackendOptions = {}): Promise<ExternalBackend> =>
-    createProcessBackend(`${PYTHON} ${join(FAULTS, name)}`, { timeoutMs: 3000, ...options }).then((b) => { started.push(b); return b; });
+    createProcessBackend(`${NUMPY_PYTHON} ${join(FAULTS, name)}`, { timeoutMs: 3000, ...options }).then((b) => { started.push(b); return b; });
 
   test(`an implementation that crashes right after its hello is restarted ${MAX_CONSECUTIVE_PROCESS_FAILURES} times at most, then the backend is broken and every later request fails at once`, async () => {
     // before: restarted for every request (92 restarts and 82 s in one trial)

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { main } from './main.ts';
 import { memoryIo } from './output.ts';
 import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
-import { PYTHON } from '../adapters/testdata/python.ts';
+import { NUMPY_PYTHON as PYTHON } from '../adapters/testdata/python.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findChromium } from '../adapters/browser/chromium.ts';
 import { eventually, isAlive, pidsIn } from '../adapters/testdata/processes.ts';
-import { PYTHON } from '../adapters/testdata/python.ts';
+import { NUMPY_PYTHON as PYTHON } from '../adapters/testdata/python.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');

@@ -7,7 +7,7 @@ import { ERROR_INPUTS, errorInputById } from '../problem/error-inputs.ts';
 import { referenceBackend } from '../adapters/reference.ts';
 import { createProcessBackend } from '../adapters/process-backend.ts';
 import { ALL_ERROR_INPUTS, errorInputOperator, isQuantizedErrorInput, runErrorInputs } from './error-inputs.ts';
-import { PYTHON } from '../adapters/testdata/python.ts';
+import { NUMPY_PYTHON, STDLIB_PYTHON } from '../adapters/testdata/python.ts';
 
 const TESTDATA = join(import.meta.dirname, '..', 'adapters', 'testdata');
 const started: Backend[] = [];
@@ -73,7 +73,7 @@ describe('error inputs on module backends: run() with the ill-formed problem mus
 
 describe('error inputs on process backends: the raw request, refused by an error or unsupported reply', () => {
   test('an implementation that checks nothing is reported for every one it accepted', async () => {
-    const backend = await processBackend(`${PYTHON} ${join(TESTDATA, 'faults', 'accept_ill_formed.py')}`);
+    const backend = await processBackend(`${NUMPY_PYTHON} ${join(TESTDATA, 'faults', 'accept_ill_formed.py')}`);
     const records = await runErrorInputs(backend);
     expect(records.filter((r) => r.verdict !== 'fail').map((r) => `${r.input.id}: ${r.verdict} ${r.message}`)).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe('error inputs on process backends: the raw request, refused by an error
   test('calls outside the ops and limits of its hello are not sent (unsupported), the rest are', async () => {
     // conv-only: ops [conv], spatial_ranks [2]; it answers zeros of resolved.y_shape to whatever it is sent,
     // and crashes (a KeyError) where convcheck sends no resolved shape (a zero stride, a kernel over the input)
-    const backend = await processBackend(`${PYTHON} ${join(TESTDATA, 'misbehaving_impl.py')} conv-only`);
+    const backend = await processBackend(`${STDLIB_PYTHON} ${join(TESTDATA, 'misbehaving_impl.py')} conv-only`);
     const records = await runErrorInputs(backend);
     for (const r of records) {
       const operator = errorInputOperator(r.input);
@@ -93,7 +93,7 @@ describe('error inputs on process backends: the raw request, refused by an error
   });
 
   test('a crash instead of a refusal is an error verdict', async () => {
-    const backend = await processBackend(`${PYTHON} ${join(TESTDATA, 'misbehaving_impl.py')} crash`);
+    const backend = await processBackend(`${STDLIB_PYTHON} ${join(TESTDATA, 'misbehaving_impl.py')} crash`);
     const [record] = await runErrorInputs(backend, { inputs: [ERROR_INPUTS[0]] });
     expect(record).toMatchObject({ verdict: 'error', message: expect.stringMatching(/^did not refuse cleanly: .*exited with code 7 before replying/) });
   });
