@@ -4,7 +4,9 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main, abandonedCalls, holdModuleStraysUntilExit, moduleBackendsLoaded, strayErrorsOutsideCalls } = await import('../cli/main.ts');
+const { main, abandonedCalls, exitWhenOutputCloses, holdModuleStraysUntilExit, moduleBackendsLoaded, strayErrorsOutsideCalls } = await import('../cli/main.ts');
+// `convcheck laws | head`: a reader that closes convcheck's output ends it quietly (code 141), as SIGPIPE ends other programs.
+exitWhenOutputCloses();
 // An error a module backend's code leaves unhandled outside its calls (a timer firing after run()
 // returned) is said on stderr and makes the exit code 1, instead of ending the command midway.
 holdModuleStraysUntilExit();

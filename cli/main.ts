@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, setActiveLimits } from '../problem/limits.ts';
 /** Backend calls past their time limit whose work still runs (bin/convcheck.js ends the process rather than wait for them). */
 export { abandonedCalls } from '../compare/backend-call.ts';
 export { holdModuleStraysUntilExit, moduleBackendsLoaded, strayErrorsOutsideCalls } from '../adapters/module-backend.ts';
+export { exitWhenOutputCloses } from './output.ts';
 
 type CommandRun = (argv: readonly string[], io: Io) => Promise<number>;
 

@@ -21,6 +21,35 @@ export const processIo: Io = {
   status: (line) => process.stdout.write(`\r\x1b[2K${line}`),
 };
 
+/** Exit code of convcheck when the reader of its output went away: 128 + SIGPIPE's 13, what a shell reports for a program SIGPIPE ended. */
+export const OUTPUT_CLOSED_EXIT_CODE = 141;
+
+let exitingOnClosedOutput = false;
+
+/**
+ * Makes a write to a closed stdout or stderr end the process as SIGPIPE ends other programs:
+ * `convcheck laws | head` (head exits, the next write fails with EPIPE) exits quietly with code
+ * {@link OUTPUT_CLOSED_EXIT_CODE}, where Node threw an unhandled 'error' event with its stack. A
+ * gate whose output is closed is not a pass. Any other write error (EIO, ENOSPC) exits with code 1,
+ * said on the other stream. The process's 'exit' hooks still end what convcheck started (the
+ * implementations' process groups, Chromium). Installed once, by bin/convcheck.js, for the process.
+ */
+export function exitWhenOutputCloses(): void {
+  for (const [stream, name, other] of [[process.stdout, 'stdout', process.stderr], [process.stderr, 'stderr', process.stdout]] as const) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (exitingOnClosedOutput) return;
+      exitingOnClosedOutput = true;
+      if (error.code === 'EPIPE') process.exit(OUTPUT_CLOSED_EXIT_CODE);
+      try {
+        other.write(`convcheck: writing to ${name} failed (${error.code ?? error.message}); exiting.\n`);
+      } catch {
+        // the other stream is gone too
+      }
+      process.exit(1);
+    });
+  }
+}
+
 /** An Io that keeps what a command writes (for tests, or a program embedding the CLI): `text()` is stdout, `errors()` stderr. */
 export function memoryIo(): Io & { readonly lines: string[]; text(): string; errors(): string } {
   const lines: string[] = [], err: string[] = [];
