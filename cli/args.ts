@@ -73,12 +73,21 @@ export function quoteArg(arg: string): string {
 export const MAX_INT_FLAG = 2 ** 31 - 1;
 
 /** A flag's value as an integer from `min` to {@link MAX_INT_FLAG}, or the default; a bad value is a UsageError. */
-export function intFlag(args: ParsedArgs, command: string, name: string, fallback: number, min = 1): number {
+export function intFlag(args: ParsedArgs, command: string, name: string, fallback: number, min = 1, max = MAX_INT_FLAG): number {
   const raw = args.values.get(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\s*[-+]?\d+\s*$/.test(raw) || value < min || value > MAX_INT_FLAG) {
-    throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${MAX_INT_FLAG}, but got ${quoteArg(raw)}.`);
+  if (!/^\s*[-+]?\d+\s*$/.test(raw) || value < min || value > max) {
+    throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${max}, but got ${quoteArg(raw)}.`);
   }
   return value;
+}
+
+/**
+ * `run --seed`: the seed operands are drawn from, any 32-bit integer, signed or unsigned (the data
+ * generator reads it modulo 2^32), as replay commands print them: a gate's seed may be negative, a
+ * golden case's is an unsigned FNV-1a hash. Both were refused when the range was 0 to 2^31-1.
+ */
+export function dataSeedFlag(args: ParsedArgs, command: string): number {
+  return intFlag(args, command, 'seed', 1, -(2 ** 31), 2 ** 32 - 1);
 }

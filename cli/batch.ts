@@ -9,7 +9,7 @@ import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
-import { activeLimits, resourceLimitError } from '../problem/limits.ts';
+import { activeLimits, limitFlags, resourceLimitError } from '../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -55,9 +55,9 @@ function verdictOf(backend: Backend, c: BatchCase, outcome: CaseOutcome): { verd
 }
 
 /** The command that replays one batch case on one backend: `run` of its problem (of its weight gradient, for BWD_W). */
-function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string): string {
+function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string, timeoutMs: number | undefined): string {
   const gradient = c.kind === 'weight-gradient' ? ' --gradient weight' : '';
-  return `npx convcheck run ${shellQuote(formatDescriptor(c.problem))}${gradient} --mode ${mode} --seed ${seed} --backend ${shellQuote(backendArg)}`;
+  return [`npx convcheck run ${shellQuote(formatDescriptor(c.problem))}${gradient} --mode ${mode} --seed ${seed} --backend ${shellQuote(backendArg)}`, ...limitFlags(timeoutMs)].join(' ');
 }
 
 /**
@@ -112,7 +112,7 @@ export async function runBatchCase(backends: readonly Backend[], c: BatchCase, o
     return {
       ...base(backend), verdict: worst.verdict, message, timeMs: judged[k].reduce((t, j) => t + j.outcome.timeMs, 0),
       ...('comparison' in worst.outcome ? { metrics: metricsOf(worst.outcome.comparison) } : {}),
-      replay: replayOf(c, worst.mode, options.seed, options.backendArg?.(backend) ?? backend.name),
+      replay: replayOf(c, worst.mode, options.seed, options.backendArg?.(backend) ?? backend.name, options.timeoutMs),
     };
   });
 }

@@ -8,6 +8,19 @@ import { memoryIo } from './output.ts';
 
 const capture = memoryIo;
 
+/** The words of a command line as a POSIX shell splits it (single quotes as shellQuote writes them, `'\\''` inside), without its leading `npx convcheck`. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '', quoted = false, inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) { if (ch === "'") quoted = false; else word += ch; continue; }
+    if (ch === "'") { quoted = true; inWord = true; } else if (ch === '\\') { word += line[++i]; inWord = true; } else if (ch === ' ') { if (inWord) words.push(word); word = ''; inWord = false; } else { word += ch; inWord = true; }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
 describe('convcheck gate', () => {
   it('passes the example numpy implementation (exit 0) and writes JUnit XML', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'convcheck-gate-'));
@@ -49,6 +62,25 @@ describe('convcheck gate', () => {
     const replay = capture();
     expect(await main(['gate', '--backend', backend, '--seed', '5', '--law', law ?? '', '--path', replayPath ?? '', '--conv-types', 'transposed'], replay)).toBe(1);
     expect(replay.text()).toContain(`descriptor: ${descriptor}`);
+  });
+
+  it('the replay commands a failing gate prints run as printed: a golden case\'s unsigned seed, a batch case\'s negative one, the gate\'s --timeout', async () => {
+    // before: run --seed took 0 to 2^31-1, so the replays of 33 of the 73 golden cases (FNV-1a seeds) and of a
+    // negative gate seed's batch cases exited 2; and a replay dropped --timeout, so a time-out did not reproduce
+    const io = capture();
+    const backend = 'cmd:"python3 examples/numpy_conv_broken.py"';
+    const batch = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-replay-')), 'one.batch');
+    await writeFile(batch, '--dir=BWD_D\nmb1ic2ih4oc2oh8kh5sh2ph1n"deconv"\n');
+    expect(await main(['gate', '--backend', backend, '--num-runs', '1', '--seed', '-5', '--conv-types', 'transposed', '--timeout', '30000', '--batch', batch], io)).toBe(1);
+    const replays = [...io.text().matchAll(/replay: +npx convcheck (run .+)$/gm)].map((m) => m[1]);
+    const golden = replays.find((r) => /--seed (\d+) /.test(r) && Number(/--seed (\d+) /.exec(r)?.[1]) > 2 ** 31);
+    const negative = replays.find((r) => r.includes('--seed -5 '));
+    expect(golden, io.text()).toMatch(/ --timeout 30000$/);
+    expect(negative, io.text()).toMatch(/ --timeout 30000$/);
+    for (const replay of [golden, negative]) {
+      const again = capture();
+      expect(await main(shellWords(replay ?? ''), again), again.text()).toBe(1); // the failure again, not a usage error (2)
+    }
   });
 
   it('--batch adds a benchdnn batch file\'s layers as cases, sharded like the golden corpus, and fails on a wrong one', async () => {

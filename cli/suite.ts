@@ -23,7 +23,7 @@ import type { ConvResult } from '../reference/conv-result.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
 import { runBatchCase, shardCases } from './batch.ts';
 import { errorInputOperator, runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
-import { activeLimits, resourceLimitError } from '../problem/limits.ts';
+import { activeLimits, limitFlags, resourceLimitError } from '../problem/limits.ts';
 
 /** What to run. */
 export interface SuiteOptions {
@@ -66,12 +66,17 @@ function lawCase(r: CaseRecord): ReportCase {
 }
 
 /** An error input's record as a report case (`pass`: refused; `fail`: accepted). */
-export function errorInputCase(r: ErrorInputRecord, backendArg: string): ReportCase {
+export function errorInputCase(r: ErrorInputRecord, backendArg: string, timeoutMs?: number): ReportCase {
   return {
     source: 'error-input', name: `error input ${r.input.id}`, backend: r.backend, convType: `error input: ${errorInputOperator(r.input)}`,
     descriptor: r.input.descriptor, verdict: r.verdict, message: r.message, timeMs: r.timeMs,
-    replay: `npx convcheck gate --backend ${shellQuote(backendArg)} --error-inputs --golden none --num-runs 1`,
+    replay: ['npx convcheck gate --backend', shellQuote(backendArg), '--error-inputs --golden none --num-runs 1', ...limitFlags(timeoutMs)].join(' '),
   };
+}
+
+/** The `run` command that replays one golden case on the backend, under the run's limits. */
+function goldenReplay(g: { readonly descriptor: string; readonly mode: string; readonly seed: number }, o: SuiteOptions): string {
+  return ['npx convcheck run', shellQuote(g.descriptor), '--mode', g.mode, '--seed', String(g.seed), '--backend', shellQuote(o.backendArg), ...limitFlags(o.timeoutMs)].join(' ');
 }
 
 /** Golden cases (float or quantized) that the conv-type filter and the shard keep. */
@@ -99,7 +104,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         continue;
       }
       const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}` };
+      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: goldenReplay(g, o) };
       let c: ReportCase;
       if (outcome.verdict === 'unsupported') c = { ...base, verdict: 'unsupported', message: outcome.reason };
       else if (outcome.verdict === 'error') c = { ...base, verdict: 'error', message: outcome.message };
@@ -128,7 +133,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   }
   if (o.errorInputs === true) {
     for (const r of await runErrorInputs(o.backend, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) {
-      const c = errorInputCase(r, o.backendArg);
+      const c = errorInputCase(r, o.backendArg, o.timeoutMs);
       cases.push(c);
       o.onStep?.('error inputs', c);
     }
@@ -141,7 +146,7 @@ async function quantizedGoldenCase(o: SuiteOptions, g: QuantizedGoldenCase): Pro
   const outcome = await runQuantizedCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
   const base = {
     source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs,
-    replay: `npx convcheck run ${shellQuote(g.descriptor)} --mode ${g.mode} --seed ${g.seed} --backend ${shellQuote(o.backendArg)}`,
+    replay: goldenReplay(g, o),
   };
   if (outcome.verdict === 'unsupported') return { ...base, verdict: 'unsupported', message: outcome.reason };
   if (outcome.verdict === 'error') return { ...base, verdict: 'error', message: outcome.message };

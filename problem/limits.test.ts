@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDescriptor } from './descriptor.ts';
 import { inputErrorOf } from './errors.ts';
-import { activeLimits, checkResources, DEFAULT_LIMITS, formatCount, resourceEstimate, resourceLimitError, ResourceLimitError, setActiveLimits } from './limits.ts';
+import { activeLimits, checkResources, DEFAULT_LIMITS, DEFAULT_TIMEOUT_MS, formatCount, limitFlags, resourceEstimate, resourceLimitError, ResourceLimitError, setActiveLimits } from './limits.ts';
 import { makeProblem } from './problem.ts';
 
 describe('resource limits: every operand, the output and the multiply-accumulates, checked before any work', () => {
@@ -70,5 +70,21 @@ describe('resource limits: every operand, the output and the multiply-accumulate
     expect(formatCount(1234.5)).toBe('1,234.5');
     expect(formatCount(-1234567)).toBe('-1,234,567');
     expect(formatCount(2 ** 53 - 1)).toBe('9,007,199,254,740,991'); // log2 rounds to 53, but it is not 2^53
+  });
+});
+
+describe('limitFlags: what a replay command needs to run under the limits of the run that printed it', () => {
+  it('is empty at the defaults, and names --timeout, --max-elements and --max-macs where they differ', () => {
+    expect(limitFlags(undefined)).toEqual([]);
+    expect(limitFlags(DEFAULT_TIMEOUT_MS)).toEqual([]);
+    expect(limitFlags(300)).toEqual(['--timeout', '300']);
+    setActiveLimits({ maxElements: 1000, maxMacs: DEFAULT_LIMITS.maxMacs });
+    try {
+      expect(limitFlags(300)).toEqual(['--timeout', '300', '--max-elements', '1000']);
+      setActiveLimits({ maxElements: DEFAULT_LIMITS.maxElements, maxMacs: 2 ** 40 });
+      expect(limitFlags(undefined)).toEqual(['--max-macs', String(2 ** 40)]);
+    } finally {
+      setActiveLimits(DEFAULT_LIMITS);
+    }
   });
 });

@@ -41,6 +41,24 @@ export const DEFAULT_LIMITS: ResourceLimits = { maxElements: 2 ** 25, maxMacs: 2
 /** The command-line option that raises each limit. */
 export const LIMIT_OPTIONS: Readonly<Record<keyof ResourceLimits, string>> = { maxElements: '--max-elements', maxMacs: '--max-macs' };
 
+/** Every command's per-call time limit in milliseconds unless `--timeout` says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * The flags a replay command needs to run under the same limits as the run that printed it: its
+ * `--timeout` and the active resource limits, each only where it is not the default (a case that
+ * timed out under `--timeout 300` passed when replayed under the default 60 s).
+ */
+export function limitFlags(timeoutMs: number | undefined): string[] {
+  const flags: string[] = [];
+  if (timeoutMs !== undefined && timeoutMs !== DEFAULT_TIMEOUT_MS) flags.push('--timeout', String(timeoutMs));
+  const active = activeLimits();
+  for (const key of Object.keys(LIMIT_OPTIONS) as Array<keyof ResourceLimits>) {
+    if (active[key] !== DEFAULT_LIMITS[key]) flags.push(LIMIT_OPTIONS[key], String(active[key]));
+  }
+  return flags;
+}
+
 /** What a problem would cost: each tensor's shape and elements, and the multiply-accumulates. */
 export interface ResourceEstimate {
   readonly tensors: ReadonlyArray<{ readonly name: 'x' | 'w' | 'b' | 'y'; readonly shape: readonly number[]; readonly elements: number }>;

@@ -12,6 +12,7 @@ import { formatQuantizedDescriptor } from '../problem/quantized-descriptor.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import type { Comparison } from '../compare/judge.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
+import { limitFlags } from '../problem/limits.ts';
 import { DEFAULT_NUM_RUNS, randomSeed } from './budget.ts';
 import { defaultAuxOps } from './aux-ops.ts';
 import { isConvType, type ConvType } from '../problem/conv-types.ts';
@@ -126,11 +127,12 @@ function isTimeout(record: CaseRecord): boolean {
 }
 
 /** The command that replays one case: `CONVCHECK_SEED=.. npx convcheck gate --backend .. --law '..' --path ..`. */
-export function replayCommand(args: { seed: number; backend: string; law: string; path?: string; convTypes?: readonly string[]; precision?: Precision }): string {
+export function replayCommand(args: { seed: number; backend: string; law: string; path?: string; convTypes?: readonly string[]; precision?: Precision; timeoutMs?: number }): string {
   const parts = [`CONVCHECK_SEED=${args.seed}`, 'npx convcheck gate', '--backend', shellQuote(args.backend), '--law', shellQuote(args.law)];
   if (args.path !== undefined) parts.push('--path', shellQuote(args.path));
   if (args.convTypes !== undefined && args.convTypes.length > 0) parts.push('--conv-types', args.convTypes.join(','));
   if (args.precision !== undefined) parts.push('--precision', args.precision);
+  parts.push(...limitFlags(args.timeoutMs));
   return parts.join(' ');
 }
 
@@ -228,6 +230,7 @@ export async function runLaws(options: RunLawsOptions): Promise<LawRunResult> {
     const replayOf = (path: string | undefined): string => replayCommand({
       seed, backend: options.backendArg ?? options.backend.name, law: law.name, path,
       ...(options.convTypes ? { convTypes: options.convTypes } : {}), ...(options.precision ? { precision: options.precision } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     const evaluate = (c: unknown, path: string | undefined): Promise<CaseRecord> =>
       evaluateCase(law, c, { ...options, precision, aux, seed, path, replay: replayOf(path) });

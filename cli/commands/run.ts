@@ -13,7 +13,7 @@ import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } fro
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
 import type { ConvResult } from '../../reference/conv-result.ts';
-import { intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
+import { dataSeedFlag, intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
 import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
 import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
 import { quantizedReferenceWithin, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
@@ -49,7 +49,7 @@ Options:
   --mode MODE           data mode: exact, real, sparse, zero-sum, large-first, cancellation,
                         positive-large, wide-range or special (default real; with --batch: exact and
                         real); quantized descriptors: uniform (default), near, extreme or alternating
-  --seed N              data seed (default 1)
+  --seed N              data seed, any 32-bit integer (default 1)
   --backend SPEC        a backend to run: a built-in name, a module path, or cmd:"COMMAND";
                         repeat with commas (default: every built-in backend)
   --gradient input|weight  run that gradient of the Conv DESCRIPTOR (backends with gradients)
@@ -135,7 +135,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const mode = modeFlag(args.values.get('mode'), 'run');
-  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const seed = dataSeedFlag(args, 'run');
   const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
   const gradient = args.values.get('gradient');
   if (gradient !== undefined && gradient !== 'input' && gradient !== 'weight') throw new UsageError(`convcheck run: --gradient must be input or weight, but got "${gradient}".`);
@@ -218,7 +218,7 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   }
   const rawMode = args.values.get('mode');
   const modes: DataMode[] = rawMode === undefined ? ['exact', 'real'] : [modeFlag(rawMode, 'run')];
-  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const seed = dataSeedFlag(args, 'run');
   const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
   const shard = parseShard(args.values.get('shard'));
   const cases = shardCases(parsed.cases, shard);
@@ -269,7 +269,7 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   const rawMode = args.values.get('mode') ?? 'uniform';
   if (!isQuantizedDataMode(rawMode)) throw new UsageError(`convcheck run: --mode of a quantized problem must be one of ${QUANTIZED_DATA_MODES.join(', ')}, but got "${rawMode}".`);
-  const seed = intFlag(args, 'run', 'seed', 1, 0);
+  const seed = dataSeedFlag(args, 'run');
   const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
   const operands = makeQuantizedOperands(problem, rawMode, seed);
   let reference;
