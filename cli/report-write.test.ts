@@ -39,6 +39,20 @@ describe('convcheck report writes its folder whole or not at all, never into an 
     expect(performance.now() - start).toBeLessThan(2000);
   });
 
+  it('an --out made by another command while the report ran is an error (exit 1), not a report written elsewhere (before: <out>-2, exit 0)', async () => {
+    const out = path.join(await scratch(), 'same');
+    const io = memoryIo();
+    process.env.CONVCHECK_TEST_MAKE_DIR = out; // the module backend makes it when it loads, after the up-front check
+    try {
+      expect(await main(['report', '--backend', './cli/testdata/makes-folder.mjs', '--out', out, '--num-runs', '1', '--golden', 'none'], io)).toBe(1);
+    } finally {
+      delete process.env.CONVCHECK_TEST_MAKE_DIR;
+    }
+    expect(io.errors()).toContain(`convcheck report: --out ${out} appeared while the report ran (another command made it), so this report was not written`);
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(`${out}-2`)).toBe(false);
+  });
+
   it('a real convcheck report killed at random moments of its write window leaves every report folder complete or absent (before: partial folders)', async () => {
     const parent = await scratch();
     const trials = 4;

@@ -16,7 +16,7 @@ import type { Tensor } from '../../problem/tensor.ts';
 import { checkerboardPictures } from '../../reports/checkerboard.ts';
 import type { Picture, Report, ReportBackend, ReportCase, WorstCase } from '../../reports/report-model.ts';
 import { casesOf, countVerdicts, quantizedVerdicts } from '../../reports/summary.ts';
-import { timestampDirName, writeReport } from '../../reports/write.ts';
+import { ReportExistsError, timestampDirName, writeReport } from '../../reports/write.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { BROWSER_BACKEND_NAMES } from '../../adapters/registry.ts';
 import { resolveBackends } from '../backend-spec.ts';
@@ -47,7 +47,8 @@ Options:
   --batch FILE        also the problems of a benchdnn batch file on every backend, each against
                       the reference on exact and real data (docs/descriptor.md)
   --out DIR           where to write (default reports/<timestamp>); a new folder: one that exists
-                      is refused (exit 2). The folder appears whole once the report is written
+                      is refused (exit 2), one made by another command while this one runs is
+                      an error (exit 1). The folder appears whole once the report is written
   --timeout MS        per-call time limit (default 60000), for every backend and for the reference;
                       for a cmd: backend, the time limit of each request to the process (its hello
                       has its own: the larger of this and 10 s)
@@ -138,9 +139,17 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
     knownDiscrepancies: available.flatMap((b) => b.knownDiscrepancies ?? []).map(({ matches: _matches, ...facts }) => facts),
     worstCases: worst.map(({ score: _score, ...w }) => w), checkerboard: checkerboardPictures(), durationMs: Date.now() - started,
   };
-  // written whole or not at all (reports/write.ts); a folder of that name made meanwhile (another
-  // report in the same second) gets a fresh sibling, <name>-2
-  const files = await writeReport(report, outDir, { ifExists: 'sibling' });
+  // written whole or not at all (reports/write.ts); a default folder made meanwhile (another report
+  // in the same second) gets a fresh sibling, <name>-2; an --out made meanwhile is an error: a CI
+  // step reading that folder would read another run's report
+  const explicitOut = args.values.has('out');
+  let files;
+  try {
+    files = await writeReport(report, outDir, { ifExists: explicitOut ? 'refuse' : 'sibling' });
+  } catch (error) {
+    if (explicitOut && error instanceof ReportExistsError) throw new Error(`--out ${outDir} appeared while the report ran (another command made it), so this report was not written: that folder is not this run's report (choose another --out).`);
+    throw error;
+  }
   if (files.dir !== outDir) io.out(`note: ${outDir} appeared while the report ran; written to ${files.dir} instead`);
   io.out('');
   io.out(textTable(['backend', 'pass', 'fail', 'known', 'unsupported', 'error'], backends.map((b) => {
