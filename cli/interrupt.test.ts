@@ -5,7 +5,7 @@
  * 128 + the signal's number.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -21,14 +21,14 @@ const FAULTS = join(ROOT, 'adapters', 'testdata', 'faults');
  * Starts `convcheck gate` against a fault program, waits until `ready(pids)`, sends `signal`, and
  * returns the exit code, the time from the signal to the exit, the pids and the output.
  */
-async function interruptGate(program: string, signal: NodeJS.Signals, ready: (p: number[]) => boolean, extra: string[] = []): Promise<{ code: number | null; exitMs: number; pids: number[]; stderr: string }> {
+async function interruptGate(program: string, signal: NodeJS.Signals, ready: (p: number[]) => boolean, extra: string[] = []): Promise<{ code: number | null; exitMs: number; pids: number[]; stdout: string; stderr: string }> {
   const pidFile = join(mkdtempSync(join(tmpdir(), 'convcheck-interrupt-')), 'pids');
   const cli = spawn(process.execPath, [join(ROOT, 'bin', 'convcheck'), 'gate', '--backend', `cmd:PIDFILE=${pidFile} ${PYTHON} ${join(FAULTS, program)}`, '--golden', 'none', '--seed', '1', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
+  let stderr = '', stdout = '';
   cli.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  cli.stdout.resume();
+  cli.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
   try {
     expect(await eventually(() => ready(pidsIn(pidFile)), 30_000)).toBe(true);
@@ -36,7 +36,7 @@ async function interruptGate(program: string, signal: NodeJS.Signals, ready: (p:
     cli.kill(signal);
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
     expect(code).not.toBe('hung');
-    return { code: code as number | null, exitMs: Date.now() - begin, pids: pidsIn(pidFile), stderr };
+    return { code: code as number | null, exitMs: Date.now() - begin, pids: pidsIn(pidFile), stdout, stderr };
   } finally {
     cli.kill('SIGKILL');
     for (const pid of pidsIn(pidFile)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
@@ -54,8 +54,12 @@ test('SIGTERM while a hung implementation (ignoring SIGTERM, with a grandchild) 
 }, 60_000);
 
 test('Ctrl-C (SIGINT) in the middle of a gate on an implementation that ignores the end of stdin and SIGTERM: it is ended, exit 130', async () => {
-  const r = await interruptGate('ignore_stdin.py', 'SIGINT', (p) => p.length >= 1, ['--num-runs', '1000']);
+  const junit = join(mkdtempSync(join(tmpdir(), 'convcheck-interrupt-junit-')), 'gate.xml');
+  const r = await interruptGate('ignore_stdin.py', 'SIGINT', (p) => p.length >= 1, ['--num-runs', '1000', '--junit', junit]);
   expect(r.code).toBe(130);
+  // no verdict and no JUnit file from a gate cut short (before: "gate: FAILED" with the cut cases as the implementation's errors, in the JUnit file too)
+  expect(r.stdout).not.toMatch(/gate: (FAILED|passed)/);
+  expect(existsSync(junit)).toBe(false);
   expect(r.pids.length).toBeGreaterThanOrEqual(1);
   for (const pid of r.pids) expect(isAlive(pid)).toBe(false);
   expect(r.exitMs).toBeLessThan(8000);

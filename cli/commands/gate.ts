@@ -12,6 +12,7 @@ import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
 import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
+import { endingBecause } from '../../adapters/implementation-process.ts';
 import { checkOutputFile } from '../output-paths.ts';
 import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
@@ -224,6 +225,13 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
       onStep: (label) => { const step = label.startsWith('golden ') ? 'golden corpus' : label; if (step !== lastLaw) { lastLaw = step; progress.tick(step); } },
     });
     progress.finish();
+    const ending = endingBecause();
+    if (ending !== undefined) {
+      // Ctrl-C or SIGTERM mid-gate (cli/interrupt.ts exits with 128 + the signal once the implementations are ended):
+      // the cases the signal cut short read "not sent", which is not the implementation's error; no verdict, no JUnit file
+      io.err(`convcheck gate: interrupted (${ending}) after ${result.cases.length} cases: no verdict, and no JUnit file.`);
+      return 1;
+    }
     const counts = countVerdicts(result.cases);
     io.out(perLawTable(result.cases));
     const quantized = quantizedVerdicts(result.cases);
