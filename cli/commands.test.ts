@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
+import { parseArgs } from './args.ts';
+import { suiteFlags } from './commands/gate.ts';
 import { main } from './main.ts';
 import { memoryIo } from './output.ts';
 
@@ -128,6 +130,33 @@ describe('convcheck gate', () => {
       expect(await main([...argv], io), argv.join(' ')).toBe(2);
       expect(io.errors()).toMatch(message);
     }
+  });
+});
+
+describe('CONVCHECK_NUM_RUNS and CONVCHECK_SEED beside --num-runs and --seed (suiteFlags, gate and report)', () => {
+  const flags = (command: 'gate' | 'report', argv: string[], env: Record<string, string>): ReturnType<typeof suiteFlags> => {
+    const saved = { runs: process.env.CONVCHECK_NUM_RUNS, seed: process.env.CONVCHECK_SEED };
+    Object.assign(process.env, env);
+    try {
+      return suiteFlags(parseArgs(command, argv, { values: ['num-runs', 'seed'], booleans: [] }), command, command === 'gate' ? 100 : 25);
+    } finally {
+      for (const [key, value] of [['CONVCHECK_NUM_RUNS', saved.runs], ['CONVCHECK_SEED', saved.seed]] as const) {
+        if (value === undefined) delete process.env[key]; else process.env[key] = value;
+      }
+    }
+  };
+
+  it('an empty or blank variable is unset: report keeps its 25 runs per law (before: 100, the gate\'s)', () => {
+    expect(flags('report', [], { CONVCHECK_NUM_RUNS: '' }).numRuns).toBe(25);
+    expect(flags('report', [], { CONVCHECK_NUM_RUNS: '  ' }).numRuns).toBe(25);
+    expect(flags('gate', [], { CONVCHECK_NUM_RUNS: '' }).numRuns).toBe(100);
+    expect(flags('report', [], { CONVCHECK_NUM_RUNS: '7' }).numRuns).toBe(7);
+  });
+
+  it('a flag given wins and is not refused for a malformed variable; a malformed one alone is a usage error of the command naming it', () => {
+    expect(flags('gate', ['--num-runs', '1', '--seed', '3'], { CONVCHECK_NUM_RUNS: 'abc', CONVCHECK_SEED: 'abc' })).toMatchObject({ numRuns: 1, seed: 3 });
+    expect(() => flags('gate', [], { CONVCHECK_NUM_RUNS: 'abc' })).toThrow('convcheck gate: CONVCHECK_NUM_RUNS must be a positive integer, but CONVCHECK_NUM_RUNS="abc".');
+    expect(() => flags('report', ['--num-runs', '1'], { CONVCHECK_SEED: '1.5' })).toThrow('convcheck report: CONVCHECK_SEED must be an integer in [-2^31, 2^31), but CONVCHECK_SEED="1.5".');
   });
 });
 

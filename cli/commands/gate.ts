@@ -84,17 +84,29 @@ export function batchFlag(args: ParsedArgs, command: string): BatchFile | undefi
   }
 }
 
-/** Parses the options shared by gate and report (the resource limits it sets in force, cli/limits.ts). */
-export function suiteFlags(args: ParsedArgs, command: string): { numRuns: number; seed: number; precision?: Precision; convTypes?: string[]; golden: CorpusName | 'none'; timeoutMs: number } {
+/** A value read from the environment, its error a usage error of `command` (the variable, its value and the rule). */
+function fromEnvironment<T>(command: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new UsageError(`convcheck ${command}: ${(e instanceof Error ? e.message : String(e)).replace(/^budget: /, '')}`);
+  }
+}
+
+/**
+ * Parses the options shared by gate and report (the resource limits it sets in force,
+ * cli/limits.ts): `--num-runs` or else CONVCHECK_NUM_RUNS (an empty one is unset) or else
+ * `defaultRuns`, `--seed` or else CONVCHECK_SEED or else a random seed. A flag given is not
+ * overruled, nor refused, by a malformed variable.
+ */
+export function suiteFlags(args: ParsedArgs, command: string, defaultRuns: number): { numRuns: number; seed: number; precision?: Precision; convTypes?: string[]; golden: CorpusName | 'none'; timeoutMs: number } {
   applyLimitFlags(args, command);
-  const envRuns = (() => { try { return budgetRuns(100); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
-  const numRuns = intFlag(args, command, 'num-runs', envRuns);
-  const envSeed = (() => { try { return seedFromEnv(); } catch (e) { throw new UsageError(e instanceof Error ? e.message : String(e)); } })();
+  const numRuns = args.values.has('num-runs') ? intFlag(args, command, 'num-runs', defaultRuns) : fromEnvironment(command, () => budgetRuns(defaultRuns));
   const rawSeed = args.values.get('seed');
   if (rawSeed !== undefined && (!/^-?\d+$/.test(rawSeed) || Number(rawSeed) < -(2 ** 31) || Number(rawSeed) > 2 ** 31 - 1)) {
     throw new UsageError(`convcheck ${command}: --seed must be an integer from -2147483648 to 2147483647 (fast-check's seeds are 32-bit), but got ${quoteArg(rawSeed)}.`);
   }
-  const seed = rawSeed !== undefined ? Number(rawSeed) : envSeed ?? randomSeed();
+  const seed = rawSeed !== undefined ? Number(rawSeed) : fromEnvironment(command, seedFromEnv) ?? randomSeed();
   const rawPrecision = args.values.get('precision');
   if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got ${quoteArg(rawPrecision)}.`);
   const rawTypes = args.values.get('conv-types');
@@ -198,7 +210,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   if (args.positionals.length > 0) throw new UsageError(`convcheck gate: unexpected argument "${args.positionals[0]}".\n\n${GATE_HELP}`);
   const spec = args.values.get('backend');
   if (spec === undefined) throw new UsageError(`convcheck gate: --backend is required.\n\n${GATE_HELP}`);
-  const flags = suiteFlags(args, 'gate');
+  const flags = suiteFlags(args, 'gate', 100);
   const shard = parseShard(args.values.get('shard'));
   const batch = batchFlag(args, 'gate');
   const law = args.values.get('law');

@@ -86,8 +86,7 @@ export async function reportCommand(argv: readonly string[], io: Io): Promise<nu
   const args = parseArgs('report', argv, { values: ['backend', 'num-runs', 'browser-runs', 'seed', 'conv-types', 'golden', 'batch', 'out', 'timeout', ...LIMIT_FLAGS], booleans: ['help', 'error-inputs'] });
   if (args.booleans.has('help')) { io.out(REPORT_HELP); return 0; }
   if (args.positionals.length > 0) throw new UsageError(`convcheck report: unexpected argument "${args.positionals[0]}".\n\n${REPORT_HELP}`);
-  if (!args.values.has('num-runs') && process.env.CONVCHECK_NUM_RUNS === undefined) args.values.set('num-runs', '25');
-  const flags = suiteFlags(args, 'report');
+  const flags = suiteFlags(args, 'report', 25);
   const browserRuns = intFlag(args, 'report', 'browser-runs', Math.min(3, flags.numRuns));
   const batch = batchFlag(args, 'report');
   const started = Date.now();
