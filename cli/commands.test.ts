@@ -125,6 +125,9 @@ describe('convcheck gate', () => {
       [['run', 'mb1ic1iw5oc1kw3', '--backend', ''], /--backend "" names no backend: give built-in names, module paths or cmd:"..." specs/], // an empty table, exit 0
       [['run', 'mb1ic1iw5oc1kw3', '--backend', 'reference,,onnxruntime'], /--backend "reference,,onnxruntime" names an empty backend/],
       [['gate', '--backend', 'reference', '--law', 'adjoint'], /--law: no law is named "adjoint"; the laws are: "transposed conv is the adjoint of conv", .*\(convcheck laws lists them\)/],
+      // --law ran its law alone and exited 0 with the batch file's header printed and none of its cases run
+      [['gate', '--backend', 'reference', '--law', 'transposed conv is the adjoint of conv', '--batch', 'golden/benchdnn/lenet5.batch'], /--law runs that one law alone, so --batch "golden\/benchdnn\/lenet5.batch" would not run: give one or the other\./],
+      [['gate', '--backend', 'reference', '--law', 'transposed conv is the adjoint of conv', '--golden', 'all'], /--law runs that one law alone, so --golden "all" would not run/],
     ] as const) {
       const io = capture();
       expect(await main([...argv], io), argv.join(' ')).toBe(2);

@@ -44,7 +44,8 @@ Options:
   --batch FILE        also the problems of a benchdnn batch file, each against the reference on
                       exact and real data, named by its benchdnn name (docs/descriptor.md)
   --junit FILE        write JUnit XML for CI systems
-  --law NAME          only this law (its exact sentence: convcheck laws lists them); with --path,
+  --law NAME          only this law (its exact sentence: convcheck laws lists them), without the
+                      golden corpus and batch cases (not with --golden or --batch); with --path,
                       replays one case
   --path P            fast-check path to replay (from a failure's replay command)
   --timeout MS        per-call time limit (default 60000), for the backend and for the reference;
@@ -216,6 +217,10 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const law = args.values.get('law');
   if (law !== undefined) {
     try { lawByName(law); } catch (e) { throw new UsageError(`convcheck gate: --law: ${e instanceof Error ? e.message : String(e)} (convcheck laws lists them).`); }
+    // --law runs that law alone: a batch file or a golden corpus given with it was silently not run
+    for (const flag of ['batch', 'golden'] as const) {
+      if (args.values.has(flag) && args.values.get(flag) !== 'none') throw new UsageError(`convcheck gate: --law runs that one law alone, so --${flag} ${quoteArg(args.values.get(flag) ?? '')} would not run: give one or the other.`);
+    }
   }
   const junitFile = args.values.get('junit');
   if (junitFile !== undefined) checkOutputFile('gate', 'junit', junitFile);
