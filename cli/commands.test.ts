@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,6 +206,14 @@ describe('convcheck golden', () => {
     const bad = capture();
     expect(await main(['golden', 'frobnicate'], bad)).toBe(2);
     expect(bad.errors()).toMatch(/unknown subcommand "frobnicate"/);
+  });
+
+  it('verify without a DIR finds the committed corpora from any working directory (before: ENOENT outside the project)', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const child = spawnSync(process.execPath, [path.join(root, 'bin', 'convcheck.js'), 'golden', 'verify'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toContain(`files in ${path.join(root, 'golden', 'corpus')}: identical`);
+    expect(child.stdout).toContain(`files in ${path.join(root, 'golden', 'corpus-quantized')}: identical`);
   });
 });
 

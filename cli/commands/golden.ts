@@ -4,6 +4,7 @@
  * directories (ONNX's official data included) against the reference and the backends.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { checkOutputFolder } from '../output-paths.ts';
 import type { Backend } from '../../problem/backend.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
@@ -12,6 +13,7 @@ import { generateCorpus } from '../../golden/generate.ts';
 import { generateQuantizedCorpus } from '../../golden/quantized-generate.ts';
 import { importOnnxTestDir } from '../../golden/import-onnx.ts';
 import { verifyCorpus } from '../../golden/verify.ts';
+import { COMMITTED_CORPUS_DIR, COMMITTED_QUANTIZED_CORPUS_DIR } from '../../golden/write-committed-corpus.ts';
 import { intFlag, parseArgs, UsageError } from '../args.ts';
 import { resolveBackends } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
@@ -92,13 +94,20 @@ async function generate(argv: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** `dir` relative to the working directory when it lies inside it (`golden/corpus`), else absolute. */
+function shownPath(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : dir.replace(/\/$/, '');
+}
+
 async function verify(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('golden verify', argv, { values: [...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(GOLDEN_HELP); return 0; }
   applyLimitFlags(args, 'golden verify');
   if (args.positionals.length > 1) throw new UsageError('convcheck golden verify: expected at most one DIR.');
-  // without a DIR: both committed corpora, the float one and the quantized one
-  const dirs = args.positionals.length === 1 ? [args.positionals[0]] : ['golden/corpus', 'golden/corpus-quantized'];
+  // without a DIR: both committed corpora, the float one and the quantized one, wherever convcheck is run from
+  // (they were looked up relative to the working directory: ENOENT outside the project folder)
+  const dirs = args.positionals.length === 1 ? [args.positionals[0]] : [COMMITTED_CORPUS_DIR, COMMITTED_QUANTIZED_CORPUS_DIR].map(shownPath);
   let ok = true;
   for (const dir of dirs) {
     const result = await verifyCorpus(dir);
