@@ -12,6 +12,13 @@ describe('convcheck CLI', () => {
     const bad = capture();
     expect(await main(['frobnicate'], bad)).toBe(2);
     expect(bad.errors()).toMatch(/unknown command "frobnicate"/);
+    // no command, or golden without its subcommand: usage errors on stderr like the others (they went to stdout)
+    for (const argv of [[], ['golden']]) {
+      const none = capture();
+      expect(await main(argv, none)).toBe(2);
+      expect(none.text()).toBe('');
+      expect(none.errors()).toMatch(/^convcheck( golden)?: a (sub)?command is needed/);
+    }
   });
 
   it('cost reproduces the article: 86,400 vs 675 + 9,600 and 81 vs 45 + 27', async () => {

@@ -47,7 +47,9 @@ Problems are named by descriptors such as g2mb1ic4ih5iw5oc6kh3kw3ph1pw1 (see doc
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp()); return name === undefined ? 2 : 0; }
+  // asked for: stdout, exit 0; no command at all: a usage error, on stderr like every other (exit 2)
+  if (name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp()); return 0; }
+  if (name === undefined) { io.err(`convcheck: a command is needed.\n\n${mainHelp()}`); return 2; }
   const command = COMMANDS[name];
   if (command === undefined) { io.err(`convcheck: unknown command "${name}".\n\n${mainHelp()}`); return 2; }
   // Ctrl-C or SIGTERM mid-command: the implementations' process groups and the browser are ended before exiting

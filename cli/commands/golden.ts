@@ -54,7 +54,9 @@ ${LIMITS_HELP}`;
 /** Runs the command; returns the exit code. */
 export async function goldenCommand(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help') { io.out(GOLDEN_HELP); return sub === undefined ? 2 : 0; }
+  // asked for: stdout, exit 0; a subcommand missing: a usage error, on stderr like every other (exit 2)
+  if (sub === '--help') { io.out(GOLDEN_HELP); return 0; }
+  if (sub === undefined) { io.err(`convcheck golden: a subcommand is needed (generate, verify or import).\n\n${GOLDEN_HELP}`); return 2; }
   if (sub === 'generate') return generate(rest, io);
   if (sub === 'verify') return verify(rest, io);
   if (sub === 'import') return importDir(rest, io);
