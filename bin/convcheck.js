@@ -2,8 +2,12 @@
 // convcheck's executable: registers tsx's ESM loader so the TypeScript sources run as they are
 // (no build step), then hands over to cli/main.ts.
 import { register } from 'tsx/esm/api';
+import { register as registerCommonJs } from 'tsx/cjs/api';
 
 register();
+// TypeScript a user hands convcheck (a module backend) in a folder whose package.json does not say
+// "type": "module" is CommonJS to Node: tsx's require hook compiles it (without it: a syntax error)
+registerCommonJs();
 const { main, abandonedCalls, exitWhenOutputCloses, holdModuleStraysUntilExit, moduleBackendsLoaded, strayErrorsOutsideCalls } = await import('../cli/main.ts');
 // `convcheck laws | head`: a reader that closes convcheck's output ends it quietly (code 141), as SIGPIPE ends other programs.
 exitWhenOutputCloses();

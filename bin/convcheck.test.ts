@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,18 @@ describe('bin/convcheck.js', () => {
     const child = spawnSync('sh', ['-c', `"${process.execPath}" bin/convcheck.js laws > /dev/full`], { encoding: 'utf8', timeout: 60_000 });
     expect(child.status).toBe(1);
     expect(child.stderr).toMatch(/^convcheck: writing to stdout failed \(ENOSPC\); exiting\.\n$/);
+  });
+
+  it('a TypeScript module backend in a folder that is not an ES module package loads (before: a syntax error, Node read it as CommonJS without tsx)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convcheck-plain-ts-')); // no package.json: CommonJS to Node
+    const file = join(dir, 'mine.ts');
+    writeFileSync(file, [
+      'const supported = () => ({ supported: true as const });',
+      "export default { name: 'mine-ts', version: '1', precision: 'fp32' as const, supports: supported,",
+      '  run: async () => ({ shape: [1, 1, 2], data: new Float32Array([0, 0]) }) };',
+    ].join('\n'));
+    const child = spawnSync(process.execPath, ['bin/convcheck.js', 'run', 'mb1ic1iw3oc1kw2', '--backend', file], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toMatch(/^mine-ts +fail \(impossible\)/m); // loaded and judged: zeros where the reference is not
   });
 });
