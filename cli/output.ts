@@ -13,12 +13,26 @@ export interface Io {
   status?(line: string): void;
 }
 
+/**
+ * A status line as it is rewritten in place: cut to the terminal's width less one column, since
+ * `\r` and erase-line reach back over the last row only, so a line that wrapped left a stale row
+ * behind at every rewrite (a 30-column terminal kept one per law).
+ */
+export function statusText(line: string, columns: number | undefined): string {
+  return `\r\x1b[2K${columns !== undefined && columns > 1 && line.length > columns - 1 ? line.slice(0, columns - 1) : line}`;
+}
+
+/** Whether stdout is a terminal that rewrites lines in place (a TERM=dumb one has no erase-line: it gets plain lines). */
+export function rewritesInPlace(isTTY: boolean | undefined, term: string | undefined): boolean {
+  return isTTY === true && term !== 'dumb';
+}
+
 /** The process's stdout and stderr. */
 export const processIo: Io = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
-  isTTY: process.stdout.isTTY === true,
-  status: (line) => process.stdout.write(`\r\x1b[2K${line}`),
+  isTTY: rewritesInPlace(process.stdout.isTTY, process.env.TERM),
+  status: (line) => process.stdout.write(statusText(line, process.stdout.columns)),
 };
 
 /** Exit code of convcheck when the reader of its output went away: 128 + SIGPIPE's 13, what a shell reports for a program SIGPIPE ended. */
