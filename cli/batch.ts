@@ -9,7 +9,7 @@ import type { Precision } from '../problem/precision.ts';
 import type { DataMode } from '../problem/operand-data.ts';
 import { formatDescriptor } from '../problem/descriptor.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
-import { activeLimits, limitFlags, resourceLimitError } from '../problem/limits.ts';
+import { activeLimits, DEFAULT_TIMEOUT_MS, limitFlags, resourceLimitError } from '../problem/limits.ts';
 import { matchKnownDiscrepancy } from '../problem/known-discrepancy.ts';
 import { referenceResultWithin, runCase, type CaseOutcome } from '../compare/run-case.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
@@ -85,7 +85,7 @@ export async function runBatchCase(backends: readonly Backend[], c: BatchCase, o
     const started = performance.now();
     if (operands !== undefined) {
       try {
-        reference = await referenceResultWithin(c.problem, operands, options.timeoutMs ?? 60_000);
+        reference = await referenceResultWithin(c.problem, operands, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       } catch (error) {
         referenceError = { verdict: 'error', message: error instanceof Error ? error.message : String(error), timeMs: performance.now() - started };
       }

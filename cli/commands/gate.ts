@@ -13,6 +13,7 @@ import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
 import { endingBecause } from '../../adapters/implementation-process.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../problem/limits.ts';
 import { checkOutputFile } from '../output-paths.ts';
 import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
@@ -117,7 +118,7 @@ export function suiteFlags(args: ParsedArgs, command: string, defaultRuns: numbe
   const golden = args.values.get('golden') ?? 'small';
   if (golden !== 'none' && !(CORPUS_NAMES as readonly string[]).includes(golden)) throw new UsageError(`convcheck ${command}: --golden must be one of ${CORPUS_NAMES.join(', ')} or none, but got "${golden}".`);
   return {
-    numRuns, seed, golden: golden as CorpusName | 'none', timeoutMs: intFlag(args, command, 'timeout', 60_000),
+    numRuns, seed, golden: golden as CorpusName | 'none', timeoutMs: intFlag(args, command, 'timeout', DEFAULT_TIMEOUT_MS),
     ...(rawPrecision ? { precision: rawPrecision as Precision } : {}), ...(convTypes ? { convTypes } : {}),
   };
 }

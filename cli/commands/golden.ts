@@ -20,6 +20,7 @@ import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { applyLimitFlags, LIMIT_FLAGS, LIMITS_HELP } from '../limits.ts';
 import { ConvInputError } from '../../problem/errors.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../problem/limits.ts';
 
 export const GOLDEN_HELP = `Usage: convcheck golden generate [--corpus small|networks|all] [--quantized] [--out DIR] [--formats onnx,npy,json] [--case NAME,...]
        convcheck golden verify [DIR]
@@ -127,7 +128,7 @@ async function importDir(argv: readonly string[], io: Io): Promise<number> {
   applyLimitFlags(args, 'golden import');
   if (args.positionals.length !== 1) throw new UsageError('convcheck golden import: expected one DIR.');
   if (!existsSync(args.positionals[0])) throw new UsageError(`convcheck golden import: no such directory "${args.positionals[0]}".`);
-  const timeoutMs = intFlag(args, 'golden import', 'timeout', 60_000);
+  const timeoutMs = intFlag(args, 'golden import', 'timeout', DEFAULT_TIMEOUT_MS);
   const availability = await resolveBackends(args.values.get('backend'), { timeoutMs });
   const backends: Backend[] = availability.flatMap((a) => (a.available ? [a.backend] : []));
   for (const a of availability) if (!a.available) io.out(`${a.name}: unavailable (${a.reason})`);

@@ -8,7 +8,7 @@ import type { Backend, BackendAvailability } from '../../problem/backend.ts';
 import { parseDescriptor } from '../../problem/descriptor.ts';
 import type { ConvProblem } from '../../problem/problem.ts';
 import { outputTensorShape, stridesOf } from '../../problem/shape.ts';
-import { checkResources } from '../../problem/limits.ts';
+import { checkResources, DEFAULT_TIMEOUT_MS } from '../../problem/limits.ts';
 import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } from '../../problem/known-discrepancy.ts';
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
@@ -136,7 +136,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const mode = modeFlag(args.values.get('mode'), 'run');
   const seed = dataSeedFlag(args, 'run');
-  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const timeoutMs = intFlag(args, 'run', 'timeout', DEFAULT_TIMEOUT_MS);
   const gradient = args.values.get('gradient');
   if (gradient !== undefined && gradient !== 'input' && gradient !== 'weight') throw new UsageError(`convcheck run: --gradient must be input or weight, but got "${gradient}".`);
   if (gradient !== undefined && problem.op !== 'conv') throw new UsageError(`convcheck run: --gradient takes gradients of a Conv, but ${args.positionals[0]} is a ConvTranspose.`);
@@ -219,7 +219,7 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   const rawMode = args.values.get('mode');
   const modes: DataMode[] = rawMode === undefined ? ['exact', 'real'] : [modeFlag(rawMode, 'run')];
   const seed = dataSeedFlag(args, 'run');
-  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const timeoutMs = intFlag(args, 'run', 'timeout', DEFAULT_TIMEOUT_MS);
   const shard = parseShard(args.values.get('shard'));
   const cases = shardCases(parsed.cases, shard);
   if (parsed.cases.length === 0) throw new UsageError(`convcheck run: ${file} has no problem descriptors${parsed.notes.length > 0 ? '' : ' (only comments and options)'}.`);
@@ -270,7 +270,7 @@ async function runQuantizedCommand(args: ParsedArgs, io: Io): Promise<number> {
   const rawMode = args.values.get('mode') ?? 'uniform';
   if (!isQuantizedDataMode(rawMode)) throw new UsageError(`convcheck run: --mode of a quantized problem must be one of ${QUANTIZED_DATA_MODES.join(', ')}, but got "${rawMode}".`);
   const seed = dataSeedFlag(args, 'run');
-  const timeoutMs = intFlag(args, 'run', 'timeout', 60_000);
+  const timeoutMs = intFlag(args, 'run', 'timeout', DEFAULT_TIMEOUT_MS);
   const operands = makeQuantizedOperands(problem, rawMode, seed);
   let reference;
   try {
