@@ -208,9 +208,10 @@ describe('convcheck golden', () => {
     expect(bad.errors()).toMatch(/unknown subcommand "frobnicate"/);
   });
 
-  it('verify without a DIR finds the committed corpora from any working directory (before: ENOENT outside the project)', () => {
+  it('verify without a DIR finds the committed corpora from any working directory (before: ENOENT outside the project)', async () => {
     const root = path.resolve(import.meta.dirname, '..');
-    const child = spawnSync(process.execPath, [path.join(root, 'bin', 'convcheck.js'), 'golden', 'verify'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'convcheck-cwd-')); // a new folder: never an ancestor of the project
+    const child = spawnSync(process.execPath, [path.join(root, 'bin', 'convcheck.js'), 'golden', 'verify'], { cwd: elsewhere, encoding: 'utf8', timeout: 60_000 });
     expect(child.status, child.stderr).toBe(0);
     expect(child.stdout).toContain(`files in ${path.join(root, 'golden', 'corpus')}: identical`);
     expect(child.stdout).toContain(`files in ${path.join(root, 'golden', 'corpus-quantized')}: identical`);
