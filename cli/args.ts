@@ -3,6 +3,7 @@
  * positionals. An unknown flag or a missing value is a UsageError (exit code 2), never ignored.
  */
 import { quoted } from '../problem/errors.ts';
+import { isPrecision, PRECISIONS, type Precision } from '../problem/precision.ts';
 
 /** A usage mistake: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -81,6 +82,14 @@ export function intFlag(args: ParsedArgs, command: string, name: string, fallbac
     throw new UsageError(`convcheck ${command}: --${name} must be an integer from ${min} to ${max}, but got ${quoteArg(raw)}.`);
   }
   return value;
+}
+
+/** `--precision P`: one of the precisions a backend may be judged at, or undefined when not given (each backend's own). */
+export function precisionFlag(args: ParsedArgs, command: string): Precision | undefined {
+  const raw = args.values.get('precision');
+  if (raw === undefined) return undefined;
+  if (!isPrecision(raw)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got ${quoteArg(raw)}.`);
+  return raw;
 }
 
 /**

@@ -55,9 +55,9 @@ function verdictOf(backend: Backend, c: BatchCase, outcome: CaseOutcome): { verd
 }
 
 /** The command that replays one batch case on one backend: `run` of its problem (of its weight gradient, for BWD_W). */
-function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string, timeoutMs: number | undefined): string {
+function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string, options: { readonly timeoutMs?: number; readonly precision?: Precision }): string {
   const gradient = c.kind === 'weight-gradient' ? ' --gradient weight' : '';
-  return [`npx convcheck run ${shellQuote(formatDescriptor(c.problem))}${gradient} --mode ${mode} --seed ${seed} --backend ${shellQuote(backendArg)}`, ...limitFlags(timeoutMs)].join(' ');
+  return [`npx convcheck run ${shellQuote(formatDescriptor(c.problem))}${gradient} --mode ${mode} --seed ${seed} --backend ${shellQuote(backendArg)}`, ...(options.precision ? ['--precision', options.precision] : []), ...limitFlags(options.timeoutMs)].join(' ');
 }
 
 /**
@@ -112,7 +112,7 @@ export async function runBatchCase(backends: readonly Backend[], c: BatchCase, o
     return {
       ...base(backend), verdict: worst.verdict, message, timeMs: judged[k].reduce((t, j) => t + j.outcome.timeMs, 0),
       ...('comparison' in worst.outcome ? { metrics: metricsOf(worst.outcome.comparison) } : {}),
-      replay: replayOf(c, worst.mode, options.seed, options.backendArg?.(backend) ?? backend.name, options.timeoutMs),
+      replay: replayOf(c, worst.mode, options.seed, options.backendArg?.(backend) ?? backend.name, options),
     };
   });
 }

@@ -67,19 +67,20 @@ describe('convcheck gate', () => {
     expect(replay.text()).toContain(`descriptor: ${descriptor}`);
   });
 
-  it('the replay commands a failing gate prints run as printed: a golden case\'s unsigned seed, a batch case\'s negative one, the gate\'s --timeout', async () => {
+  it('the replay commands a failing gate prints run as printed: a golden case\'s unsigned seed, a batch case\'s negative one, the gate\'s --timeout and --precision', async () => {
     // before: run --seed took 0 to 2^31-1, so the replays of 33 of the 73 golden cases (FNV-1a seeds) and of a
     // negative gate seed's batch cases exited 2; and a replay dropped --timeout, so a time-out did not reproduce
     const io = capture();
     const backend = 'cmd:"python3 examples/numpy_conv_broken.py"';
     const batch = path.join(await mkdtemp(path.join(os.tmpdir(), 'convcheck-replay-')), 'one.batch');
     await writeFile(batch, '--dir=BWD_D\nmb1ic2ih4oc2oh8kh5sh2ph1n"deconv"\n');
-    expect(await main(['gate', '--backend', backend, '--num-runs', '1', '--seed', '-5', '--conv-types', 'transposed', '--timeout', '30000', '--batch', batch], io)).toBe(1);
+    expect(await main(['gate', '--backend', backend, '--num-runs', '1', '--seed', '-5', '--conv-types', 'transposed', '--timeout', '30000', '--precision', 'fp32', '--batch', batch], io)).toBe(1);
     const replays = [...io.text().matchAll(/replay: +npx convcheck (run .+)$/gm)].map((m) => m[1]);
     const golden = replays.find((r) => /--seed (\d+) /.test(r) && Number(/--seed (\d+) /.exec(r)?.[1]) > 2 ** 31);
     const negative = replays.find((r) => r.includes('--seed -5 '));
-    expect(golden, io.text()).toMatch(/ --timeout 30000$/);
-    expect(negative, io.text()).toMatch(/ --timeout 30000$/);
+    // run judged at the backend's declared precision and had no --precision: a gate's stricter one did not reproduce
+    expect(golden, io.text()).toMatch(/ --precision fp32 --timeout 30000$/);
+    expect(negative, io.text()).toMatch(/ --precision fp32 --timeout 30000$/);
     for (const replay of [golden, negative]) {
       const again = capture();
       expect(await main(shellWords(replay ?? ''), again), again.text()).toBe(1); // the failure again, not a usage error (2)

@@ -17,6 +17,13 @@ type HandledSignal = keyof typeof SIGNALS;
 /** How long closing the browser may take before convcheck exits anyway (its 'exit' handler kills it). */
 const BROWSER_CLOSE_MS = 5000;
 
+let interruptedCode: number | undefined;
+
+/** 128 + the number of the signal that is ending convcheck, once one has come (a command cut short returns it: its exit code does not depend on which side finishes first). */
+export function interruptExitCode(): number | undefined {
+  return interruptedCode;
+}
+
 /**
  * Handles SIGINT, SIGTERM and SIGHUP until the returned function is called; `say` prints a line
  * to stderr. The handler ends the implementations and the browser, then exits the process.
@@ -29,6 +36,7 @@ export function handleInterrupts(say: (line: string) => void): () => void {
       const code = 128 + SIGNALS[signal];
       if (ending) process.exit(code);
       ending = true;
+      interruptedCode = code;
       say(`convcheck: ${signal}: ending the implementations it started and the browser, then exiting.`);
       void (async () => {
         await endAllProcesses({ stopStarting: `convcheck is exiting on ${signal}` });

@@ -74,9 +74,9 @@ export function errorInputCase(r: ErrorInputRecord, backendArg: string, timeoutM
   };
 }
 
-/** The `run` command that replays one golden case on the backend, under the run's limits. */
-function goldenReplay(g: { readonly descriptor: string; readonly mode: string; readonly seed: number }, o: SuiteOptions): string {
-  return ['npx convcheck run', shellQuote(g.descriptor), '--mode', g.mode, '--seed', String(g.seed), '--backend', shellQuote(o.backendArg), ...limitFlags(o.timeoutMs)].join(' ');
+/** The `run` command that replays one golden case on the backend, under the run's limits and, for a float case, its --precision (a quantized one is judged exactly). */
+function goldenReplay(g: { readonly descriptor: string; readonly mode: string; readonly seed: number }, o: SuiteOptions, precision: Precision | undefined): string {
+  return ['npx convcheck run', shellQuote(g.descriptor), '--mode', g.mode, '--seed', String(g.seed), '--backend', shellQuote(o.backendArg), ...(precision ? ['--precision', precision] : []), ...limitFlags(o.timeoutMs)].join(' ');
 }
 
 /** Golden cases (float or quantized) that the conv-type filter and the shard keep. */
@@ -104,7 +104,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         continue;
       }
       const outcome = await runCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.precision ? { precision: o.precision } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: goldenReplay(g, o) };
+      const base = { source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs, replay: goldenReplay(g, o, o.precision) };
       let c: ReportCase;
       if (outcome.verdict === 'unsupported') c = { ...base, verdict: 'unsupported', message: outcome.reason };
       else if (outcome.verdict === 'error') c = { ...base, verdict: 'error', message: outcome.message };
@@ -146,7 +146,7 @@ async function quantizedGoldenCase(o: SuiteOptions, g: QuantizedGoldenCase): Pro
   const outcome = await runQuantizedCase(o.backend, g.problem, { mode: g.mode, seed: g.seed, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
   const base = {
     source: 'golden' as const, name: `golden ${g.name}`, backend: o.backend.name, convType: g.type, descriptor: g.descriptor, timeMs: outcome.timeMs,
-    replay: goldenReplay(g, o),
+    replay: goldenReplay(g, o, undefined),
   };
   if (outcome.verdict === 'unsupported') return { ...base, verdict: 'unsupported', message: outcome.reason };
   if (outcome.verdict === 'error') return { ...base, verdict: 'error', message: outcome.message };

@@ -5,7 +5,7 @@
  * counterexample and the one command that replays it.
  */
 import { writeFile } from 'node:fs/promises';
-import { isPrecision, PRECISIONS, type Precision } from '../../problem/precision.ts';
+import type { Precision } from '../../problem/precision.ts';
 import { CORPUS_NAMES, type CorpusName } from '../../golden/corpus.ts';
 import { numRuns as budgetRuns, randomSeed, seedFromEnv } from '../../properties/budget.ts';
 import { CONV_TYPES, isQuantizedConvType } from '../../problem/conv-types.ts';
@@ -13,12 +13,13 @@ import { lawByName } from '../../properties/laws/index.ts';
 import { formatFailure, type LawFailure } from '../../properties/runner.ts';
 import { renderJUnit } from '../../reports/junit.ts';
 import { endingBecause } from '../../adapters/implementation-process.ts';
+import { interruptExitCode } from '../interrupt.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../problem/limits.ts';
 import { checkOutputFile } from '../output-paths.ts';
 import { countVerdicts, errorInputLabel, formatQuantizedVerdicts, normalizedErrorStats, quantizedVerdicts, reasonsOf, unsupportedReasons, VERDICTS } from '../../reports/summary.ts';
 import { formatNumber } from '../../reports/markdown.ts';
 import type { ReportCase } from '../../reports/report-model.ts';
-import { intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
+import { intFlag, parseArgs, precisionFlag, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
 import { replaySpec, resolveBackend } from '../backend-spec.ts';
 import { textTable, type Io } from '../output.ts';
 import { Progress } from '../progress.ts';
@@ -46,8 +47,8 @@ Options:
                       exact and real data, named by its benchdnn name (docs/descriptor.md)
   --junit FILE        write JUnit XML for CI systems
   --law NAME          only this law (its exact sentence: convcheck laws lists them), without the
-                      golden corpus and batch cases (not with --golden or --batch); with --path,
-                      replays one case
+                      golden corpus and batch cases (not with --batch, nor a --golden other than
+                      none); with --path, replays one case
   --path P            fast-check path to replay (from a failure's replay command)
   --timeout MS        per-call time limit (default 60000), for the backend and for the reference;
                       for a cmd: backend, the time limit of each request to the process (its hello
@@ -109,8 +110,7 @@ export function suiteFlags(args: ParsedArgs, command: string, defaultRuns: numbe
     throw new UsageError(`convcheck ${command}: --seed must be an integer from -2147483648 to 2147483647 (fast-check's seeds are 32-bit), but got ${quoteArg(rawSeed)}.`);
   }
   const seed = rawSeed !== undefined ? Number(rawSeed) : fromEnvironment(command, seedFromEnv) ?? randomSeed();
-  const rawPrecision = args.values.get('precision');
-  if (rawPrecision !== undefined && !isPrecision(rawPrecision)) throw new UsageError(`convcheck ${command}: --precision must be one of ${PRECISIONS.join(', ')}, but got ${quoteArg(rawPrecision)}.`);
+  const precision = precisionFlag(args, command);
   const rawTypes = args.values.get('conv-types');
   const convTypes = rawTypes?.split(',').map((t) => t.trim()).filter((t) => t !== '');
   if (convTypes !== undefined && convTypes.length === 0) throw new UsageError(`convcheck ${command}: --conv-types ${quoteArg(rawTypes ?? '')} names no conv type (known: ${CONV_TYPES.join(', ')}).`);
@@ -119,7 +119,7 @@ export function suiteFlags(args: ParsedArgs, command: string, defaultRuns: numbe
   if (golden !== 'none' && !(CORPUS_NAMES as readonly string[]).includes(golden)) throw new UsageError(`convcheck ${command}: --golden must be one of ${CORPUS_NAMES.join(', ')} or none, but got "${golden}".`);
   return {
     numRuns, seed, golden: golden as CorpusName | 'none', timeoutMs: intFlag(args, command, 'timeout', DEFAULT_TIMEOUT_MS),
-    ...(rawPrecision ? { precision: rawPrecision as Precision } : {}), ...(convTypes ? { convTypes } : {}),
+    ...(precision ? { precision } : {}), ...(convTypes ? { convTypes } : {}),
   };
 }
 
@@ -248,7 +248,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
       // Ctrl-C or SIGTERM mid-gate (cli/interrupt.ts exits with 128 + the signal once the implementations are ended):
       // the cases the signal cut short read "not sent", which is not the implementation's error; no verdict, no JUnit file
       io.err(`convcheck gate: interrupted (${ending}) after ${result.cases.length} cases: no verdict, and no JUnit file.`);
-      return 1;
+      return interruptExitCode() ?? 1;
     }
     const counts = countVerdicts(result.cases);
     io.out(perLawTable(result.cases));

@@ -13,7 +13,8 @@ import { dataTraits, matchKnownDiscrepancy, matchKnownQuantizedDiscrepancy } fro
 import { DATA_MODES, isDataMode, makeOperands, type DataMode } from '../../problem/operand-data.ts';
 import { referenceResultWithin, runCase } from '../../compare/run-case.ts';
 import type { ConvResult } from '../../reference/conv-result.ts';
-import { dataSeedFlag, intFlag, parseArgs, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
+import type { Precision } from '../../problem/precision.ts';
+import { dataSeedFlag, intFlag, parseArgs, precisionFlag, quoteArg, UsageError, type ParsedArgs } from '../args.ts';
 import { isQuantizedDescriptor, parseQuantizedDescriptor } from '../../problem/quantized-descriptor.ts';
 import { isQuantizedDataMode, makeQuantizedOperands, QUANTIZED_DATA_MODES } from '../../problem/quantized-data.ts';
 import { quantizedReferenceWithin, quantizedVerdictWord, runQuantizedCase } from '../../compare/quantized-case.ts';
@@ -55,6 +56,8 @@ Options:
   --gradient input|weight  run that gradient of the Conv DESCRIPTOR (backends with gradients)
   --batch FILE          a benchdnn batch file instead of a DESCRIPTOR
   --shard I/N           with --batch: the I-th of N shards (1-based) of its cases
+  --precision P         judge as fp32, tf32, fp16 or bf16 (default: what each backend declares;
+                        not for quantized descriptors, which are judged exactly)
   --timeout MS          per-run time limit in milliseconds (default 60000), for every backend
                         and for the reference
 ${LIMITS_HELP}
@@ -110,7 +113,7 @@ function runExitCode(failed: boolean, judged: number, io: Io): number {
 
 /** Runs the command; returns the exit code ({@link runExitCode}). */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient', ...LIMIT_FLAGS], booleans: ['help'] });
+  const args = parseArgs('run', argv, { values: ['mode', 'seed', 'backend', 'timeout', 'batch', 'shard', 'gradient', 'precision', ...LIMIT_FLAGS], booleans: ['help'] });
   if (args.booleans.has('help')) { io.out(RUN_HELP); return 0; }
   applyLimitFlags(args, 'run');
   const batch = args.values.get('batch');
@@ -123,6 +126,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (args.positionals.length !== 1) throw new UsageError(`convcheck run: expected one DESCRIPTOR, but got ${args.positionals.length} arguments.\n\n${RUN_HELP}`);
   if (isQuantizedDescriptor(args.positionals[0])) {
     if (args.values.has('gradient')) throw new UsageError(`convcheck run: --gradient takes gradients of a Conv, but ${args.positionals[0]} is a quantized ${args.positionals[0].trim().startsWith('CI') ? 'ConvInteger' : 'QLinearConv'} (no gradient).`);
+    if (args.values.has('precision')) throw new UsageError(`convcheck run: --precision sets the tolerance of float problems; ${args.positionals[0]} is quantized, judged against the exact reference.`);
     return runQuantizedCommand(args, io);
   }
   let problem;
@@ -137,11 +141,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const mode = modeFlag(args.values.get('mode'), 'run');
   const seed = dataSeedFlag(args, 'run');
   const timeoutMs = intFlag(args, 'run', 'timeout', DEFAULT_TIMEOUT_MS);
+  const precision = precisionFlag(args, 'run');
   const gradient = args.values.get('gradient');
   if (gradient !== undefined && gradient !== 'input' && gradient !== 'weight') throw new UsageError(`convcheck run: --gradient must be input or weight, but got "${gradient}".`);
   if (gradient !== undefined && problem.op !== 'conv') throw new UsageError(`convcheck run: --gradient takes gradients of a Conv, but ${args.positionals[0]} is a ConvTranspose.`);
   const availability: BackendAvailability[] = await resolveBackends(args.values.get('backend'), { timeoutMs });
-  if (gradient !== undefined) return runGradient(args.positionals[0], problem, gradient, availability, { mode, seed, timeoutMs }, io);
+  if (gradient !== undefined) return runGradient(args.positionals[0], problem, gradient, availability, { mode, seed, timeoutMs, ...(precision ? { precision } : {}) }, io);
   const operands = makeOperands(problem, mode, seed);
   io.out(`${args.positionals[0]}: output [${outputTensorShape(problem)}], ${mode} data, seed ${seed}`);
   // the reference within the same time limit as every backend: without it nothing can be judged
@@ -158,7 +163,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
     if (reference === undefined) { failed = true; rows.push([a.backend.name, 'error', '', '', '', `not run: ${referenceError}`]); continue; }
     backends.push(a.backend);
-    const outcome = await outcomeOf(() => runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs }));
+    const outcome = await outcomeOf(() => runCase(a.backend, problem, { mode, seed, operands, reference, timeoutMs, ...(precision ? { precision } : {}) }));
     if (outcome.verdict === 'unsupported') rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]);
     else if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); }
     else {
@@ -184,7 +189,7 @@ function shownVerdict(verdict: 'pass' | 'fail', comparisonVerdict: string, known
 
 /** `run DESCRIPTOR --gradient PART`: that gradient of a Conv on every backend with gradients. */
 async function runGradient(
-  text: string, problem: ConvProblem, part: GradientPart, availability: readonly BackendAvailability[], o: { mode: DataMode; seed: number; timeoutMs: number }, io: Io,
+  text: string, problem: ConvProblem, part: GradientPart, availability: readonly BackendAvailability[], o: { mode: DataMode; seed: number; timeoutMs: number; precision?: Precision }, io: Io,
 ): Promise<number> {
   const shape = part === 'input' ? inputTensorShape(problem) : weightShape(problem);
   io.out(`${text}: ${part} gradient [${shape}], ${o.mode} data, seed ${o.seed}`);
@@ -192,7 +197,7 @@ async function runGradient(
   let failed = false, judged = 0;
   for (const a of availability) {
     if (!a.available) { rows.push([a.name, 'unavailable', '', '', '', a.reason]); continue; }
-    const outcome = await outcomeOf(() => runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs }));
+    const outcome = await outcomeOf(() => runGradientCase(a.backend, problem, part, { mode: o.mode, seed: o.seed, timeoutMs: o.timeoutMs, ...(o.precision ? { precision: o.precision } : {}) }));
     await a.backend.dispose?.();
     if (outcome.verdict === 'unsupported') { rows.push([a.backend.name, 'unsupported', '', '', '', outcome.reason]); continue; }
     if (outcome.verdict === 'error') { failed = true; rows.push([a.backend.name, 'error', '', '', '', outcome.message]); continue; }
@@ -220,6 +225,7 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   const modes: DataMode[] = rawMode === undefined ? ['exact', 'real'] : [modeFlag(rawMode, 'run')];
   const seed = dataSeedFlag(args, 'run');
   const timeoutMs = intFlag(args, 'run', 'timeout', DEFAULT_TIMEOUT_MS);
+  const precision = precisionFlag(args, 'run');
   const shard = parseShard(args.values.get('shard'));
   const cases = shardCases(parsed.cases, shard);
   if (parsed.cases.length === 0) throw new UsageError(`convcheck run: ${file} has no problem descriptors${parsed.notes.length > 0 ? '' : ' (only comments and options)'}.`);
@@ -238,7 +244,7 @@ async function runBatch(file: string, args: ParsedArgs, io: Io): Promise<number>
   const results: ReportCase[] = [];
   try {
     for (const [k, c] of cases.entries()) {
-      const done = await runBatchCase(backends, c, { seed, modes, timeoutMs, backendArg: argOf });
+      const done = await runBatchCase(backends, c, { seed, modes, timeoutMs, backendArg: argOf, ...(precision ? { precision } : {}) });
       for (const r of done) {
         results.push(r);
         io.out(`[${k + 1}/${cases.length}] ${c.name.padEnd(width.name)}  ${r.backend.padEnd(width.backend)}  ${r.verdict.padEnd(11)}  ${r.message ?? ''}`);
