@@ -54,10 +54,20 @@ function verdictOf(backend: Backend, c: BatchCase, outcome: CaseOutcome): { verd
     : { verdict: 'fail', message: `${shown}: ${outcome.comparison.message}` };
 }
 
+/**
+ * The `run` command that replays one case (a golden or batch case) on one backend, with the
+ * run's --precision (float cases only: quantized ones are judged exactly) and its limits.
+ */
+export function runReplay(r: { readonly descriptor: string; readonly gradient?: 'weight'; readonly mode: string; readonly seed: number; readonly backendArg: string; readonly precision?: Precision; readonly timeoutMs?: number }): string {
+  return [
+    'npx convcheck run', shellQuote(r.descriptor), ...(r.gradient ? ['--gradient', r.gradient] : []), '--mode', r.mode, '--seed', String(r.seed), '--backend', shellQuote(r.backendArg),
+    ...(r.precision ? ['--precision', r.precision] : []), ...limitFlags(r.timeoutMs),
+  ].join(' ');
+}
+
 /** The command that replays one batch case on one backend: `run` of its problem (of its weight gradient, for BWD_W). */
 function replayOf(c: BatchCase, mode: DataMode, seed: number, backendArg: string, options: { readonly timeoutMs?: number; readonly precision?: Precision }): string {
-  const gradient = c.kind === 'weight-gradient' ? ' --gradient weight' : '';
-  return [`npx convcheck run ${shellQuote(formatDescriptor(c.problem))}${gradient} --mode ${mode} --seed ${seed} --backend ${shellQuote(backendArg)}`, ...(options.precision ? ['--precision', options.precision] : []), ...limitFlags(options.timeoutMs)].join(' ');
+  return runReplay({ descriptor: formatDescriptor(c.problem), ...(c.kind === 'weight-gradient' ? { gradient: 'weight' as const } : {}), mode, seed, backendArg, ...(options.precision ? { precision: options.precision } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
 }
 
 /**

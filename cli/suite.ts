@@ -21,7 +21,7 @@ import { metricsOf } from '../reports/summary.ts';
 import type { Tensor } from '../problem/tensor.ts';
 import type { ConvResult } from '../reference/conv-result.ts';
 import type { BatchCase } from '../problem/batch-file.ts';
-import { runBatchCase, shardCases } from './batch.ts';
+import { runBatchCase, runReplay, shardCases } from './batch.ts';
 import { errorInputOperator, runErrorInputs, type ErrorInputRecord } from '../properties/error-inputs.ts';
 import { activeLimits, limitFlags, resourceLimitError } from '../problem/limits.ts';
 
@@ -76,7 +76,7 @@ export function errorInputCase(r: ErrorInputRecord, backendArg: string, timeoutM
 
 /** The `run` command that replays one golden case on the backend, under the run's limits and, for a float case, its --precision (a quantized one is judged exactly). */
 function goldenReplay(g: { readonly descriptor: string; readonly mode: string; readonly seed: number }, o: SuiteOptions, precision: Precision | undefined): string {
-  return ['npx convcheck run', shellQuote(g.descriptor), '--mode', g.mode, '--seed', String(g.seed), '--backend', shellQuote(o.backendArg), ...(precision ? ['--precision', precision] : []), ...limitFlags(o.timeoutMs)].join(' ');
+  return runReplay({ descriptor: g.descriptor, mode: g.mode, seed: g.seed, backendArg: o.backendArg, ...(precision ? { precision } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
 }
 
 /** Golden cases (float or quantized) that the conv-type filter and the shard keep. */
